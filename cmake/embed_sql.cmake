@@ -1,0 +1,17 @@
+# Turns the numbered migration files into a C array of {version, name, sql}.
+# Called at build time with -DOUT=file.c -DFILES="a.sql;b.sql".
+set(body "/* Generated from src/store/migrations; do not edit. */\n#include \"store/migrate.h\"\n\nconst struct store_migration store_migrations[] = {\n")
+set(count 0)
+foreach(f ${FILES})
+  get_filename_component(name ${f} NAME)
+  string(REGEX MATCH "^[0-9]+" num ${name})
+  math(EXPR num "${num}")
+  file(READ ${f} sql)
+  string(REPLACE "\\" "\\\\" sql "${sql}")
+  string(REPLACE "\"" "\\\"" sql "${sql}")
+  string(REPLACE "\n" "\\n\"\n\"" sql "${sql}")
+  string(APPEND body "  { ${num}, \"${name}\",\n\"${sql}\" },\n")
+  math(EXPR count "${count}+1")
+endforeach()
+string(APPEND body "};\nconst int store_migration_count = ${count};\n")
+file(WRITE ${OUT} "${body}")

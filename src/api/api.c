@@ -1,0 +1,209 @@
+/*
+** api.c: the context, authentication, and the helpers handlers share.
+*/
+#include <string.h>
+
+#include <sodium.h>
+
+#include "api.h"
+#include "cmd/patients.h"
+#include "cmd/sessions.h"
+#include "util/clock.h"
+
+struct api_req {
+	struct store_conn *read;
+	struct auth_principal who;
+};
+
+static struct api_context *context;
+
+void api_init(struct api_context *ctx)
+{
+	context = ctx;
+}
+
+struct api_context *api_ctx(void)
+{
+	return context;
+}
+
+static struct api_req *state(struct http_req *req)
+{
+	if (!req->app)
+		req->app = calloc(1, sizeof(struct api_req));
+	return req->app;
+}
+
+struct store_conn *api_reader(struct http_req *req)
+{
+	struct api_req *st = state(req);
+
+	if (!st)
+		return NULL;
+	if (!st->read)
+		st->read = store_pool_get(context->readers);
+	return st->read;
+}
+
+const struct auth_principal *api_who(struct http_req *req)
+{
+	struct api_req *st = state(req);
+
+	return st ? &st->who : NULL;
+}
+
+void api_request_done(struct http_req *req)
+{
+	struct api_req *st = req->app;
+
+	if (!st)
+		return;
+	if (st->read)
+		store_pool_put(context->readers, st->read);
+	sodium_memzero(&st->who, sizeof st->who);
+	free(st);
+	req->app = NULL;
+}
+
+/* The token comes from "Authorization: Bearer ..." for scripts, or from the
+** session cookie for the browser. */
+static bool find_token(struct http_req *req, char *out, size_t n, bool *cookie)
+{
+	const char *auth = http_header(req, "Authorization");
+
+	if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
+		*cookie = false;
+		return str_copy(out, n, auth + 7);
+	}
+	*cookie = true;
+	return http_cookie(req, "hat_session", out, n);
+}
+
+enum hat_err api_authenticate(struct http_req *req)
+{
+	struct api_req *st = state(req);
+	struct store_conn *read;
+	char token[AUTH_TOKEN_CHARS + 8];
+	const char *csrf;
+	bool from_cookie;
+	int64_t now = clock_now();
+	enum hat_err rc;
+
+	if (!st)
+		return HAT_E_NOMEM;
+	if (!find_token(req, token, sizeof token, &from_cookie))
+		return HAT_E_UNAUTHENTICATED;
+	read = api_reader(req);
+	rc = auth_session_lookup(read, token, now, &context->policy, &st->who);
+	sodium_memzero(token, sizeof token);
+	if (rc != HAT_OK)
+		return rc;
+	/* A session is a cookie session or a bearer one; a cookie token sent
+	** as a bearer (or the reverse) is refused so CSRF cannot be skipped. */
+	if (st->who.cookie != from_cookie)
+		return HAT_E_UNAUTHENTICATED;
+	if (st->who.cookie && req->method != HTTP_GET) {
+		csrf = http_header(req, "X-CSRF-Token");
+		if (!csrf || strlen(csrf) != strlen(st->who.csrf) ||
+		    sodium_memcmp(csrf, st->who.csrf, strlen(csrf)) != 0)
+			return HAT_E_CSRF;
+	}
+	/* Idle expiry counts from the last use; writing that back on every
+	** request would cost a commit each, so it is written once a minute. */
+	if (now - st->who.last_seen_at >= context->policy.touch_every_s) {
+		rc = sessions_mark_used(&context->runner, st->who.user_id, st->who.token_hash, now);
+		if (rc != HAT_OK)
+			return rc;
+	}
+	req->roles = st->who.roles;
+	str_copy(req->username, sizeof req->username, st->who.username);
+	req->principal = &st->who;
+	return HAT_OK;
+}
+
+static bool idempotency_key_ok(const char *k)
+{
+	size_t n = strlen(k);
+
+	if (n == 0 || n > 128)
+		return false;
+	for (; *k; k++) {
+		if (*k < 0x21 || *k > 0x7e)
+			return false;
+	}
+	return true;
+}
+
+enum hat_err api_run_input(struct http_req *req, const struct cmd_def *def, json_t *input)
+{
+	const struct auth_principal *who = api_who(req);
+	const char *key = http_header(req, "Idempotency-Key");
+	struct cmd c;
+	enum hat_err rc;
+
+	if (key && !idempotency_key_ok(key))
+		return HAT_E_BAD_IDEMPOTENCY_KEY;
+	cmd_init(&c, def, who->user_id, who->roles, input, clock_now());
+	c.target_id = req->path_id;
+	c.idempotency_key = key;
+	rc = cmd_execute(&context->runner, &c);
+	if (rc == HAT_OK) {
+		http_reply(req, c.status, c.result);
+		c.result = NULL;
+	} else {
+		req->err_field = c.err_field;
+		str_copy(req->err_message, sizeof req->err_message, c.err_message);
+	}
+	cmd_finish(&c);
+	return rc;
+}
+
+enum hat_err api_run(struct http_req *req, const struct cmd_def *def)
+{
+	return api_run_input(req, def, req->body);
+}
+
+enum hat_err api_log_access(struct http_req *req, int64_t patient_id, const char *what)
+{
+	const struct auth_principal *who = api_who(req);
+	const char *why = http_query(req, "reason");
+	json_t *input;
+	struct cmd c;
+	enum hat_err rc;
+
+	input = json_pack("{s:I, s:s, s:s}", "patient_id", (json_int_t)patient_id, "what", what,
+			  "why", why ? why : "");
+	if (!input)
+		return HAT_E_NOMEM;
+	cmd_init(&c, &patients_access, who->user_id, who->roles, input, clock_now());
+	rc = cmd_execute(&context->runner, &c);
+	if (rc != HAT_OK)
+		req->err_field = c.err_field;
+	cmd_finish(&c);
+	json_decref(input);
+	return rc;
+}
+
+static enum hat_err query_int(struct http_req *req, const char *name, int64_t min, int64_t max,
+			      int64_t dflt, int64_t *out)
+{
+	const char *v = http_query(req, name);
+
+	*out = dflt;
+	if (!v)
+		return HAT_OK;
+	if (!str_to_int64(v, min, max, out)) {
+		req->err_field = name;
+		return HAT_E_INVALID_QUERY;
+	}
+	return HAT_OK;
+}
+
+enum hat_err api_paging(struct http_req *req, int64_t *limit, int64_t *offset)
+{
+	enum hat_err rc = query_int(req, "limit", 1, 500, 50, limit);
+
+	if (rc == HAT_OK)
+		rc = query_int(req, "offset", 0, INT32_MAX, 0, offset);
+	return rc;
+}

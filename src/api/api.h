@@ -1,0 +1,80 @@
+/*
+** api.h: the HTTP API: the route table and the helpers its handlers share.
+**
+** Handlers are thin: they read the path and query, build a command (or run
+** a read query) and reply.  They never re-check a rule by hand and never
+** format an error body: they return a code and the glue writes it.
+*/
+#ifndef HAT_API_API_H
+#define HAT_API_API_H
+
+#include "auth/auth.h"
+#include "cmd/cmd.h"
+#include "http/http.h"
+#include "store/store.h"
+
+/* What every handler can reach: set up once by hatd before it listens. */
+struct api_context {
+	struct cmd_runner runner;
+	struct store_pool *readers;
+	struct auth_policy policy;
+	const char *clinic_name;
+};
+
+/* Installs the context (borrowed; must outlive the server). */
+void api_init(struct api_context *ctx);
+
+/* The route table. */
+extern const struct http_route api_routes[];
+extern const size_t api_route_count;
+
+/* The http glue's hooks. */
+enum hat_err api_authenticate(struct http_req *req);
+void api_request_done(struct http_req *req);
+
+/* For handlers. */
+struct api_context *api_ctx(void);
+/* This request's read connection, taken from the pool on first use. */
+struct store_conn *api_reader(struct http_req *req);
+/* Who is asking (valid on routes with roles). */
+const struct auth_principal *api_who(struct http_req *req);
+/* Runs a command for the caller with the request body as input and the
+** path's id as target, honouring Idempotency-Key, and replies with its
+** answer; returns its error otherwise. */
+enum hat_err api_run(struct http_req *req, const struct cmd_def *def);
+/* The same with an input of the handler's own (borrowed). */
+enum hat_err api_run_input(struct http_req *req, const struct cmd_def *def, json_t *input);
+/* Writes an access-log entry for a read of patient_id (0: a list). */
+enum hat_err api_log_access(struct http_req *req, int64_t patient_id, const char *what);
+/* Reads a paging query: limit (1..500, default 50) and offset. */
+enum hat_err api_paging(struct http_req *req, int64_t *limit, int64_t *offset);
+
+/* Handlers, one file per resource. */
+enum hat_err api_health(struct http_req *req);
+enum hat_err api_session_login(struct http_req *req);
+enum hat_err api_session_get(struct http_req *req);
+enum hat_err api_session_logout(struct http_req *req);
+enum hat_err api_session_witness(struct http_req *req);
+enum hat_err api_users_list(struct http_req *req);
+enum hat_err api_users_create(struct http_req *req);
+enum hat_err api_users_get(struct http_req *req);
+enum hat_err api_users_update(struct http_req *req);
+enum hat_err api_users_password(struct http_req *req);
+enum hat_err api_users_licence(struct http_req *req);
+enum hat_err api_premises_list(struct http_req *req);
+enum hat_err api_premises_create(struct http_req *req);
+enum hat_err api_premises_update(struct http_req *req);
+enum hat_err api_patients_list(struct http_req *req);
+enum hat_err api_patients_create(struct http_req *req);
+enum hat_err api_patients_get(struct http_req *req);
+enum hat_err api_patients_update(struct http_req *req);
+enum hat_err api_episodes_open(struct http_req *req);
+enum hat_err api_episodes_update(struct http_req *req);
+enum hat_err api_discharge_reasons(struct http_req *req);
+enum hat_err api_audit_list(struct http_req *req);
+enum hat_err api_access_log_list(struct http_req *req);
+#ifdef HAT_TEST_CLOCK
+enum hat_err api_test_clock(struct http_req *req);
+#endif
+
+#endif

@@ -1,0 +1,113 @@
+/*
+** session.c: log in, who am I, log out, and the witness check.
+*/
+#include <string.h>
+
+#include <sodium.h>
+
+#include "api.h"
+#include "cmd/sessions.h"
+#include "cmd/users.h"
+#include "util/clock.h"
+
+static const char *const kind_choices[] = { "cookie", "bearer", NULL };
+
+static const struct field login_fields[] = {
+	{ "username", FT_STRING, true, 1, 64, NULL, false },
+	{ "password", FT_STRING, true, 1, 1024, NULL, false },
+	{ "token_kind", FT_ENUM, false, 0, 0, kind_choices, false },
+	FIELDS_END,
+};
+
+enum hat_err api_session_login(struct http_req *req)
+{
+	const char *kind;
+	json_t *out = NULL;
+	enum hat_err rc;
+	char cookie[256];
+
+	rc = fields_check(login_fields, req->body, &req->err_field);
+	if (rc != HAT_OK)
+		return rc;
+	kind = fields_str(req->body, "token_kind", "cookie");
+	str_copy(req->username, sizeof req->username, fields_str(req->body, "username", ""));
+	rc = sessions_login(&api_ctx()->runner, api_reader(req),
+			    fields_str(req->body, "username", ""),
+			    fields_str(req->body, "password", ""), kind, clock_now(), &out);
+	if (rc != HAT_OK)
+		return rc;
+	if (strcmp(kind, "cookie") == 0) {
+		/* The browser keeps the token where scripts cannot read it; the
+		** page gets the CSRF token to echo on every change. */
+		snprintf(cookie, sizeof cookie,
+			 "hat_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld",
+			 json_string_value(json_object_get(out, "token")),
+			 (long long)api_ctx()->policy.absolute_s);
+		http_set_cookie(req, cookie);
+		json_object_del(out, "token");
+	}
+	http_reply(req, 201, out);
+	return HAT_OK;
+}
+
+enum hat_err api_session_get(struct http_req *req)
+{
+	const struct auth_principal *who = api_who(req);
+	json_t *user = NULL;
+	char expires[21];
+	enum hat_err rc = users_read(api_reader(req), who->user_id, &user);
+
+	if (rc != HAT_OK)
+		return rc;
+	clock_format_utc(who->expires_at, expires);
+	http_reply(req, 200,
+		   json_pack("{s:o, s:s, s:s, s:I, s:s?}", "user", user, "expires_at", expires,
+			     "token_kind", who->cookie ? "cookie" : "bearer", "idle_timeout_s",
+			     (json_int_t)api_ctx()->policy.idle_s, "csrf_token",
+			     who->cookie ? who->csrf : NULL));
+	return HAT_OK;
+}
+
+enum hat_err api_session_logout(struct http_req *req)
+{
+	const struct auth_principal *who = api_who(req);
+	enum hat_err rc = sessions_logout(&api_ctx()->runner, who->user_id, who->token_hash,
+					  clock_now());
+
+	if (rc != HAT_OK)
+		return rc;
+	if (who->cookie)
+		http_set_cookie(req, "hat_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+	http_reply(req, 200, json_pack("{s:b}", "logged_out", 1));
+	return HAT_OK;
+}
+
+static const struct field witness_fields[] = {
+	{ "username", FT_STRING, false, 1, 64, NULL, false },
+	{ "password", FT_STRING, false, 1, 1024, NULL, false },
+	{ "token", FT_STRING, false, 1, 128, NULL, false },
+	FIELDS_END,
+};
+
+/* Lets a screen confirm a witness before the signed action; the action
+** itself checks the witness again in its own request. */
+enum hat_err api_session_witness(struct http_req *req)
+{
+	const struct auth_principal *who = api_who(req);
+	int64_t witness = 0;
+	bool by_token = false;
+	json_t *user = NULL;
+	enum hat_err rc;
+
+	rc = fields_check(witness_fields, req->body, &req->err_field);
+	if (rc == HAT_OK)
+		rc = auth_witness_check(api_reader(req), req->body, who->user_id, ROLE_ANY,
+					clock_now(), &api_ctx()->policy, &witness, &by_token);
+	if (rc == HAT_OK)
+		rc = users_read(api_reader(req), witness, &user);
+	if (rc != HAT_OK)
+		return rc;
+	json_object_del(user, "licences");
+	http_reply(req, 200, json_pack("{s:o, s:b}", "witness", user, "by_token", by_token));
+	return HAT_OK;
+}

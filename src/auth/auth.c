@@ -1,0 +1,321 @@
+/*
+** auth.c: see auth.h.
+*/
+#include <pthread.h>
+#include <semaphore.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "auth.h"
+#include "util/buf.h"
+
+/* The OWASP password-storage guidance for Argon2id: m=19 MiB, t=2, p=1.
+** libsodium fixes p at 1. */
+#define PWHASH_OPS 2
+#define PWHASH_MEM (19u * 1024u * 1024u)
+
+static const char *const role_names[] = {
+	"prescriber", "nurse", "pharmacist", "keyworker",
+	"manager", "cdao", "auditor", "admin",
+};
+
+static sem_t hash_slots;
+static char dummy_hash[AUTH_HASH_MAX];
+
+const char *auth_role_name(unsigned role)
+{
+	for (unsigned i = 0; i < 8; i++) {
+		if (role == 1u << i)
+			return role_names[i];
+	}
+	return NULL;
+}
+
+unsigned auth_role_parse(const char *name)
+{
+	for (unsigned i = 0; i < 8; i++) {
+		if (strcmp(name, role_names[i]) == 0)
+			return 1u << i;
+	}
+	return 0;
+}
+
+json_t *auth_roles_json(unsigned mask)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; a && i < 8; i++) {
+		if (mask & (1u << i))
+			json_array_append_new(a, json_string(role_names[i]));
+	}
+	return a;
+}
+
+enum hat_err auth_init(void)
+{
+	if (sodium_init() < 0)
+		return HAT_E_INTERNAL;
+	if (sem_init(&hash_slots, 0, AUTH_MAX_HASHERS) != 0)
+		return HAT_E_INTERNAL;
+	if (crypto_pwhash_str_alg(dummy_hash, "not a password", 14, PWHASH_OPS, PWHASH_MEM,
+				  crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return HAT_E_NOMEM;
+	return HAT_OK;
+}
+
+static bool password_length_ok(const char *pw)
+{
+	size_t n = strlen(pw);
+
+	return n >= AUTH_PASSWORD_MIN && n <= AUTH_PASSWORD_MAX;
+}
+
+enum hat_err auth_password_hash(const char *password, char out[AUTH_HASH_MAX])
+{
+	int rc;
+
+	if (!password || !password_length_ok(password))
+		return HAT_E_WEAK_PASSWORD;
+	sem_wait(&hash_slots);
+	rc = crypto_pwhash_str_alg(out, password, strlen(password), PWHASH_OPS,
+				   PWHASH_MEM, crypto_pwhash_ALG_ARGON2ID13);
+	sem_post(&hash_slots);
+	return rc == 0 ? HAT_OK : HAT_E_NOMEM;
+}
+
+bool auth_password_verify(const char *hash, const char *password)
+{
+	int rc;
+
+	/* A password longer than any we accept cannot match, and refusing it
+	** here keeps a huge input from costing a hash. */
+	if (!password || strlen(password) > AUTH_PASSWORD_MAX || !hash || !*hash)
+		return false;
+	sem_wait(&hash_slots);
+	rc = crypto_pwhash_str_verify(hash, password, strlen(password));
+	sem_post(&hash_slots);
+	return rc == 0;
+}
+
+void auth_password_burn(const char *password)
+{
+	(void)auth_password_verify(dummy_hash, password);
+}
+
+void auth_token_hash(const char *token, unsigned char hash[AUTH_TOKEN_HASH_BYTES])
+{
+	crypto_generichash(hash, AUTH_TOKEN_HASH_BYTES, (const unsigned char *)token,
+			   strlen(token), NULL, 0);
+}
+
+void auth_token_new(char token[AUTH_TOKEN_CHARS], unsigned char hash[AUTH_TOKEN_HASH_BYTES])
+{
+	unsigned char raw[32];
+
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2base64(token, AUTH_TOKEN_CHARS, raw, sizeof raw,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof raw);
+	auth_token_hash(token, hash);
+}
+
+void auth_policy_default(struct auth_policy *p)
+{
+	p->idle_s = 30 * 60;
+	p->absolute_s = 12 * 3600;
+	p->touch_every_s = 60;
+	p->throttle_after = 3;
+	p->throttle_base_s = 5;
+	p->lock_after = 5;
+	p->lock_s = 15 * 60;
+}
+
+enum hat_err auth_user_roles(struct store_conn *c, int64_t user_id, unsigned *mask)
+{
+	static const char sql[] = "SELECT role FROM user_roles WHERE user_id = ?";
+	struct store_stmt *s;
+	enum hat_err rc;
+	bool row;
+
+	*mask = 0;
+	rc = store_prepare(c, sql, &s);
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 1, user_id);
+	while (rc == HAT_OK) {
+		rc = store_step(s, &row);
+		if (rc != HAT_OK || !row)
+			break;
+		*mask |= auth_role_parse(store_col_text(s, 0));
+	}
+	store_done(s);
+	return rc;
+}
+
+enum hat_err auth_session_lookup(struct store_conn *c, const char *token, int64_t now,
+				 const struct auth_policy *p, struct auth_principal *out)
+{
+	static const char sql[] =
+		"SELECT s.user_id, u.username, u.display_name, u.disabled, s.kind,"
+		" s.csrf_token, s.last_seen_at, s.expires_at, s.revoked_at"
+		" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?";
+	unsigned char hash[AUTH_TOKEN_HASH_BYTES];
+	struct store_stmt *s;
+	enum hat_err rc;
+	bool row;
+
+	if (!token || !*token || strlen(token) >= AUTH_TOKEN_CHARS)
+		return HAT_E_UNAUTHENTICATED;
+	auth_token_hash(token, hash);
+	rc = store_prepare(c, sql, &s);
+	if (rc == HAT_OK)
+		rc = store_bind_blob(s, 1, hash, sizeof hash);
+	if (rc == HAT_OK)
+		rc = store_step(s, &row);
+	if (rc != HAT_OK)
+		goto out;
+	if (!row || !store_col_is_null(s, 8)) {
+		rc = HAT_E_UNAUTHENTICATED;
+		goto out;
+	}
+	if (store_col_int(s, 3)) {
+		rc = HAT_E_ACCOUNT_DISABLED;
+		goto out;
+	}
+	out->last_seen_at = store_col_int(s, 6);
+	out->expires_at = store_col_int(s, 7);
+	if (now >= out->expires_at || now - out->last_seen_at >= p->idle_s) {
+		rc = HAT_E_SESSION_EXPIRED;
+		goto out;
+	}
+	out->user_id = store_col_int(s, 0);
+	str_copy(out->username, sizeof out->username, store_col_text(s, 1));
+	str_copy(out->display_name, sizeof out->display_name, store_col_text(s, 2));
+	out->cookie = strcmp(store_col_text(s, 4), "cookie") == 0;
+	str_copy(out->csrf, sizeof out->csrf, store_col_text(s, 5));
+	memcpy(out->token_hash, hash, sizeof hash);
+	store_done(s);
+	s = NULL;
+	rc = auth_user_roles(c, out->user_id, &out->roles);
+out:
+	store_done(s);
+	return rc;
+}
+
+enum hat_err auth_login_gate(int failed_logins, int64_t last_failed_at,
+			     int64_t locked_until, int64_t now,
+			     const struct auth_policy *p)
+{
+	int64_t wait;
+	int over;
+
+	if (locked_until > now)
+		return HAT_E_ACCOUNT_LOCKED;
+	if (failed_logins >= p->throttle_after && failed_logins < p->lock_after) {
+		/* Each failure past the threshold doubles the wait, so guessing
+		** slows to a crawl well before the lock. */
+		over = failed_logins - p->throttle_after;
+		wait = p->throttle_base_s << (over > 20 ? 20 : over);
+		if (now < last_failed_at + wait)
+			return HAT_E_LOGIN_THROTTLED;
+	}
+	return HAT_OK;
+}
+
+static enum hat_err witness_by_token(struct store_conn *c, const char *token, int64_t now,
+				     const struct auth_policy *p, int64_t *user_id)
+{
+	static const char sql[] =
+		"SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id"
+		" WHERE s.witness_hash = ? AND s.revoked_at IS NULL AND u.disabled = 0"
+		" AND s.expires_at > ? AND s.last_seen_at > ?";
+	unsigned char hash[AUTH_TOKEN_HASH_BYTES];
+	struct store_stmt *s;
+	enum hat_err rc;
+	bool row = false;
+
+	if (strlen(token) >= AUTH_TOKEN_CHARS)
+		return HAT_E_WITNESS_BAD_CREDENTIALS;
+	auth_token_hash(token, hash);
+	rc = store_prepare(c, sql, &s);
+	if (rc == HAT_OK)
+		rc = store_bind_blob(s, 1, hash, sizeof hash);
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 2, now);
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 3, now - p->idle_s);
+	if (rc == HAT_OK)
+		rc = store_step(s, &row);
+	if (rc == HAT_OK && row)
+		*user_id = store_col_int(s, 0);
+	store_done(s);
+	if (rc == HAT_OK && !row)
+		rc = HAT_E_WITNESS_BAD_CREDENTIALS;
+	return rc;
+}
+
+static enum hat_err witness_by_password(struct store_conn *c, const char *username,
+					const char *password, int64_t *user_id)
+{
+	static const char sql[] =
+		"SELECT id, password_hash FROM users WHERE username = ? AND disabled = 0";
+	char hash[AUTH_HASH_MAX];
+	struct store_stmt *s;
+	enum hat_err rc;
+	bool row = false;
+
+	rc = store_prepare(c, sql, &s);
+	if (rc == HAT_OK)
+		rc = store_bind_text(s, 1, username);
+	if (rc == HAT_OK)
+		rc = store_step(s, &row);
+	if (rc == HAT_OK && row) {
+		*user_id = store_col_int(s, 0);
+		str_copy(hash, sizeof hash, store_col_text(s, 1));
+	}
+	store_done(s);
+	if (rc != HAT_OK)
+		return rc;
+	if (!row || !auth_password_verify(hash, password))
+		return HAT_E_WITNESS_BAD_CREDENTIALS;
+	return HAT_OK;
+}
+
+enum hat_err auth_witness_check(struct store_conn *c, json_t *body, int64_t actor_id,
+				unsigned roles_allowed, int64_t now,
+				const struct auth_policy *p, int64_t *witness_id,
+				bool *by_token)
+{
+	const char *token;
+	const char *username;
+	const char *password;
+	int64_t id = 0;
+	unsigned roles;
+	enum hat_err rc;
+
+	if (!json_is_object(body))
+		return HAT_E_WITNESS_REQUIRED;
+	token = json_string_value(json_object_get(body, "token"));
+	username = json_string_value(json_object_get(body, "username"));
+	password = json_string_value(json_object_get(body, "password"));
+	if (token) {
+		rc = witness_by_token(c, token, now, p, &id);
+		*by_token = true;
+	} else if (username && password) {
+		rc = witness_by_password(c, username, password, &id);
+		*by_token = false;
+	} else {
+		return HAT_E_WITNESS_REQUIRED;
+	}
+	if (rc != HAT_OK)
+		return rc;
+	if (id == actor_id)
+		return HAT_E_WITNESS_SAME_PERSON;
+	rc = auth_user_roles(c, id, &roles);
+	if (rc != HAT_OK)
+		return rc;
+	if (!(roles & roles_allowed))
+		return HAT_E_WITNESS_ROLE;
+	*witness_id = id;
+	return HAT_OK;
+}

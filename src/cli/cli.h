@@ -1,0 +1,60 @@
+/*
+** cli.h: what hatctl's command groups share.
+**
+** Each group (init, user, demo, verify, backup/restore) is one file with one
+** entry point taking its own argv (argv[0] is the group's name).  Exit codes:
+** 0 done, 1 refused or failed, 2 usage error.
+*/
+#ifndef HAT_CLI_CLI_H
+#define HAT_CLI_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cmd/cmd.h"
+
+/* Parsed options common to every command. */
+struct cli_opts {
+	const char *db;
+	bool help;
+};
+
+/* Takes "--db PATH" (default hat.db, or $HAT_DB) and "--help" out of argv,
+** compacting it; returns the remaining count, or -1 after printing a usage
+** error. */
+int cli_common(int argc, char **argv, struct cli_opts *o);
+
+/* Finds "--name VALUE" in argv (after cli_common); NULL when absent. */
+const char *cli_opt(int argc, char **argv, const char *name);
+/* True when "--name" is present. */
+bool cli_flag(int argc, char **argv, const char *name);
+/* The n-th argument that is not an option or an option's value (0-based),
+** given the options that take values. */
+const char *cli_arg(int argc, char **argv, int n, const char *const *valued);
+
+/* Opens the database read-write (or creating it) and fills a runner that
+** runs commands here, one per transaction, as the operator. */
+int cli_open(const struct cli_opts *o, bool create, struct store_conn **conn,
+	     struct cmd_runner *runner);
+
+/* Runs a command as the operator; on failure prints the code and message
+** and returns 1.  The result, when wanted, is handed over in *result. */
+int cli_run(struct cmd_runner *r, const struct cmd_def *def, int64_t target, json_t *input,
+	    json_t **result);
+
+/* Reads a password: --password VALUE, or a line from standard input
+** (prompting without echo on a terminal).  Returns false on failure. */
+bool cli_password(int argc, char **argv, const char *prompt, char *out, size_t n);
+
+/* Progress on a terminal only: "\rlabel: done/total"; quiet when piped. */
+void cli_progress(const char *label, long long done, long long total);
+void cli_progress_end(void);
+
+int cli_init(int argc, char **argv);
+int cli_user(int argc, char **argv);
+int cli_demo(int argc, char **argv);
+int cli_verify(int argc, char **argv);
+int cli_backup(int argc, char **argv);
+int cli_restore(int argc, char **argv);
+
+#endif

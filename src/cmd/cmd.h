@@ -1,0 +1,99 @@
+/*
+** cmd.h: commands, the only way anything in hat is changed.
+**
+** A command is a struct: its definition (name, input fields, roles, run
+** function), the actor, the validated input and an idempotency key.  The API
+** and hatctl build commands; cmd_execute validates the input against the
+** definition's field table and hands the command to the writer (hatd) or
+** runs it in a transaction of its own (hatctl).  The run function loads the
+** state it needs, asks core/ to decide, writes rows and audit events, and
+** either returns HAT_OK with a result or a code that rolls all of it back.
+**
+** Ownership: the caller owns the cmd struct and its input; after
+** cmd_execute, c->result (when set) is a new JSON reference the caller
+** releases with cmd_finish.
+*/
+#ifndef HAT_CMD_CMD_H
+#define HAT_CMD_CMD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "auth/auth.h"
+#include "cmd/fields.h"
+#include "store/store.h"
+#include "store/writer.h"
+#include "util/buf.h"
+#include "util/clock.h"
+
+struct cmd;
+
+struct cmd_def {
+	const char *name;            /* "patient.create": also the audit action */
+	const struct field *fields;  /* the input's field table */
+	unsigned roles;              /* who may run it (any of); 0 = the system */
+	enum hat_err (*run)(struct store_conn *c, struct cmd *cmd);
+	/* Optional slow work done before the writer sees the command (hashing
+	** a password), so that the writer never waits on it. */
+	enum hat_err (*prepare)(struct cmd *cmd);
+};
+
+struct cmd {
+	const struct cmd_def *def;
+	int64_t actor_id;        /* 0: the operator at hatctl */
+	unsigned actor_roles;
+	const char *operator_name; /* hatctl: the operating-system user */
+	int64_t now;             /* read once by the caller */
+	json_t *input;           /* borrowed; validated by cmd_execute */
+	int64_t target_id;       /* the record named in the path, when any */
+	const char *idempotency_key; /* NULL when none */
+	const struct auth_policy *policy; /* set by cmd_execute, for witness checks */
+	bool anonymous;          /* no one is logged in (a failed login) */
+	char prepared[AUTH_HASH_MAX]; /* what prepare computed */
+
+	/* Results. */
+	enum hat_err err;
+	const char *err_field;   /* the field at fault, when one is */
+	char err_message[240];   /* a specific message, or "" for the table's */
+	int status;              /* 200 or 201 on success */
+	json_t *result;          /* owned; the answer body on success */
+	bool replayed;           /* the answer came from an earlier request */
+
+	/* Private. */
+	struct writer_job job;
+};
+
+/* Where commands run: a writer thread (hatd) or a connection (hatctl). */
+struct cmd_runner {
+	struct writer *writer;   /* when set, commands go to the writer thread */
+	struct store_conn *conn; /* otherwise they run here, one per transaction */
+	const struct auth_policy *policy;
+};
+
+/* Prepares a command for def.  input is borrowed. */
+void cmd_init(struct cmd *c, const struct cmd_def *def, int64_t actor_id,
+	      unsigned actor_roles, json_t *input, int64_t now);
+
+/* Validates and runs the command; returns c->err.  HAT_E_FORBIDDEN when the
+** actor holds none of def->roles. */
+enum hat_err cmd_execute(const struct cmd_runner *r, struct cmd *c);
+
+/* Releases the result.  Safe to call twice. */
+void cmd_finish(struct cmd *c);
+
+/* For run functions: refuse with a code, naming a field and a specific
+** message (either may be NULL).  Returns code. */
+enum hat_err cmd_refuse(struct cmd *c, enum hat_err code, const char *field,
+			const char *message);
+
+/* For run functions: append an audit event for this command, its action
+** being def->name.  detail is borrowed. */
+enum hat_err cmd_audit(struct store_conn *conn, struct cmd *c, const char *entity,
+		       int64_t entity_id, json_t *detail);
+
+/* For run functions: set the answer (steals result). */
+void cmd_answer(struct cmd *c, int status, json_t *result);
+
+#endif

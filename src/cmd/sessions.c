@@ -1,0 +1,271 @@
+/*
+** sessions.c: see sessions.h.
+*/
+#include <string.h>
+
+#include <sodium.h>
+
+#include "sessions.h"
+#include "users.h"
+
+/* Internal commands: their input is built here, never by a client, so
+** they have no field tables; the token hash travels hex-encoded. */
+
+static enum hat_err hash_from_input(struct cmd *c, unsigned char hash[AUTH_TOKEN_HASH_BYTES])
+{
+	const char *hex = fields_str(c->input, "token_hash", "");
+	size_t len = 0;
+
+	if (sodium_hex2bin(hash, AUTH_TOKEN_HASH_BYTES, hex, strlen(hex), NULL, &len, NULL) != 0 ||
+	    len != AUTH_TOKEN_HASH_BYTES)
+		return HAT_E_INTERNAL;
+	return HAT_OK;
+}
+
+static enum hat_err run_open(struct store_conn *conn, struct cmd *c)
+{
+	char token[AUTH_TOKEN_CHARS];
+	char witness[AUTH_TOKEN_CHARS];
+	char csrf[AUTH_TOKEN_CHARS];
+	unsigned char token_hash[AUTH_TOKEN_HASH_BYTES];
+	unsigned char witness_hash[AUTH_TOKEN_HASH_BYTES];
+	unsigned char unused[AUTH_TOKEN_HASH_BYTES];
+	const char *kind = fields_str(c->input, "kind", "cookie");
+	int64_t expires = c->now + c->policy->absolute_s;
+	struct store_stmt *s;
+	json_t *user = NULL;
+	json_t *detail;
+	enum hat_err rc;
+	bool row;
+	char expires_text[21];
+
+	auth_token_new(token, token_hash);
+	auth_token_new(witness, witness_hash);
+	auth_token_new(csrf, unused);
+	rc = store_prepare(conn,
+			   "INSERT INTO sessions (token_hash, user_id, kind, csrf_token,"
+			   " witness_hash, created_at, last_seen_at, expires_at)"
+			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &s);
+	if (rc == HAT_OK)
+		rc = store_bind_blob(s, 1, token_hash, sizeof token_hash);
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 2, c->actor_id);
+	if (rc == HAT_OK)
+		rc = store_bind_text(s, 3, kind);
+	if (rc == HAT_OK)
+		rc = store_bind_text(s, 4, csrf);
+	if (rc == HAT_OK)
+		rc = store_bind_blob(s, 5, witness_hash, sizeof witness_hash);
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 6, c->now);
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 7, c->now);
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 8, expires);
+	if (rc == HAT_OK)
+		rc = store_step(s, &row);
+	store_done(s);
+	if (rc == HAT_OK)
+		rc = store_run(conn, "UPDATE users SET failed_logins = 0, locked_until = NULL"
+				     " WHERE id = ?", "i", c->actor_id);
+	if (rc == HAT_OK) {
+		detail = json_pack("{s:s}", "kind", kind);
+		rc = cmd_audit(conn, c, "user", c->actor_id, detail);
+		json_decref(detail);
+	}
+	if (rc == HAT_OK)
+		rc = users_read(conn, c->actor_id, &user);
+	if (rc != HAT_OK)
+		return rc;
+	clock_format_utc(expires, expires_text);
+	cmd_answer(c, 201, json_pack("{s:s, s:s, s:s, s:s, s:o}", "token", token,
+				     "csrf_token", csrf, "witness_token", witness,
+				     "expires_at", expires_text, "user", user));
+	sodium_memzero(token, sizeof token);
+	sodium_memzero(witness, sizeof witness);
+	return HAT_OK;
+}
+
+static enum hat_err run_failed(struct store_conn *conn, struct cmd *c)
+{
+	int64_t failures = 0;
+	bool found;
+	enum hat_err rc;
+	json_t *detail;
+	bool locked;
+
+	rc = store_query_int(conn, "SELECT failed_logins FROM users WHERE id = ?", &found,
+			     &failures, "i", c->target_id);
+	if (rc != HAT_OK || !found)
+		return rc == HAT_OK ? HAT_E_NOT_FOUND : rc;
+	failures++;
+	locked = failures >= c->policy->lock_after;
+	rc = store_run(conn, "UPDATE users SET failed_logins = ?, last_failed_at = ?,"
+			     " locked_until = ? WHERE id = ?",
+		       "iiIi", failures, c->now,
+		       locked ? c->now + c->policy->lock_s : INT64_MIN, c->target_id);
+	if (rc != HAT_OK)
+		return rc;
+	detail = json_pack("{s:I, s:b}", "failed_logins", (json_int_t)failures, "locked", locked);
+	rc = cmd_audit(conn, c, "user", c->target_id, detail);
+	json_decref(detail);
+	return rc;
+}
+
+static enum hat_err run_close(struct store_conn *conn, struct cmd *c)
+{
+	unsigned char hash[AUTH_TOKEN_HASH_BYTES];
+	struct store_stmt *s;
+	enum hat_err rc;
+	bool row;
+
+	rc = hash_from_input(c, hash);
+	if (rc == HAT_OK)
+		rc = store_prepare(conn, "UPDATE sessions SET revoked_at = ?"
+					 " WHERE token_hash = ? AND revoked_at IS NULL", &s);
+	if (rc != HAT_OK)
+		return rc;
+	rc = store_bind_int(s, 1, c->now);
+	if (rc == HAT_OK)
+		rc = store_bind_blob(s, 2, hash, sizeof hash);
+	if (rc == HAT_OK)
+		rc = store_step(s, &row);
+	store_done(s);
+	if (rc == HAT_OK)
+		rc = cmd_audit(conn, c, "user", c->actor_id, NULL);
+	if (rc == HAT_OK)
+		cmd_answer(c, 200, json_pack("{s:b}", "logged_out", 1));
+	return rc;
+}
+
+static enum hat_err run_touch(struct store_conn *conn, struct cmd *c)
+{
+	unsigned char hash[AUTH_TOKEN_HASH_BYTES];
+	struct store_stmt *s;
+	enum hat_err rc;
+	bool row;
+
+	rc = hash_from_input(c, hash);
+	if (rc == HAT_OK)
+		rc = store_prepare(conn, "UPDATE sessions SET last_seen_at = ?"
+					 " WHERE token_hash = ? AND last_seen_at < ?", &s);
+	if (rc != HAT_OK)
+		return rc;
+	rc = store_bind_int(s, 1, c->now);
+	if (rc == HAT_OK)
+		rc = store_bind_blob(s, 2, hash, sizeof hash);
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 3, c->now);
+	if (rc == HAT_OK)
+		rc = store_step(s, &row);
+	store_done(s);
+	return rc;
+}
+
+static const struct cmd_def sessions_open = { "session.open", NULL, 0, run_open, NULL };
+static const struct cmd_def sessions_failed = { "session.login_failed", NULL, 0, run_failed, NULL };
+const struct cmd_def sessions_close = { "session.close", NULL, 0, run_close, NULL };
+/* Housekeeping, not a clinical or security event: no audit entry. */
+const struct cmd_def sessions_touch = { "session.touch", NULL, 0, run_touch, NULL };
+
+static const char sql_user[] =
+	"SELECT id, password_hash, disabled, failed_logins, coalesce(last_failed_at, 0),"
+	" coalesce(locked_until, 0) FROM users WHERE username = ?";
+
+enum hat_err sessions_login(const struct cmd_runner *r, struct store_conn *read,
+			    const char *username, const char *password, const char *kind,
+			    int64_t now, json_t **out)
+{
+	char hash[AUTH_HASH_MAX];
+	struct store_stmt *s;
+	struct cmd c;
+	enum hat_err rc;
+	json_t *input;
+	bool row = false;
+	int64_t id = 0;
+	bool disabled = false;
+	int failures = 0;
+	int64_t last_failed = 0;
+	int64_t locked_until = 0;
+
+	rc = store_prepare(read, sql_user, &s);
+	if (rc == HAT_OK)
+		rc = store_bind_text(s, 1, username);
+	if (rc == HAT_OK)
+		rc = store_step(s, &row);
+	if (rc == HAT_OK && row) {
+		id = store_col_int(s, 0);
+		str_copy(hash, sizeof hash, store_col_text(s, 1));
+		disabled = store_col_int(s, 2) != 0;
+		failures = (int)store_col_int(s, 3);
+		last_failed = store_col_int(s, 4);
+		locked_until = store_col_int(s, 5);
+	}
+	store_done(s);
+	if (rc != HAT_OK)
+		return rc;
+	if (!row) {
+		/* Spend the same time as a real check, so a response's timing
+		** does not tell whether a username exists. */
+		auth_password_burn(password);
+		return HAT_E_BAD_CREDENTIALS;
+	}
+	rc = auth_login_gate(failures, last_failed, locked_until, now, r->policy);
+	if (rc != HAT_OK)
+		return rc;
+	if (!auth_password_verify(hash, password)) {
+		cmd_init(&c, &sessions_failed, 0, 0, NULL, now);
+		c.anonymous = true;
+		c.target_id = id;
+		cmd_execute(r, &c);
+		cmd_finish(&c);
+		return HAT_E_BAD_CREDENTIALS;
+	}
+	if (disabled)
+		return HAT_E_ACCOUNT_DISABLED;
+	input = json_pack("{s:s}", "kind", kind);
+	if (!input)
+		return HAT_E_NOMEM;
+	cmd_init(&c, &sessions_open, id, 0, input, now);
+	rc = cmd_execute(r, &c);
+	if (rc == HAT_OK) {
+		*out = c.result;
+		c.result = NULL;
+	}
+	cmd_finish(&c);
+	json_decref(input);
+	return rc;
+}
+
+static enum hat_err run_internal(const struct cmd_runner *r, const struct cmd_def *def,
+				 int64_t user_id,
+				 const unsigned char token_hash[AUTH_TOKEN_HASH_BYTES],
+				 int64_t now)
+{
+	char hex[AUTH_TOKEN_HASH_BYTES * 2 + 1];
+	struct cmd c;
+	json_t *input;
+	enum hat_err rc;
+
+	sodium_bin2hex(hex, sizeof hex, token_hash, AUTH_TOKEN_HASH_BYTES);
+	input = json_pack("{s:s}", "token_hash", hex);
+	if (!input)
+		return HAT_E_NOMEM;
+	cmd_init(&c, def, user_id, 0, input, now);
+	rc = cmd_execute(r, &c);
+	cmd_finish(&c);
+	json_decref(input);
+	return rc;
+}
+
+enum hat_err sessions_logout(const struct cmd_runner *r, int64_t user_id,
+			     const unsigned char token_hash[AUTH_TOKEN_HASH_BYTES], int64_t now)
+{
+	return run_internal(r, &sessions_close, user_id, token_hash, now);
+}
+
+enum hat_err sessions_mark_used(const struct cmd_runner *r, int64_t user_id,
+				const unsigned char token_hash[AUTH_TOKEN_HASH_BYTES], int64_t now)
+{
+	return run_internal(r, &sessions_touch, user_id, token_hash, now);
+}

@@ -1,0 +1,320 @@
+/*
+** users.c: see users.h.
+*/
+#include <string.h>
+
+#include "users.h"
+
+static const char *const role_choices[] = {
+	"prescriber", "nurse", "pharmacist", "keyworker",
+	"manager", "cdao", "auditor", "admin", NULL,
+};
+
+static const struct field create_fields[] = {
+	{ "username", FT_STRING, true, 3, 64, NULL, false },
+	{ "display_name", FT_STRING, true, 1, 120, NULL, false },
+	{ "password", FT_STRING, true, 0, 1024, NULL, false },
+	{ "roles", FT_ENUMS, true, 1, 0, role_choices, false },
+	FIELDS_END,
+};
+
+static const struct field update_fields[] = {
+	{ "display_name", FT_STRING, false, 1, 120, NULL, false },
+	{ "roles", FT_ENUMS, false, 1, 0, role_choices, false },
+	{ "disabled", FT_BOOL, false, 0, 0, NULL, false },
+	FIELDS_END,
+};
+
+static const struct field password_fields[] = {
+	{ "password", FT_STRING, true, 0, 1024, NULL, false },
+	FIELDS_END,
+};
+
+static const struct field licence_fields[] = {
+	{ "licence_number", FT_STRING, true, 1, 64, NULL, false },
+	{ "premises_id", FT_INT, true, 1, INT64_MAX, NULL, false },
+	{ "expires_on", FT_DATE, true, 0, 0, NULL, false },
+	FIELDS_END,
+};
+
+/* Usernames are what people type at a shared tablet: keep them plain. */
+static bool username_ok(const char *s)
+{
+	for (; *s; s++) {
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		      *s == '.' || *s == '_' || *s == '-'))
+			return false;
+	}
+	return true;
+}
+
+static enum hat_err prepare_password(struct cmd *c)
+{
+	enum hat_err rc = auth_password_hash(fields_str(c->input, "password", ""), c->prepared);
+
+	if (rc == HAT_E_WEAK_PASSWORD)
+		c->err_field = "password";
+	return rc;
+}
+
+static enum hat_err set_roles(struct store_conn *conn, int64_t user_id, json_t *roles)
+{
+	size_t i;
+	json_t *r;
+	enum hat_err rc;
+
+	rc = store_run(conn, "DELETE FROM user_roles WHERE user_id = ?", "i", user_id);
+	json_array_foreach(roles, i, r) {
+		if (rc != HAT_OK)
+			break;
+		rc = store_run(conn, "INSERT INTO user_roles (user_id, role) VALUES (?, ?)",
+			       "it", user_id, json_string_value(r));
+	}
+	return rc;
+}
+
+static enum hat_err run_create(struct store_conn *conn, struct cmd *c)
+{
+	const char *username = fields_str(c->input, "username", "");
+	json_t *detail;
+	json_t *out;
+	enum hat_err rc;
+	int64_t id;
+
+	if (!username_ok(username))
+		return cmd_refuse(c, HAT_E_INVALID_VALUE, "username",
+				  "A username may hold only a-z, 0-9, '.', '_' and '-'.");
+	rc = store_run(conn,
+		       "INSERT INTO users (username, display_name, password_hash, created_at)"
+		       " VALUES (?, ?, ?, ?)",
+		       "ttti", username, fields_str(c->input, "display_name", ""), c->prepared,
+		       c->now);
+	if (rc == HAT_E_CONFLICT)
+		return cmd_refuse(c, HAT_E_USERNAME_TAKEN, "username", NULL);
+	if (rc != HAT_OK)
+		return rc;
+	id = store_last_id(conn);
+	rc = set_roles(conn, id, json_object_get(c->input, "roles"));
+	if (rc != HAT_OK)
+		return rc;
+	detail = json_pack("{s:s, s:s, s:O}", "username", username, "display_name",
+			   fields_str(c->input, "display_name", ""), "roles",
+			   json_object_get(c->input, "roles"));
+	rc = cmd_audit(conn, c, "user", id, detail);
+	json_decref(detail);
+	if (rc != HAT_OK)
+		return rc;
+	rc = users_read(conn, id, &out);
+	if (rc == HAT_OK)
+		cmd_answer(c, 201, out);
+	return rc;
+}
+
+/* Refuses a change that would leave no active administrator: an empty
+** admin list would lock everyone out of account management. */
+static enum hat_err check_admins_remain(struct store_conn *conn, struct cmd *c)
+{
+	int64_t n = 0;
+	enum hat_err rc;
+
+	rc = store_query_int(conn,
+			     "SELECT count(*) FROM users u JOIN user_roles r ON r.user_id = u.id"
+			     " WHERE r.role = 'admin' AND u.disabled = 0",
+			     NULL, &n, "");
+	if (rc != HAT_OK)
+		return rc;
+	return n > 0 ? HAT_OK : cmd_refuse(c, HAT_E_LAST_ADMIN, NULL, NULL);
+}
+
+static enum hat_err run_update(struct store_conn *conn, struct cmd *c)
+{
+	json_t *before = NULL;
+	json_t *after = NULL;
+	json_t *detail = NULL;
+	enum hat_err rc;
+	json_t *v;
+
+	rc = users_read(conn, c->target_id, &before);
+	if (rc != HAT_OK)
+		return rc;
+	v = json_object_get(c->input, "display_name");
+	if (v)
+		rc = store_run(conn, "UPDATE users SET display_name = ?, version = version + 1"
+				     " WHERE id = ?", "ti", json_string_value(v), c->target_id);
+	v = json_object_get(c->input, "roles");
+	if (rc == HAT_OK && v)
+		rc = set_roles(conn, c->target_id, v);
+	v = json_object_get(c->input, "disabled");
+	if (rc == HAT_OK && v) {
+		rc = store_run(conn, "UPDATE users SET disabled = ?, version = version + 1"
+				     " WHERE id = ?", "ii", (int64_t)json_is_true(v), c->target_id);
+		/* A disabled account's sessions end now, not at their expiry. */
+		if (rc == HAT_OK && json_is_true(v))
+			rc = store_run(conn, "UPDATE sessions SET revoked_at = ?"
+					     " WHERE user_id = ? AND revoked_at IS NULL",
+				       "ii", c->now, c->target_id);
+	}
+	if (rc == HAT_OK)
+		rc = check_admins_remain(conn, c);
+	if (rc == HAT_OK)
+		rc = users_read(conn, c->target_id, &after);
+	if (rc == HAT_OK) {
+		detail = json_pack("{s:O, s:O}", "before", before, "after", after);
+		rc = cmd_audit(conn, c, "user", c->target_id, detail);
+	}
+	if (rc == HAT_OK) {
+		cmd_answer(c, 200, after);
+		after = NULL;
+	}
+	json_decref(before);
+	json_decref(after);
+	json_decref(detail);
+	return rc;
+}
+
+static enum hat_err run_set_password(struct store_conn *conn, struct cmd *c)
+{
+	enum hat_err rc;
+
+	/* An admin may reset anyone's password; anyone may change their own. */
+	if (c->actor_id != 0 && c->actor_id != c->target_id && !(c->actor_roles & ROLE_ADMIN))
+		return HAT_E_FORBIDDEN;
+	rc = store_run(conn, "UPDATE users SET password_hash = ?, failed_logins = 0,"
+			     " locked_until = NULL, version = version + 1 WHERE id = ?",
+		       "ti", c->prepared, c->target_id);
+	if (rc != HAT_OK)
+		return rc;
+	if (store_changes(conn) == 0)
+		return HAT_E_NOT_FOUND;
+	rc = cmd_audit(conn, c, "user", c->target_id, NULL);
+	if (rc == HAT_OK)
+		cmd_answer(c, 200, json_pack("{s:I, s:b}", "id", (json_int_t)c->target_id,
+					     "password_changed", 1));
+	return rc;
+}
+
+static enum hat_err run_add_licence(struct store_conn *conn, struct cmd *c)
+{
+	unsigned roles;
+	bool found;
+	int64_t n;
+	enum hat_err rc;
+	json_t *out;
+
+	rc = auth_user_roles(conn, c->target_id, &roles);
+	if (rc != HAT_OK)
+		return rc;
+	if (!(roles & ROLE_PRESCRIBER))
+		return cmd_refuse(c, HAT_E_NOT_PRESCRIBER, NULL,
+				  "A Home Office licence belongs on a prescriber's profile.");
+	rc = store_query_int(conn, "SELECT 1 FROM premises WHERE id = ?", &found, &n, "i",
+			     fields_int(c->input, "premises_id", 0));
+	if (rc != HAT_OK)
+		return rc;
+	if (!found)
+		return cmd_refuse(c, HAT_E_UNKNOWN_PREMISES, "premises_id", NULL);
+	rc = store_run(conn,
+		       "INSERT INTO prescriber_licences (user_id, licence_number, premises_id,"
+		       " expires_on, created_at) VALUES (?, ?, ?, ?, ?)",
+		       "itiii", c->target_id, fields_str(c->input, "licence_number", ""),
+		       fields_int(c->input, "premises_id", 0),
+		       (int64_t)fields_date(c->input, "expires_on", 0), c->now);
+	if (rc != HAT_OK)
+		return rc;
+	rc = cmd_audit(conn, c, "prescriber_licence", store_last_id(conn), c->input);
+	if (rc != HAT_OK)
+		return rc;
+	rc = users_read(conn, c->target_id, &out);
+	if (rc == HAT_OK)
+		cmd_answer(c, 201, out);
+	return rc;
+}
+
+const struct cmd_def users_create = {
+	"user.create", create_fields, ROLE_ADMIN, run_create, prepare_password,
+};
+const struct cmd_def users_update = {
+	"user.update", update_fields, ROLE_ADMIN, run_update, NULL,
+};
+const struct cmd_def users_set_password = {
+	"user.set_password", password_fields, ROLE_ANY, run_set_password, prepare_password,
+};
+const struct cmd_def users_add_licence = {
+	"user.add_licence", licence_fields, ROLE_ADMIN | ROLE_MANAGER, run_add_licence, NULL,
+};
+
+enum hat_err users_read(struct store_conn *c, int64_t id, json_t **out)
+{
+	json_t *rows = NULL;
+	json_t *user;
+	json_t *lic = NULL;
+	unsigned roles;
+	enum hat_err rc;
+
+	rc = store_query_json(c,
+			      "SELECT id, username, display_name, disabled AS is_disabled,"
+			      " created_at FROM users WHERE id = ?",
+			      &rows, "i", id);
+	if (rc != HAT_OK)
+		return rc;
+	if (json_array_size(rows) == 0) {
+		json_decref(rows);
+		return HAT_E_NOT_FOUND;
+	}
+	user = json_incref(json_array_get(rows, 0));
+	json_decref(rows);
+	rc = auth_user_roles(c, id, &roles);
+	if (rc == HAT_OK) {
+		json_object_set_new(user, "roles", auth_roles_json(roles));
+		rc = store_query_json(c,
+				      "SELECT l.id, l.licence_number, l.premises_id, p.name AS premises,"
+				      " l.expires_on FROM prescriber_licences l"
+				      " JOIN premises p ON p.id = l.premises_id"
+				      " WHERE l.user_id = ? ORDER BY l.id",
+				      &lic, "i", id);
+	}
+	if (rc != HAT_OK) {
+		json_decref(user);
+		return rc;
+	}
+	json_object_set_new(user, "licences", lic);
+	*out = user;
+	return HAT_OK;
+}
+
+enum hat_err users_list(struct store_conn *c, json_t **out)
+{
+	json_t *rows = NULL;
+	size_t i;
+	json_t *u;
+	unsigned roles;
+	enum hat_err rc;
+
+	rc = store_query_json(c,
+			      "SELECT id, username, display_name, disabled AS is_disabled,"
+			      " created_at FROM users ORDER BY username",
+			      &rows, "");
+	if (rc != HAT_OK)
+		return rc;
+	json_array_foreach(rows, i, u) {
+		rc = auth_user_roles(c, json_integer_value(json_object_get(u, "id")), &roles);
+		if (rc != HAT_OK) {
+			json_decref(rows);
+			return rc;
+		}
+		json_object_set_new(u, "roles", auth_roles_json(roles));
+	}
+	*out = rows;
+	return HAT_OK;
+}
+
+enum hat_err users_find(struct store_conn *c, const char *username, int64_t *id)
+{
+	bool found;
+	enum hat_err rc = store_query_int(c, "SELECT id FROM users WHERE username = ?", &found,
+					  id, "t", username);
+
+	if (rc == HAT_OK && !found)
+		return HAT_E_NOT_FOUND;
+	return rc;
+}

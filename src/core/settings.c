@@ -1,0 +1,172 @@
+/*
+** settings.c: default clinic settings and their validation.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "core/settings.h"
+
+#define MG_TO_UG(mg) ((int64_t)(mg) * 1000)
+#define MINUTES_TO_S(m) ((int64_t)(m) * 60)
+
+/* Copies a short label into a fixed field; labels here are literals that
+** always fit, and snprintf keeps the field terminated regardless. */
+static void set_label(char *dst, size_t cap, const char *src)
+{
+	snprintf(dst, cap, "%s", src);
+}
+
+static void set_window(struct settings_window *w, int32_t start, int32_t end,
+		       const char *name)
+{
+	w->start_minute = start;
+	w->end_minute = end;
+	set_label(w->name, sizeof w->name, name);
+}
+
+void settings_default(struct clinic_settings *out)
+{
+	memset(out, 0, sizeof *out);
+
+	/* Morning 08:30-11:00 and afternoon 15:00-17:30, every day. */
+	out->window_count = 2;
+	set_window(&out->windows[0], 8 * 60 + 30, 11 * 60, "morning");
+	set_window(&out->windows[1], 15 * 60, 17 * 60 + 30, "afternoon");
+
+	/* The published case series kept doses at least 3 hours apart. */
+	out->min_between_session_starts_s = MINUTES_TO_S(180);
+
+	/* NAOMI and the Dutch trials capped diamorphine at 1,000 mg a day,
+	** SALOME and BCCSU hydromorphone at 500 mg.  The oral ceilings are
+	** our defaults: methadone 150 mg was the Dutch trials' maximum beside
+	** heroin, and 1,200 mg is the top of SROM's usual stable range. */
+	out->ceiling_diamorphine_ug = MG_TO_UG(1000);
+	out->ceiling_hydromorphone_ug = MG_TO_UG(500);
+	out->ceiling_methadone_oral_ug = MG_TO_UG(150);
+	out->ceiling_srom_ug = MG_TO_UG(1200);
+
+	out->observation_s = MINUTES_TO_S(15);
+	out->topup_min_gap_s = MINUTES_TO_S(15);
+	out->assessment_valid_s = MINUTES_TO_S(30);
+
+	out->missed_flag_days = 1;
+	out->missed_block_days = 3;
+	out->missed_restart_days = 5;
+
+	out->im_site_repeat_warn = true;
+
+	/* No source names a sedation scale for HAT; these four levels follow
+	** the common opioid sedation scales.  Only an alert patient is plainly
+	** fit; "drowsy but easily roused" is the mild impairment for which a
+	** prescriber may authorise a reduced dose. */
+	out->sedation_level_count = 4;
+	set_label(out->sedation_levels[0], SETTINGS_LABEL_MAX, "alert");
+	set_label(out->sedation_levels[1], SETTINGS_LABEL_MAX,
+		  "drowsy but easily roused");
+	set_label(out->sedation_levels[2], SETTINGS_LABEL_MAX,
+		  "frequently drowsy");
+	set_label(out->sedation_levels[3], SETTINGS_LABEL_MAX, "hard to rouse");
+	out->sedation_fit_max = 0;
+	out->sedation_reduced_max = 1;
+
+	/* No source gives a breath-alcohol threshold.  Up to 9 ug/100 ml
+	** (about 20 mg/100 ml of blood) is treated as clear, to allow for
+	** instrument noise and mouthwash; up to 22 ug/100 ml (the Scottish
+	** driving limit, about 0.05% blood alcohol, a common withhold point in
+	** oral treatment) may at most have a reduced dose; above is not fit. */
+	out->alcohol_fit_max_ug = 9;
+	out->alcohol_reduced_max_ug = 22;
+}
+
+/* A fixed-size text field must hold a non-empty, terminated string. */
+static bool label_ok(const char *label, size_t cap)
+{
+	size_t len = strnlen(label, cap);
+
+	return len > 0 && len < cap;
+}
+
+static enum hat_err validate_windows(const struct clinic_settings *s)
+{
+	if (s->window_count < 1 || s->window_count > SETTINGS_MAX_WINDOWS)
+		return HAT_E_OUT_OF_RANGE;
+	for (int32_t i = 0; i < s->window_count; i++) {
+		const struct settings_window *w = &s->windows[i];
+
+		if (w->start_minute < 0 || w->end_minute < 0 ||
+		    w->start_minute >= SETTINGS_MINUTES_PER_DAY ||
+		    w->end_minute > SETTINGS_MINUTES_PER_DAY)
+			return HAT_E_OUT_OF_RANGE;
+		if (w->start_minute >= w->end_minute)
+			return HAT_E_DATE_ORDER;
+		/* Windows are half-open, so one may start the minute the
+		** previous one ends. */
+		if (i > 0 && w->start_minute < s->windows[i - 1].end_minute)
+			return HAT_E_DATE_ORDER;
+		if (!label_ok(w->name, sizeof w->name))
+			return HAT_E_INVALID_VALUE;
+	}
+	return HAT_OK;
+}
+
+static enum hat_err
+validate_amounts_and_intervals(const struct clinic_settings *s)
+{
+	if (s->min_between_session_starts_s <= 0 || s->observation_s <= 0 ||
+	    s->topup_min_gap_s <= 0 || s->assessment_valid_s <= 0)
+		return HAT_E_OUT_OF_RANGE;
+	if (s->ceiling_diamorphine_ug <= 0 ||
+	    s->ceiling_hydromorphone_ug <= 0 ||
+	    s->ceiling_methadone_oral_ug <= 0 || s->ceiling_srom_ug <= 0)
+		return HAT_E_OUT_OF_RANGE;
+	return HAT_OK;
+}
+
+static enum hat_err validate_missed_days(const struct clinic_settings *s)
+{
+	if (s->missed_flag_days < 1 || s->missed_block_days < 1 ||
+	    s->missed_restart_days < 1)
+		return HAT_E_OUT_OF_RANGE;
+	if (s->missed_flag_days > s->missed_block_days ||
+	    s->missed_block_days > s->missed_restart_days)
+		return HAT_E_INVALID_VALUE;
+	return HAT_OK;
+}
+
+static enum hat_err validate_assessment_scale(const struct clinic_settings *s)
+{
+	int32_t n = s->sedation_level_count;
+
+	if (n < 2 || n > SETTINGS_MAX_SEDATION_LEVELS)
+		return HAT_E_OUT_OF_RANGE;
+	for (int32_t i = 0; i < n; i++) {
+		if (!label_ok(s->sedation_levels[i], SETTINGS_LABEL_MAX))
+			return HAT_E_INVALID_VALUE;
+	}
+	if (s->sedation_fit_max < 0 || s->sedation_fit_max >= n ||
+	    s->sedation_reduced_max < 0 || s->sedation_reduced_max >= n)
+		return HAT_E_OUT_OF_RANGE;
+	if (s->sedation_fit_max > s->sedation_reduced_max)
+		return HAT_E_INVALID_VALUE;
+	if (s->alcohol_fit_max_ug < 0 || s->alcohol_reduced_max_ug < 0)
+		return HAT_E_OUT_OF_RANGE;
+	if (s->alcohol_fit_max_ug > s->alcohol_reduced_max_ug)
+		return HAT_E_INVALID_VALUE;
+	return HAT_OK;
+}
+
+enum hat_err settings_validate(const struct clinic_settings *s)
+{
+	enum hat_err rc;
+
+	rc = validate_windows(s);
+	if (rc != HAT_OK)
+		return rc;
+	rc = validate_amounts_and_intervals(s);
+	if (rc != HAT_OK)
+		return rc;
+	rc = validate_missed_days(s);
+	if (rc != HAT_OK)
+		return rc;
+	return validate_assessment_scale(s);
+}

@@ -1,0 +1,200 @@
+/*
+** hatd: the clinic server.
+**
+**   hatd [--config FILE] [--db PATH] [--listen ADDR:PORT] [--web DIR]
+**        [--set KEY=VALUE]...
+**
+** Start-up order matters: libraries and the time zone are set up before
+** any thread starts; the writer opens the database (applying migrations)
+** before the readers; the server listens last.  SIGTERM and SIGINT stop
+** accepting connections, let requests in flight finish, drain the writer,
+** and exit 0.
+*/
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "auth/auth.h"
+#include "cmd/clinic.h"
+#include "store/writer.h"
+#include "util/clock.h"
+#include "util/config.h"
+#include "util/log.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: hatd [--config FILE] [--db PATH] [--listen ADDR:PORT] [--web DIR]\n"
+	      "            [--set KEY=VALUE]...\n"
+	      "Runs the hat clinic server.  Settings come from FILE (key = value lines),\n"
+	      "then from the options.  Keys: db, listen, web_root, timezone,\n"
+	      "connection_limit, timeout_s, batch_cap, readers, session_idle_s,\n"
+	      "session_absolute_s, login_throttle_after, login_lock_after, login_lock_s.\n",
+	      f);
+}
+
+static int parse_args(int argc, char **argv, struct config *cfg)
+{
+	int line;
+
+	/* The config file first, so that options override it. */
+	for (int i = 1; i < argc - 1; i++) {
+		if (strcmp(argv[i], "--config") == 0) {
+			if (config_load(cfg, argv[i + 1], &line) != HAT_OK) {
+				fprintf(stderr, "hatd: cannot use config %s (line %d)\n", argv[i + 1], line);
+				return -1;
+			}
+		}
+	}
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		enum hat_err rc = HAT_OK;
+
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage(stdout);
+			exit(0);
+		}
+		if (!v) {
+			fprintf(stderr, "hatd: %s needs a value\n", a);
+			return -1;
+		}
+		if (strcmp(a, "--config") == 0) {
+			/* read above */
+		} else if (strcmp(a, "--db") == 0) {
+			rc = config_set(cfg, "db", v);
+		} else if (strcmp(a, "--listen") == 0) {
+			rc = config_set(cfg, "listen", v);
+		} else if (strcmp(a, "--web") == 0) {
+			rc = config_set(cfg, "web_root", v);
+		} else if (strcmp(a, "--set") == 0) {
+			char key[64];
+			const char *eq = strchr(v, '=');
+
+			if (!eq || (size_t)(eq - v) >= sizeof key) {
+				rc = HAT_E_INVALID_VALUE;
+			} else {
+				memcpy(key, v, (size_t)(eq - v));
+				key[eq - v] = '\0';
+				rc = config_set(cfg, key, eq + 1);
+			}
+		} else {
+			fprintf(stderr, "hatd: unknown option %s\n", a);
+			usage(stderr);
+			return -1;
+		}
+		if (rc != HAT_OK) {
+			fprintf(stderr, "hatd: bad value for %s: %s\n", a, v);
+			return -1;
+		}
+		i++;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct config cfg;
+	static struct api_context ctx;
+	static struct http_config http;
+	static char clinic_name[200];
+	struct writer *writer = NULL;
+	struct http_server *server = NULL;
+	sigset_t stop_signals;
+	int sig = 0;
+	int status = 1;
+	enum hat_err rc;
+
+	config_default(&cfg);
+	if (parse_args(argc, argv, &cfg) != 0)
+		return 2;
+	if (access(cfg.db, F_OK) != 0) {
+		fprintf(stderr, "hatd: no database at %s; create one with 'hatctl init --db %s'\n",
+			cfg.db, cfg.db);
+		return 1;
+	}
+	if (clock_set_zone(cfg.timezone) != HAT_OK) {
+		fprintf(stderr, "hatd: unknown time zone %s\n", cfg.timezone);
+		return 2;
+	}
+	if (auth_init() != HAT_OK) {
+		fprintf(stderr, "hatd: cannot initialise libsodium\n");
+		return 1;
+	}
+	json_object_seed(0);
+
+	/* Every thread started from here inherits these blocked signals, so
+	** only sigwait below ever sees them. */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	rc = writer_start(cfg.db, (int)cfg.batch_cap, &writer);
+	if (rc != HAT_OK) {
+		fprintf(stderr, "hatd: cannot open %s for writing: %s\n", cfg.db, hat_err_code(rc));
+		goto out;
+	}
+	rc = store_pool_open(cfg.db, (int)cfg.readers, &ctx.readers);
+	if (rc != HAT_OK) {
+		fprintf(stderr, "hatd: cannot open %s for reading: %s\n", cfg.db, hat_err_code(rc));
+		goto out;
+	}
+	auth_policy_default(&ctx.policy);
+	ctx.policy.idle_s = cfg.session_idle_s;
+	ctx.policy.absolute_s = cfg.session_absolute_s;
+	ctx.policy.throttle_after = (int)cfg.login_throttle_after;
+	ctx.policy.lock_after = (int)cfg.login_lock_after;
+	ctx.policy.lock_s = cfg.login_lock_s;
+	ctx.runner.writer = writer;
+	ctx.runner.policy = &ctx.policy;
+	{
+		struct store_conn *rc_conn = store_pool_get(ctx.readers);
+
+		clinic_get(rc_conn, "clinic_name", clinic_name, sizeof clinic_name);
+		store_pool_put(ctx.readers, rc_conn);
+	}
+	ctx.clinic_name = clinic_name;
+	api_init(&ctx);
+
+	http.listen = cfg.listen;
+	http.connection_limit = (unsigned)cfg.connection_limit;
+	http.timeout_s = (unsigned)cfg.timeout_s;
+	http.web_root = cfg.web_root[0] ? cfg.web_root : NULL;
+	http.routes = api_routes;
+	http.nroutes = api_route_count;
+	http.authenticate = api_authenticate;
+	http.request_done = api_request_done;
+	rc = http_start(&http, &server);
+	if (rc != HAT_OK) {
+		fprintf(stderr, "hatd: cannot listen on %s\n", cfg.listen);
+		goto out;
+	}
+	log_info("hatd listening on http://%s (port %u), database %s%s", cfg.listen,
+		 (unsigned)http_port(server), cfg.db,
+#ifdef HAT_TEST_CLOCK
+		 " [TEST CLOCK BUILD: not for clinical use]"
+#else
+		 ""
+#endif
+	);
+	printf("hatd: listening on port %u\n", (unsigned)http_port(server));
+	fflush(stdout);
+
+	sigwait(&stop_signals, &sig);
+	log_info("hatd: signal %d: finishing requests in flight", sig);
+	status = 0;
+out:
+	/* The order is the reverse of start-up: no new requests, requests in
+	** flight finish (their commands still reach the writer), then the
+	** writer drains its queue and closes the database. */
+	http_stop(server, 10);
+	store_pool_close(ctx.readers);
+	writer_stop(writer);
+	if (status == 0)
+		log_info("hatd: stopped cleanly");
+	return status;
+}

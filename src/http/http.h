@@ -1,0 +1,137 @@
+/*
+** http.h: the HTTP server glue over libmicrohttpd.
+**
+** It serves a route table it is given and knows nothing of the routes
+** themselves: it matches the path and method (404, 405 with Allow), caps
+** the body per route (413, also for chunked bodies), insists on JSON for
+** bodies (415), parses the body with duplicate keys refused (400), calls
+** the application's authenticator for routes that need a role (401, 403),
+** runs the handler, and writes either its reply or the error body from the
+** one error table.  It also serves the web UI's static files with a strict
+** Content-Security-Policy, logs one line per request, and stops cleanly.
+**
+** Threads: one thread per connection (handlers wait for the writer, so a
+** thread pool could be starved); the connection limit bounds them.
+*/
+#ifndef HAT_HTTP_HTTP_H
+#define HAT_HTTP_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "util/buf.h"
+#include "util/err.h"
+
+enum http_method {
+	HTTP_GET = 1 << 0,
+	HTTP_POST = 1 << 1,
+	HTTP_PUT = 1 << 2,
+	HTTP_PATCH = 1 << 3,
+	HTTP_DELETE = 1 << 4,
+};
+
+struct http_req;
+
+/* A handler answers by setting req->status and req->reply (or raw), and
+** returns HAT_OK; or it returns an error code (and may set req->err_field
+** and req->err_message) and the glue writes the error body. */
+typedef enum hat_err (*http_handler)(struct http_req *req);
+
+struct http_route {
+	enum http_method method;
+	const char *pattern;  /* "/api/v1/patients/{id}": {id} matches 1..2^53 */
+	http_handler handler;
+	unsigned roles;       /* 0: no login needed; else any of these roles */
+	size_t body_cap;      /* the largest body accepted, in bytes */
+};
+
+struct http_req {
+	enum http_method method;
+	const char *path;
+	const struct http_route *route;
+	int64_t path_id;       /* the {id} of the path, or 0 */
+	int64_t path_id2;      /* a second {id}, or 0 */
+	json_t *body;          /* the parsed JSON object; {} when there is no body */
+
+	/* Set by the authenticator. */
+	unsigned roles;
+	char username[64];
+	void *principal;       /* the application's own record of who it is */
+
+	/* Application state for this request, released by the app's done hook. */
+	void *app;
+
+	/* The answer. */
+	int status;
+	json_t *reply;             /* owned; sent as JSON */
+	struct buf raw;            /* sent as is when content_type is set */
+	const char *content_type;  /* for raw */
+	char cookies[2][320];      /* Set-Cookie values */
+	int ncookies;
+	const char *err_field;
+	char err_message[240];
+
+	/* Private to the glue. */
+	struct MHD_Connection *conn;
+	struct buf body_buf;
+	enum hat_err early_err;
+	unsigned allow;
+	bool too_large;
+	size_t discarded;
+	double started_ms;
+	bool counted;
+};
+
+struct http_config {
+	const char *listen;           /* "127.0.0.1:8080" */
+	unsigned connection_limit;    /* concurrent connections (threads) */
+	unsigned timeout_s;           /* idle connection timeout */
+	const char *web_root;         /* static files; NULL serves none */
+	const struct http_route *routes;
+	size_t nroutes;
+	/* Called for routes with roles: identifies the caller, checks CSRF,
+	** and fills req->roles, username and principal. */
+	enum hat_err (*authenticate)(struct http_req *req);
+	/* Called when a request is finished, to release req->app. */
+	void (*request_done)(struct http_req *req);
+};
+
+struct http_server;
+
+/* Starts listening.  The config (and the routes) must outlive the server.
+** Errors: HAT_E_INVALID_VALUE (a bad listen address), HAT_E_IO (cannot
+** listen). */
+enum hat_err http_start(const struct http_config *cfg, struct http_server **out);
+
+/* Stops accepting, waits (up to grace_s seconds) for requests in flight to
+** finish, then closes every connection and frees the server. */
+void http_stop(struct http_server *s, unsigned grace_s);
+
+/* The port actually bound (useful with port 0). */
+uint16_t http_port(struct http_server *s);
+
+/* Request helpers for handlers. */
+const char *http_header(struct http_req *req, const char *name);
+const char *http_query(struct http_req *req, const char *name);
+/* The value of a cookie sent by the client, or NULL. Copies into out. */
+bool http_cookie(struct http_req *req, const char *name, char *out, size_t n);
+/* Adds a Set-Cookie header to the answer. */
+void http_set_cookie(struct http_req *req, const char *value);
+/* The client's address as text. */
+void http_peer(struct http_req *req, char *out, size_t n);
+
+/* Answers with JSON (steals reply). */
+void http_reply(struct http_req *req, int status, json_t *reply);
+
+/* Parses a request body: HAT_E_MALFORMED_JSON, HAT_E_DUPLICATE_KEY or
+** HAT_E_NOT_AN_OBJECT, or HAT_OK with *out a new object.  Exposed for the
+** fuzz target and the unit tests. */
+enum hat_err http_parse_body(const char *data, size_t len, json_t **out, char *why, size_t why_n);
+
+/* Matches path against pattern, filling the ids; exposed for tests. */
+bool http_match(const char *pattern, const char *path, int64_t *id1, int64_t *id2);
+
+#endif

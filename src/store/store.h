@@ -1,0 +1,129 @@
+/*
+** store.h: the storage interface.
+**
+** Everything above src/store/ reaches the database through these functions,
+** never through a backend's own API, so a second backend (PostgreSQL) can be
+** added behind the same calls.  SQL is written in the common subset with
+** positional '?' parameters.
+**
+** Threads: a store_conn belongs to one thread at a time; statements belong
+** to their connection.  Opening and closing are the only calls that touch
+** process-wide state.
+**
+** Errors: HAT_E_STORE for anything the backend refuses (the backend's
+** message is logged), HAT_E_CONFLICT for a uniqueness or foreign-key
+** violation, HAT_E_BUSY when the database is locked past the busy timeout,
+** HAT_E_NOMEM.
+*/
+#ifndef HAT_STORE_STORE_H
+#define HAT_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "util/err.h"
+
+struct store_conn;
+struct store_stmt;
+
+enum store_mode {
+	STORE_READ_ONLY,  /* a reader: never writes, never blocks the writer */
+	STORE_READ_WRITE, /* the writer, or hatctl */
+	STORE_CREATE      /* read-write, creating the file if it is missing */
+};
+
+/* Opens a connection, sets the pragmas (WAL, synchronous=FULL, foreign
+** keys) and, for a writable connection, applies pending migrations.  On
+** success *out is owned by the caller, who closes it with store_close. */
+enum hat_err store_open(const char *path, enum store_mode mode,
+			struct store_conn **out);
+
+/* Finalises cached statements and closes.  Accepts NULL. */
+void store_close(struct store_conn *c);
+
+/* The schema version the database is at, and the newest this build knows. */
+int store_schema_version(struct store_conn *c);
+int store_schema_latest(void);
+
+/* Runs one or more statements with no parameters and no rows. */
+enum hat_err store_exec(struct store_conn *c, const char *sql);
+
+/* Gives a prepared statement for sql, reset and with no bindings.  sql must
+** be a string that outlives the connection (a literal): the cache keys on
+** its address.  The statement stays owned by the connection; the caller
+** only calls store_done when finished with the rows. */
+enum hat_err store_prepare(struct store_conn *c, const char *sql,
+			   struct store_stmt **out);
+
+/* Binds parameters, 1-based, as in SQL. */
+enum hat_err store_bind_int(struct store_stmt *s, int idx, int64_t v);
+enum hat_err store_bind_text(struct store_stmt *s, int idx, const char *v); /* NULL binds NULL */
+enum hat_err store_bind_blob(struct store_stmt *s, int idx, const void *p, size_t n);
+enum hat_err store_bind_null(struct store_stmt *s, int idx);
+
+/* Binds all parameters from a type string: 'i' int64_t, 't' const char *
+** (NULL binds NULL), 'n' NULL (no argument), 'I' int64_t bound as NULL when
+** it is INT64_MIN.  For example store_bindf(s, "iti", id, name, when). */
+enum hat_err store_bindf(struct store_stmt *s, const char *types, ...);
+
+/* Steps: *row is true when a row is ready, false when done. */
+enum hat_err store_step(struct store_stmt *s, bool *row);
+
+/* Resets the statement so it releases its read snapshot.  Accepts NULL. */
+void store_done(struct store_stmt *s);
+
+/* Column readers for the current row, 0-based.  Text is borrowed until the
+** next step or store_done; never NULL (an SQL NULL reads as ""). */
+int64_t store_col_int(struct store_stmt *s, int col);
+const char *store_col_text(struct store_stmt *s, int col);
+const void *store_col_blob(struct store_stmt *s, int col, size_t *len);
+bool store_col_is_null(struct store_stmt *s, int col);
+int store_col_count(struct store_stmt *s);
+const char *store_col_name(struct store_stmt *s, int col);
+
+/* Rows changed by the last statement, and the last inserted row id. */
+int64_t store_changes(struct store_conn *c);
+int64_t store_last_id(struct store_conn *c);
+
+/* Runs a one-row, one-integer query: *found is false when there is no row.
+** Binds with store_bindf's types. */
+enum hat_err store_query_int(struct store_conn *c, const char *sql, bool *found,
+			     int64_t *out, const char *types, ...);
+
+/* Runs a statement with store_bindf's types, expecting no rows. */
+enum hat_err store_run(struct store_conn *c, const char *sql, const char *types, ...);
+
+/* Runs a query and turns each row into a JSON object keyed by column name
+** (integers as numbers, NULL as null, text as strings).  Column names ending
+** in "_at" are written as RFC 3339 UTC times and names ending in "_date" or
+** "_on" as YYYY-MM-DD.  On success *out is a new array owned by the caller. */
+enum hat_err store_query_json(struct store_conn *c, const char *sql, json_t **out,
+			      const char *types, ...);
+
+/* Transactions.  store_begin takes the write lock at once (BEGIN IMMEDIATE)
+** so that a writer never finds the database busy halfway through. */
+enum hat_err store_begin(struct store_conn *c);
+enum hat_err store_commit(struct store_conn *c);
+void store_rollback(struct store_conn *c);
+enum hat_err store_savepoint(struct store_conn *c);
+enum hat_err store_release(struct store_conn *c);
+void store_rollback_to(struct store_conn *c);
+bool store_in_transaction(struct store_conn *c);
+
+/* Copies the database to path, consistent while others write (online
+** backup).  progress, when not NULL, is called with (done, total) pages. */
+enum hat_err store_backup(struct store_conn *c, const char *path,
+			  void (*progress)(int done, int total, void *arg), void *arg);
+
+/* A fixed set of read-only connections shared by request threads. */
+struct store_pool;
+enum hat_err store_pool_open(const char *path, int size, struct store_pool **out);
+void store_pool_close(struct store_pool *p);
+/* Takes a connection, waiting while all are in use; put it back after. */
+struct store_conn *store_pool_get(struct store_pool *p);
+void store_pool_put(struct store_pool *p, struct store_conn *c);
+
+#endif

@@ -1,0 +1,164 @@
+/*
+** writer.c: see writer.h.
+*/
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "writer.h"
+#include "util/log.h"
+
+struct writer {
+	struct store_conn *conn;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t work;   /* signalled when a job is queued or stop begins */
+	pthread_cond_t done;   /* broadcast when a batch has finished */
+	struct writer_job *head;
+	struct writer_job *tail;
+	int batch_cap;
+	bool stopping;
+	long commits;
+	long jobs_run;
+};
+
+void writer_run_batch(struct store_conn *c, struct writer_job **jobs, int n)
+{
+	enum hat_err rc;
+
+	rc = store_begin(c);
+	if (rc != HAT_OK) {
+		for (int i = 0; i < n; i++)
+			jobs[i]->result = rc;
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		rc = store_savepoint(c);
+		if (rc == HAT_OK) {
+			rc = jobs[i]->run(c, jobs[i]->arg);
+			if (rc == HAT_OK)
+				rc = store_release(c);
+			else
+				store_rollback_to(c);
+		}
+		jobs[i]->result = rc;
+	}
+	rc = store_commit(c);
+	if (rc != HAT_OK) {
+		/* Nothing of this batch is on disk, so nobody may be told it is. */
+		log_error("writer: commit failed; %d job(s) refused", n);
+		store_rollback(c);
+		for (int i = 0; i < n; i++)
+			jobs[i]->result = rc == HAT_E_BUSY ? HAT_E_BUSY : HAT_E_STORE;
+	}
+}
+
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+	struct writer_job **batch;
+	int n;
+
+	batch = calloc((size_t)w->batch_cap, sizeof *batch);
+	if (!batch) {
+		log_error("writer: out of memory at start");
+		abort();
+	}
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (!w->head && !w->stopping)
+			pthread_cond_wait(&w->work, &w->lock);
+		if (!w->head && w->stopping)
+			break;
+		n = 0;
+		while (w->head && n < w->batch_cap) {
+			batch[n++] = w->head;
+			w->head = w->head->next;
+		}
+		if (!w->head)
+			w->tail = NULL;
+		pthread_mutex_unlock(&w->lock);
+
+		writer_run_batch(w->conn, batch, n);
+
+		pthread_mutex_lock(&w->lock);
+		w->commits++;
+		w->jobs_run += n;
+		for (int i = 0; i < n; i++)
+			batch[i]->done = true;
+		pthread_cond_broadcast(&w->done);
+	}
+	pthread_mutex_unlock(&w->lock);
+	free(batch);
+	return NULL;
+}
+
+enum hat_err writer_start(const char *path, int batch_cap, struct writer **out)
+{
+	struct writer *w = calloc(1, sizeof *w);
+	enum hat_err rc;
+
+	if (!w)
+		return HAT_E_NOMEM;
+	rc = store_open(path, STORE_READ_WRITE, &w->conn);
+	if (rc != HAT_OK) {
+		free(w);
+		return rc;
+	}
+	w->batch_cap = batch_cap > 0 ? batch_cap : 64;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->work, NULL);
+	pthread_cond_init(&w->done, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		store_close(w->conn);
+		free(w);
+		return HAT_E_INTERNAL;
+	}
+	*out = w;
+	return HAT_OK;
+}
+
+enum hat_err writer_submit(struct writer *w, struct writer_job *job)
+{
+	pthread_mutex_lock(&w->lock);
+	if (w->stopping) {
+		pthread_mutex_unlock(&w->lock);
+		job->result = HAT_E_SHUTTING_DOWN;
+		return job->result;
+	}
+	job->next = NULL;
+	job->done = false;
+	if (w->tail)
+		w->tail->next = job;
+	else
+		w->head = job;
+	w->tail = job;
+	pthread_cond_signal(&w->work);
+	while (!job->done)
+		pthread_cond_wait(&w->done, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+	return job->result;
+}
+
+void writer_stop(struct writer *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stopping = true;
+	pthread_cond_signal(&w->work);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	store_close(w->conn);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->work);
+	pthread_cond_destroy(&w->done);
+	free(w);
+}
+
+void writer_stats(struct writer *w, long *commits, long *jobs)
+{
+	pthread_mutex_lock(&w->lock);
+	*commits = w->commits;
+	*jobs = w->jobs_run;
+	pthread_mutex_unlock(&w->lock);
+}

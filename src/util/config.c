@@ -1,0 +1,112 @@
+/*
+** config.c: see config.h.
+*/
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "config.h"
+
+void config_default(struct config *c)
+{
+	memset(c, 0, sizeof *c);
+	str_copy(c->db, sizeof c->db, "hat.db");
+	str_copy(c->listen, sizeof c->listen, "127.0.0.1:8080");
+	str_copy(c->web_root, sizeof c->web_root, "web");
+	str_copy(c->timezone, sizeof c->timezone, "Europe/London");
+	c->connection_limit = 128;
+	c->timeout_s = 30;
+	c->batch_cap = 64;
+	c->readers = 16;
+	c->session_idle_s = 30 * 60;
+	c->session_absolute_s = 12 * 3600;
+	c->login_throttle_after = 3;
+	c->login_lock_after = 5;
+	c->login_lock_s = 15 * 60;
+}
+
+struct config_key {
+	const char *name;
+	size_t offset;
+	size_t size;      /* text keys: the buffer size; numbers: 0 */
+	int64_t min, max; /* numbers only */
+};
+
+#define TEXT(k) { #k, offsetof(struct config, k), sizeof(((struct config *)0)->k), 0, 0 }
+#define NUM(k, lo, hi) { #k, offsetof(struct config, k), 0, lo, hi }
+
+static const struct config_key keys[] = {
+	TEXT(db), TEXT(listen), TEXT(web_root), TEXT(timezone),
+	NUM(connection_limit, 4, 4096),
+	NUM(timeout_s, 1, 3600),
+	NUM(batch_cap, 1, 4096),
+	NUM(readers, 1, 1024),
+	NUM(session_idle_s, 60, 7 * 86400),
+	NUM(session_absolute_s, 300, 31 * 86400),
+	NUM(login_throttle_after, 1, 100),
+	NUM(login_lock_after, 1, 100),
+	NUM(login_lock_s, 1, 7 * 86400),
+};
+
+enum hat_err config_set(struct config *c, const char *key, const char *value)
+{
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		const struct config_key *k = &keys[i];
+		char *field = (char *)c + k->offset;
+		int64_t v;
+
+		if (strcmp(k->name, key) != 0)
+			continue;
+		if (k->size)
+			return str_copy(field, k->size, value) ? HAT_OK : HAT_E_INVALID_VALUE;
+		if (!str_to_int64(value, k->min, k->max, &v))
+			return HAT_E_INVALID_VALUE;
+		memcpy(field, &v, sizeof v);
+		return HAT_OK;
+	}
+	return HAT_E_INVALID_VALUE;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+enum hat_err config_load(struct config *c, const char *path, int *line)
+{
+	char text[1024];
+	FILE *f = fopen(path, "r");
+	enum hat_err rc = HAT_OK;
+
+	*line = 0;
+	if (!f)
+		return HAT_E_IO;
+	while (fgets(text, sizeof text, f)) {
+		char *s;
+		char *eq;
+
+		(*line)++;
+		s = trim(text);
+		if (*s == '#' || *s == '\0')
+			continue;
+		eq = strchr(s, '=');
+		if (!eq) {
+			rc = HAT_E_INVALID_VALUE;
+			break;
+		}
+		*eq = '\0';
+		rc = config_set(c, trim(s), trim(eq + 1));
+		if (rc != HAT_OK)
+			break;
+	}
+	fclose(f);
+	return rc;
+}

@@ -1,0 +1,41 @@
+/*
+** config.h: hatd's server settings, from a file and the command line.
+**
+** The file holds "key = value" lines; '#' starts a comment.  Command-line
+** options override the file.  Clinical settings (session windows, caps) are
+** not here: they live in the database, versioned and audited.
+*/
+#ifndef HAT_UTIL_CONFIG_H
+#define HAT_UTIL_CONFIG_H
+
+#include <stdint.h>
+
+#include "err.h"
+
+struct config {
+	char db[512];
+	char listen[128];
+	char web_root[512];
+	char timezone[64];
+	int64_t connection_limit;
+	int64_t timeout_s;
+	int64_t batch_cap;
+	int64_t readers;
+	int64_t session_idle_s;
+	int64_t session_absolute_s;
+	int64_t login_throttle_after;
+	int64_t login_lock_after;
+	int64_t login_lock_s;
+};
+
+/* The defaults: hat.db, 127.0.0.1:8080, web/, Europe/London. */
+void config_default(struct config *c);
+
+/* Reads path into c.  HAT_E_IO when it cannot be read; HAT_E_INVALID_VALUE
+** with *line set for a bad line (an unknown key or a value out of range). */
+enum hat_err config_load(struct config *c, const char *path, int *line);
+
+/* Sets one key; HAT_E_INVALID_VALUE for an unknown key or bad value. */
+enum hat_err config_set(struct config *c, const char *key, const char *value);
+
+#endif
