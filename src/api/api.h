@@ -73,6 +73,28 @@ enum hat_err api_episodes_update(struct http_req *req);
 enum hat_err api_discharge_reasons(struct http_req *req);
 enum hat_err api_audit_list(struct http_req *req);
 enum hat_err api_access_log_list(struct http_req *req);
+enum hat_err api_settings_get(struct http_req *req);
+enum hat_err api_settings_put(struct http_req *req);
+enum hat_err api_induction_template(struct http_req *req);
+enum hat_err api_prescriptions_list(struct http_req *req);
+enum hat_err api_prescriptions_sign(struct http_req *req);
+enum hat_err api_prescriptions_get(struct http_req *req);
+enum hat_err api_prescriptions_stop(struct http_req *req);
+enum hat_err api_board(struct http_req *req);
+enum hat_err api_dosing_history(struct http_req *req);
+enum hat_err api_attendance(struct http_req *req);
+enum hat_err api_visit_check_in(struct http_req *req);
+enum hat_err api_visit_assess(struct http_req *req);
+enum hat_err api_visit_authorise(struct http_req *req);
+enum hat_err api_visit_administer(struct http_req *req);
+enum hat_err api_visit_oral(struct http_req *req);
+enum hat_err api_visit_postdose(struct http_req *req);
+enum hat_err api_visit_leave(struct http_req *req);
+enum hat_err api_visit_withhold(struct http_req *req);
+enum hat_err api_visit_decline(struct http_req *req);
+enum hat_err api_adverse_event(struct http_req *req);
+enum hat_err api_review(struct http_req *req);
+enum hat_err api_risk_discussion(struct http_req *req);
 #ifdef HAT_TEST_CLOCK
 enum hat_err api_test_clock(struct http_req *req);
 #endif

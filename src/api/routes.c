@@ -10,6 +10,7 @@
 #define KB 1024u
 #define ADMIN ROLE_ADMIN
 #define CLINICAL ROLE_CLINICAL
+#define NURSE (ROLE_NURSE | ROLE_PRESCRIBER)
 
 const struct http_route api_routes[] = {
 	{ HTTP_GET, "/api/v1/health", api_health, 0, 0 },
@@ -36,6 +37,30 @@ const struct http_route api_routes[] = {
 	{ HTTP_POST, "/api/v1/patients/{id}/episodes", api_episodes_open, CLINICAL, 4 * KB },
 	{ HTTP_PATCH, "/api/v1/episodes/{id}", api_episodes_update, CLINICAL, 4 * KB },
 	{ HTTP_GET, "/api/v1/discharge-reasons", api_discharge_reasons, CLINICAL, 0 },
+
+	{ HTTP_GET, "/api/v1/premises/{id}/settings", api_settings_get, ROLE_ANY, 0 },
+	{ HTTP_PUT, "/api/v1/premises/{id}/settings", api_settings_put, ROLE_MANAGER, 8 * KB },
+	{ HTTP_GET, "/api/v1/induction-template", api_induction_template, ROLE_ANY, 0 },
+	{ HTTP_GET, "/api/v1/patients/{id}/prescriptions", api_prescriptions_list, CLINICAL, 0 },
+	{ HTTP_POST, "/api/v1/patients/{id}/prescriptions", api_prescriptions_sign, ROLE_PRESCRIBER, 16 * KB },
+	{ HTTP_GET, "/api/v1/prescriptions/{id}", api_prescriptions_get, CLINICAL, 0 },
+	{ HTTP_POST, "/api/v1/prescriptions/{id}/stop", api_prescriptions_stop, ROLE_PRESCRIBER, 4 * KB },
+
+	{ HTTP_GET, "/api/v1/board", api_board, CLINICAL, 0 },
+	{ HTTP_GET, "/api/v1/attendance", api_attendance, CLINICAL, 0 },
+	{ HTTP_GET, "/api/v1/patients/{id}/dosing-history", api_dosing_history, CLINICAL, 0 },
+	{ HTTP_POST, "/api/v1/patients/{id}/check-in", api_visit_check_in, NURSE, 4 * KB },
+	{ HTTP_POST, "/api/v1/patients/{id}/assessments", api_visit_assess, NURSE, 8 * KB },
+	{ HTTP_POST, "/api/v1/assessments/{id}/authorisations", api_visit_authorise, ROLE_PRESCRIBER, 4 * KB },
+	{ HTTP_POST, "/api/v1/patients/{id}/administrations", api_visit_administer, NURSE, 8 * KB },
+	{ HTTP_POST, "/api/v1/patients/{id}/oral-doses", api_visit_oral, NURSE, 8 * KB },
+	{ HTTP_POST, "/api/v1/patients/{id}/postdose-checks", api_visit_postdose, NURSE, 8 * KB },
+	{ HTTP_POST, "/api/v1/patients/{id}/leave", api_visit_leave, NURSE, 8 * KB },
+	{ HTTP_POST, "/api/v1/patients/{id}/withhold", api_visit_withhold, NURSE, 8 * KB },
+	{ HTTP_POST, "/api/v1/patients/{id}/decline", api_visit_decline, NURSE, 8 * KB },
+	{ HTTP_POST, "/api/v1/patients/{id}/adverse-events", api_adverse_event, NURSE, 8 * KB },
+	{ HTTP_POST, "/api/v1/patients/{id}/reviews", api_review, ROLE_PRESCRIBER, 8 * KB },
+	{ HTTP_POST, "/api/v1/patients/{id}/risk-discussions", api_risk_discussion, NURSE, 8 * KB },
 
 	{ HTTP_GET, "/api/v1/audit", api_audit_list, ROLE_AUDITOR | ROLE_CDAO, 0 },
 	{ HTTP_GET, "/api/v1/access-log", api_access_log_list, ROLE_AUDITOR, 0 },

@@ -51,6 +51,9 @@ struct cmd {
 	const char *idempotency_key; /* NULL when none */
 	const struct auth_policy *policy; /* set by cmd_execute, for witness checks */
 	bool anonymous;          /* no one is logged in (a failed login) */
+	int64_t witness_id;      /* a second person the caller has already
+				 ** authenticated (auth_witness_check): the
+				 ** slow password check stays off the writer */
 	char prepared[AUTH_HASH_MAX]; /* what prepare computed */
 
 	/* Results. */

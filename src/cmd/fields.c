@@ -1,6 +1,7 @@
 /*
 ** fields.c: see fields.h.
 */
+#include <math.h>
 #include <string.h>
 
 #include "fields.h"
@@ -23,6 +24,40 @@ static bool in_choices(const char *const *choices, const char *s)
 			return true;
 	}
 	return false;
+}
+
+/* Amounts are typed in mg and kept in micrograms: a value with more than
+** three decimals would silently lose precision, so it is refused. */
+static bool mg_to_ug(json_t *v, int64_t *ug)
+{
+	double d;
+	double scaled;
+
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) > INT64_MAX / 1000 || json_integer_value(v) < -INT64_MAX / 1000)
+			return false;
+		*ug = json_integer_value(v) * 1000;
+		return true;
+	}
+	d = json_real_value(v);
+	if (!(d > -1e12 && d < 1e12))
+		return false;
+	scaled = d * 1000.0;
+	*ug = (int64_t)(scaled + (scaled < 0 ? -0.5 : 0.5));
+	return fabs(scaled - (double)*ug) < 1e-6;
+}
+
+static enum hat_err check_mg(const struct field *f, json_t *v)
+{
+	int64_t ug;
+
+	if (!json_is_number(v))
+		return HAT_E_WRONG_TYPE;
+	if (!mg_to_ug(v, &ug))
+		return HAT_E_OUT_OF_RANGE;
+	if (ug < f->min * 1000 || ug > f->max * 1000)
+		return HAT_E_OUT_OF_RANGE;
+	return HAT_OK;
 }
 
 static enum hat_err check_one(const struct field *f, json_t *obj, json_t *v)
@@ -97,6 +132,10 @@ static enum hat_err check_one(const struct field *f, json_t *obj, json_t *v)
 		return HAT_OK;
 	case FT_OBJECT:
 		return json_is_object(v) ? HAT_OK : HAT_E_WRONG_TYPE;
+	case FT_ARRAY:
+		return json_is_array(v) ? HAT_OK : HAT_E_WRONG_TYPE;
+	case FT_MG:
+		return check_mg(f, v);
 	}
 	return HAT_E_INTERNAL;
 }
@@ -162,6 +201,16 @@ int32_t fields_date(json_t *obj, const char *name, int32_t dflt)
 	if (!s || clock_parse_date(s, &d) != HAT_OK)
 		return dflt;
 	return d;
+}
+
+int64_t fields_ug(json_t *obj, const char *name, int64_t dflt)
+{
+	json_t *v = json_object_get(obj, name);
+	int64_t ug;
+
+	if (!json_is_number(v) || !mg_to_ug(v, &ug))
+		return dflt;
+	return ug;
 }
 
 bool fields_has(json_t *obj, const char *name)

@@ -29,6 +29,8 @@ enum field_type {
 	FT_ENUMS,   /* an array of distinct choices (at least min) */
 	FT_NHS,     /* an NHS number; rewritten in place to its 10 digits */
 	FT_OBJECT,  /* any object (checked by the command itself) */
+	FT_MG,      /* an amount in mg, at most 3 decimals, in [min, max] mg */
+	FT_ARRAY,   /* any array (checked by the command itself) */
 };
 
 struct field {
@@ -58,6 +60,8 @@ int64_t fields_int(json_t *obj, const char *name, int64_t dflt);
 bool fields_bool(json_t *obj, const char *name, bool dflt);
 /* A date field as a day number, or dflt when absent or null. */
 int32_t fields_date(json_t *obj, const char *name, int32_t dflt);
+/* An FT_MG field in micrograms, or dflt when absent or null. */
+int64_t fields_ug(json_t *obj, const char *name, int64_t dflt);
 /* True when the field is present (null counts as present). */
 bool fields_has(json_t *obj, const char *name);
 

@@ -201,7 +201,14 @@ static enum hat_err run_add_licence(struct store_conn *conn, struct cmd *c)
 	enum hat_err rc;
 	json_t *out;
 
-	rc = auth_user_roles(conn, c->target_id, &roles);
+	/* A missing user holds no roles: tell them apart, so that a wrong id
+	** is a 404 rather than "not a prescriber". */
+	rc = store_query_int(conn, "SELECT 1 FROM users WHERE id = ?", &found, &n, "i",
+			     c->target_id);
+	if (rc == HAT_OK && !found)
+		rc = HAT_E_NOT_FOUND;
+	if (rc == HAT_OK)
+		rc = auth_user_roles(conn, c->target_id, &roles);
 	if (rc != HAT_OK)
 		return rc;
 	if (!(roles & ROLE_PRESCRIBER))

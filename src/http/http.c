@@ -116,7 +116,9 @@ enum hat_err http_parse_body(const char *data, size_t len, json_t **out, char *w
 		*out = json_object();
 		return *out ? HAT_OK : HAT_E_NOMEM;
 	}
-	v = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
+	/* Any JSON value is read, so that a valid body of the wrong shape
+	** ("42", "null") is told not_an_object rather than malformed_json. */
+	v = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
 	if (!v) {
 		snprintf(why, why_n, "%s (line %d, column %d)", err.text, err.line, err.column);
 		return json_error_code(&err) == json_error_duplicate_key ? HAT_E_DUPLICATE_KEY

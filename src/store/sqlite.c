@@ -459,7 +459,24 @@ enum hat_err store_query_json(struct store_conn *c, const char *sql, json_t **ou
 			break;
 		}
 		for (int i = 0; i < store_col_count(s); i++) {
-			if (json_object_set_new(obj, store_col_name(s, i), column_json(s, i)) != 0) {
+			const char *name = store_col_name(s, i);
+			json_t *v;
+			char key[64];
+
+			/* A column aliased "x_json" holds JSON text: it is sent as
+			** the value it encodes, under the key "x". */
+			if (ends_with(name, "_json") && strlen(name) - 5 < sizeof key) {
+				json_error_t jerr;
+
+				snprintf(key, sizeof key, "%.*s", (int)(strlen(name) - 5), name);
+				v = store_col_is_null(s, i)
+					    ? json_null()
+					    : json_loads(store_col_text(s, i), JSON_DECODE_ANY, &jerr);
+				name = key;
+			} else {
+				v = column_json(s, i);
+			}
+			if (!v || json_object_set_new(obj, name, v) != 0) {
 				rc = HAT_E_NOMEM;
 				break;
 			}

@@ -104,7 +104,8 @@ bool str_to_int64(const char *s, int64_t min, int64_t max, int64_t *out)
 	char *end;
 	long long v;
 
-	if (!s || !*s)
+	/* strtoll would skip leading white space; a whole integer has none. */
+	if (!s || !*s || (*s != '-' && *s != '+' && (*s < '0' || *s > '9')))
 		return false;
 	errno = 0;
 	v = strtoll(s, &end, 10);

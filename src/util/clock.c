@@ -92,10 +92,16 @@ enum hat_err clock_set_zone(const char *zone)
 	n = snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", zone);
 	if (n < 0 || (size_t)n >= sizeof path)
 		return HAT_E_INVALID_VALUE;
+	/* A folder ("Europe") opens too, so check for a zone file's magic. */
 	FILE *f = fopen(path, "rb");
+	char magic[4];
 	if (!f)
 		return HAT_E_INVALID_VALUE;
+	bool is_zone = fread(magic, 1, sizeof magic, f) == sizeof magic &&
+		       memcmp(magic, "TZif", 4) == 0;
 	fclose(f);
+	if (!is_zone)
+		return HAT_E_INVALID_VALUE;
 	if (setenv("TZ", zone, 1) != 0)
 		return HAT_E_NOMEM;
 	tzset();
@@ -141,22 +147,47 @@ void clock_to_local(int64_t t, struct clock_local *out)
 	out->utc_offset_s = (int)tm.tm_gmtoff;
 }
 
+/* The clinic's UTC offset at instant t. */
+static int64_t offset_at(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	localtime_r(&tt, &tm);
+	return (int64_t)tm.tm_gmtoff;
+}
+
 int64_t clock_from_local(int32_t date, int minute_of_day)
 {
-	struct tm tm;
-	int y, m, d;
-	time_t t;
+	/* Not mktime(): with tm_isdst = -1 glibc resolves an overlap from a
+	** hint left by earlier calls, so the same local time could give either
+	** instant.  Instead try the offsets in force a day either side (no
+	** zone changes twice within two days) and pick by the contract. */
+	int64_t naive = (int64_t)date * 86400 + (int64_t)minute_of_day * 60;
+	int64_t a = naive - offset_at(naive - 86400);
+	int64_t b = naive - offset_at(naive + 86400);
+	bool a_ok = a + offset_at(a) == naive;
+	bool b_ok = b + offset_at(b) == naive;
+	int64_t lo, hi, mid;
 
-	clock_civil_from_days(date, &y, &m, &d);
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = minute_of_day / 60;
-	tm.tm_min = minute_of_day % 60;
-	tm.tm_isdst = -1;
-	t = mktime(&tm);
-	return (int64_t)t;
+	if (a_ok && b_ok)
+		return a < b ? a : b; /* an overlap: the first of the two */
+	if (a_ok)
+		return a;
+	if (b_ok)
+		return b;
+	/* A gap: the first instant whose local time is past it, which is the
+	** moment the clocks changed. */
+	lo = a < b ? a : b;
+	hi = a < b ? b : a;
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (mid + offset_at(mid) >= naive)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return hi;
 }
 
 static bool parse_digits(const char *s, int n, int *out)

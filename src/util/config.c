@@ -1,6 +1,7 @@
 /*
 ** config.c: see config.h.
 */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,8 +59,13 @@ enum hat_err config_set(struct config *c, const char *key, const char *value)
 
 		if (strcmp(k->name, key) != 0)
 			continue;
-		if (k->size)
-			return str_copy(field, k->size, value) ? HAT_OK : HAT_E_INVALID_VALUE;
+		if (k->size) {
+			/* Too long: refused, and the setting left as it was. */
+			if (strlen(value) >= k->size)
+				return HAT_E_INVALID_VALUE;
+			str_copy(field, k->size, value);
+			return HAT_OK;
+		}
 		if (!str_to_int64(value, k->min, k->max, &v))
 			return HAT_E_INVALID_VALUE;
 		memcpy(field, &v, sizeof v);
@@ -92,11 +98,25 @@ enum hat_err config_load(struct config *c, const char *path, int *line)
 	while (fgets(text, sizeof text, f)) {
 		char *s;
 		char *eq;
+		size_t len = strlen(text);
+		int ch;
 
+		/* A line longer than the buffer: skip its tail, so that the tail
+		** is never read as a line of its own.  Only a comment may be so
+		** long; no setting's value is. */
+		bool whole = len == 0 || text[len - 1] == '\n' || feof(f);
+		if (!whole) {
+			while ((ch = fgetc(f)) != EOF && ch != '\n')
+				;
+		}
 		(*line)++;
 		s = trim(text);
-		if (*s == '#' || *s == '\0')
+		if (*s == '#' || (whole && *s == '\0'))
 			continue;
+		if (!whole) {
+			rc = HAT_E_INVALID_VALUE;
+			break;
+		}
 		eq = strchr(s, '=');
 		if (!eq) {
 			rc = HAT_E_INVALID_VALUE;

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages hat needs to build, run and test, when any is
+# missing.  Sourced by scripts/run and scripts/test; safe to run repeatedly.
+set -euo pipefail
+
+HAT_DEPS=(build-essential cmake pkg-config libmicrohttpd-dev libsqlite3-dev
+          libsodium-dev libjansson-dev libcmocka-dev sqlite3 python3 tzdata curl)
+
+hat_install_deps() {
+  local missing=()
+  for p in "${HAT_DEPS[@]}" "$@"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# Configures (once) and builds into $1 with the remaining CMake options.
+hat_build() {
+  local dir=$1; shift
+  cmake -S . -B "$dir" "$@" >/dev/null
+  cmake --build "$dir" -j "$(nproc)"
+}

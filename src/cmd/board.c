@@ -1,0 +1,357 @@
+/*
+** board.c: see board.h.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board.h"
+#include "settings.h"
+#include "visits.h"
+
+static const char sql_due[] =
+	"SELECT DISTINCT p.id, p.given_name, p.family_name, p.alerts FROM patients p"
+	" JOIN prescriptions r ON r.patient_id = p.id"
+	" WHERE p.premises_id = ?1 AND r.start_date <= ?2"
+	" AND (r.end_date IS NULL OR r.end_date >= ?2)"
+	" AND EXISTS (SELECT 1 FROM episodes e WHERE e.patient_id = p.id AND e.status = 'active')"
+	" AND NOT EXISTS (SELECT 1 FROM prescription_events e WHERE e.prescription_id = r.id)"
+	" ORDER BY p.family_name, p.given_name, p.id";
+
+static json_t *patient_row(struct visits_facts *f, int64_t now, bool window_over,
+			   const char *given, const char *family, const char *alerts)
+{
+	enum schedule_board_state state = f->state;
+	int64_t remaining = f->last_injection_at
+				    ? schedule_observation_remaining_s(&f->settings,
+								       f->last_injection_at, now)
+				    : 0;
+	unsigned flags = schedule_board_flags(f->patient.blocked_by_event, &f->missed,
+					      f->alerts_on_record, remaining);
+	json_t *flag_list = json_array();
+	char at[21];
+	json_t *row;
+
+	/* Nobody checked in and the window has closed: did not attend. */
+	if (state == SCHEDULE_DUE && window_over)
+		state = SCHEDULE_DID_NOT_ATTEND;
+	if (flags & SCHEDULE_FLAG_BLOCKED)
+		json_array_append_new(flag_list, json_string("blocked_until_review"));
+	if (flags & SCHEDULE_FLAG_RESTART)
+		json_array_append_new(flag_list, json_string("restart_induction"));
+	if (flags & SCHEDULE_FLAG_MISSED_ALERT)
+		json_array_append_new(flag_list, json_string("missed_dose_alert"));
+	if (flags & SCHEDULE_FLAG_ALERTS)
+		json_array_append_new(flag_list, json_string("alerts_on_record"));
+	if (flags & SCHEDULE_FLAG_OBSERVING)
+		json_array_append_new(flag_list, json_string("observing"));
+	row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:I, s:i, s:i, s:i, s:I, s:I}", "patient_id",
+			(json_int_t)f->patient_id, "given_name", given, "family_name", family,
+			"alerts", alerts, "state", schedule_state_name(state), "flags", flag_list,
+			"observation_remaining_s", (json_int_t)remaining, "days_missed",
+			(int)f->missed.days_missed, "sessions_today", (int)f->sessions_today,
+			"sessions_per_day", f->has_rx ? (int)f->rx.sessions_per_day : 0,
+			"day_injected_ug", (json_int_t)f->day_injected_ug, "day_oral_ug",
+			(json_int_t)f->day_oral_ug);
+	if (f->last_dose_at) {
+		clock_format_utc(f->last_dose_at, at);
+		json_object_set_new(row, "last_dose_at", json_string(at));
+		json_object_set_new(row, "last_dose_ug", json_integer(f->last_dose_ug));
+	} else {
+		json_object_set_new(row, "last_dose_at", json_null());
+		json_object_set_new(row, "last_dose_ug", json_null());
+	}
+	return row;
+}
+
+enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now, json_t **out)
+{
+	struct clinic_settings s;
+	struct clock_local l;
+	struct store_stmt *st;
+	struct visits_facts *f = NULL;
+	json_t *rows = json_array();
+	json_t *window = json_null();
+	int64_t version;
+	int32_t w = -1;
+	bool open = false;
+	bool over = false;
+	bool row;
+	char date[11];
+	enum hat_err rc;
+
+	clock_to_local(now, &l);
+	rc = clinic_settings_load(c, premises_id, &s, &version);
+	if (rc != HAT_OK)
+		goto out;
+	if (schedule_board_window(&s, l.minute_of_day, &w, &open) == HAT_OK && w >= 0) {
+		char a[6], b[6];
+		const struct settings_window *sw = &s.windows[w];
+
+		clinic_settings_hhmm(sw->start_minute, a);
+		clinic_settings_hhmm(sw->end_minute, b);
+		json_decref(window);
+		window = json_pack("{s:i, s:s, s:s, s:s, s:b}", "index", (int)w, "name", sw->name,
+				   "start", a, "end", b, "open", open);
+		over = !open && l.minute_of_day >= sw->end_minute;
+	}
+	f = malloc(sizeof *f);
+	if (!f || !rows) {
+		rc = HAT_E_NOMEM;
+		goto out;
+	}
+	rc = store_prepare(c, sql_due, &st);
+	if (rc == HAT_OK)
+		rc = store_bindf(st, "ii", premises_id, (int64_t)l.date);
+	while (rc == HAT_OK && w >= 0) {
+		char given[101], family[101], alerts[2001];
+		int64_t pid;
+
+		rc = store_step(st, &row);
+		if (rc != HAT_OK || !row)
+			break;
+		pid = store_col_int(st, 0);
+		str_copy(given, sizeof given, store_col_text(st, 1));
+		str_copy(family, sizeof family, store_col_text(st, 2));
+		str_copy(alerts, sizeof alerts, store_col_text(st, 3));
+		rc = visits_load_facts(c, pid, now, w, f);
+		if (rc == HAT_OK)
+			json_array_append_new(rows, patient_row(f, now, over, given, family, alerts));
+	}
+	store_done(st);
+	if (rc != HAT_OK)
+		goto out;
+	clock_format_date(l.date, date);
+	*out = json_pack("{s:I, s:s, s:o, s:o}", "premises_id", (json_int_t)premises_id, "date",
+			 date, "window", window, "patients", rows);
+	window = NULL;
+	rows = NULL;
+out:
+	free(f);
+	json_decref(rows);
+	json_decref(window);
+	return rc;
+}
+
+/* The day objects of a history, keyed by date, created on first use. */
+static json_t *day_of(json_t *days, int32_t date)
+{
+	char key[11];
+	json_t *d;
+
+	clock_format_date(date, key);
+	d = json_object_get(days, key);
+	if (d)
+		return d;
+	d = json_pack("{s:s, s:i, s:I, s:I, s:[], s:[], s:[], s:[]}", "date", key,
+		      "sessions_attended", 0, "injectable_ug", (json_int_t)0, "oral_ug",
+		      (json_int_t)0, "administrations", "assessments", "events", "adverse_events");
+	json_object_set_new(days, key, d);
+	return d;
+}
+
+static void add_int(json_t *obj, const char *key, int64_t v)
+{
+	json_object_set_new(obj, key, json_integer(json_integer_value(json_object_get(obj, key)) + v));
+}
+
+/* Appends each row of a query (with local_date as its first column) to the
+** named list of its day. */
+static enum hat_err collect(struct store_conn *c, json_t *days, const char *sql,
+			    const char *list, int64_t patient_id, int32_t from, int32_t to)
+{
+	json_t *rows = NULL;
+	size_t i;
+	json_t *r;
+	enum hat_err rc = store_query_json(c, sql, &rows, "iii", patient_id, (int64_t)from,
+					   (int64_t)to);
+
+	if (rc != HAT_OK)
+		return rc;
+	json_array_foreach(rows, i, r) {
+		int32_t date;
+		json_t *d;
+
+		clock_parse_date(json_string_value(json_object_get(r, "local_date")), &date);
+		d = day_of(days, date);
+		json_object_del(r, "local_date");
+		json_array_append(json_object_get(d, list), r);
+		if (strcmp(list, "administrations") == 0) {
+			const char *kind = json_string_value(json_object_get(r, "kind"));
+			int64_t ug = json_integer_value(json_object_get(r, "amount_ug"));
+
+			add_int(d, strcmp(kind, "oral") == 0 ? "oral_ug" : "injectable_ug", ug);
+			if (strcmp(kind, "injection") == 0 &&
+			    !json_is_true(json_object_get(r, "is_topup")))
+				add_int(d, "sessions_attended", 1);
+		}
+	}
+	json_decref(rows);
+	return HAT_OK;
+}
+
+static const char sql_hist_admin[] =
+	"SELECT local_date, id, kind, drug, route, site, amount_ug, at AS given_at, window_no,"
+	" session_no, topup AS is_topup, nurse_id, witness_id, warnings AS warnings_json FROM administrations"
+	" WHERE patient_id = ? AND local_date BETWEEN ? AND ? ORDER BY at, id";
+static const char sql_hist_assess[] =
+	"SELECT local_date, id, at AS assessed_at, window_no, sedation_level, breath_alcohol_ug,"
+	" concerns, decision, reason, nurse_id FROM assessments"
+	" WHERE patient_id = ? AND local_date BETWEEN ? AND ? ORDER BY at, id";
+static const char sql_hist_events[] =
+	"SELECT local_date, id, kind, at AS recorded_at, window_no, by_id, detail AS detail_json"
+	" FROM visit_events"
+	" WHERE patient_id = ? AND local_date BETWEEN ? AND ? ORDER BY id";
+
+enum hat_err board_history(struct store_conn *c, int64_t patient_id, int32_t from, int32_t to,
+			   json_t **out)
+{
+	json_t *days = json_object();
+	json_t *list = json_array();
+	json_t *adverse = NULL;
+	enum hat_err rc;
+	size_t i;
+	json_t *a;
+
+	if (!days || !list) {
+		json_decref(days);
+		json_decref(list);
+		return HAT_E_NOMEM;
+	}
+	rc = collect(c, days, sql_hist_admin, "administrations", patient_id, from, to);
+	if (rc == HAT_OK)
+		rc = collect(c, days, sql_hist_assess, "assessments", patient_id, from, to);
+	if (rc == HAT_OK)
+		rc = collect(c, days, sql_hist_events, "events", patient_id, from, to);
+	/* Adverse events are kept by instant; place each on its local day. */
+	if (rc == HAT_OK)
+		rc = store_query_json(c,
+				      "SELECT id, kind, occurred_at, naloxone_dose_ug, naloxone_route,"
+				      " naloxone_at, action_taken, outcome, blocks AS is_blocking"
+				      " FROM adverse_events WHERE patient_id = ? ORDER BY occurred_at",
+				      &adverse, "i", patient_id);
+	json_array_foreach(adverse, i, a) {
+		int64_t t;
+		struct clock_local l;
+
+		clock_parse_rfc3339(json_string_value(json_object_get(a, "occurred_at")), &t);
+		clock_to_local(t, &l);
+		if (l.date >= from && l.date <= to)
+			json_array_append(json_object_get(day_of(days, l.date), "adverse_events"), a);
+	}
+	json_decref(adverse);
+	if (rc == HAT_OK) {
+		/* Newest day first, every day of the range present. */
+		for (int32_t d = to; d >= from; d--)
+			json_array_append(list, day_of(days, d));
+		*out = json_pack("{s:I, s:o}", "patient_id", (json_int_t)patient_id, "days", list);
+		list = NULL;
+	}
+	json_decref(days);
+	json_decref(list);
+	return rc;
+}
+
+/* A prescription's span in local dates, for counting sessions due. */
+struct rx_span {
+	int32_t start, end; /* inclusive */
+	int32_t per_day;
+};
+
+static const char sql_spans[] =
+	"SELECT r.start_date, coalesce(r.end_date, 2147483647), r.sessions_per_day,"
+	" (SELECT min(e.at) FROM prescription_events e WHERE e.prescription_id = r.id)"
+	" FROM prescriptions r WHERE r.patient_id = ?";
+static const char sql_attended[] =
+	"SELECT count(*) FROM (SELECT DISTINCT local_date, window_no FROM administrations"
+	" WHERE patient_id = ? AND kind = 'injection' AND local_date BETWEEN ? AND ?)";
+static const char sql_attendance_patients[] =
+	"SELECT id, given_name, family_name FROM patients WHERE premises_id = ?1"
+	" AND (?2 = 0 OR id = ?2) ORDER BY family_name, given_name, id";
+
+/* Sessions due: on each day, the most sessions any prescription in force
+** that day allows (a superseding prescription may overlap the old one's
+** last day; the day is still due once). */
+static enum hat_err sessions_due(struct store_conn *c, int64_t patient_id, int32_t from,
+				 int32_t to, int64_t *due)
+{
+	struct rx_span spans[64];
+	size_t n = 0;
+	struct store_stmt *s;
+	bool row;
+	enum hat_err rc = store_prepare(c, sql_spans, &s);
+
+	*due = 0;
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 1, patient_id);
+	while (rc == HAT_OK && n < sizeof spans / sizeof spans[0]) {
+		rc = store_step(s, &row);
+		if (rc != HAT_OK || !row)
+			break;
+		spans[n].start = (int32_t)store_col_int(s, 0);
+		spans[n].end = (int32_t)store_col_int(s, 1);
+		spans[n].per_day = (int32_t)store_col_int(s, 2);
+		if (!store_col_is_null(s, 3)) {
+			struct clock_local l;
+
+			/* Stopped or superseded: due up to the day before. */
+			clock_to_local(store_col_int(s, 3), &l);
+			if (l.date - 1 < spans[n].end)
+				spans[n].end = l.date - 1;
+		}
+		n++;
+	}
+	store_done(s);
+	for (int32_t d = from; rc == HAT_OK && d <= to; d++) {
+		int32_t most = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			if (d >= spans[i].start && d <= spans[i].end && spans[i].per_day > most)
+				most = spans[i].per_day;
+		}
+		*due += most;
+	}
+	return rc;
+}
+
+enum hat_err board_attendance(struct store_conn *c, int64_t premises_id, int64_t patient_id,
+			      int32_t from, int32_t to, json_t **out)
+{
+	json_t *patients = NULL;
+	size_t i;
+	json_t *p;
+	int64_t total_due = 0, total_attended = 0;
+	char a[11], b[11];
+	enum hat_err rc = store_query_json(c, sql_attendance_patients, &patients, "ii", premises_id,
+					   patient_id);
+
+	json_array_foreach(patients, i, p) {
+		int64_t id = json_integer_value(json_object_get(p, "id"));
+		int64_t due = 0, attended = 0;
+
+		if (rc != HAT_OK)
+			break;
+		rc = sessions_due(c, id, from, to, &due);
+		if (rc == HAT_OK)
+			rc = store_query_int(c, sql_attended, NULL, &attended, "iii", id, (int64_t)from,
+					     (int64_t)to);
+		json_object_set_new(p, "sessions_due", json_integer(due));
+		json_object_set_new(p, "sessions_attended", json_integer(attended));
+		json_object_set_new(p, "attendance_rate",
+				    due ? json_real((double)attended / (double)due) : json_null());
+		total_due += due;
+		total_attended += attended;
+	}
+	if (rc != HAT_OK) {
+		json_decref(patients);
+		return rc;
+	}
+	clock_format_date(from, a);
+	clock_format_date(to, b);
+	*out = json_pack("{s:s, s:s, s:o, s:{s:I, s:I, s:o}}", "from", a, "to", b, "patients",
+			 patients, "clinic", "sessions_due", (json_int_t)total_due,
+			 "sessions_attended", (json_int_t)total_attended, "attendance_rate",
+			 total_due ? json_real((double)total_attended / (double)total_due)
+				   : json_null());
+	return HAT_OK;
+}

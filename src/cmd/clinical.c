@@ -1,0 +1,170 @@
+/*
+** clinical.c: see clinical.h.
+*/
+#include <string.h>
+
+#include "clinical.h"
+#include "core/schedule.h"
+
+static const char *const kind_choices[] = {
+	"over_sedation", "overdose", "naloxone", "seizure", "other", NULL,
+};
+static const char *const naloxone_routes[] = { "im", "iv", "intranasal", "sc", NULL };
+static const char *const outcome_choices[] = { "continue", "reduce", "restart_induction", NULL };
+
+static const struct field adverse_fields[] = {
+	{ "kind", FT_ENUM, true, 0, 0, kind_choices, false },
+	{ "occurred_at", FT_TIME, false, 0, 0, NULL, false },
+	{ "naloxone_dose_mg", FT_MG, false, 0, 20, NULL, false },
+	{ "naloxone_route", FT_ENUM, false, 0, 0, naloxone_routes, false },
+	{ "naloxone_at", FT_TIME, false, 0, 0, NULL, false },
+	{ "action_taken", FT_STRING, true, 1, 2000, NULL, false },
+	{ "outcome", FT_STRING, true, 1, 2000, NULL, false },
+	FIELDS_END,
+};
+
+static const struct field review_fields[] = {
+	{ "outcome", FT_ENUM, true, 0, 0, outcome_choices, false },
+	{ "notes", FT_STRING, false, 0, 2000, NULL, false },
+	FIELDS_END,
+};
+
+static const struct field risk_fields[] = {
+	{ "notes", FT_STRING, true, 1, 2000, NULL, false },
+	FIELDS_END,
+};
+
+static enum hat_err patient_premises(struct store_conn *conn, int64_t id, int64_t *premises)
+{
+	bool found;
+	enum hat_err rc = store_query_int(conn, "SELECT premises_id FROM patients WHERE id = ?",
+					  &found, premises, "i", id);
+
+	return rc == HAT_OK && !found ? HAT_E_NOT_FOUND : rc;
+}
+
+static int64_t time_field(struct cmd *c, const char *name, int64_t dflt)
+{
+	int64_t t;
+	const char *s = fields_str(c->input, name, NULL);
+
+	return s && clock_parse_rfc3339(s, &t) == HAT_OK ? t : dflt;
+}
+
+static enum schedule_adverse_kind adverse_kind(const char *k)
+{
+	if (strcmp(k, "naloxone") == 0)
+		return SCHEDULE_ADVERSE_NALOXONE;
+	if (strcmp(k, "seizure") == 0)
+		return SCHEDULE_ADVERSE_SEIZURE;
+	if (strcmp(k, "overdose") == 0)
+		return SCHEDULE_ADVERSE_OVERDOSE;
+	return SCHEDULE_ADVERSE_SEDATION;
+}
+
+static enum hat_err run_adverse(struct store_conn *conn, struct cmd *c)
+{
+	const char *kind = fields_str(c->input, "kind", "other");
+	int64_t occurred = time_field(c, "occurred_at", c->now);
+	bool naloxone = strcmp(kind, "naloxone") == 0;
+	bool blocks = strcmp(kind, "other") != 0 && schedule_adverse_blocks(adverse_kind(kind));
+	int64_t premises, id;
+	json_t *detail;
+	enum hat_err rc = patient_premises(conn, c->target_id, &premises);
+
+	if (rc != HAT_OK)
+		return rc;
+	if (occurred > c->now)
+		return cmd_refuse(c, HAT_E_DATE_ORDER, "occurred_at", "The event cannot be in the future.");
+	if (naloxone && (!fields_has(c->input, "naloxone_dose_mg") ||
+			 !fields_has(c->input, "naloxone_route")))
+		return cmd_refuse(c, HAT_E_MISSING_FIELD,
+				  fields_has(c->input, "naloxone_dose_mg") ? "naloxone_route"
+									   : "naloxone_dose_mg",
+				  "Naloxone given needs its dose, route and time.");
+	rc = store_run(conn,
+		       "INSERT INTO adverse_events (patient_id, premises_id, kind, occurred_at,"
+		       " naloxone_dose_ug, naloxone_route, naloxone_at, action_taken, outcome, blocks,"
+		       " reported_by, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		       "iitiItIttiii", c->target_id, premises, kind, occurred,
+		       fields_has(c->input, "naloxone_dose_mg") ? fields_ug(c->input, "naloxone_dose_mg", 0)
+								: INT64_MIN,
+		       fields_str(c->input, "naloxone_route", NULL),
+		       naloxone ? time_field(c, "naloxone_at", occurred) : INT64_MIN,
+		       fields_str(c->input, "action_taken", ""), fields_str(c->input, "outcome", ""),
+		       (int64_t)blocks, c->actor_id, c->now);
+	if (rc != HAT_OK)
+		return rc;
+	id = store_last_id(conn);
+	detail = json_deep_copy(c->input);
+	json_object_set_new(detail, "adverse_event_id", json_integer(id));
+	json_object_set_new(detail, "blocks_until_review", json_boolean(blocks));
+	rc = cmd_audit(conn, c, "patient", c->target_id, detail);
+	if (rc == HAT_OK)
+		cmd_answer(c, 201, detail);
+	else
+		json_decref(detail);
+	return rc;
+}
+
+static enum hat_err run_review(struct store_conn *conn, struct cmd *c)
+{
+	struct clock_local l;
+	int64_t premises, id;
+	json_t *detail;
+	enum hat_err rc = patient_premises(conn, c->target_id, &premises);
+
+	if (rc != HAT_OK)
+		return rc;
+	clock_to_local(c->now, &l);
+	rc = store_run(conn,
+		       "INSERT INTO reviews (patient_id, prescriber_id, at, local_date, outcome, notes)"
+		       " VALUES (?, ?, ?, ?, ?, ?)",
+		       "iiiitt", c->target_id, c->actor_id, c->now, (int64_t)l.date,
+		       fields_str(c->input, "outcome", ""), fields_str(c->input, "notes", ""));
+	if (rc != HAT_OK)
+		return rc;
+	id = store_last_id(conn);
+	detail = json_deep_copy(c->input);
+	json_object_set_new(detail, "review_id", json_integer(id));
+	rc = cmd_audit(conn, c, "patient", c->target_id, detail);
+	if (rc == HAT_OK)
+		cmd_answer(c, 201, detail);
+	else
+		json_decref(detail);
+	return rc;
+}
+
+static enum hat_err run_risk(struct store_conn *conn, struct cmd *c)
+{
+	int64_t premises, id;
+	json_t *detail;
+	enum hat_err rc = patient_premises(conn, c->target_id, &premises);
+
+	if (rc != HAT_OK)
+		return rc;
+	rc = store_run(conn, "INSERT INTO risk_discussions (patient_id, at, by_id, notes)"
+			     " VALUES (?, ?, ?, ?)",
+		       "iiit", c->target_id, c->now, c->actor_id, fields_str(c->input, "notes", ""));
+	if (rc != HAT_OK)
+		return rc;
+	id = store_last_id(conn);
+	detail = json_pack("{s:I, s:s}", "risk_discussion_id", (json_int_t)id, "notes",
+			   fields_str(c->input, "notes", ""));
+	rc = cmd_audit(conn, c, "patient", c->target_id, detail);
+	if (rc == HAT_OK)
+		cmd_answer(c, 201, detail);
+	else
+		json_decref(detail);
+	return rc;
+}
+
+const struct cmd_def clinical_adverse_event = {
+	"clinical.adverse_event", adverse_fields, ROLE_NURSE | ROLE_PRESCRIBER, run_adverse, NULL,
+};
+const struct cmd_def clinical_review = {
+	"clinical.review", review_fields, ROLE_PRESCRIBER, run_review, NULL,
+};
+const struct cmd_def clinical_risk_discussion = {
+	"clinical.risk_discussion", risk_fields, ROLE_NURSE | ROLE_PRESCRIBER, run_risk, NULL,
+};

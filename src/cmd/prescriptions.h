@@ -1,0 +1,44 @@
+/*
+** prescriptions.h: directions to administer, signed by a prescriber.
+**
+** Commands:
+**   prescription.sign  prescriber (target = patient): drug, routes,
+**       session_dose_mg, sessions_per_day, daily_max_mg, topup_allowed,
+**       topup_max_mg, start_date, end_date, induction (array of days) or
+**       use_induction_template, oral_drug, oral_dose_mg, oral_daily_max_mg,
+**       notes, supersedes_id.  core/dosing decides whether it may be signed
+**       (caps, the clinic's ceiling, the prescriber's licence at these
+**       premises).  A signed prescription is never edited: a new one
+**       supersedes it.
+**   prescription.stop  prescriber (target = prescription): reason.
+** Refusals: not_a_prescriber, prescriber_licence_lapsed,
+** prescription_exceeds_ceiling, date_order, no_active_episode, conflict (the
+** prescription to supersede or stop is no longer current), not_found.
+*/
+#ifndef HAT_CMD_PRESCRIPTIONS_H
+#define HAT_CMD_PRESCRIPTIONS_H
+
+#include "cmd/cmd.h"
+#include "core/dosing.h"
+
+extern const struct cmd_def prescriptions_sign;
+extern const struct cmd_def prescriptions_stop;
+
+/* Loads the patient's current prescription on local date `date` into *rx,
+** with its prescriber's licence for premises_id as it stands now.  *found
+** is false when there is none. */
+enum hat_err prescriptions_current(struct store_conn *c, int64_t patient_id,
+				   int64_t premises_id, int32_t date,
+				   struct dosing_prescription *rx, bool *found);
+
+/* One prescription as JSON (new reference); HAT_E_NOT_FOUND. */
+enum hat_err prescriptions_read(struct store_conn *c, int64_t id, json_t **out);
+
+/* A patient's prescriptions, newest first, each with its status (new
+** reference). */
+enum hat_err prescriptions_list(struct store_conn *c, int64_t patient_id, json_t **out);
+
+/* The shipped induction template as JSON (new reference). */
+json_t *prescriptions_template_json(void);
+
+#endif

@@ -1,0 +1,865 @@
+/*
+** visits.c: see visits.h.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "visits.h"
+#include "audit/audit.h"
+#include "core/assess.h"
+#include "prescriptions.h"
+#include "settings.h"
+
+#define HISTORY_MAX 32 /* injections in two days: far above any real count */
+
+/* ---- Facts -------------------------------------------------------------- */
+
+static enum hat_err query_max(struct store_conn *c, const char *sql, int64_t id, int64_t *out)
+{
+	bool found;
+	enum hat_err rc = store_query_int(c, sql, &found, out, "i", id);
+
+	if (rc == HAT_OK && !found)
+		*out = 0;
+	return rc;
+}
+
+static enum hat_err load_missed(struct store_conn *c, struct visits_facts *f)
+{
+	static const char sql_dates[] =
+		"SELECT DISTINCT local_date FROM administrations WHERE patient_id = ?"
+		" AND kind = 'injection' AND local_date <= ? ORDER BY local_date DESC LIMIT 2";
+	static const char sql_review[] =
+		"SELECT at, local_date, outcome FROM reviews WHERE patient_id = ?"
+		" ORDER BY at DESC, id DESC LIMIT 1";
+	static const char sql_episode[] =
+		"SELECT start_date FROM episodes WHERE patient_id = ? AND start_date IS NOT NULL"
+		" ORDER BY id DESC LIMIT 1";
+	struct schedule_review review = { 0 };
+	struct store_stmt *s;
+	int32_t dates[2];
+	size_t n = 0;
+	int64_t start;
+	bool row;
+	bool found;
+	enum hat_err rc = store_prepare(c, sql_dates, &s);
+
+	if (rc == HAT_OK)
+		rc = store_bindf(s, "ii", f->patient_id, (int64_t)f->local.date);
+	while (rc == HAT_OK && n < 2) {
+		rc = store_step(s, &row);
+		if (rc != HAT_OK || !row)
+			break;
+		dates[n++] = (int32_t)store_col_int(s, 0);
+	}
+	store_done(s);
+	if (n == 2) {
+		int32_t t = dates[0];
+
+		dates[0] = dates[1];
+		dates[1] = t;
+	}
+	if (rc == HAT_OK)
+		rc = store_prepare(c, sql_review, &s);
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 1, f->patient_id);
+	if (rc == HAT_OK)
+		rc = store_step(s, &row);
+	if (rc == HAT_OK && row) {
+		review.present = true;
+		review.reviewed_at = store_col_int(s, 0);
+		review.review_date = (int32_t)store_col_int(s, 1);
+		review.restart_induction = strcmp(store_col_text(s, 2), "restart_induction") == 0;
+	}
+	store_done(s);
+	if (rc != HAT_OK)
+		return rc;
+	rc = store_query_int(c, sql_episode, &found, &start, "i", f->patient_id);
+	if (rc != HAT_OK)
+		return rc;
+	/* Days before the prescription began are not missed doses. */
+	if (f->has_rx && (!found || f->rx.start_date > start))
+		start = f->rx.start_date;
+	if (!found && !f->has_rx)
+		start = f->local.date;
+	if (start > f->local.date)
+		start = f->local.date;
+	rc = schedule_missed_days(&f->settings, dates, n, (int32_t)start, f->local.date,
+				  review.present ? &review : NULL, &f->missed);
+	if (rc != HAT_OK)
+		return rc;
+	f->patient.missed = f->missed.state;
+	f->patient.induction_start_date = f->has_rx ? f->rx.start_date : f->local.date;
+	if (f->missed.restart_induction) {
+		/* Induction starts again from the review; a prescription with no
+		** schedule of its own restarts on the clinic's template. */
+		f->patient.induction_start_date = review.review_date;
+		if (f->has_rx && !f->rx.has_induction) {
+			dosing_induction_template_diamorphine(&f->rx.induction);
+			f->rx.has_induction = true;
+		}
+	}
+	return HAT_OK;
+}
+
+static enum schedule_event event_of(const char *kind)
+{
+	if (strcmp(kind, "check_in") == 0)
+		return SCHEDULE_EV_CHECK_IN;
+	if (strcmp(kind, "assessed") == 0)
+		return SCHEDULE_EV_ASSESS_FIT;
+	if (strcmp(kind, "withheld") == 0)
+		return SCHEDULE_EV_WITHHOLD;
+	if (strcmp(kind, "dosed") == 0)
+		return SCHEDULE_EV_INJECT;
+	if (strcmp(kind, "left") == 0)
+		return SCHEDULE_EV_LEAVE;
+	if (strcmp(kind, "declined") == 0)
+		return SCHEDULE_EV_DECLINE;
+	return 0;
+}
+
+/* Replays the visit's events through the state machine. */
+static enum hat_err fold_visit(struct store_conn *c, struct visits_facts *f)
+{
+	static const char sql[] =
+		"SELECT kind, at FROM visit_events WHERE premises_id = ? AND local_date = ?"
+		" AND window_no = ? AND patient_id = ? ORDER BY id";
+	static const struct schedule_step_facts replay = { true, 0 };
+	struct schedule_step step;
+	struct store_stmt *s;
+	bool row;
+	enum hat_err rc;
+
+	f->state = SCHEDULE_DUE;
+	if (f->window < 0)
+		return HAT_OK;
+	rc = store_prepare(c, sql, &s);
+	if (rc == HAT_OK)
+		rc = store_bindf(s, "iiii", f->premises_id, (int64_t)f->local.date,
+				 (int64_t)f->window, f->patient_id);
+	while (rc == HAT_OK) {
+		const char *kind;
+		enum schedule_event ev;
+
+		rc = store_step(s, &row);
+		if (rc != HAT_OK || !row)
+			break;
+		kind = store_col_text(s, 0);
+		if (strcmp(kind, "postdose_check") == 0) {
+			f->postdose_checked = true;
+			continue;
+		}
+		ev = event_of(kind);
+		if (ev == SCHEDULE_EV_INJECT) {
+			f->last_injection_at = store_col_int(s, 1);
+			f->postdose_checked = false;
+		}
+		/* Recorded events were checked when written; replaying them
+		** cannot fail unless the record was altered. */
+		if (ev && schedule_next_state(f->state, ev, &replay, &step) == HAT_OK)
+			f->state = step.next;
+		if (ev == SCHEDULE_EV_INJECT &&
+		    schedule_next_state(f->state, SCHEDULE_EV_OBSERVE, NULL, &step) == HAT_OK)
+			f->state = step.next;
+	}
+	store_done(s);
+	return rc;
+}
+
+static enum hat_err load_day(struct store_conn *c, struct visits_facts *f)
+{
+	static const char sql_day[] =
+		"SELECT count(DISTINCT CASE WHEN kind = 'injection' THEN window_no END),"
+		" coalesce(sum(CASE WHEN kind = 'injection' THEN amount_ug END), 0),"
+		" coalesce(sum(CASE WHEN kind = 'oral' THEN amount_ug END), 0),"
+		" coalesce(sum(CASE WHEN kind = 'injection' AND window_no = ? THEN amount_ug END), 0)"
+		" FROM administrations WHERE patient_id = ? AND local_date = ?";
+	static const char sql_last[] =
+		"SELECT at, amount_ug FROM administrations WHERE patient_id = ?"
+		" AND kind = 'injection' ORDER BY id DESC LIMIT 1";
+	static const char sql_im[] =
+		"SELECT site FROM administrations WHERE patient_id = ? AND route = 'im'"
+		" ORDER BY id DESC LIMIT 1";
+	struct store_stmt *s;
+	bool row = false;
+	enum hat_err rc = store_prepare(c, sql_day, &s);
+
+	if (rc == HAT_OK)
+		rc = store_bindf(s, "iii", (int64_t)f->window, f->patient_id, (int64_t)f->local.date);
+	if (rc == HAT_OK)
+		rc = store_step(s, &row);
+	if (rc == HAT_OK && row) {
+		f->sessions_today = (int32_t)store_col_int(s, 0);
+		f->day_injected_ug = store_col_int(s, 1);
+		f->day_oral_ug = store_col_int(s, 2);
+		f->visit_dose_ug = store_col_int(s, 3);
+	}
+	store_done(s);
+	if (rc == HAT_OK)
+		rc = store_prepare(c, sql_last, &s);
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 1, f->patient_id);
+	if (rc == HAT_OK)
+		rc = store_step(s, &row);
+	if (rc == HAT_OK && row) {
+		f->last_dose_at = store_col_int(s, 0);
+		f->last_dose_ug = store_col_int(s, 1);
+	}
+	store_done(s);
+	if (rc == HAT_OK)
+		rc = store_prepare(c, sql_im, &s);
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 1, f->patient_id);
+	if (rc == HAT_OK)
+		rc = store_step(s, &row);
+	if (rc == HAT_OK && row)
+		dosing_site_parse(store_col_text(s, 0), &f->patient.last_im_site);
+	store_done(s);
+	return rc;
+}
+
+enum hat_err visits_load_facts(struct store_conn *c, int64_t patient_id, int64_t now,
+			       int32_t window, struct visits_facts *f)
+{
+	static const char sql_patient[] =
+		"SELECT premises_id, alerts <> '' FROM patients WHERE id = ?";
+	struct store_stmt *s;
+	int64_t version, event_at, review_at, discussed;
+	bool row = false;
+	enum hat_err rc;
+
+	memset(f, 0, sizeof *f);
+	f->patient_id = patient_id;
+	rc = store_prepare(c, sql_patient, &s);
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 1, patient_id);
+	if (rc == HAT_OK)
+		rc = store_step(s, &row);
+	if (rc == HAT_OK && row) {
+		f->premises_id = store_col_int(s, 0);
+		f->alerts_on_record = store_col_int(s, 1) != 0;
+	}
+	store_done(s);
+	if (rc != HAT_OK)
+		return rc;
+	if (!row)
+		return HAT_E_NOT_FOUND;
+	rc = clinic_settings_load(c, f->premises_id, &f->settings, &version);
+	if (rc != HAT_OK)
+		return rc;
+	clock_to_local(now, &f->local);
+	if (window >= 0) {
+		f->window = window;
+		f->window_open = schedule_window_at(&f->settings, f->local.minute_of_day, &window) ==
+				 HAT_OK && window == f->window;
+	} else if (schedule_window_at(&f->settings, f->local.minute_of_day, &f->window) == HAT_OK) {
+		f->window_open = true;
+	} else {
+		f->window = -1;
+	}
+	rc = prescriptions_current(c, patient_id, f->premises_id, f->local.date, &f->rx, &f->has_rx);
+	if (rc == HAT_OK)
+		rc = query_max(c, "SELECT max(occurred_at) FROM adverse_events"
+				  " WHERE patient_id = ? AND blocks = 1", patient_id, &event_at);
+	if (rc == HAT_OK)
+		rc = query_max(c, "SELECT max(at) FROM reviews WHERE patient_id = ?", patient_id,
+			       &review_at);
+	if (rc == HAT_OK)
+		rc = query_max(c, "SELECT count(*) FROM risk_discussions WHERE patient_id = ?",
+			       patient_id, &discussed);
+	if (rc != HAT_OK)
+		return rc;
+	f->patient.blocked_by_event = schedule_blocked_by_event(event_at, review_at);
+	f->patient.lower_limb_risk_discussed = discussed > 0;
+	rc = load_missed(c, f);
+	if (rc == HAT_OK)
+		rc = fold_visit(c, f);
+	if (rc == HAT_OK)
+		rc = load_day(c, f);
+	return rc;
+}
+
+/* ---- Shared steps ------------------------------------------------------- */
+
+/* Moves the visit through the state machine; refuses an illegal step. */
+static enum hat_err step_to(struct cmd *c, struct visits_facts *f, enum schedule_event ev,
+			    struct schedule_step *out)
+{
+	struct schedule_step_facts facts = {
+		f->postdose_checked,
+		f->last_injection_at
+			? schedule_observation_remaining_s(&f->settings, f->last_injection_at, c->now)
+			: 0,
+	};
+	enum hat_err rc = schedule_next_state(f->state, ev, &facts, out);
+
+	if (rc == HAT_E_WRONG_STATE) {
+		char msg[160];
+
+		snprintf(msg, sizeof msg, "The patient is %s in this session; this step does not"
+					  " follow from there.", schedule_state_name(f->state));
+		return cmd_refuse(c, rc, NULL, msg);
+	}
+	return rc;
+}
+
+static enum hat_err load_for_visit(struct store_conn *conn, struct cmd *c, struct visits_facts *f)
+{
+	enum hat_err rc = visits_load_facts(conn, c->target_id, c->now, -1, f);
+
+	if (rc != HAT_OK)
+		return rc;
+	if (f->window < 0)
+		return cmd_refuse(c, HAT_E_OUTSIDE_WINDOW, NULL, NULL);
+	return HAT_OK;
+}
+
+static enum hat_err add_event(struct store_conn *conn, struct cmd *c, struct visits_facts *f,
+			      const char *kind, int64_t ref_id, json_t *detail)
+{
+	char *text = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	enum hat_err rc;
+
+	if (detail && !text)
+		return HAT_E_NOMEM;
+	rc = store_run(conn,
+		       "INSERT INTO visit_events (patient_id, premises_id, local_date, window_no,"
+		       " kind, at, by_id, ref_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		       "iiiitiiIt", f->patient_id, f->premises_id, (int64_t)f->local.date,
+		       (int64_t)f->window, kind, c->now, c->actor_id, ref_id ? ref_id : INT64_MIN,
+		       text ? text : "{}");
+	free(text);
+	return rc;
+}
+
+/* Records the event, audits it, and answers with the visit as it now is. */
+static enum hat_err finish(struct store_conn *conn, struct cmd *c, struct visits_facts *f,
+			   const char *kind, int64_t ref_id, json_t *detail, int status)
+{
+	json_t *answer;
+	enum hat_err rc = add_event(conn, c, f, kind, ref_id, detail);
+
+	if (rc == HAT_OK)
+		rc = cmd_audit(conn, c, "patient", f->patient_id, detail);
+	if (rc != HAT_OK)
+		return rc;
+	rc = visits_load_facts(conn, f->patient_id, c->now, f->window, f);
+	if (rc != HAT_OK)
+		return rc;
+	answer = json_pack("{s:I, s:s, s:s, s:I}", "patient_id", (json_int_t)f->patient_id,
+			   "event", kind, "state", schedule_state_name(f->state), "window",
+			   (json_int_t)f->window);
+	if (ref_id)
+		json_object_set_new(answer, "id", json_integer(ref_id));
+	if (detail)
+		json_object_set(answer, "detail", detail);
+	cmd_answer(c, status, answer);
+	return HAT_OK;
+}
+
+/* ---- Check-in ----------------------------------------------------------- */
+
+static enum hat_err run_check_in(struct store_conn *conn, struct cmd *c)
+{
+	struct visits_facts f;
+	struct schedule_step step;
+	enum hat_err rc = load_for_visit(conn, c, &f);
+
+	if (rc != HAT_OK)
+		return rc;
+	if (!f.has_rx)
+		return cmd_refuse(c, HAT_E_NO_PRESCRIPTION, NULL, NULL);
+	if (f.sessions_today >= f.rx.sessions_per_day)
+		return cmd_refuse(c, HAT_E_SESSIONS_USED_UP, NULL, NULL);
+	rc = step_to(c, &f, SCHEDULE_EV_CHECK_IN, &step);
+	if (rc != HAT_OK)
+		return rc;
+	return finish(conn, c, &f, "check_in", 0, NULL, 201);
+}
+
+/* ---- Assessment --------------------------------------------------------- */
+
+static const char *const decision_choices[] = { "fit", "not_fit", "fit_reduced", NULL };
+static const char *const reason_choices[] = {
+	"sedated", "intoxicated_alcohol", "intoxicated_other", "unwell", "declined", "other", NULL,
+};
+
+static const struct field assess_fields[] = {
+	{ "sedation_level", FT_INT, true, 0, SETTINGS_MAX_SEDATION_LEVELS - 1, NULL, false },
+	{ "breath_alcohol_ug", FT_INT, true, 0, 2000, NULL, false },
+	{ "concerns", FT_STRING, false, 0, 2000, NULL, false },
+	{ "decision", FT_ENUM, true, 0, 0, decision_choices, false },
+	{ "reason", FT_ENUM, false, 0, 0, reason_choices, true },
+	FIELDS_END,
+};
+
+static enum hat_err run_assess(struct store_conn *conn, struct cmd *c)
+{
+	struct visits_facts f;
+	struct schedule_step step;
+	struct assess_input in = { 0 };
+	struct assess_outcome out;
+	const char *reason = fields_str(c->input, "reason", NULL);
+	json_t *detail;
+	int64_t id;
+	enum hat_err rc = load_for_visit(conn, c, &f);
+
+	if (rc != HAT_OK)
+		return rc;
+	in.sedation_level = (int32_t)fields_int(c->input, "sedation_level", 0);
+	in.breath_alcohol_ug = (int32_t)fields_int(c->input, "breath_alcohol_ug", 0);
+	in.concerns = *fields_str(c->input, "concerns", "") != '\0';
+	assess_decision_parse(fields_str(c->input, "decision", ""), &in.decision);
+	if (reason)
+		assess_reason_parse(reason, &in.reason);
+	rc = assess_decide(&f.settings, &in, &out);
+	if (rc != HAT_OK)
+		return cmd_refuse(c, rc, rc == HAT_E_MISSING_FIELD ? "reason" : "decision",
+				  rc == HAT_E_INVALID_VALUE
+					  ? "The readings do not allow this decision on the clinic's scale."
+					  : NULL);
+	rc = step_to(c, &f, out.dose_allowed ? SCHEDULE_EV_ASSESS_FIT : SCHEDULE_EV_ASSESS_NOT_FIT,
+		     &step);
+	if (rc != HAT_OK)
+		return rc;
+	rc = store_run(conn,
+		       "INSERT INTO assessments (patient_id, premises_id, at, local_date, window_no,"
+		       " sedation_level, breath_alcohol_ug, concerns, decision, reason, nurse_id)"
+		       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		       "iiiiiiittti", f.patient_id, f.premises_id, c->now, (int64_t)f.local.date,
+		       (int64_t)f.window, (int64_t)in.sedation_level, (int64_t)in.breath_alcohol_ug,
+		       fields_str(c->input, "concerns", ""), assess_decision_name(out.decision),
+		       out.reason ? assess_reason_name(out.reason) : NULL, c->actor_id);
+	if (rc != HAT_OK)
+		return rc;
+	id = store_last_id(conn);
+	detail = json_pack("{s:I, s:i, s:i, s:s, s:s?, s:b, s:b}", "assessment_id", (json_int_t)id,
+			   "sedation_level", (int)in.sedation_level, "breath_alcohol_ug", (int)in.breath_alcohol_ug,
+			   "decision", assess_decision_name(out.decision), "reason",
+			   out.reason ? assess_reason_name(out.reason) : NULL, "dose_allowed",
+			   out.dose_allowed, "needs_prescriber_authorisation",
+			   out.needs_prescriber_auth);
+	rc = finish(conn, c, &f, out.dose_allowed ? "assessed" : "withheld", id, detail, 201);
+	json_decref(detail);
+	return rc;
+}
+
+/* ---- A prescriber's authorisation of a reduced dose --------------------- */
+
+static const struct field authorise_fields[] = {
+	{ "amount_mg", FT_MG, true, 0, 2000, NULL, false },
+	FIELDS_END,
+};
+
+static enum hat_err run_authorise_reduced(struct store_conn *conn, struct cmd *c)
+{
+	struct store_stmt *s;
+	bool row = false;
+	int64_t patient_id = 0;
+	int64_t amount = fields_ug(c->input, "amount_mg", 0);
+	bool reduced = false;
+	json_t *detail;
+	enum hat_err rc = store_prepare(conn, "SELECT patient_id, decision FROM assessments"
+					      " WHERE id = ?", &s);
+
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 1, c->target_id);
+	if (rc == HAT_OK)
+		rc = store_step(s, &row);
+	if (rc == HAT_OK && row) {
+		patient_id = store_col_int(s, 0);
+		reduced = strcmp(store_col_text(s, 1), "fit_reduced") == 0;
+	}
+	store_done(s);
+	if (rc != HAT_OK)
+		return rc;
+	if (!row)
+		return HAT_E_NOT_FOUND;
+	if (!reduced)
+		return cmd_refuse(c, HAT_E_WRONG_STATE, NULL,
+				  "Only an assessment of 'fit for a reduced dose' takes an authorisation.");
+	if (amount <= 0)
+		return cmd_refuse(c, HAT_E_OUT_OF_RANGE, "amount_mg", NULL);
+	rc = store_run(conn,
+		       "INSERT INTO reduced_authorisations (assessment_id, prescriber_id, amount_ug, at)"
+		       " VALUES (?, ?, ?, ?)", "iiii", c->target_id, c->actor_id, amount, c->now);
+	if (rc != HAT_OK)
+		return rc;
+	detail = json_pack("{s:I, s:I}", "assessment_id", (json_int_t)c->target_id, "amount_ug",
+			   (json_int_t)amount);
+	rc = cmd_audit(conn, c, "patient", patient_id, detail);
+	if (rc == HAT_OK)
+		cmd_answer(c, 201, detail);
+	else
+		json_decref(detail);
+	return rc;
+}
+
+/* ---- Administration ------------------------------------------------------ */
+
+static const char *const route_choices[] = { "iv", "im", "sc", NULL };
+
+static const struct field administer_fields[] = {
+	{ "amount_mg", FT_MG, true, 0, 2000, NULL, false },
+	{ "route", FT_ENUM, true, 0, 0, route_choices, false },
+	{ "site", FT_STRING, true, 1, 40, NULL, false },
+	{ "notes", FT_STRING, false, 0, 2000, NULL, false },
+	{ "witness", FT_OBJECT, false, 0, 0, NULL, false },
+	FIELDS_END,
+};
+
+/* The witness was authenticated by the caller; inside the transaction we
+** check again, cheaply, that they are still an active member of staff who
+** may witness, and not the person giving the dose. */
+static enum hat_err check_witness(struct store_conn *conn, struct cmd *c)
+{
+	unsigned roles;
+	bool found;
+	int64_t disabled;
+	enum hat_err rc;
+
+	if (!c->witness_id)
+		return cmd_refuse(c, HAT_E_WITNESS_REQUIRED, "witness", NULL);
+	if (c->witness_id == c->actor_id)
+		return cmd_refuse(c, HAT_E_WITNESS_SAME_PERSON, "witness", NULL);
+	rc = store_query_int(conn, "SELECT disabled FROM users WHERE id = ?", &found, &disabled, "i",
+			     c->witness_id);
+	if (rc != HAT_OK)
+		return rc;
+	if (!found || disabled)
+		return cmd_refuse(c, HAT_E_WITNESS_BAD_CREDENTIALS, "witness", NULL);
+	rc = auth_user_roles(conn, c->witness_id, &roles);
+	if (rc == HAT_OK && !(roles & VISITS_WITNESS_ROLES))
+		rc = cmd_refuse(c, HAT_E_WITNESS_ROLE, "witness", NULL);
+	return rc;
+}
+
+static enum hat_err load_history(struct store_conn *conn, struct visits_facts *f,
+				 struct dosing_injection *inj, size_t *n)
+{
+	static const char sql[] =
+		"SELECT at, local_date, local_minute, drug, route, coalesce(site, ''), amount_ug, topup"
+		" FROM administrations WHERE patient_id = ? AND kind = 'injection'"
+		" AND local_date >= ? ORDER BY at, id LIMIT 32";
+	struct store_stmt *s;
+	bool row;
+	enum hat_err rc = store_prepare(conn, sql, &s);
+
+	*n = 0;
+	if (rc == HAT_OK)
+		rc = store_bindf(s, "ii", f->patient_id, (int64_t)f->local.date - 1);
+	while (rc == HAT_OK && *n < HISTORY_MAX) {
+		struct dosing_injection *j = &inj[*n];
+
+		rc = store_step(s, &row);
+		if (rc != HAT_OK || !row)
+			break;
+		memset(j, 0, sizeof *j);
+		j->at = store_col_int(s, 0);
+		j->local_date = (int32_t)store_col_int(s, 1);
+		j->local_minute = (int32_t)store_col_int(s, 2);
+		dosing_drug_parse(store_col_text(s, 3), &j->drug);
+		dosing_route_parse(store_col_text(s, 4), &j->route);
+		dosing_site_parse(store_col_text(s, 5), &j->site);
+		j->amount_ug = store_col_int(s, 6);
+		j->topup = store_col_int(s, 7) != 0;
+		(*n)++;
+	}
+	store_done(s);
+	return rc;
+}
+
+/* The assessment this visit's dose relies on: the newest in the visit,
+** with the reduced amount a prescriber authorised for it. */
+static enum hat_err load_assessment(struct store_conn *conn, struct visits_facts *f,
+				    struct dosing_assessment *a, int64_t *id)
+{
+	static const char sql[] =
+		"SELECT a.id, a.at, a.decision, coalesce((SELECT r.amount_ug FROM reduced_authorisations r"
+		" WHERE r.assessment_id = a.id ORDER BY r.id DESC LIMIT 1), 0) FROM assessments a"
+		" WHERE a.patient_id = ? AND a.local_date = ? AND a.window_no = ?"
+		" ORDER BY a.at DESC, a.id DESC LIMIT 1";
+	struct store_stmt *s;
+	bool row = false;
+	enum hat_err rc = store_prepare(conn, sql, &s);
+
+	memset(a, 0, sizeof *a);
+	*id = 0;
+	if (rc == HAT_OK)
+		rc = store_bindf(s, "iii", f->patient_id, (int64_t)f->local.date, (int64_t)f->window);
+	if (rc == HAT_OK)
+		rc = store_step(s, &row);
+	if (rc == HAT_OK && row) {
+		a->present = true;
+		*id = store_col_int(s, 0);
+		a->assessed_at = store_col_int(s, 1);
+		assess_decision_parse(store_col_text(s, 2), &a->decision);
+		a->reduced_authorised_ug = store_col_int(s, 3);
+	}
+	store_done(s);
+	return rc;
+}
+
+static const char *field_for_dose_error(enum hat_err e)
+{
+	switch (e) {
+	case HAT_E_DOSE_OVER_SESSION:
+	case HAT_E_DOSE_OVER_DAILY:
+	case HAT_E_DOSE_OVER_INDUCTION:
+	case HAT_E_DOSE_OVER_CEILING:
+	case HAT_E_TOPUP_OVER:
+	case HAT_E_REDUCED_NEEDS_AUTH:
+		return "amount_mg";
+	case HAT_E_ROUTE_NOT_PRESCRIBED:
+		return "route";
+	case HAT_E_RISK_DISCUSSION:
+		return "site";
+	default:
+		return NULL;
+	}
+}
+
+static json_t *warnings_json(unsigned w)
+{
+	json_t *a = json_array();
+
+	if (w & DOSING_WARN_IM_SITE_REPEAT)
+		json_array_append_new(a, json_string("im_site_repeat"));
+	if (w & DOSING_WARN_MISSED_DOSES)
+		json_array_append_new(a, json_string("missed_doses"));
+	return a;
+}
+
+static enum hat_err run_administer(struct store_conn *conn, struct cmd *c)
+{
+	struct dosing_injection inj[HISTORY_MAX];
+	struct dosing_history history = { inj, 0 };
+	struct dosing_request req = { 0 };
+	struct dosing_verdict v;
+	struct visits_facts f;
+	struct schedule_step step;
+	json_t *warnings = NULL;
+	json_t *detail = NULL;
+	char *warn_text = NULL;
+	char until[21];
+	int64_t assessment_id, id;
+	enum hat_err rc;
+
+	rc = visits_load_facts(conn, c->target_id, c->now, -1, &f);
+	if (rc != HAT_OK)
+		return rc;
+	if (!f.has_rx)
+		return cmd_refuse(c, HAT_E_NO_PRESCRIPTION, NULL, NULL);
+	rc = check_witness(conn, c);
+	if (rc == HAT_OK)
+		rc = load_history(conn, &f, inj, &history.count);
+	if (rc == HAT_OK)
+		rc = load_assessment(conn, &f, &req.assessment, &assessment_id);
+	if (rc != HAT_OK)
+		return rc;
+	req.now = c->now;
+	req.local_date = f.local.date;
+	req.local_minute = f.local.minute_of_day;
+	dosing_route_parse(fields_str(c->input, "route", ""), &req.route);
+	if (dosing_site_parse(fields_str(c->input, "site", ""), &req.site) != HAT_OK)
+		return cmd_refuse(c, HAT_E_INVALID_VALUE, "site", "That injection site is not on the list.");
+	req.amount_ug = fields_ug(c->input, "amount_mg", 0);
+	req.further_injection = f.last_injection_at != 0;
+
+	/* core decides; the state machine then says whether this step follows. */
+	rc = dosing_check_administration(&f.settings, &f.rx, &f.patient, &history, &req, &v);
+	if (rc != HAT_OK)
+		return cmd_refuse(c, rc, field_for_dose_error(rc), NULL);
+	rc = step_to(c, &f, SCHEDULE_EV_INJECT, &step);
+	if (rc != HAT_OK)
+		return rc;
+
+	warnings = warnings_json(v.warnings);
+	warn_text = json_dumps(warnings, JSON_COMPACT);
+	rc = store_run(conn,
+		       "INSERT INTO administrations (patient_id, premises_id, prescription_id, kind,"
+		       " drug, route, site, amount_ug, at, local_date, local_minute, window_no,"
+		       " session_no, topup, assessment_id, nurse_id, witness_id, warnings)"
+		       " VALUES (?, ?, ?, 'injection', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		       "iiitttiiiiiiiiiit", f.patient_id, f.premises_id, f.rx.id,
+		       dosing_drug_name(f.rx.drug), dosing_route_name(req.route),
+		       dosing_site_name(req.site), req.amount_ug, c->now, (int64_t)f.local.date,
+		       (int64_t)f.local.minute_of_day, (int64_t)v.window, (int64_t)v.session_no,
+		       (int64_t)v.topup, assessment_id, c->actor_id, c->witness_id,
+		       warn_text ? warn_text : "[]");
+	free(warn_text);
+	if (rc != HAT_OK)
+		goto out;
+	id = store_last_id(conn);
+	clock_format_utc(c->now + f.settings.observation_s, until);
+	detail = json_pack("{s:I, s:I, s:s, s:s, s:s, s:I, s:b, s:i, s:I, s:I, s:I, s:O, s:s}",
+			   "administration_id", (json_int_t)id, "prescription_id", (json_int_t)f.rx.id,
+			   "drug", dosing_drug_name(f.rx.drug), "route", dosing_route_name(req.route),
+			   "site", dosing_site_name(req.site), "amount_ug", (json_int_t)req.amount_ug,
+			   "topup", v.topup, "session_no", (int)v.session_no, "witness_id",
+			   (json_int_t)c->witness_id, "session_total_ug", (json_int_t)v.session_total_ug,
+			   "day_total_ug", (json_int_t)v.day_total_ug, "warnings", warnings,
+			   "observation_until", until);
+	rc = finish(conn, c, &f, "dosed", id, detail, 201);
+out:
+	json_decref(warnings);
+	json_decref(detail);
+	return rc;
+}
+
+/* ---- After the dose ------------------------------------------------------ */
+
+static const char *const breathing_choices[] = { "normal", "slow", "laboured", "absent", NULL };
+
+static const struct field postdose_fields[] = {
+	{ "sedation_level", FT_INT, true, 0, SETTINGS_MAX_SEDATION_LEVELS - 1, NULL, false },
+	{ "breathing", FT_ENUM, true, 0, 0, breathing_choices, false },
+	{ "notes", FT_STRING, false, 0, 2000, NULL, false },
+	FIELDS_END,
+};
+
+static enum hat_err run_postdose(struct store_conn *conn, struct cmd *c)
+{
+	struct visits_facts f;
+	enum hat_err rc = load_for_visit(conn, c, &f);
+
+	if (rc != HAT_OK)
+		return rc;
+	if (f.state != SCHEDULE_OBSERVING && f.state != SCHEDULE_DOSED)
+		return cmd_refuse(c, HAT_E_WRONG_STATE, NULL,
+				  "A post-dose check follows a dose in this session.");
+	if (fields_int(c->input, "sedation_level", 0) >= f.settings.sedation_level_count)
+		return cmd_refuse(c, HAT_E_OUT_OF_RANGE, "sedation_level", NULL);
+	return finish(conn, c, &f, "postdose_check", 0, c->input, 201);
+}
+
+static const struct field notes_fields[] = {
+	{ "notes", FT_STRING, false, 0, 2000, NULL, false },
+	FIELDS_END,
+};
+
+static enum hat_err run_leave(struct store_conn *conn, struct cmd *c)
+{
+	struct visits_facts f;
+	struct schedule_step step;
+	json_t *detail;
+	enum hat_err rc = load_for_visit(conn, c, &f);
+
+	if (rc != HAT_OK)
+		return rc;
+	rc = step_to(c, &f, SCHEDULE_EV_LEAVE, &step);
+	if (rc != HAT_OK)
+		return cmd_refuse(c, rc, NULL, NULL);
+	detail = json_pack("{s:b, s:s}", "left_against_advice", step.left_against_advice, "notes",
+			   fields_str(c->input, "notes", ""));
+	rc = finish(conn, c, &f, "left", 0, detail, 201);
+	json_decref(detail);
+	return rc;
+}
+
+static const struct field withhold_fields[] = {
+	{ "reason", FT_ENUM, true, 0, 0, reason_choices, false },
+	{ "notes", FT_STRING, false, 0, 2000, NULL, false },
+	FIELDS_END,
+};
+
+static enum hat_err run_withhold(struct store_conn *conn, struct cmd *c)
+{
+	struct visits_facts f;
+	struct schedule_step step;
+	enum hat_err rc = load_for_visit(conn, c, &f);
+
+	if (rc == HAT_OK)
+		rc = step_to(c, &f, SCHEDULE_EV_WITHHOLD, &step);
+	if (rc != HAT_OK)
+		return rc;
+	return finish(conn, c, &f, "withheld", 0, c->input, 201);
+}
+
+static enum hat_err run_decline(struct store_conn *conn, struct cmd *c)
+{
+	struct visits_facts f;
+	struct schedule_step step;
+	enum hat_err rc = load_for_visit(conn, c, &f);
+
+	if (rc == HAT_OK)
+		rc = step_to(c, &f, SCHEDULE_EV_DECLINE, &step);
+	if (rc != HAT_OK)
+		return rc;
+	return finish(conn, c, &f, "declined", 0, c->input, 201);
+}
+
+/* ---- The oral component -------------------------------------------------- */
+
+static const struct field oral_fields[] = {
+	{ "amount_mg", FT_MG, true, 0, 2000, NULL, false },
+	{ "witness", FT_OBJECT, false, 0, 0, NULL, false },
+	{ "notes", FT_STRING, false, 0, 2000, NULL, false },
+	FIELDS_END,
+};
+
+static enum hat_err run_oral(struct store_conn *conn, struct cmd *c)
+{
+	struct dosing_oral_request req = { 0 };
+	struct visits_facts f;
+	json_t *detail;
+	int64_t assessment_id, id;
+	enum hat_err rc;
+
+	rc = visits_load_facts(conn, c->target_id, c->now, -1, &f);
+	if (rc != HAT_OK)
+		return rc;
+	if (!f.has_rx || !f.rx.oral.drug)
+		return cmd_refuse(c, HAT_E_NO_PRESCRIPTION, NULL,
+				  "There is no current prescription with an oral component.");
+	rc = check_witness(conn, c);
+	if (rc == HAT_OK && f.window >= 0)
+		rc = load_assessment(conn, &f, &req.assessment, &assessment_id);
+	if (rc != HAT_OK)
+		return rc;
+	req.now = c->now;
+	req.local_date = f.local.date;
+	req.amount_ug = fields_ug(c->input, "amount_mg", 0);
+	req.given_today_ug = f.day_oral_ug;
+	rc = dosing_check_oral(&f.settings, &f.rx, &f.patient, &req);
+	if (rc != HAT_OK)
+		return cmd_refuse(c, rc, field_for_dose_error(rc), NULL);
+	rc = store_run(conn,
+		       "INSERT INTO administrations (patient_id, premises_id, prescription_id, kind,"
+		       " drug, route, amount_ug, at, local_date, local_minute, window_no, session_no,"
+		       " topup, nurse_id, witness_id) VALUES (?, ?, ?, 'oral', ?, 'oral', ?, ?, ?, ?, ?,"
+		       " 0, 0, ?, ?)",
+		       "iiitiiiiiii", f.patient_id, f.premises_id, f.rx.id,
+		       dosing_drug_name(f.rx.oral.drug), req.amount_ug, c->now, (int64_t)f.local.date,
+		       (int64_t)f.local.minute_of_day, (int64_t)f.window, c->actor_id, c->witness_id);
+	if (rc != HAT_OK)
+		return rc;
+	id = store_last_id(conn);
+	detail = json_pack("{s:I, s:s, s:I, s:I, s:I}", "administration_id", (json_int_t)id, "drug",
+			   dosing_drug_name(f.rx.oral.drug), "amount_ug", (json_int_t)req.amount_ug,
+			   "day_oral_total_ug", (json_int_t)(f.day_oral_ug + req.amount_ug),
+			   "witness_id", (json_int_t)c->witness_id);
+	rc = cmd_audit(conn, c, "patient", f.patient_id, detail);
+	if (rc == HAT_OK)
+		cmd_answer(c, 201, detail);
+	else
+		json_decref(detail);
+	return rc;
+}
+
+#define NURSE (ROLE_NURSE | ROLE_PRESCRIBER)
+const struct cmd_def visits_check_in = { "visit.check_in", notes_fields, NURSE, run_check_in, NULL };
+const struct cmd_def visits_assess = { "visit.assess", assess_fields, NURSE, run_assess, NULL };
+const struct cmd_def visits_authorise_reduced = {
+	"visit.authorise_reduced", authorise_fields, ROLE_PRESCRIBER, run_authorise_reduced, NULL,
+};
+const struct cmd_def visits_administer = {
+	"visit.administer", administer_fields, NURSE, run_administer, NULL,
+};
+const struct cmd_def visits_postdose = { "visit.postdose", postdose_fields, NURSE, run_postdose, NULL };
+const struct cmd_def visits_leave = { "visit.leave", notes_fields, NURSE, run_leave, NULL };
+const struct cmd_def visits_withhold = { "visit.withhold", withhold_fields, NURSE, run_withhold, NULL };
+const struct cmd_def visits_decline = { "visit.decline", notes_fields, NURSE, run_decline, NULL };
+const struct cmd_def visits_oral = { "visit.oral", oral_fields, NURSE, run_oral, NULL };

@@ -1,0 +1,76 @@
+/*
+** visits.h: a patient's visit to one dosing session, step by step.
+**
+** A visit is (patient, local date, session window).  Its state on the board
+** is folded from its events (check-in, assessments, doses, the post-dose
+** check, leaving) through core's state machine, so the state is never
+** stored and never disagrees with the record.
+**
+** Commands (target = patient):
+**   visit.check_in     nurse
+**   visit.assess       nurse: sedation_level, breath_alcohol_ug, concerns,
+**                      decision (fit | not_fit | fit_reduced), reason
+**   visit.authorise_reduced  prescriber (target = assessment): amount_mg
+**   visit.administer   nurse with a witness (cmd.witness_id): amount_mg,
+**                      route, site; one transaction holds the administration,
+**                      its visit event and its audit event
+**   visit.postdose     nurse: sedation_level, breathing, notes
+**   visit.leave        nurse: notes (early = against advice, recorded)
+**   visit.withhold     nurse: reason, notes
+**   visit.decline      nurse: notes
+**   visit.oral         nurse with a witness: amount_mg
+** Refusals: every dosing code in err.def (core/dosing decides), and
+** wrong_session_state for a step out of order.
+*/
+#ifndef HAT_CMD_VISITS_H
+#define HAT_CMD_VISITS_H
+
+#include "cmd/cmd.h"
+#include "core/dosing.h"
+#include "core/schedule.h"
+
+extern const struct cmd_def visits_check_in;
+extern const struct cmd_def visits_assess;
+extern const struct cmd_def visits_authorise_reduced;
+extern const struct cmd_def visits_administer;
+extern const struct cmd_def visits_postdose;
+extern const struct cmd_def visits_leave;
+extern const struct cmd_def visits_withhold;
+extern const struct cmd_def visits_decline;
+extern const struct cmd_def visits_oral;
+
+/* Roles that may witness a dose. */
+#define VISITS_WITNESS_ROLES (ROLE_NURSE | ROLE_PRESCRIBER | ROLE_PHARMACIST)
+
+/* Everything the rules need to know about a patient at a moment. */
+struct visits_facts {
+	int64_t patient_id;
+	int64_t premises_id;
+	struct clinic_settings settings;
+	struct clock_local local;
+	int32_t window;                     /* -1 outside every window */
+	bool window_open;
+	bool has_rx;
+	struct dosing_prescription rx;
+	struct dosing_patient patient;
+	struct schedule_missed missed;
+	bool alerts_on_record;
+	/* This visit. */
+	enum schedule_board_state state;
+	bool postdose_checked;
+	int64_t last_injection_at;          /* 0: none this visit */
+	int64_t visit_dose_ug;
+	int32_t sessions_today;             /* sessions with an injection today */
+	int64_t day_injected_ug;
+	int64_t day_oral_ug;
+	int64_t last_dose_at;               /* any injection, any day; 0 none */
+	int64_t last_dose_ug;
+};
+
+/* Loads the facts for patient_id at now.  For the board, window may be
+** given (>= 0) to look at a window other than the one now is in.
+** HAT_E_NOT_FOUND when there is no such patient. */
+enum hat_err visits_load_facts(struct store_conn *c, int64_t patient_id, int64_t now,
+			       int32_t window, struct visits_facts *f);
+
+#endif
