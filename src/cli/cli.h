@@ -42,6 +42,19 @@ int cli_open(const struct cli_opts *o, bool create, struct store_conn **conn,
 int cli_run(struct cmd_runner *r, const struct cmd_def *def, int64_t target, json_t *input,
 	    json_t **result);
 
+/* Who a command runs as, and when: the demo replays months of sessions as
+** the staff who would have done them. */
+struct cli_actor {
+	int64_t user_id;    /* 0: the operator */
+	unsigned roles;
+	int64_t witness_id; /* a witness the caller vouches for, or 0 */
+	int64_t now;
+};
+
+/* cli_run as someone at some moment. */
+int cli_run_as(struct cmd_runner *r, const struct cmd_def *def, const struct cli_actor *a,
+	       int64_t target, json_t *input, json_t **result);
+
 /* Reads a password: --password VALUE, or a line from standard input
 ** (prompting without echo on a terminal).  Returns false on failure. */
 bool cli_password(int argc, char **argv, const char *prompt, char *out, size_t n);

@@ -108,10 +108,20 @@ int cli_open(const struct cli_opts *o, bool create, struct store_conn **conn,
 int cli_run(struct cmd_runner *r, const struct cmd_def *def, int64_t target, json_t *input,
 	    json_t **result)
 {
+	struct cli_actor operator = { 0, 0, 0, 0 };
+
+	operator.now = clock_now();
+	return cli_run_as(r, def, &operator, target, input, result);
+}
+
+int cli_run_as(struct cmd_runner *r, const struct cmd_def *def, const struct cli_actor *a,
+	       int64_t target, json_t *input, json_t **result)
+{
 	struct cmd c;
 	enum hat_err rc;
 
-	cmd_init(&c, def, 0, 0, input, clock_now());
+	cmd_init(&c, def, a->user_id, a->roles, input, a->now);
+	c.witness_id = a->witness_id;
 	c.target_id = target;
 	rc = cmd_execute(r, &c);
 	if (rc != HAT_OK) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "demo.h"
 #include "cmd/patients.h"
 #include "cmd/premises.h"
 #include "cmd/users.h"
@@ -17,8 +18,10 @@
 static const char help[] =
 	"usage: hatctl demo [--db PATH]\n"
 	"Adds a demo clinic to the database: premises, one account per role (the\n"
-	"passwords are printed), and 12 patients with treatment episodes.  Running\n"
-	"it again on a demo database only prints the logins.\n";
+	"passwords are printed), 12 patients with treatment episodes, and 90 days\n"
+	"of dosing sessions for the 11 in treatment, made through the same\n"
+	"commands as live ones.  Running it again on a demo database only prints\n"
+	"the logins.\n";
 
 struct demo_user {
 	const char *username;
@@ -143,7 +146,7 @@ static int add_users(struct cmd_runner *r, int64_t premises_id)
 	return rc;
 }
 
-static int add_patients(struct cmd_runner *r, int64_t premises_id)
+static int add_patients(struct cmd_runner *r, int64_t premises_id, int64_t ids[])
 {
 	struct clock_local l;
 	char nhs[11];
@@ -171,7 +174,8 @@ static int add_patients(struct cmd_runner *r, int64_t premises_id)
 			clock_format_date(l.date - p->started_days_ago, started);
 			json_object_set_new(in, "start_date", json_string(started));
 		}
-		rc = cli_run(r, &episodes_open, result_id(out), in, NULL);
+		ids[i] = result_id(out);
+		rc = cli_run(r, &episodes_open, ids[i], in, NULL);
 		json_decref(in);
 		json_decref(out);
 		out = NULL;
@@ -188,6 +192,7 @@ int cli_demo(int argc, char **argv)
 	struct cmd_runner r;
 	json_t *in = NULL;
 	json_t *out = NULL;
+	int64_t patient_ids[NPATIENTS];
 	int64_t id;
 	int rc = 1;
 
@@ -211,7 +216,9 @@ int cli_demo(int argc, char **argv)
 	if (cli_run(&r, &premises_create, 0, in, &out) != 0)
 		goto out;
 	id = result_id(out);
-	if (add_users(&r, id) != 0 || add_patients(&r, id) != 0)
+	if (add_users(&r, id) != 0 || add_patients(&r, id, patient_ids) != 0)
+		goto out;
+	if (demo_history(&r, conn, patient_ids, NPATIENTS - 1) != 0)
 		goto out;
 	printf("demo clinic ready in %s: %zu staff, %zu patients\n", o.db,
 	       sizeof demo_users / sizeof demo_users[0], NPATIENTS);

@@ -1,0 +1,17 @@
+/*
+** demo.h: the demo clinic's 90 days of history.
+*/
+#ifndef HAT_CLI_DEMO_H
+#define HAT_CLI_DEMO_H
+
+#include "cli.h"
+
+/* Signs prescriptions for the first n patients and replays 90 days of
+** sessions for them up to yesterday, through the same commands as live
+** sessions: check-in, assessment, witnessed administration, post-dose
+** check, leaving; with some missed days, a withheld dose, top-ups, an oral
+** component, and one naloxone event with its review.  Returns 0 or 1. */
+int demo_history(struct cmd_runner *r, struct store_conn *conn, const int64_t patient_ids[],
+		 size_t n);
+
+#endif
