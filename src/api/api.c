@@ -8,6 +8,7 @@
 #include "api.h"
 #include "cmd/patients.h"
 #include "cmd/sessions.h"
+#include "cmd/visits.h"
 #include "util/clock.h"
 
 struct api_req {
@@ -163,6 +164,50 @@ enum hat_err api_run(struct http_req *req, const struct cmd_def *def)
 	return api_run_input(req, def, req->body);
 }
 
+/* Runs a command that a second person witnesses.  The witness's password
+** (or witness token) is checked here, on the request's own thread, so the
+** writer never waits on a password hash; the command checks the witness
+** again, cheaply, inside its transaction. */
+enum hat_err api_run_witnessed(struct http_req *req, const struct cmd_def *def, unsigned roles)
+{
+	const struct auth_principal *who = api_who(req);
+	const char *key = http_header(req, "Idempotency-Key");
+	json_t *witness = json_object_get(req->body, "witness");
+	int64_t witness_id = 0;
+	bool by_token;
+	struct cmd c;
+	enum hat_err rc;
+
+	if (!witness) {
+		req->err_field = "witness";
+		return HAT_E_WITNESS_REQUIRED;
+	}
+	if (!json_is_object(witness)) {
+		req->err_field = "witness";
+		return HAT_E_WRONG_TYPE;
+	}
+	rc = auth_witness_check(api_reader(req), witness, who->user_id, roles,
+				clock_now(), &context->policy, &witness_id, &by_token);
+	if (rc != HAT_OK) {
+		req->err_field = "witness";
+		return rc;
+	}
+	cmd_init(&c, def, who->user_id, who->roles, req->body, clock_now());
+	c.target_id = req->path_id;
+	c.idempotency_key = key;
+	c.witness_id = witness_id;
+	rc = cmd_execute(&context->runner, &c);
+	if (rc == HAT_OK) {
+		http_reply(req, c.status, c.result);
+		c.result = NULL;
+	} else {
+		req->err_field = c.err_field;
+		str_copy(req->err_message, sizeof req->err_message, c.err_message);
+	}
+	cmd_finish(&c);
+	return rc;
+}
+
 enum hat_err api_log_access(struct http_req *req, int64_t patient_id, const char *what)
 {
 	const struct auth_principal *who = api_who(req);
@@ -179,9 +224,65 @@ enum hat_err api_log_access(struct http_req *req, int64_t patient_id, const char
 	rc = cmd_execute(&context->runner, &c);
 	if (rc != HAT_OK)
 		req->err_field = c.err_field;
+	/* The why comes from the query's reason: name what the client sent. */
+	if (rc != HAT_OK && c.err_field && strcmp(c.err_field, "why") == 0) {
+		req->err_field = "reason";
+		rc = HAT_E_INVALID_QUERY;
+	}
 	cmd_finish(&c);
 	json_decref(input);
 	return rc;
+}
+
+/* ?premises_id=N, defaulting to the first premises. */
+enum hat_err api_premises_param(struct http_req *req, int64_t *id)
+{
+	const char *v = http_query(req, "premises_id");
+	bool found;
+	enum hat_err rc;
+
+	if (v) {
+		if (!str_to_int64(v, 1, INT64_MAX, id)) {
+			req->err_field = "premises_id";
+			return HAT_E_INVALID_QUERY;
+		}
+		rc = store_query_int(api_reader(req), "SELECT id FROM premises WHERE id = ?", &found,
+				     id, "i", *id);
+	} else {
+		rc = store_query_int(api_reader(req), "SELECT min(id) FROM premises", &found, id, "");
+	}
+	if (rc == HAT_OK && !found)
+		rc = HAT_E_UNKNOWN_PREMISES;
+	return rc;
+}
+
+/* ?from=YYYY-MM-DD&to=YYYY-MM-DD, defaulting to the last `days` days. */
+enum hat_err api_date_range(struct http_req *req, int32_t days, int32_t *from, int32_t *to)
+{
+	struct clock_local l;
+	const char *f = http_query(req, "from");
+	const char *t = http_query(req, "to");
+
+	clock_to_local(clock_now(), &l);
+	*to = l.date;
+	if (t && clock_parse_date(t, to) != HAT_OK) {
+		req->err_field = "to";
+		return HAT_E_INVALID_DATE;
+	}
+	*from = *to - days + 1;
+	if (f && clock_parse_date(f, from) != HAT_OK) {
+		req->err_field = "from";
+		return HAT_E_INVALID_DATE;
+	}
+	if (*from > *to) {
+		req->err_field = "from";
+		return HAT_E_DATE_ORDER;
+	}
+	if (*to - *from > 3660) {
+		req->err_field = "from";
+		return HAT_E_OUT_OF_RANGE;
+	}
+	return HAT_OK;
 }
 
 static enum hat_err query_int(struct http_req *req, const char *name, int64_t min, int64_t max,

@@ -44,8 +44,16 @@ const struct auth_principal *api_who(struct http_req *req);
 enum hat_err api_run(struct http_req *req, const struct cmd_def *def);
 /* The same with an input of the handler's own (borrowed). */
 enum hat_err api_run_input(struct http_req *req, const struct cmd_def *def, json_t *input);
+/* The same for a command a second person witnesses: the body's "witness"
+** ({username, password} or {token}) is authenticated here, off the writer,
+** and must hold one of roles. */
+enum hat_err api_run_witnessed(struct http_req *req, const struct cmd_def *def, unsigned roles);
 /* Writes an access-log entry for a read of patient_id (0: a list). */
 enum hat_err api_log_access(struct http_req *req, int64_t patient_id, const char *what);
+/* ?premises_id=N (default: the first premises); HAT_E_UNKNOWN_PREMISES. */
+enum hat_err api_premises_param(struct http_req *req, int64_t *id);
+/* ?from=&to= local dates, defaulting to the last `days` days to today. */
+enum hat_err api_date_range(struct http_req *req, int32_t days, int32_t *from, int32_t *to);
 /* Reads a paging query: limit (1..500, default 50) and offset. */
 enum hat_err api_paging(struct http_req *req, int64_t *limit, int64_t *offset);
 
@@ -95,6 +103,22 @@ enum hat_err api_visit_decline(struct http_req *req);
 enum hat_err api_adverse_event(struct http_req *req);
 enum hat_err api_review(struct http_req *req);
 enum hat_err api_risk_discussion(struct http_req *req);
+enum hat_err api_register_pages(struct http_req *req);
+enum hat_err api_register_view(struct http_req *req);
+enum hat_err api_suppliers_list(struct http_req *req);
+enum hat_err api_suppliers_create(struct http_req *req);
+enum hat_err api_register_receive(struct http_req *req);
+enum hat_err api_register_destroy(struct http_req *req);
+enum hat_err api_register_correct(struct http_req *req);
+enum hat_err api_register_stock_check(struct http_req *req);
+enum hat_err api_discrepancies_list(struct http_req *req);
+enum hat_err api_discrepancy_check(struct http_req *req);
+enum hat_err api_discrepancy_resolve(struct http_req *req);
+enum hat_err api_discrepancy_escalate(struct http_req *req);
+enum hat_err api_incidents_list(struct http_req *req);
+enum hat_err api_incidents_create(struct http_req *req);
+enum hat_err api_returns_list(struct http_req *req);
+enum hat_err api_returns_record(struct http_req *req);
 #ifdef HAT_TEST_CLOCK
 enum hat_err api_test_clock(struct http_req *req);
 #endif

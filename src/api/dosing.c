@@ -13,50 +13,6 @@
 #include "cmd/visits.h"
 #include "util/clock.h"
 
-/* Runs a command that a second person witnesses.  The witness's password
-** (or witness token) is checked here, on the request's own thread, so the
-** writer never waits on a password hash; the command checks the witness
-** again, cheaply, inside its transaction. */
-static enum hat_err run_witnessed(struct http_req *req, const struct cmd_def *def)
-{
-	const struct auth_principal *who = api_who(req);
-	const char *key = http_header(req, "Idempotency-Key");
-	json_t *witness = json_object_get(req->body, "witness");
-	int64_t witness_id = 0;
-	bool by_token;
-	struct cmd c;
-	enum hat_err rc;
-
-	if (!witness) {
-		req->err_field = "witness";
-		return HAT_E_WITNESS_REQUIRED;
-	}
-	if (!json_is_object(witness)) {
-		req->err_field = "witness";
-		return HAT_E_WRONG_TYPE;
-	}
-	rc = auth_witness_check(api_reader(req), witness, who->user_id, VISITS_WITNESS_ROLES,
-				clock_now(), &api_ctx()->policy, &witness_id, &by_token);
-	if (rc != HAT_OK) {
-		req->err_field = "witness";
-		return rc;
-	}
-	cmd_init(&c, def, who->user_id, who->roles, req->body, clock_now());
-	c.target_id = req->path_id;
-	c.idempotency_key = key;
-	c.witness_id = witness_id;
-	rc = cmd_execute(&api_ctx()->runner, &c);
-	if (rc == HAT_OK) {
-		http_reply(req, c.status, c.result);
-		c.result = NULL;
-	} else {
-		req->err_field = c.err_field;
-		str_copy(req->err_message, sizeof req->err_message, c.err_message);
-	}
-	cmd_finish(&c);
-	return rc;
-}
-
 enum hat_err api_settings_get(struct http_req *req)
 {
 	struct clinic_settings s;
@@ -124,33 +80,11 @@ enum hat_err api_prescriptions_stop(struct http_req *req)
 	return api_run(req, &prescriptions_stop);
 }
 
-/* ?premises_id=N, defaulting to the first premises. */
-static enum hat_err premises_param(struct http_req *req, int64_t *id)
-{
-	const char *v = http_query(req, "premises_id");
-	bool found;
-	enum hat_err rc;
-
-	if (v) {
-		if (!str_to_int64(v, 1, INT64_MAX, id)) {
-			req->err_field = "premises_id";
-			return HAT_E_INVALID_QUERY;
-		}
-		rc = store_query_int(api_reader(req), "SELECT id FROM premises WHERE id = ?", &found,
-				     id, "i", *id);
-	} else {
-		rc = store_query_int(api_reader(req), "SELECT min(id) FROM premises", &found, id, "");
-	}
-	if (rc == HAT_OK && !found)
-		rc = HAT_E_UNKNOWN_PREMISES;
-	return rc;
-}
-
 enum hat_err api_board(struct http_req *req)
 {
 	int64_t premises;
 	json_t *out = NULL;
-	enum hat_err rc = premises_param(req, &premises);
+	enum hat_err rc = api_premises_param(req, &premises);
 
 	if (rc == HAT_OK)
 		rc = board_today(api_reader(req), premises, clock_now(), &out);
@@ -164,41 +98,12 @@ enum hat_err api_board(struct http_req *req)
 	return HAT_OK;
 }
 
-/* ?from=YYYY-MM-DD&to=YYYY-MM-DD, defaulting to the last `days` days. */
-static enum hat_err date_range(struct http_req *req, int32_t days, int32_t *from, int32_t *to)
-{
-	struct clock_local l;
-	const char *f = http_query(req, "from");
-	const char *t = http_query(req, "to");
-
-	clock_to_local(clock_now(), &l);
-	*to = l.date;
-	if (t && clock_parse_date(t, to) != HAT_OK) {
-		req->err_field = "to";
-		return HAT_E_INVALID_DATE;
-	}
-	*from = *to - days + 1;
-	if (f && clock_parse_date(f, from) != HAT_OK) {
-		req->err_field = "from";
-		return HAT_E_INVALID_DATE;
-	}
-	if (*from > *to) {
-		req->err_field = "from";
-		return HAT_E_DATE_ORDER;
-	}
-	if (*to - *from > 3660) {
-		req->err_field = "from";
-		return HAT_E_OUT_OF_RANGE;
-	}
-	return HAT_OK;
-}
-
 enum hat_err api_dosing_history(struct http_req *req)
 {
 	int32_t from, to;
 	json_t *out = NULL;
 	json_t *one = NULL;
-	enum hat_err rc = date_range(req, 14, &from, &to);
+	enum hat_err rc = api_date_range(req, 14, &from, &to);
 
 	if (rc == HAT_OK && to - from > 366) {
 		req->err_field = "from";
@@ -228,10 +133,10 @@ enum hat_err api_attendance(struct http_req *req)
 	int32_t from, to;
 	const char *p = http_query(req, "patient_id");
 	json_t *out = NULL;
-	enum hat_err rc = premises_param(req, &premises);
+	enum hat_err rc = api_premises_param(req, &premises);
 
 	if (rc == HAT_OK)
-		rc = date_range(req, 28, &from, &to);
+		rc = api_date_range(req, 28, &from, &to);
 	if (rc == HAT_OK && p && !str_to_int64(p, 1, INT64_MAX, &patient)) {
 		req->err_field = "patient_id";
 		rc = HAT_E_INVALID_QUERY;
@@ -265,12 +170,12 @@ enum hat_err api_visit_authorise(struct http_req *req)
 
 enum hat_err api_visit_administer(struct http_req *req)
 {
-	return run_witnessed(req, &visits_administer);
+	return api_run_witnessed(req, &visits_administer, VISITS_WITNESS_ROLES);
 }
 
 enum hat_err api_visit_oral(struct http_req *req)
 {
-	return run_witnessed(req, &visits_oral);
+	return api_run_witnessed(req, &visits_oral, VISITS_WITNESS_ROLES);
 }
 
 enum hat_err api_visit_postdose(struct http_req *req)

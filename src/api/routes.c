@@ -11,6 +11,9 @@
 #define ADMIN ROLE_ADMIN
 #define CLINICAL ROLE_CLINICAL
 #define NURSE (ROLE_NURSE | ROLE_PRESCRIBER)
+#define STOCK (ROLE_PHARMACIST | ROLE_CDAO)
+/* An inspector may ask anyone in charge to show the register. */
+#define REGISTER_READ (STOCK | ROLE_AUDITOR | ROLE_MANAGER | ROLE_NURSE | ROLE_PRESCRIBER)
 
 const struct http_route api_routes[] = {
 	{ HTTP_GET, "/api/v1/health", api_health, 0, 0 },
@@ -61,6 +64,23 @@ const struct http_route api_routes[] = {
 	{ HTTP_POST, "/api/v1/patients/{id}/adverse-events", api_adverse_event, NURSE, 8 * KB },
 	{ HTTP_POST, "/api/v1/patients/{id}/reviews", api_review, ROLE_PRESCRIBER, 8 * KB },
 	{ HTTP_POST, "/api/v1/patients/{id}/risk-discussions", api_risk_discussion, NURSE, 8 * KB },
+
+	{ HTTP_GET, "/api/v1/register/pages", api_register_pages, REGISTER_READ, 0 },
+	{ HTTP_GET, "/api/v1/register", api_register_view, REGISTER_READ, 0 },
+	{ HTTP_GET, "/api/v1/suppliers", api_suppliers_list, REGISTER_READ, 0 },
+	{ HTTP_POST, "/api/v1/suppliers", api_suppliers_create, STOCK, 4 * KB },
+	{ HTTP_POST, "/api/v1/register/receipts", api_register_receive, STOCK | ROLE_NURSE, 8 * KB },
+	{ HTTP_POST, "/api/v1/register/pages/{id}/destructions", api_register_destroy, STOCK, 8 * KB },
+	{ HTTP_POST, "/api/v1/register/pages/{id}/corrections", api_register_correct, STOCK, 8 * KB },
+	{ HTTP_POST, "/api/v1/register/pages/{id}/stock-checks", api_register_stock_check, STOCK | ROLE_NURSE, 8 * KB },
+	{ HTTP_GET, "/api/v1/discrepancies", api_discrepancies_list, REGISTER_READ, 0 },
+	{ HTTP_POST, "/api/v1/discrepancies/{id}/checks", api_discrepancy_check, STOCK, 8 * KB },
+	{ HTTP_POST, "/api/v1/discrepancies/{id}/resolve", api_discrepancy_resolve, STOCK, 8 * KB },
+	{ HTTP_POST, "/api/v1/discrepancies/{id}/escalate", api_discrepancy_escalate, STOCK, 8 * KB },
+	{ HTTP_GET, "/api/v1/incidents", api_incidents_list, ROLE_CDAO | ROLE_AUDITOR | ROLE_MANAGER | ROLE_PHARMACIST, 0 },
+	{ HTTP_POST, "/api/v1/incidents", api_incidents_create, CLINICAL, 16 * KB },
+	{ HTTP_GET, "/api/v1/returns", api_returns_list, REGISTER_READ, 0 },
+	{ HTTP_POST, "/api/v1/returns", api_returns_record, STOCK | ROLE_NURSE, 8 * KB },
 
 	{ HTTP_GET, "/api/v1/audit", api_audit_list, ROLE_AUDITOR | ROLE_CDAO, 0 },
 	{ HTTP_GET, "/api/v1/access-log", api_access_log_list, ROLE_AUDITOR, 0 },

@@ -13,6 +13,7 @@
 #include "auth/auth.h"
 #include "cmd/clinical.h"
 #include "cmd/prescriptions.h"
+#include "cmd/register.h"
 #include "cmd/users.h"
 #include "cmd/visits.h"
 #include "util/clock.h"
@@ -47,7 +48,17 @@ static const struct plan plans[] = {
 struct staff {
 	struct cli_actor prescriber;
 	struct cli_actor nurse[2];
+	struct cli_actor pharmacist;
+	int64_t premises_id;
+	int64_t supplier_id;
 };
+
+/* A week's delivery: enough for the clinic's doses with room to spare.
+** Strengths in mg, with the ampoules of each. */
+static const struct {
+	int strength_mg;
+	int quantity;
+} delivery[] = { { 100, 350 }, { 30, 150 }, { 10, 200 }, { 5, 60 } };
 
 static int find_actor(struct store_conn *conn, const char *username, struct cli_actor *a)
 {
@@ -68,6 +79,54 @@ static int run(struct cmd_runner *r, const struct cmd_def *def, struct cli_actor
 	a->now = at;
 	rc = cli_run_as(r, def, a, target, in, NULL);
 	json_decref(in);
+	return rc;
+}
+
+static int receive(struct cmd_runner *r, struct staff *st, int32_t date, int week)
+{
+	char batch[32], expiry[11], invoice[32], day[11];
+	int rc = 0;
+
+	clock_format_date(date + 540, expiry);
+	clock_format_date(date, day);
+	st->pharmacist.witness_id = st->nurse[week % 2].user_id;
+	for (size_t i = 0; i < sizeof delivery / sizeof delivery[0] && rc == 0; i++) {
+		snprintf(batch, sizeof batch, "DIA%d-%04d", delivery[i].strength_mg, 2600 + week);
+		snprintf(invoice, sizeof invoice, "INV-%06d", 410000 + week);
+		rc = run(r, &register_receive, &st->pharmacist, clock_from_local(date, 8 * 60 + 5), 0,
+			 json_pack("{s:I, s:I, s:s, s:i, s:s, s:i, s:s, s:s, s:s, s:s, s:o}",
+				   "premises_id", (json_int_t)st->premises_id, "supplier_id",
+				   (json_int_t)st->supplier_id, "drug", "diamorphine", "strength_mg",
+				   delivery[i].strength_mg, "form", "powder_for_injection", "quantity",
+				   delivery[i].quantity, "batch", batch, "expiry_date", expiry,
+				   "invoice_ref", invoice, "received_date", day, "witness",
+				   json_object()));
+	}
+	return rc;
+}
+
+/* The weekly stock check: every page counted by two people. */
+static int stock_check(struct cmd_runner *r, struct store_conn *conn, struct staff *st,
+		       int32_t date, int week)
+{
+	json_t *pages = NULL;
+	size_t i;
+	json_t *p;
+	int rc = 0;
+
+	if (register_pages(conn, st->premises_id, date, &pages) != HAT_OK)
+		return 1;
+	st->pharmacist.witness_id = st->nurse[(week + 1) % 2].user_id;
+	json_array_foreach(pages, i, p) {
+		if (rc != 0)
+			break;
+		rc = run(r, &register_stock_check, &st->pharmacist, clock_from_local(date, 17 * 60 + 45),
+			 json_integer_value(json_object_get(p, "id")),
+			 json_pack("{s:I, s:o}", "counted",
+				   (json_int_t)json_integer_value(json_object_get(p, "balance")),
+				   "witness", json_object()));
+	}
+	json_decref(pages);
 	return rc;
 }
 
@@ -181,10 +240,26 @@ int demo_history(struct cmd_runner *r, struct store_conn *conn, const int64_t pa
 
 	if (n > sizeof plans / sizeof plans[0])
 		n = sizeof plans / sizeof plans[0];
+	json_t *supplier = NULL;
+	json_t *in;
+
 	if (find_actor(conn, "dr.okafor", &st.prescriber) || find_actor(conn, "nurse.patel", &st.nurse[0]) ||
-	    find_actor(conn, "nurse.byrne", &st.nurse[1]))
+	    find_actor(conn, "nurse.byrne", &st.nurse[1]) ||
+	    find_actor(conn, "pharm.lindqvist", &st.pharmacist))
+		return 1;
+	if (store_query_int(conn, "SELECT premises_id FROM patients WHERE id = ?", NULL,
+			    &st.premises_id, "i", patient_ids[0]) != HAT_OK)
 		return 1;
 	clock_to_local(clock_now(), &today);
+	st.pharmacist.now = clock_from_local(today.date - HISTORY_DAYS - 1, 8 * 60);
+	in = json_pack("{s:s, s:s}", "name", "Northgate Specials Pharmacy Ltd", "address",
+		       "Unit 4, Teesway Industrial Estate, Stockton TS18 2RT");
+	rc = cli_run_as(r, &register_supplier_create, &st.pharmacist, 0, in, &supplier);
+	json_decref(in);
+	if (rc != 0)
+		return 1;
+	st.supplier_id = json_integer_value(json_object_get(supplier, "id"));
+	json_decref(supplier);
 
 	/* Demo data is made up and can be made again: it need not wait for the
 	** disk on each of its thousands of commits.  The live clinic's writes
@@ -194,6 +269,10 @@ int demo_history(struct cmd_runner *r, struct store_conn *conn, const int64_t pa
 		rc = sign(r, &st, patient_ids[i], &plans[i], today.date);
 	for (int ago = HISTORY_DAYS; ago >= 1 && rc == 0; ago--) {
 		int32_t date = today.date - ago;
+		int week = (HISTORY_DAYS - ago) / 7;
+
+		if ((HISTORY_DAYS - ago) % 7 == 0)
+			rc = receive(r, &st, date, week);
 
 		for (int window = 0; window < 2 && rc == 0; window++) {
 			for (size_t i = 0; i < n && rc == 0; i++) {
@@ -216,6 +295,8 @@ int demo_history(struct cmd_runner *r, struct store_conn *conn, const int64_t pa
 						   window, t, (int)((ago + i) % 2));
 			}
 		}
+		if (rc == 0 && (HISTORY_DAYS - ago) % 7 == 6)
+			rc = stock_check(r, conn, &st, date, week);
 		cli_progress("90 days of sessions", HISTORY_DAYS - ago + 1, HISTORY_DAYS);
 	}
 	cli_progress_end();

@@ -192,7 +192,8 @@ static enum hat_err collect(struct store_conn *c, json_t *days, const char *sql,
 
 static const char sql_hist_admin[] =
 	"SELECT local_date, id, kind, drug, route, site, amount_ug, at AS given_at, window_no,"
-	" session_no, topup AS is_topup, nurse_id, witness_id, warnings AS warnings_json FROM administrations"
+	" session_no, topup AS is_topup, nurse_id, witness_id,"
+	" coalesce(nullif(warnings, ''), '[]') AS warnings_json FROM administrations"
 	" WHERE patient_id = ? AND local_date BETWEEN ? AND ? ORDER BY at, id";
 static const char sql_hist_assess[] =
 	"SELECT local_date, id, at AS assessed_at, window_no, sedation_level, breath_alcohol_ug,"

@@ -9,6 +9,7 @@
 #include "audit/audit.h"
 #include "core/assess.h"
 #include "prescriptions.h"
+#include "register.h"
 #include "settings.h"
 
 #define HISTORY_MAX 32 /* injections in two days: far above any real count */
@@ -91,7 +92,13 @@ static enum hat_err load_missed(struct store_conn *c, struct visits_facts *f)
 		return rc;
 	f->patient.missed = f->missed.state;
 	f->patient.induction_start_date = f->has_rx ? f->rx.start_date : f->local.date;
-	if (f->missed.restart_induction) {
+	/* core reports a chosen restart only while the gap is open, and the
+	** first dose closes it; the re-titration must go on for the schedule's
+	** days after that, so the latest review's choice is kept here (unless
+	** a prescription signed to start after it brings its own schedule). */
+	if (f->missed.restart_induction ||
+	    (review.present && review.restart_induction &&
+	     (!f->has_rx || review.review_date >= f->rx.start_date))) {
 		/* Induction starts again from the review; a prescription with no
 		** schedule of its own restarts on the clinic's template. */
 		f->patient.induction_start_date = review.review_date;
@@ -644,6 +651,8 @@ static enum hat_err run_administer(struct store_conn *conn, struct cmd *c)
 	json_t *detail = NULL;
 	char *warn_text = NULL;
 	char until[21];
+	struct register_choice choice;
+	json_t *entries = NULL;
 	int64_t assessment_id, id;
 	enum hat_err rc;
 
@@ -675,6 +684,12 @@ static enum hat_err run_administer(struct store_conn *conn, struct cmd *c)
 	rc = step_to(c, &f, SCHEDULE_EV_INJECT, &step);
 	if (rc != HAT_OK)
 		return rc;
+	/* The ampoules are chosen before anything is written: a dose the
+	** stock cannot cover is refused whole. */
+	rc = register_choose_for_dose(conn, f.premises_id, f.rx.drug, req.amount_ug, f.local.date,
+				      &choice);
+	if (rc != HAT_OK)
+		return cmd_refuse(c, rc, "amount_mg", NULL);
 
 	warnings = warnings_json(v.warnings);
 	warn_text = json_dumps(warnings, JSON_COMPACT);
@@ -693,18 +708,24 @@ static enum hat_err run_administer(struct store_conn *conn, struct cmd *c)
 	if (rc != HAT_OK)
 		goto out;
 	id = store_last_id(conn);
+	rc = register_take_for_dose(conn, c, &choice, id, f.patient_id, f.rx.prescriber.user_id,
+				    req.amount_ug, f.local.date, &entries);
+	if (rc != HAT_OK)
+		goto out;
 	clock_format_utc(c->now + f.settings.observation_s, until);
-	detail = json_pack("{s:I, s:I, s:s, s:s, s:s, s:I, s:b, s:i, s:I, s:I, s:I, s:O, s:s}",
+	detail = json_pack("{s:I, s:I, s:s, s:s, s:s, s:I, s:b, s:i, s:I, s:I, s:I, s:O, s:s, s:o}",
 			   "administration_id", (json_int_t)id, "prescription_id", (json_int_t)f.rx.id,
 			   "drug", dosing_drug_name(f.rx.drug), "route", dosing_route_name(req.route),
 			   "site", dosing_site_name(req.site), "amount_ug", (json_int_t)req.amount_ug,
 			   "topup", v.topup, "session_no", (int)v.session_no, "witness_id",
 			   (json_int_t)c->witness_id, "session_total_ug", (json_int_t)v.session_total_ug,
 			   "day_total_ug", (json_int_t)v.day_total_ug, "warnings", warnings,
-			   "observation_until", until);
+			   "observation_until", until, "register_entries", entries);
+	entries = NULL;
 	rc = finish(conn, c, &f, "dosed", id, detail, 201);
 out:
 	json_decref(warnings);
+	json_decref(entries);
 	json_decref(detail);
 	return rc;
 }
@@ -829,8 +850,8 @@ static enum hat_err run_oral(struct store_conn *conn, struct cmd *c)
 	rc = store_run(conn,
 		       "INSERT INTO administrations (patient_id, premises_id, prescription_id, kind,"
 		       " drug, route, amount_ug, at, local_date, local_minute, window_no, session_no,"
-		       " topup, nurse_id, witness_id) VALUES (?, ?, ?, 'oral', ?, 'oral', ?, ?, ?, ?, ?,"
-		       " 0, 0, ?, ?)",
+		       " topup, nurse_id, witness_id, warnings) VALUES (?, ?, ?, 'oral', ?, 'oral', ?,"
+		       " ?, ?, ?, ?, 0, 0, ?, ?, '[]')",
 		       "iiitiiiiiii", f.patient_id, f.premises_id, f.rx.id,
 		       dosing_drug_name(f.rx.oral.drug), req.amount_ug, c->now, (int64_t)f.local.date,
 		       (int64_t)f.local.minute_of_day, (int64_t)f.window, c->actor_id, c->witness_id);

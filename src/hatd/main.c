@@ -8,7 +8,7 @@
 ** any thread starts; the writer opens the database (applying migrations)
 ** before the readers; the server listens last.  SIGTERM and SIGINT stop
 ** accepting connections, let requests in flight finish, drain the writer,
-** and exit 0.
+** and exit 0.  SIGUSR1 logs the writer's commit and command counts.
 */
 #include <signal.h>
 #include <stdio.h>
@@ -130,6 +130,7 @@ int main(int argc, char **argv)
 	sigemptyset(&stop_signals);
 	sigaddset(&stop_signals, SIGTERM);
 	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -184,7 +185,14 @@ int main(int argc, char **argv)
 	printf("hatd: listening on port %u\n", (unsigned)http_port(server));
 	fflush(stdout);
 
-	sigwait(&stop_signals, &sig);
+	/* SIGUSR1 logs the writer's counts (bench/ reads them to show group
+	** commit at work) and keeps running. */
+	while (sigwait(&stop_signals, &sig) == 0 && sig == SIGUSR1) {
+		long commits, jobs;
+
+		writer_stats(writer, &commits, &jobs);
+		log_info("hatd: writer: %ld commits, %ld commands", commits, jobs);
+	}
 	log_info("hatd: signal %d: finishing requests in flight", sig);
 	status = 0;
 out:

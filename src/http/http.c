@@ -576,6 +576,12 @@ void http_stop(struct http_server *srv, unsigned grace_s)
 	/* Stop taking new connections, let the requests already running
 	** finish (their commands complete in the writer), then close. */
 	fd = MHD_quiesce_daemon(srv->daemon);
+	/* Quiescing stops the accepting, but the kernel would still complete
+	** handshakes into the backlog, leaving new clients hanging until the
+	** grace ends.  shutdown() refuses them at once; the descriptor stays
+	** valid, as MHD needs until MHD_stop_daemon. */
+	if (fd != MHD_INVALID_SOCKET)
+		shutdown(fd, SHUT_RDWR);
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += grace_s;
 	pthread_mutex_lock(&srv->lock);

@@ -118,6 +118,22 @@ def media_and_size(t):
         step("application/json with a charset is accepted", "POST", PATIENTS,
              good(family_name="Charset"), as_="nurse",
              content_type="application/json; charset=utf-8", status=201),
+        step("a body of exactly the cap is read", "POST", PATIENTS,
+             padded(good(family_name="Atcap"), PATIENTS_CAP), as_="nurse", status=201,
+             health_after=True),
+        bad("a body one byte past the cap is refused", padded(good(family_name="Overcap"),
+                                                               PATIENTS_CAP + 1),
+            413, "body_too_large"),
+        raw("a chunked body of exactly the cap is read",
+            head(t, "POST", PATIENTS, ["Content-Type: application/json",
+                                      "Transfer-Encoding: chunked"])
+            + chunk_bytes(padded(good(family_name="Chunkcap"), PATIENTS_CAP), 1000), 201,
+            health_after=True),
+        raw("a chunked body one byte past the cap is refused",
+            head(t, "POST", PATIENTS, ["Content-Type: application/json",
+                                      "Transfer-Encoding: chunked"])
+            + chunk_bytes(padded(good(family_name="Chunkover"), PATIENTS_CAP + 1), 1000),
+            413, "body_too_large", health_after=True),
         bad("a body past the cap with Content-Length", big, 413, "body_too_large"),
         bad("a login body past its 4 KiB cap", {"username": "a", "password": "p" * LOGIN_CAP},
             413, "body_too_large", path="/api/v1/session"),
@@ -160,13 +176,22 @@ def media_and_size(t):
                                              ["X-Filler: " + "f" * 100000], session=False))),
         db_is("none of the refused bodies wrote a patient",
               "SELECT count(*) FROM patients WHERE given_name = 'Bad'"
-              " AND family_name NOT IN ('Charset', 'Chunked')", [], 0),
+              " AND family_name NOT IN ('Charset', 'Chunked', 'Atcap', 'Chunkcap')", [], 0),
         db_is("the accepted ones are each there once",
               "SELECT family_name, count(*) FROM patients"
-              " WHERE family_name IN ('Charset', 'Chunked')"
+              " WHERE family_name IN ('Charset', 'Chunked', 'Atcap', 'Chunkcap',"
+              " 'Overcap', 'Chunkover')"
               " GROUP BY family_name ORDER BY family_name", [],
-              [("Charset", 1), ("Chunked", 1)]),
+              [("Atcap", 1), ("Charset", 1), ("Chunkcap", 1), ("Chunked", 1)]),
     ]
+
+
+def padded(obj, size):
+    """obj as JSON followed by spaces to exactly size bytes."""
+    import json as _json
+    b = _json.dumps(obj).encode()
+    assert len(b) <= size
+    return b + b" " * (size - len(b))
 
 
 def chunked_flood(t):

@@ -6,7 +6,7 @@ import json
 import sys
 import threading
 
-from harness import (DEMO_PW, NHS_BAD_CHECK, NHS_VALID, NHS_VALID_GROUPED, Ref, db_is, do,
+from harness import (ABSENT, DEMO_PW, NHS_BAD_CHECK, NHS_VALID, NHS_VALID_GROUPED, Ref, db_is, do,
                      login, main, run_steps, step)
 
 NURSE, NURSE_PW = "nurse.patel", DEMO_PW["nurse.patel"]
@@ -68,6 +68,7 @@ def patients(t):
               [], 0),
     ])
     reads_before = t.scalar("SELECT count(*) FROM access_log")
+    t.vars["npatients"] = t.scalar("SELECT count(*) FROM patients")
     run_steps(t, [
         step("the nurse reads the record, giving a reason", "GET", P + "/{pid}?reason=review",
              as_="nurse", status=200,
@@ -85,13 +86,18 @@ def patients(t):
              as_="nurse", status=200, expect={"patients": []}),
         step("the full list is paged", "GET", P + "?limit=5&offset=0", as_="nurse",
              status=200, expect={"patients": lambda ps: len(ps) == 5, "limit": 5}),
-        step("the next page follows", "GET", P + "?limit=5&offset=10", as_="nurse",
-             status=200, expect={"patients": lambda ps: len(ps) == 3, "offset": 10}),
+        step("the last page holds what is left", "GET",
+             P + "?limit=5&offset=%d" % (t.vars["npatients"] - 3), as_="nurse",
+             status=200, expect={"patients": lambda ps: len(ps) == 3,
+                                 "offset": t.vars["npatients"] - 3}),
         db_is("each list is in the access log, with no patient named",
               "SELECT count(*) FROM access_log WHERE what = 'patient_list'"
               " AND patient_id IS NULL AND user_id = ?", [Ref("nurse_id")], 5),
         db_is("six reads, six access-log entries", "SELECT count(*) FROM access_log", [],
               reads_before + 6),
+        step("a reason past 200 characters is refused, naming the query parameter", "GET",
+             P + "/{pid}?reason=" + "r" * 201, as_="nurse", status=400,
+             code="invalid_query", expect={"error.field": "reason", "id": ABSENT}),
         step("a missing patient is 404 and is not logged", "GET", P + "/999999", as_="nurse",
              status=404, code="not_found"),
         db_is("still six", "SELECT count(*) FROM access_log", [], reads_before + 6),

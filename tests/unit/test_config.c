@@ -172,6 +172,7 @@ static void load_file_with_comments(void **state)
 	char path[64];
 	struct config c;
 	int line = -1;
+	enum hat_err rc;
 
 	(void)state;
 	write_temp(path,
@@ -185,8 +186,9 @@ static void load_file_with_comments(void **state)
 		   "timezone = Europe/London\n"
 		   "login_lock_after = 7"); /* no newline at the end */
 	config_default(&c);
-	assert_int_equal(config_load(&c, path, &line), HAT_OK);
+	rc = config_load(&c, path, &line);
 	unlink(path);
+	assert_int_equal(rc, HAT_OK);
 	assert_string_equal(c.db, "/srv/hat/clinic.db");
 	assert_string_equal(c.listen, "127.0.0.1:9090");
 	assert_int_equal(c.batch_cap, 32);
@@ -213,14 +215,16 @@ static void load_reports_bad_line(void **state)
 	char path[64];
 	struct config c;
 	int line;
+	enum hat_err rc;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		write_temp(path, cases[i].text);
 		config_default(&c);
 		line = -1;
-		assert_int_equal(config_load(&c, path, &line), HAT_E_INVALID_VALUE);
+		rc = config_load(&c, path, &line);
 		unlink(path);
+		assert_int_equal(rc, HAT_E_INVALID_VALUE);
 		if (line != cases[i].line)
 			fail_msg("case %zu: line %d, want %d", i, line, cases[i].line);
 	}
@@ -235,6 +239,7 @@ static void load_long_comment_is_one_line(void **state)
 	char path[64];
 	struct config c;
 	int line = -1;
+	enum hat_err rc;
 
 	(void)state;
 	assert_non_null(text);
@@ -245,10 +250,11 @@ static void load_long_comment_is_one_line(void **state)
 	write_temp(path, text);
 	free(text);
 	config_default(&c);
-	assert_int_equal(config_load(&c, path, &line), HAT_E_INVALID_VALUE);
+	rc = config_load(&c, path, &line);
+	unlink(path);
+	assert_int_equal(rc, HAT_E_INVALID_VALUE);
 	assert_int_equal(line, 3);
 	assert_int_equal(c.readers, 3);
-	unlink(path);
 }
 
 static void load_missing_file(void **state)

@@ -261,6 +261,30 @@ static void query_json_converts(void **state)
 	json_decref(rows);
 }
 
+static void query_json_embeds_json_columns(void **state)
+{
+	struct fixture *f = *state;
+	json_t *rows = NULL;
+	json_t *r;
+
+	assert_int_equal(store_exec(f->c,
+				    "CREATE TABLE d (id INTEGER PRIMARY KEY, extra TEXT);"
+				    "INSERT INTO d VALUES (1, '{\"b\":[1,2],\"a\":null}'), (2, NULL),"
+				    " (3, '7');"),
+			 HAT_OK);
+	assert_int_equal(store_query_json(f->c, "SELECT id, extra AS extra_json FROM d ORDER BY id",
+					  &rows, ""),
+			 HAT_OK);
+	assert_int_equal(json_array_size(rows), 3);
+	r = json_array_get(rows, 0);
+	assert_null(json_object_get(r, "extra_json"));
+	assert_true(json_is_object(json_object_get(r, "extra")));
+	assert_int_equal(json_array_size(json_object_get(json_object_get(r, "extra"), "b")), 2);
+	assert_true(json_is_null(json_object_get(json_array_get(rows, 1), "extra")));
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 2), "extra")), 7);
+	json_decref(rows);
+}
+
 /* A job: insert k, then fail with fail_with (HAT_OK to succeed). */
 struct item_job {
 	struct writer_job job;
@@ -647,6 +671,7 @@ int main(void)
 		T(read_only_connection),
 		T(query_int_and_binding),
 		T(query_json_converts),
+		T(query_json_embeds_json_columns),
 		T(transactions_and_savepoints),
 		T(batch_rolls_back_only_the_failing_job),
 		T(batch_commit_failure_fails_every_job),

@@ -1,0 +1,238 @@
+/*
+** register.c (api): the controlled-drug register, stock checks,
+** discrepancies, incidents and the returns log.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "cmd/clinic.h"
+#include "cmd/register.h"
+#include "util/clock.h"
+
+enum hat_err api_register_pages(struct http_req *req)
+{
+	struct clock_local l;
+	int64_t premises;
+	json_t *out = NULL;
+	enum hat_err rc = api_premises_param(req, &premises);
+
+	clock_to_local(clock_now(), &l);
+	if (rc == HAT_OK)
+		rc = register_pages(api_reader(req), premises, l.date, &out);
+	if (rc == HAT_OK)
+		http_reply(req, 200, json_pack("{s:I, s:o}", "premises_id", (json_int_t)premises,
+					       "pages", out));
+	return rc;
+}
+
+/* The inspector's view: ?format=json (default), html (printable) or csv. */
+enum hat_err api_register_view(struct http_req *req)
+{
+	const char *format = http_query(req, "format");
+	const char *page = http_query(req, "page_id");
+	int64_t premises, page_id = 0;
+	int32_t from, to;
+	json_t *view = NULL;
+	char clinic[200];
+	enum hat_err rc = api_premises_param(req, &premises);
+
+	if (rc == HAT_OK)
+		rc = api_date_range(req, 31, &from, &to);
+	if (rc == HAT_OK && page && !str_to_int64(page, 1, INT64_MAX, &page_id)) {
+		req->err_field = "page_id";
+		rc = HAT_E_INVALID_QUERY;
+	}
+	if (rc == HAT_OK && format && strcmp(format, "json") != 0 && strcmp(format, "html") != 0 &&
+	    strcmp(format, "csv") != 0) {
+		req->err_field = "format";
+		rc = HAT_E_INVALID_QUERY;
+	}
+	if (rc == HAT_OK)
+		rc = register_view(api_reader(req), premises, page_id, from, to, &view);
+	if (rc == HAT_OK)
+		rc = api_log_access(req, 0, "cd_register");
+	if (rc != HAT_OK) {
+		json_decref(view);
+		return rc;
+	}
+	if (!format || strcmp(format, "json") == 0) {
+		http_reply(req, 200, view);
+		return HAT_OK;
+	}
+	buf_init(&req->raw, (size_t)256 << 20);
+	if (strcmp(format, "csv") == 0) {
+		rc = register_render_csv(view, &req->raw);
+		req->content_type = "text/csv; charset=utf-8";
+	} else {
+		clinic_get(api_reader(req), "clinic_name", clinic, sizeof clinic);
+		rc = register_render_html(view, clinic, &req->raw);
+		req->content_type = "text/html; charset=utf-8";
+	}
+	req->status = 200;
+	json_decref(view);
+	return rc;
+}
+
+enum hat_err api_suppliers_list(struct http_req *req)
+{
+	json_t *out = NULL;
+	enum hat_err rc = store_query_json(api_reader(req),
+					   "SELECT id, name, address, active AS is_active, created_at"
+					   " FROM suppliers ORDER BY name", &out, "");
+
+	if (rc == HAT_OK)
+		http_reply(req, 200, json_pack("{s:o}", "suppliers", out));
+	return rc;
+}
+
+enum hat_err api_suppliers_create(struct http_req *req)
+{
+	return api_run(req, &register_supplier_create);
+}
+
+enum hat_err api_register_receive(struct http_req *req)
+{
+	return api_run_witnessed(req, &register_receive, REGISTER_WITNESS_ROLES);
+}
+
+enum hat_err api_register_destroy(struct http_req *req)
+{
+	return api_run_witnessed(req, &register_destroy, REGISTER_WITNESS_ROLES);
+}
+
+enum hat_err api_register_correct(struct http_req *req)
+{
+	return api_run(req, &register_correct);
+}
+
+enum hat_err api_register_stock_check(struct http_req *req)
+{
+	return api_run_witnessed(req, &register_stock_check, REGISTER_WITNESS_ROLES);
+}
+
+enum hat_err api_discrepancies_list(struct http_req *req)
+{
+	json_t *cases = NULL;
+	json_t *events = NULL;
+	size_t i;
+	json_t *c;
+	enum hat_err rc = store_query_json(
+		api_reader(req),
+		"SELECT d.id, d.page_id, d.stock_check_id, d.difference, d.opened_at,"
+		" (SELECT kind FROM discrepancy_events e WHERE e.discrepancy_id = d.id"
+		"  AND e.kind IN ('resolved', 'escalated')) AS closed_by"
+		" FROM discrepancies d ORDER BY d.id DESC LIMIT 200", &cases, "");
+
+	json_array_foreach(cases, i, c) {
+		if (rc != HAT_OK)
+			break;
+		rc = store_query_json(api_reader(req),
+				      "SELECT id, kind, item, finding, entry_id, incident_id,"
+				      " at AS recorded_at, by_id FROM discrepancy_events"
+				      " WHERE discrepancy_id = ? ORDER BY id",
+				      &events, "i", json_integer_value(json_object_get(c, "id")));
+		if (rc == HAT_OK)
+			json_object_set_new(c, "events", events);
+		json_object_set_new(c, "status", json_string(json_is_string(json_object_get(c, "closed_by"))
+								     ? json_string_value(json_object_get(c, "closed_by"))
+								     : "open"));
+		json_object_del(c, "closed_by");
+	}
+	if (rc != HAT_OK) {
+		json_decref(cases);
+		return rc;
+	}
+	http_reply(req, 200, json_pack("{s:o}", "discrepancies", cases));
+	return HAT_OK;
+}
+
+enum hat_err api_discrepancy_check(struct http_req *req)
+{
+	return api_run(req, &register_discrepancy_check);
+}
+
+enum hat_err api_discrepancy_resolve(struct http_req *req)
+{
+	return api_run(req, &register_discrepancy_resolve);
+}
+
+enum hat_err api_discrepancy_escalate(struct http_req *req)
+{
+	return api_run(req, &register_discrepancy_escalate);
+}
+
+/* The CDAO's log; ?format=csv gives the quarterly occurrence report. */
+enum hat_err api_incidents_list(struct http_req *req)
+{
+	static const char *const cols[] = { "id", "premises_id", "kind", "occurred_at",
+					    "description", "action_taken", "discrepancy_id",
+					    "reported_by", "reported_at" };
+	const char *format = http_query(req, "format");
+	int32_t from, to;
+	json_t *rows = NULL;
+	size_t i;
+	json_t *r;
+	enum hat_err rc = api_date_range(req, 92, &from, &to);
+
+	if (rc == HAT_OK)
+		rc = store_query_json(api_reader(req),
+				      "SELECT i.id, i.premises_id, i.kind, i.occurred_at, i.description,"
+				      " i.action_taken, i.discrepancy_id, u.display_name AS reported_by,"
+				      " i.at AS reported_at FROM incidents i JOIN users u ON"
+				      " u.id = i.reported_by WHERE i.occurred_at >= ? AND i.occurred_at < ?"
+				      " ORDER BY i.occurred_at",
+				      &rows, "ii", clock_from_local(from, 0), clock_from_local(to + 1, 0));
+	if (rc != HAT_OK)
+		return rc;
+	if (!format || strcmp(format, "csv") != 0) {
+		http_reply(req, 200, json_pack("{s:o}", "incidents", rows));
+		return HAT_OK;
+	}
+	buf_init(&req->raw, (size_t)64 << 20);
+	for (size_t k = 0; k < sizeof cols / sizeof cols[0] && rc == HAT_OK; k++)
+		rc = buf_printf(&req->raw, "%s%s", cols[k], k + 1 < sizeof cols / sizeof cols[0] ? "," : "\r\n");
+	json_array_foreach(rows, i, r) {
+		for (size_t k = 0; k < sizeof cols / sizeof cols[0] && rc == HAT_OK; k++) {
+			json_t *v = json_object_get(r, cols[k]);
+			char *text = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY);
+			const char *s = json_is_string(v) ? json_string_value(v) : text;
+
+			rc = buf_puts(&req->raw, "\"");
+			if (rc == HAT_OK && s && strchr("=+-@", s[0]) && s[0])
+				rc = buf_puts(&req->raw, "'");
+			for (; rc == HAT_OK && s && *s; s++)
+				rc = *s == '"' ? buf_puts(&req->raw, "\"\"") : buf_append(&req->raw, s, 1);
+			if (rc == HAT_OK)
+				rc = buf_puts(&req->raw, k + 1 < sizeof cols / sizeof cols[0] ? "\"," : "\"\r\n");
+			free(text);
+		}
+	}
+	json_decref(rows);
+	req->content_type = "text/csv; charset=utf-8";
+	req->status = 200;
+	return rc;
+}
+
+enum hat_err api_incidents_create(struct http_req *req)
+{
+	return api_run(req, &register_incident_create);
+}
+
+enum hat_err api_returns_list(struct http_req *req)
+{
+	json_t *out = NULL;
+	enum hat_err rc = store_query_json(api_reader(req),
+					   "SELECT id, premises_id, patient_id, description, quantity,"
+					   " received_by, witness_id, at AS received_at FROM returns_log"
+					   " ORDER BY id DESC LIMIT 500", &out, "");
+
+	if (rc == HAT_OK)
+		http_reply(req, 200, json_pack("{s:o}", "returns", out));
+	return rc;
+}
+
+enum hat_err api_returns_record(struct http_req *req)
+{
+	return api_run_witnessed(req, &register_returns_record, REGISTER_WITNESS_ROLES);
+}

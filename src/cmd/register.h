@@ -1,0 +1,92 @@
+/*
+** register.h: the controlled-drug register.
+**
+** Pages are keyed by (premises, drug, strength, form) and created by their
+** first receipt.  Every entry is appended in order on its page with the
+** balance after it, computed by core/cdreg from the entries, never typed.
+**
+** Commands:
+**   supplier.create     pharmacist: name, address
+**   register.receive    pharmacist with a witness (cmd.witness_id):
+**       supplier_id, drug, strength_mg, form, quantity, batch, expiry_date,
+**       invoice_ref, received_date
+**   register.destroy    pharmacist with a witness (target = page): lot_id,
+**       quantity, reason, witness_authority
+**   register.correct    pharmacist (target = page): corrects_entry_id,
+**       quantity (signed), reason
+**   register.stock_check  pharmacist or nurse with a second person (target =
+**       page): counted.  A difference opens a discrepancy case.
+**   register.discrepancy_check     (target = case): item, finding
+**   register.discrepancy_resolve   (target = case): quantity, reason: a
+**       correcting entry closes the case
+**   register.discrepancy_escalate  (target = case): description: an
+**       incident for the CDAO closes the case
+**   incident.create     any staff: kind, description, occurred_at, action_taken
+**   returns.record      nurse or pharmacist with a witness: patient_id,
+**       description, quantity (never into stock)
+** The dose's own register entries are made by register_take_for_dose,
+** inside the dose's transaction.
+*/
+#ifndef HAT_CMD_REGISTER_H
+#define HAT_CMD_REGISTER_H
+
+#include "cmd/cmd.h"
+#include "core/cdreg.h"
+#include "core/dosing.h"
+
+extern const struct cmd_def register_supplier_create;
+extern const struct cmd_def register_receive;
+extern const struct cmd_def register_destroy;
+extern const struct cmd_def register_correct;
+extern const struct cmd_def register_stock_check;
+extern const struct cmd_def register_discrepancy_check;
+extern const struct cmd_def register_discrepancy_resolve;
+extern const struct cmd_def register_discrepancy_escalate;
+extern const struct cmd_def register_incident_create;
+extern const struct cmd_def register_returns_record;
+
+/* Roles that may witness a register entry. */
+#define REGISTER_WITNESS_ROLES (ROLE_PHARMACIST | ROLE_NURSE | ROLE_PRESCRIBER | ROLE_CDAO)
+
+/* Chooses the ampoules for a dose (least waste, then earliest expiry; never
+** expired stock) without writing.  HAT_E_NO_STOCK when stock cannot cover it.
+** picks must hold CDREG_MAX_STRENGTHS * 8 entries. */
+struct register_choice {
+	struct cdreg_pick picks[64];
+	int64_t page_ids[64];
+	size_t n;
+	int64_t waste_ug;
+};
+enum hat_err register_choose_for_dose(struct store_conn *c, int64_t premises_id,
+				      enum dosing_drug drug, int64_t amount_ug, int32_t today,
+				      struct register_choice *out);
+
+/* Writes the dose's administration entries: one per lot taken, with the
+** patient, the prescriber and licence, mg given and wasted, and the witness.
+** Returns a JSON array describing them (new reference) in *out. */
+enum hat_err register_take_for_dose(struct store_conn *c, struct cmd *cmd,
+				    const struct register_choice *choice,
+				    int64_t administration_id, int64_t patient_id,
+				    int64_t prescriber_id, int64_t amount_ug, int32_t today,
+				    json_t **out);
+
+/* The register as an inspector reads it: each page of premises_id with its
+** heading, its entries between two local dates (inclusive) and the running
+** balance (new reference). page_id 0 means every page. */
+enum hat_err register_view(struct store_conn *c, int64_t premises_id, int64_t page_id,
+			   int32_t from, int32_t to, json_t **out);
+
+/* Pages with their balance and whether a stock check is overdue. */
+enum hat_err register_pages(struct store_conn *c, int64_t premises_id, int32_t today,
+			    json_t **out);
+
+/* Renders register_view's JSON as a printable HTML page or as CSV. */
+enum hat_err register_render_html(json_t *view, const char *clinic, struct buf *out);
+enum hat_err register_render_csv(json_t *view, struct buf *out);
+
+/* Re-derives every page's balance from its entries and checks that every
+** injection has its register entries.  *ok false names the first problem
+** in finding (a static-size buffer). */
+enum hat_err register_verify(struct store_conn *c, bool *ok, char *finding, size_t n);
+
+#endif
