@@ -19,6 +19,19 @@ hat_install_deps() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# The browser tests: Debian's chromium, Node.js and npm, and playwright-core
+# from the npm registry (the version pinned in package.json).  Playwright's
+# own browser download is never used: the tests drive /usr/bin/chromium.
+hat_install_web_deps() {
+  local extra=(chromium)
+  command -v node >/dev/null 2>&1 || extra+=(nodejs)
+  command -v npm >/dev/null 2>&1 || extra+=(npm)
+  hat_install_deps "${extra[@]}"
+  if [ ! -d node_modules/playwright-core ]; then
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --silent
+  fi
+}
+
 # Configures (once) and builds into $1 with the remaining CMake options.
 hat_build() {
   local dir=$1; shift

@@ -35,7 +35,11 @@ USERS = {
     "nurse2": ("nurse.byrne", DEMO_PW["nurse.byrne"]),
     "manager": ("mgr.hughes", DEMO_PW["mgr.hughes"]),
     "kw": ("kw.mensah", DEMO_PW["kw.mensah"]),
+    "pharm": ("pharm.lindqvist", DEMO_PW["pharm.lindqvist"]),
 }
+
+# Diamorphine ampoules received for the timeline: strength mg -> count.
+STOCK = {5: 400, 10: 400, 30: 400, 100: 400}
 
 
 def day(n):
@@ -120,7 +124,27 @@ class Desk:
     def counts(self):
         return (self.scalar("SELECT count(*) FROM administrations"),
                 self.scalar("SELECT count(*) FROM visit_events"),
-                self.scalar("SELECT count(*) FROM audit_events"))
+                self.scalar("SELECT count(*) FROM audit_events"),
+                self.scalar("SELECT count(*) FROM register_entries"))
+
+    def stock(self):
+        """The pharmacist receives diamorphine for the whole timeline (the
+        demo's own stock expires before it), witnessed by a nurse."""
+        r = self.call("the pharmacist adds a supplier", "pharm", "POST", "/api/v1/suppliers",
+                      {"name": "Test Wholesale %s" % day(self.now_day).isoformat(),
+                       "address": "1 Depot Road, Testtown"}, status=201)
+        sid = dig(r.json, "id") or dig(r.json, "0.id")
+        if not sid:
+            sid = self.scalar("SELECT max(id) FROM suppliers")
+        for mg, n in sorted(STOCK.items()):
+            self.call("the pharmacist receives %d x %d mg diamorphine" % (n, mg), "pharm",
+                      "POST", "/api/v1/register/receipts",
+                      {"premises_id": 1, "supplier_id": sid, "drug": "diamorphine",
+                       "strength_mg": mg, "form": "powder_for_injection", "quantity": n,
+                       "batch": "T%d-%d" % (mg, self.now_day),
+                       "expiry_date": day(600).isoformat(),
+                       "invoice_ref": "INV-%d-%d" % (mg, self.now_day),
+                       "witness": self.witness("nurse2")}, status=201)
 
     # -- patients and prescriptions ------------------------------------------
 
@@ -239,8 +263,9 @@ def dig(obj, path):
 
 
 def setup(d):
-    """Day 0: licences for the timeline, and a prescriber whose licence
-    lapses after day 2."""
+    """Day 0: stock and licences for the timeline, and a prescriber whose
+    licence lapses after day 2."""
+    d.stock()
     d.call("admin renews dr.okafor's licence for the test years", "admin", "POST",
            "/api/v1/users/%d/licences" % d.s["dr"].user_id,
            {"licence_number": "HO-DIA-2028-0001", "premises_id": 1,

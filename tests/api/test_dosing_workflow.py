@@ -13,6 +13,7 @@ from test_dosing_rules import Desk, day, local_date
 
 
 def setup(d):
+    d.stock()
     d.call("admin renews dr.okafor's licence for the test years", "admin", "POST",
            "/api/v1/users/%d/licences" % d.s["dr"].user_id,
            {"licence_number": "HO-DIA-2028-0001", "premises_id": 1,
@@ -305,6 +306,9 @@ def idempotency(d):
          (n_admin, d.scalar("SELECT count(*) FROM administrations WHERE patient_id = ?", (p,))),
          (1, 1))
     d.eq("and no second audit event", d.scalar("SELECT count(*) FROM audit_events"), n_audit)
+    d.eq("and the register holds the dose's entries once",
+         d.scalar("SELECT sum(given_ug) FROM register_entries WHERE administration_id IN"
+                  " (SELECT id FROM administrations WHERE patient_id = ?)", (p,)), 100000)
     d.dose(p, 90, "a different dose under the same key", headers=key, status=409,
            code="idempotency_key_reused")
     d.dose(p, 100, "the same dose without the key is a second injection: refused as a top-up"
