@@ -16,12 +16,12 @@
 #include "util/clock.h"
 
 static const char help[] =
-	"usage: hatctl demo [--db PATH]\n"
+	"usage: hatctl demo [--db PATH] [--no-history]\n"
 	"Adds a demo clinic to the database: premises, one account per role (the\n"
 	"passwords are printed), 12 patients with treatment episodes, and 90 days\n"
 	"of dosing sessions for the 11 in treatment, made through the same\n"
-	"commands as live ones.  Running it again on a demo database only prints\n"
-	"the logins.\n";
+	"commands as live ones (--no-history leaves them out: no prescriptions,\n"
+	"no stock).  Running it again on a demo database only prints the logins.\n";
 
 struct demo_user {
 	const char *username;
@@ -218,7 +218,8 @@ int cli_demo(int argc, char **argv)
 	id = result_id(out);
 	if (add_users(&r, id) != 0 || add_patients(&r, id, patient_ids) != 0)
 		goto out;
-	if (demo_history(&r, conn, patient_ids, NPATIENTS - 1) != 0)
+	if (!cli_flag(argc, argv, "--no-history") &&
+	    demo_history(&r, conn, patient_ids, NPATIENTS - 1) != 0)
 		goto out;
 	printf("demo clinic ready in %s: %zu staff, %zu patients\n", o.db,
 	       sizeof demo_users / sizeof demo_users[0], NPATIENTS);

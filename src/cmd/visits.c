@@ -323,6 +323,31 @@ static enum hat_err load_for_visit(struct store_conn *conn, struct cmd *c, struc
 	return HAT_OK;
 }
 
+/* The visit a post-dose step belongs to.  Observation runs on past the
+** window's end (a dose at 10:59 is watched until 11:14), so once every
+** window is closed the step goes to the patient's last visit today; the
+** state machine then says whether it follows. */
+static enum hat_err load_for_aftercare(struct store_conn *conn, struct cmd *c,
+				       struct visits_facts *f)
+{
+	static const char sql[] =
+		"SELECT window_no FROM visit_events WHERE patient_id = ? AND local_date = ?"
+		" ORDER BY id DESC LIMIT 1";
+	int64_t window;
+	bool found;
+	enum hat_err rc = visits_load_facts(conn, c->target_id, c->now, -1, f);
+
+	if (rc != HAT_OK || f->window >= 0)
+		return rc;
+	rc = store_query_int(conn, sql, &found, &window, "ii", c->target_id,
+			     (int64_t)f->local.date);
+	if (rc != HAT_OK)
+		return rc;
+	if (!found)
+		return cmd_refuse(c, HAT_E_OUTSIDE_WINDOW, NULL, NULL);
+	return visits_load_facts(conn, c->target_id, c->now, (int32_t)window, f);
+}
+
 static enum hat_err add_event(struct store_conn *conn, struct cmd *c, struct visits_facts *f,
 			      const char *kind, int64_t ref_id, json_t *detail)
 {
@@ -744,7 +769,7 @@ static const struct field postdose_fields[] = {
 static enum hat_err run_postdose(struct store_conn *conn, struct cmd *c)
 {
 	struct visits_facts f;
-	enum hat_err rc = load_for_visit(conn, c, &f);
+	enum hat_err rc = load_for_aftercare(conn, c, &f);
 
 	if (rc != HAT_OK)
 		return rc;
@@ -766,7 +791,7 @@ static enum hat_err run_leave(struct store_conn *conn, struct cmd *c)
 	struct visits_facts f;
 	struct schedule_step step;
 	json_t *detail;
-	enum hat_err rc = load_for_visit(conn, c, &f);
+	enum hat_err rc = load_for_aftercare(conn, c, &f);
 
 	if (rc != HAT_OK)
 		return rc;

@@ -67,6 +67,19 @@ DEMO_PW = {
     "admin.demo": "demo-admin-pass",
 }
 
+# The demo's staff, for tests that need its logins but not its clinic.
+DEMO_STAFF = [
+    ("dr.okafor", "Dr Adaeze Okafor", "prescriber"),
+    ("nurse.patel", "Priya Patel", "nurse"),
+    ("nurse.byrne", "Ciaran Byrne", "nurse"),
+    ("pharm.lindqvist", "Maja Lindqvist", "pharmacist"),
+    ("kw.mensah", "Kwame Mensah", "keyworker"),
+    ("mgr.hughes", "Rhiannon Hughes", "manager"),
+    ("cdao.fraser", "Alasdair Fraser", "cdao"),
+    ("audit.silva", "Beatriz Silva", "auditor"),
+    ("admin.demo", "Clinic Administrator", "admin"),
+]
+
 # A valid NHS number (the one in the NHS's own examples) and its grouping.
 NHS_VALID = "9434765919"
 NHS_VALID_GROUPED = "943 476 5919"
@@ -294,10 +307,17 @@ class Hat:
         return p
 
     def init(self, demo=True):
+        """demo: True for `hatctl demo` (staff, patients, history: seconds),
+        "staff" for the demo's logins only (a fraction of a second), False
+        for the admin alone."""
         self.hatctl("init", "--clinic", "API Test Clinic", "--admin", ADMIN,
                     "--password", ADMIN_PW, "--premises", "Main Site",
                     "--address", "1 Test Street, Testtown TS1 1AA", check=True)
-        if demo:
+        if demo == "staff":
+            for username, name, role in DEMO_STAFF:
+                self.hatctl("user", "add", username, "--name", name, "--roles", role,
+                            "--password", DEMO_PW[username], check=True)
+        elif demo:
             self.hatctl("demo", check=True)
 
     def start(self, db=None, extra=()):

@@ -282,4 +282,4 @@ def body(t):
 
 
 if __name__ == "__main__":
-    sys.exit(main("test_auth", body))
+    sys.exit(main("test_auth", body, demo="staff"))

@@ -292,4 +292,4 @@ def body(t):
 
 
 if __name__ == "__main__":
-    sys.exit(main("test_bad_input", body))
+    sys.exit(main("test_bad_input", body, demo="staff"))

@@ -458,14 +458,34 @@ def amounts_and_windows(d):
     d.dose(b, 100, "a dose at 11:00:00, when the window has closed", status=422,
            code="outside_session_window")
     d.assess(b, label="an assessment at 11:00:00", status=422, code="outside_session_window")
+    # Observation runs on past the window's end: the post-dose check and the
+    # leaving of a dose given at 10:59:59 are recorded after 11:00.
+    d.postdose(b, "after the window, a post-dose check for a patient never dosed", status=422,
+               code="wrong_session_state")
+    d.at(5, "11:05:00")
+    d.postdose(q, "after the window, a post-dose check for a patient not seen today",
+               status=422, code="outside_session_window")
+    d.at(5, "11:10:00")
+    d.postdose(a, "the post-dose check at 11:10 for the dose at 10:59:59")
+    d.at(5, "11:14:59")
+    d.leave(a, "leaving at 11:14:59, 15 min after the dose at 10:59:59",
+            expect={"state": "left", "detail.left_against_advice": False})
     d.at(5, "17:29:00")
     d.check_in(b, "afternoon check-in at 17:29")
     d.assess(b)
     d.at(5, "17:29:59")
     d.dose(b, 100, "a dose at 17:29:59")
     d.at(5, "17:30:00")
-    d.postdose(b, "a post-dose check at 17:30:00 is outside the window", status=422,
+    d.check_in(a, "a check-in at 17:30:00 is outside the window", status=422,
                code="outside_session_window")
+    d.postdose(b, "a post-dose check at 17:30:00, after the window closed")
+    d.at(5, "17:44:58")
+    d.leave(b, "leaving at 17:44:58 is against advice", status=201,
+            expect={"detail.left_against_advice": True})
+    d.eq("the morning and afternoon visits each hold their own events",
+         d.t.query("SELECT window_no, kind FROM visit_events WHERE patient_id = ? AND kind IN"
+                   " ('postdose_check', 'left') ORDER BY id", (b,)),
+         [(1, "postdose_check"), (1, "left")])
 
 
 def too_soon_and_sessions(d):

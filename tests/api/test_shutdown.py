@@ -158,4 +158,4 @@ def body(t):
 
 
 if __name__ == "__main__":
-    sys.exit(main("test_shutdown", body))
+    sys.exit(main("test_shutdown", body, demo="staff"))

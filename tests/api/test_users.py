@@ -215,4 +215,4 @@ def body(t):
 
 
 if __name__ == "__main__":
-    sys.exit(main("test_users", body))
+    sys.exit(main("test_users", body, demo="staff"))
