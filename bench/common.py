@@ -28,6 +28,10 @@ ADMIN = "admin"
 ADMIN_PW = "bench-admin-pass-0001"
 PRESCRIBER = "dr.bench"
 PRESCRIBER_PW = "bench-prescriber-pass-0001"
+PHARMACIST = "pharm.bench"
+PHARMACIST_PW = "bench-pharmacist-pass-0001"
+AMPOULE_MG = 100          # one ampoule per dose
+STOCK_AMPOULES = 100000   # one receipt: far more than a run doses
 NURSE_PW = "bench-nurse-pass-0001"
 
 # A winter Monday: London is on UTC, so the windows (morning 08:30-11:00,
@@ -128,6 +132,7 @@ class Server:
     """A database in a temp dir (or a given one) and a hatd serving it."""
 
     def __init__(self, workdir=None, build=BUILD, keep=False):
+        build = os.path.abspath(build)
         self.hatd = os.path.join(build, "hatd")
         self.hatctl = os.path.join(build, "hatctl")
         for p in (self.hatd, self.hatctl):
@@ -379,6 +384,9 @@ def seed(srv, n_stations, per_station, log=print):
     admin_c.must("POST", "/api/v1/users/%d/licences" % dr["id"],
                  {"licence_number": "HO-BENCH-1", "premises_id": clinic.premises_id,
                   "expires_on": "2030-12-31"}, want=(201,))
+    admin_c.must("POST", "/api/v1/users",
+                 {"username": PHARMACIST, "display_name": "Pharmacist Bench",
+                  "password": PHARMACIST_PW, "roles": ["pharmacist"]}, want=(201,))
     names = ["nurse.b%02d" % i for i in range(n_stations)]
 
     def mk_nurse(conn, name):
@@ -396,6 +404,24 @@ def seed(srv, n_stations, per_station, log=print):
         return {"nurse": names[i], "token": me["token"], "witness_token": wit["witness_token"],
                 "witness_session": wit["token"], "patients": []}
     clinic.stations = run_parallel(srv.port, None, 4, list(range(n_stations)), mk_login)
+
+    # Stock in the register: each dose draws its ampoules in its own
+    # transaction.  The receipt is witnessed by a nurse (by token).
+    ph = Conn(srv.port)
+    ph.token = login(ph, PHARMACIST, PHARMACIST_PW)["token"]
+    sup = ph.must("POST", "/api/v1/suppliers",
+                  {"name": "Bench Wholesale", "address": "1 Depot Road, Testtown"}, want=(201,))
+    sid = sup.get("id") if isinstance(sup, dict) else None
+    if not sid:
+        sid = ph.must("GET", "/api/v1/suppliers")
+        sid = (sid.get("suppliers", sid) if isinstance(sid, dict) else sid)[0]["id"]
+    ph.must("POST", "/api/v1/register/receipts",
+            {"premises_id": clinic.premises_id, "supplier_id": sid, "drug": "diamorphine",
+             "strength_mg": AMPOULE_MG, "form": "powder_for_injection",
+             "quantity": STOCK_AMPOULES, "batch": "BENCH-1", "expiry_date": "2027-12-31",
+             "invoice_ref": "INV-BENCH-1",
+             "witness": {"token": clinic.stations[0]["witness_token"]}}, want=(201,))
+    ph.close()
 
     drc = Conn(srv.port)
     dr_tok = login(drc, PRESCRIBER, PRESCRIBER_PW)["token"]
@@ -539,7 +565,7 @@ int fdatasync(int fd)
 
 def build_shim(build=BUILD):
     """Compiles the fsync-delay shim into the build dir; returns its path."""
-    out = os.path.join(build, "bench_fsync_delay.so")
+    out = os.path.join(os.path.abspath(build), "bench_fsync_delay.so")
     src = out[:-3] + ".c"
     if os.path.exists(out):
         return out

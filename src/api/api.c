@@ -135,7 +135,10 @@ static bool idempotency_key_ok(const char *k)
 	return true;
 }
 
-enum hat_err api_run_input(struct http_req *req, const struct cmd_def *def, json_t *input)
+/* Builds the command for the caller, runs it, and replies with its answer
+** or hands its refusal to the glue. */
+static enum hat_err run_cmd(struct http_req *req, const struct cmd_def *def, json_t *input,
+			    int64_t witness_id)
 {
 	const struct auth_principal *who = api_who(req);
 	const char *key = http_header(req, "Idempotency-Key");
@@ -145,54 +148,6 @@ enum hat_err api_run_input(struct http_req *req, const struct cmd_def *def, json
 	if (key && !idempotency_key_ok(key))
 		return HAT_E_BAD_IDEMPOTENCY_KEY;
 	cmd_init(&c, def, who->user_id, who->roles, input, clock_now());
-	c.target_id = req->path_id;
-	c.idempotency_key = key;
-	rc = cmd_execute(&context->runner, &c);
-	if (rc == HAT_OK) {
-		http_reply(req, c.status, c.result);
-		c.result = NULL;
-	} else {
-		req->err_field = c.err_field;
-		str_copy(req->err_message, sizeof req->err_message, c.err_message);
-	}
-	cmd_finish(&c);
-	return rc;
-}
-
-enum hat_err api_run(struct http_req *req, const struct cmd_def *def)
-{
-	return api_run_input(req, def, req->body);
-}
-
-/* Runs a command that a second person witnesses.  The witness's password
-** (or witness token) is checked here, on the request's own thread, so the
-** writer never waits on a password hash; the command checks the witness
-** again, cheaply, inside its transaction. */
-enum hat_err api_run_witnessed(struct http_req *req, const struct cmd_def *def, unsigned roles)
-{
-	const struct auth_principal *who = api_who(req);
-	const char *key = http_header(req, "Idempotency-Key");
-	json_t *witness = json_object_get(req->body, "witness");
-	int64_t witness_id = 0;
-	bool by_token;
-	struct cmd c;
-	enum hat_err rc;
-
-	if (!witness) {
-		req->err_field = "witness";
-		return HAT_E_WITNESS_REQUIRED;
-	}
-	if (!json_is_object(witness)) {
-		req->err_field = "witness";
-		return HAT_E_WRONG_TYPE;
-	}
-	rc = auth_witness_check(api_reader(req), witness, who->user_id, roles,
-				clock_now(), &context->policy, &witness_id, &by_token);
-	if (rc != HAT_OK) {
-		req->err_field = "witness";
-		return rc;
-	}
-	cmd_init(&c, def, who->user_id, who->roles, req->body, clock_now());
 	c.target_id = req->path_id;
 	c.idempotency_key = key;
 	c.witness_id = witness_id;
@@ -206,6 +161,41 @@ enum hat_err api_run_witnessed(struct http_req *req, const struct cmd_def *def, 
 	}
 	cmd_finish(&c);
 	return rc;
+}
+
+enum hat_err api_run_input(struct http_req *req, const struct cmd_def *def, json_t *input)
+{
+	return run_cmd(req, def, input, 0);
+}
+
+enum hat_err api_run(struct http_req *req, const struct cmd_def *def)
+{
+	return run_cmd(req, def, req->body, 0);
+}
+
+/* Runs a command that a second person witnesses.  The witness's password
+** (or witness token) is checked here, on the request's own thread, so the
+** writer never waits on a password hash; the command checks the witness
+** again, cheaply, inside its transaction. */
+enum hat_err api_run_witnessed(struct http_req *req, const struct cmd_def *def, unsigned roles)
+{
+	const struct auth_principal *who = api_who(req);
+	json_t *witness = json_object_get(req->body, "witness");
+	int64_t witness_id = 0;
+	bool by_token;
+	enum hat_err rc;
+
+	req->err_field = "witness";
+	if (!witness)
+		return HAT_E_WITNESS_REQUIRED;
+	if (!json_is_object(witness))
+		return HAT_E_WRONG_TYPE;
+	rc = auth_witness_check(api_reader(req), witness, who->user_id, roles, clock_now(),
+				&context->policy, &witness_id, &by_token);
+	if (rc != HAT_OK)
+		return rc;
+	req->err_field = NULL;
+	return run_cmd(req, def, req->body, witness_id);
 }
 
 enum hat_err api_log_access(struct http_req *req, int64_t patient_id, const char *what)

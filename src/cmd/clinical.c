@@ -34,6 +34,27 @@ static const struct field risk_fields[] = {
 	FIELDS_END,
 };
 
+/* Audits a new record on the patient and answers with its detail (stolen). */
+static enum hat_err answer(struct store_conn *conn, struct cmd *c, json_t *detail)
+{
+	enum hat_err rc = cmd_audit(conn, c, "patient", c->target_id, detail);
+
+	if (rc == HAT_OK)
+		cmd_answer(c, 201, detail);
+	else
+		json_decref(detail);
+	return rc;
+}
+
+/* The input with the new record's id added (new reference). */
+static json_t *with_id(struct cmd *c, const char *key, int64_t id)
+{
+	json_t *d = json_deep_copy(c->input);
+
+	json_object_set_new(d, key, json_integer(id));
+	return d;
+}
+
 static enum hat_err patient_premises(struct store_conn *conn, int64_t id, int64_t *premises)
 {
 	bool found;
@@ -68,7 +89,7 @@ static enum hat_err run_adverse(struct store_conn *conn, struct cmd *c)
 	int64_t occurred = time_field(c, "occurred_at", c->now);
 	bool naloxone = strcmp(kind, "naloxone") == 0;
 	bool blocks = strcmp(kind, "other") != 0 && schedule_adverse_blocks(adverse_kind(kind));
-	int64_t premises, id;
+	int64_t premises;
 	json_t *detail;
 	enum hat_err rc = patient_premises(conn, c->target_id, &premises);
 
@@ -95,23 +116,15 @@ static enum hat_err run_adverse(struct store_conn *conn, struct cmd *c)
 		       (int64_t)blocks, c->actor_id, c->now);
 	if (rc != HAT_OK)
 		return rc;
-	id = store_last_id(conn);
-	detail = json_deep_copy(c->input);
-	json_object_set_new(detail, "adverse_event_id", json_integer(id));
+	detail = with_id(c, "adverse_event_id", store_last_id(conn));
 	json_object_set_new(detail, "blocks_until_review", json_boolean(blocks));
-	rc = cmd_audit(conn, c, "patient", c->target_id, detail);
-	if (rc == HAT_OK)
-		cmd_answer(c, 201, detail);
-	else
-		json_decref(detail);
-	return rc;
+	return answer(conn, c, detail);
 }
 
 static enum hat_err run_review(struct store_conn *conn, struct cmd *c)
 {
 	struct clock_local l;
-	int64_t premises, id;
-	json_t *detail;
+	int64_t premises;
 	enum hat_err rc = patient_premises(conn, c->target_id, &premises);
 
 	if (rc != HAT_OK)
@@ -124,21 +137,12 @@ static enum hat_err run_review(struct store_conn *conn, struct cmd *c)
 		       fields_str(c->input, "outcome", ""), fields_str(c->input, "notes", ""));
 	if (rc != HAT_OK)
 		return rc;
-	id = store_last_id(conn);
-	detail = json_deep_copy(c->input);
-	json_object_set_new(detail, "review_id", json_integer(id));
-	rc = cmd_audit(conn, c, "patient", c->target_id, detail);
-	if (rc == HAT_OK)
-		cmd_answer(c, 201, detail);
-	else
-		json_decref(detail);
-	return rc;
+	return answer(conn, c, with_id(c, "review_id", store_last_id(conn)));
 }
 
 static enum hat_err run_risk(struct store_conn *conn, struct cmd *c)
 {
-	int64_t premises, id;
-	json_t *detail;
+	int64_t premises;
 	enum hat_err rc = patient_premises(conn, c->target_id, &premises);
 
 	if (rc != HAT_OK)
@@ -148,15 +152,7 @@ static enum hat_err run_risk(struct store_conn *conn, struct cmd *c)
 		       "iiit", c->target_id, c->now, c->actor_id, fields_str(c->input, "notes", ""));
 	if (rc != HAT_OK)
 		return rc;
-	id = store_last_id(conn);
-	detail = json_pack("{s:I, s:s}", "risk_discussion_id", (json_int_t)id, "notes",
-			   fields_str(c->input, "notes", ""));
-	rc = cmd_audit(conn, c, "patient", c->target_id, detail);
-	if (rc == HAT_OK)
-		cmd_answer(c, 201, detail);
-	else
-		json_decref(detail);
-	return rc;
+	return answer(conn, c, with_id(c, "risk_discussion_id", store_last_id(conn)));
 }
 
 const struct cmd_def clinical_adverse_event = {

@@ -65,19 +65,12 @@ static const char sql_episodes[] =
 
 enum hat_err patients_read(struct store_conn *c, int64_t id, json_t **out)
 {
-	json_t *rows = NULL;
 	json_t *episodes = NULL;
-	json_t *p;
-	enum hat_err rc = store_query_json(c, sql_patient, &rows, "i", id);
+	json_t *p = NULL;
+	enum hat_err rc = store_query_row_json(c, sql_patient, &p, "i", id);
 
 	if (rc != HAT_OK)
 		return rc;
-	if (json_array_size(rows) == 0) {
-		json_decref(rows);
-		return HAT_E_NOT_FOUND;
-	}
-	p = json_incref(json_array_get(rows, 0));
-	json_decref(rows);
 	rc = store_query_json(c, sql_episodes, &episodes, "i", id);
 	if (rc != HAT_OK) {
 		json_decref(p);
@@ -303,18 +296,7 @@ static const char sql_episode[] =
 
 static enum hat_err episode_read(struct store_conn *conn, int64_t id, json_t **out)
 {
-	json_t *rows = NULL;
-	enum hat_err rc = store_query_json(conn, sql_episode, &rows, "i", id);
-
-	if (rc != HAT_OK)
-		return rc;
-	if (json_array_size(rows) == 0) {
-		json_decref(rows);
-		return HAT_E_NOT_FOUND;
-	}
-	*out = json_incref(json_array_get(rows, 0));
-	json_decref(rows);
-	return HAT_OK;
+	return store_query_row_json(conn, sql_episode, out, "i", id);
 }
 
 static enum hat_err run_episode_open(struct store_conn *conn, struct cmd *c)

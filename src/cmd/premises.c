@@ -20,18 +20,7 @@ static const char sql_one[] =
 
 enum hat_err premises_read(struct store_conn *c, int64_t id, json_t **out)
 {
-	json_t *rows = NULL;
-	enum hat_err rc = store_query_json(c, sql_one, &rows, "i", id);
-
-	if (rc != HAT_OK)
-		return rc;
-	if (json_array_size(rows) == 0) {
-		json_decref(rows);
-		return HAT_E_NOT_FOUND;
-	}
-	*out = json_incref(json_array_get(rows, 0));
-	json_decref(rows);
-	return HAT_OK;
+	return store_query_row_json(c, sql_one, out, "i", id);
 }
 
 enum hat_err premises_list(struct store_conn *c, json_t **out)

@@ -384,7 +384,12 @@ static enum hat_err run_sign(struct store_conn *conn, struct cmd *c)
 		if (rc != HAT_OK)
 			return rc;
 	}
-	routes = json_dumps(routes_json(rx.routes), JSON_COMPACT);
+	{
+		json_t *r = routes_json(rx.routes);
+
+		routes = json_dumps(r, JSON_COMPACT);
+		json_decref(r);
+	}
 	if (rx.has_induction) {
 		json_t *ind = induction_json(&rx.induction);
 
@@ -526,13 +531,9 @@ enum hat_err prescriptions_read(struct store_conn *c, int64_t id, json_t **out)
 
 	if (rc != HAT_OK)
 		return rc;
-	if (json_array_size(rows) == 0) {
-		json_decref(rows);
-		return HAT_E_NOT_FOUND;
-	}
 	*out = json_incref(json_array_get(rows, 0));
 	json_decref(rows);
-	return HAT_OK;
+	return *out ? HAT_OK : HAT_E_NOT_FOUND;
 }
 
 enum hat_err prescriptions_list(struct store_conn *c, int64_t patient_id, json_t **out)

@@ -153,14 +153,7 @@ static const char sql_entry_json[] =
 
 static enum hat_err entry_json(struct store_conn *conn, int64_t id, json_t **out)
 {
-	json_t *rows = NULL;
-	enum hat_err rc = store_query_json(conn, sql_entry_json, &rows, "i", id);
-
-	if (rc != HAT_OK)
-		return rc;
-	*out = json_incref(json_array_get(rows, 0));
-	json_decref(rows);
-	return *out ? HAT_OK : HAT_E_NOT_FOUND;
+	return store_query_row_json(conn, sql_entry_json, out, "i", id);
 }
 
 /* Audits an entry and answers with it. */

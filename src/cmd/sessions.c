@@ -98,6 +98,10 @@ static enum hat_err run_failed(struct store_conn *conn, struct cmd *c)
 			     &failures, "i", c->target_id);
 	if (rc != HAT_OK || !found)
 		return rc == HAT_OK ? HAT_E_NOT_FOUND : rc;
+	/* A lock that has run its course wipes the slate: the next failure
+	** starts counting again rather than locking at once. */
+	if (failures >= c->policy->lock_after)
+		failures = 0;
 	failures++;
 	locked = failures >= c->policy->lock_after;
 	rc = store_run(conn, "UPDATE users SET failed_logins = ?, last_failed_at = ?,"
@@ -210,6 +214,8 @@ enum hat_err sessions_login(const struct cmd_runner *r, struct store_conn *read,
 		auth_password_burn(password);
 		return HAT_E_BAD_CREDENTIALS;
 	}
+	if (locked_until && locked_until <= now)
+		failures = 0; /* the lock was served */
 	rc = auth_login_gate(failures, last_failed, locked_until, now, r->policy);
 	if (rc != HAT_OK)
 		return rc;

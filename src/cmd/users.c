@@ -252,24 +252,17 @@ const struct cmd_def users_add_licence = {
 
 enum hat_err users_read(struct store_conn *c, int64_t id, json_t **out)
 {
-	json_t *rows = NULL;
-	json_t *user;
+	json_t *user = NULL;
 	json_t *lic = NULL;
 	unsigned roles;
 	enum hat_err rc;
 
-	rc = store_query_json(c,
-			      "SELECT id, username, display_name, disabled AS is_disabled,"
-			      " created_at FROM users WHERE id = ?",
-			      &rows, "i", id);
+	rc = store_query_row_json(c,
+				  "SELECT id, username, display_name, disabled AS is_disabled,"
+				  " created_at FROM users WHERE id = ?",
+				  &user, "i", id);
 	if (rc != HAT_OK)
 		return rc;
-	if (json_array_size(rows) == 0) {
-		json_decref(rows);
-		return HAT_E_NOT_FOUND;
-	}
-	user = json_incref(json_array_get(rows, 0));
-	json_decref(rows);
 	rc = auth_user_roles(c, id, &roles);
 	if (rc == HAT_OK) {
 		json_object_set_new(user, "roles", auth_roles_json(roles));

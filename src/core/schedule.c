@@ -242,8 +242,13 @@ static enum schedule_board_state move(enum schedule_board_state cur,
 			return SCHEDULE_OBSERVING;
 		break;
 	case SCHEDULE_OBSERVING:
+		/* Before a top-up the patient is assessed again, but stays under
+		** observation of the dose already given: they may still leave
+		** (after the post-dose check) or have the top-up. */
 		if (ev == SCHEDULE_EV_ASSESS_FIT)
-			return SCHEDULE_ASSESSED;
+			return SCHEDULE_OBSERVING;
+		if (ev == SCHEDULE_EV_INJECT)
+			return SCHEDULE_DOSED;
 		if (ev == SCHEDULE_EV_ASSESS_NOT_FIT ||
 		    ev == SCHEDULE_EV_WITHHOLD)
 			return SCHEDULE_OBSERVING;

@@ -162,7 +162,10 @@ struct schedule_step {
 **              --assess_not_fit/withhold--> withheld; --inject--> dosed
 **   dosed      --observe--> observing
 **   dosed, observing --leave--> left
-**   observing  --assess_fit--> assessed (before a top-up);
+**   observing  --assess_fit--> observing (assessed for a top-up; the
+**              observation of the dose given goes on);
+**              --inject--> dosed (the top-up: core's dosing rules decide
+**              whether a fresh assessment allows it);
 **              --assess_not_fit/withhold--> observing (the top-up is
 **              withheld, the observation of the dose given goes on)
 ** Leaving needs a recorded post-dose check (HAT_E_POSTDOSE_MISSING); leaving

@@ -31,7 +31,8 @@ static void usage(FILE *f)
 	      "Runs the hat clinic server.  Settings come from FILE (key = value lines),\n"
 	      "then from the options.  Keys: db, listen, web_root, timezone,\n"
 	      "connection_limit, timeout_s, batch_cap, readers, session_idle_s,\n"
-	      "session_absolute_s, login_throttle_after, login_lock_after, login_lock_s.\n",
+	      "session_absolute_s, login_throttle_after, login_lock_after, login_lock_s,\n"
+	      "shutdown_grace_s.\n",
 	      f);
 }
 
@@ -199,7 +200,7 @@ out:
 	/* The order is the reverse of start-up: no new requests, requests in
 	** flight finish (their commands still reach the writer), then the
 	** writer drains its queue and closes the database. */
-	http_stop(server, 10);
+	http_stop(server, (unsigned)cfg.shutdown_grace_s);
 	store_pool_close(ctx.readers);
 	writer_stop(writer);
 	if (status == 0)

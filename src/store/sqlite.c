@@ -426,12 +426,11 @@ static json_t *column_json(struct store_stmt *s, int col)
 	}
 }
 
-enum hat_err store_query_json(struct store_conn *c, const char *sql, json_t **out,
-			      const char *types, ...)
+static enum hat_err query_json_v(struct store_conn *c, const char *sql, json_t **out,
+				 const char *types, va_list ap)
 {
 	struct store_stmt *s;
 	enum hat_err rc;
-	va_list ap;
 	bool row;
 	json_t *arr = NULL;
 	json_t *obj;
@@ -439,9 +438,7 @@ enum hat_err store_query_json(struct store_conn *c, const char *sql, json_t **ou
 	rc = store_prepare(c, sql, &s);
 	if (rc != HAT_OK)
 		return rc;
-	va_start(ap, types);
 	rc = bindv(s, types, ap);
-	va_end(ap);
 	if (rc != HAT_OK)
 		goto out;
 	arr = json_array();
@@ -492,6 +489,35 @@ out:
 	}
 	*out = arr;
 	return HAT_OK;
+}
+
+enum hat_err store_query_json(struct store_conn *c, const char *sql, json_t **out,
+			      const char *types, ...)
+{
+	va_list ap;
+	enum hat_err rc;
+
+	va_start(ap, types);
+	rc = query_json_v(c, sql, out, types, ap);
+	va_end(ap);
+	return rc;
+}
+
+enum hat_err store_query_row_json(struct store_conn *c, const char *sql, json_t **out,
+				  const char *types, ...)
+{
+	json_t *rows = NULL;
+	va_list ap;
+	enum hat_err rc;
+
+	va_start(ap, types);
+	rc = query_json_v(c, sql, &rows, types, ap);
+	va_end(ap);
+	if (rc != HAT_OK)
+		return rc;
+	*out = json_incref(json_array_get(rows, 0));
+	json_decref(rows);
+	return *out ? HAT_OK : HAT_E_NOT_FOUND;
 }
 
 enum hat_err store_begin(struct store_conn *c)

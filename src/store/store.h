@@ -103,6 +103,11 @@ enum hat_err store_run(struct store_conn *c, const char *sql, const char *types,
 enum hat_err store_query_json(struct store_conn *c, const char *sql, json_t **out,
 			      const char *types, ...);
 
+/* The same for a query that names one record: *out is that row's object
+** (new reference), or HAT_E_NOT_FOUND when there is no row. */
+enum hat_err store_query_row_json(struct store_conn *c, const char *sql, json_t **out,
+				  const char *types, ...);
+
 /* Transactions.  store_begin takes the write lock at once (BEGIN IMMEDIATE)
 ** so that a writer never finds the database busy halfway through. */
 enum hat_err store_begin(struct store_conn *c);

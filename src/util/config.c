@@ -25,6 +25,7 @@ void config_default(struct config *c)
 	c->login_throttle_after = 3;
 	c->login_lock_after = 5;
 	c->login_lock_s = 15 * 60;
+	c->shutdown_grace_s = 10;
 }
 
 struct config_key {
@@ -48,6 +49,7 @@ static const struct config_key keys[] = {
 	NUM(login_throttle_after, 1, 100),
 	NUM(login_lock_after, 1, 100),
 	NUM(login_lock_s, 1, 7 * 86400),
+	NUM(shutdown_grace_s, 0, 600),
 };
 
 enum hat_err config_set(struct config *c, const char *key, const char *value)

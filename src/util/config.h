@@ -26,6 +26,7 @@ struct config {
 	int64_t login_throttle_after;
 	int64_t login_lock_after;
 	int64_t login_lock_s;
+	int64_t shutdown_grace_s;
 };
 
 /* The defaults: hat.db, 127.0.0.1:8080, web/, Europe/London. */

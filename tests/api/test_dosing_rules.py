@@ -4,8 +4,9 @@ Run by ctest as: python3 test_dosing_rules.py --hatd PATH --hatctl PATH
 
 The test clock lives through days of sessions in late 2028 (November and
 December, when London time is UTC, so "08:30" below is both).  Each rule gets
-fresh patients whose prescriptions start on the day the rule is tried, so no
-test depends on the demo's own history.  For every rule the dose is allowed
+fresh patients whose prescriptions start on the day the rule is tried; the
+clinic holds the demo's staff only (no demo patients' history, no stock until
+the pharmacist receives it here).  For every rule the dose is allowed
 exactly at its limit and refused one step past it (one microgram, one
 second), with the rule's own error code; every refused dose is checked to have
 written nothing (no administration, no visit event, no audit event).
@@ -128,8 +129,8 @@ class Desk:
                 self.scalar("SELECT count(*) FROM register_entries"))
 
     def stock(self):
-        """The pharmacist receives diamorphine for the whole timeline (the
-        demo's own stock expires before it), witnessed by a nurse."""
+        """The pharmacist receives diamorphine for the whole timeline,
+        witnessed by a nurse: every dose draws its ampoules from it."""
         r = self.call("the pharmacist adds a supplier", "pharm", "POST", "/api/v1/suppliers",
                       {"name": "Test Wholesale %s" % day(self.now_day).isoformat(),
                        "address": "1 Depot Road, Testtown"}, status=201)
@@ -557,7 +558,7 @@ def topups(d):
     d.dose(p, 50, "a top-up with only the assessment from before the injection", status=422,
            code="assessment_stale")
     d.at(8, "08:40:00")
-    d.assess(p, label="a fresh assessment after the injection", expect={"state": "assessed"})
+    d.assess(p, label="a fresh assessment after the injection", expect={"state": "observing"})
     d.at(8, "08:45:59")
     d.dose(p, 50, "a top-up 14 min 59 s after the injection", status=422, code="topup_too_soon")
     d.at(8, "08:46:00")
@@ -818,4 +819,4 @@ def body(t):
 
 
 if __name__ == "__main__":
-    sys.exit(main("test_dosing_rules", body, start=False))
+    sys.exit(main("test_dosing_rules", body, demo="staff", start=False))

@@ -4,12 +4,15 @@ oral component, history, attendance and idempotent doses.
 Run by ctest as: python3 test_dosing_workflow.py --hatd PATH --hatctl PATH
 
 Like test_dosing_rules.py (whose Desk this uses), the test clock lives
-through days of late 2028 (London time = UTC) with fresh patients.
+through days of late 2028 (London time = UTC) with fresh patients, and one
+day of British Summer Time in June 2029.
 """
 import sys
 
-from harness import main
-from test_dosing_rules import Desk, day, local_date
+sys.dont_write_bytecode = True  # importing test_dosing_rules leaves no __pycache__
+
+from harness import main  # noqa: E402
+from test_dosing_rules import Desk, day, local_date  # noqa: E402
 
 
 def setup(d):
@@ -349,4 +352,4 @@ def body(t):
 
 
 if __name__ == "__main__":
-    sys.exit(main("test_dosing_workflow", body, start=False))
+    sys.exit(main("test_dosing_workflow", body, demo="staff", start=False))

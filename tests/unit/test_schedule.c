@@ -468,9 +468,10 @@ static void test_board_happy_path_with_topup(void **state)
 	assert_int_equal(st, SCHEDULE_DOSED);
 	st = step(st, SCHEDULE_EV_OBSERVE);
 	assert_int_equal(st, SCHEDULE_OBSERVING);
-	/* A top-up: a fresh assessment, then another injection. */
+	/* A top-up: a fresh assessment (still under observation), then
+	** another injection. */
 	st = step(st, SCHEDULE_EV_ASSESS_FIT);
-	assert_int_equal(st, SCHEDULE_ASSESSED);
+	assert_int_equal(st, SCHEDULE_OBSERVING);
 	st = step(st, SCHEDULE_EV_INJECT);
 	assert_int_equal(st, SCHEDULE_DOSED);
 	st = step(st, SCHEDULE_EV_OBSERVE);
@@ -520,6 +521,7 @@ static void test_board_illegal_moves(void **state)
 		{ SCHEDULE_DOSED, SCHEDULE_EV_OBSERVE },
 		{ SCHEDULE_DOSED, SCHEDULE_EV_LEAVE },
 		{ SCHEDULE_OBSERVING, SCHEDULE_EV_ASSESS_FIT },
+		{ SCHEDULE_OBSERVING, SCHEDULE_EV_INJECT },
 		{ SCHEDULE_OBSERVING, SCHEDULE_EV_ASSESS_NOT_FIT },
 		{ SCHEDULE_OBSERVING, SCHEDULE_EV_WITHHOLD },
 		{ SCHEDULE_OBSERVING, SCHEDULE_EV_LEAVE },
