@@ -77,6 +77,12 @@ int cli_register(int argc, char **argv)
 		return o.help ? 0 : 2;
 	}
 	format = cli_opt(argc, argv, "--format") ? cli_opt(argc, argv, "--format") : "text";
+	/* An unknown format is a usage error, never a silent fall-back to text. */
+	if (strcmp(format, "text") != 0 && strcmp(format, "csv") != 0 &&
+	    strcmp(format, "html") != 0) {
+		fputs(help, stderr);
+		return 2;
+	}
 	rc = store_open(o.db, STORE_READ_ONLY, &conn);
 	if (rc != HAT_OK) {
 		fprintf(stderr, "hatctl: cannot open %s: %s\n", o.db, hat_err_code(rc));

@@ -115,8 +115,20 @@ enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now,
 		str_copy(family, sizeof family, store_col_text(st, 2));
 		str_copy(alerts, sizeof alerts, store_col_text(st, 3));
 		rc = visits_load_facts(c, pid, now, w, f);
-		if (rc == HAT_OK)
-			json_array_append_new(rows, patient_row(f, now, over, given, family, alerts));
+		/* Someone dosed near the end of the last window is still in the
+		** after-care area when the board turns to the next window: keep
+		** showing them as they are until they leave. */
+		if (rc == HAT_OK && f->state == SCHEDULE_DUE && w > 0) {
+			rc = visits_load_facts(c, pid, now, w - 1, f);
+			if (rc == HAT_OK && f->state != SCHEDULE_OBSERVING && f->state != SCHEDULE_DOSED)
+				rc = visits_load_facts(c, pid, now, w, f);
+		}
+		if (rc == HAT_OK) {
+			json_t *line = patient_row(f, now, over && f->window == w, given, family, alerts);
+
+			json_object_set_new(line, "window", json_integer(f->window));
+			json_array_append_new(rows, line);
+		}
 	}
 	store_done(st);
 	if (rc != HAT_OK)

@@ -92,8 +92,13 @@ def board(d):
 
     d.at(1, "11:00:00")
     got, rows, b = states(d, p)
-    d.eq("at 11:00 the board turns to the afternoon: everyone is due again", got,
-         {n: "due" for n in names})
+    # Someone dosed in the morning who has not yet been seen out stays on the
+    # board as they are, so the nurse is prompted to finish their visit.
+    want = {n: "due" for n in names}
+    want["Observing"] = "observing"
+    d.eq("at 11:00 the board turns to the afternoon: everyone else is due again", got, want)
+    d.eq("the patient still in after-care is shown in the morning's window",
+         rows[p["Observing"]]["window"], 0)
     d.eq("the afternoon window, not yet open", b.get("window"),
          {"index": 1, "name": "afternoon", "start": "15:00", "end": "17:30", "open": False})
 
@@ -105,6 +110,7 @@ def board(d):
     got, rows, b = states(d, p)
     want = {n: "did_not_attend" for n in names}
     want["Left"] = "left"
+    want["Observing"] = "observing"
     d.eq("when the afternoon window closes, those who did not come did not attend", got, want)
     d.eq("the day's totals on the board", (rows[p["Left"]]["sessions_today"],
                                             rows[p["Left"]]["day_injected_ug"]), (2, 200000))
