@@ -79,6 +79,7 @@ enum hat_err api_patients_update(struct http_req *req);
 enum hat_err api_episodes_open(struct http_req *req);
 enum hat_err api_episodes_update(struct http_req *req);
 enum hat_err api_discharge_reasons(struct http_req *req);
+enum hat_err api_discharge_reason_set(struct http_req *req);
 enum hat_err api_audit_list(struct http_req *req);
 enum hat_err api_access_log_list(struct http_req *req);
 enum hat_err api_settings_get(struct http_req *req);

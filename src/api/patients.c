@@ -60,6 +60,11 @@ enum hat_err api_episodes_update(struct http_req *req)
 	return api_run(req, &episodes_update);
 }
 
+enum hat_err api_discharge_reason_set(struct http_req *req)
+{
+	return api_run(req, &patients_discharge_reason_set);
+}
+
 enum hat_err api_discharge_reasons(struct http_req *req)
 {
 	json_t *out = NULL;

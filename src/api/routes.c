@@ -40,6 +40,7 @@ const struct http_route api_routes[] = {
 	{ HTTP_POST, "/api/v1/patients/{id}/episodes", api_episodes_open, CLINICAL, 4 * KB },
 	{ HTTP_PATCH, "/api/v1/episodes/{id}", api_episodes_update, CLINICAL, 4 * KB },
 	{ HTTP_GET, "/api/v1/discharge-reasons", api_discharge_reasons, CLINICAL, 0 },
+	{ HTTP_POST, "/api/v1/discharge-reasons", api_discharge_reason_set, ROLE_MANAGER, 4 * KB },
 
 	{ HTTP_GET, "/api/v1/premises/{id}/settings", api_settings_get, ROLE_ANY, 0 },
 	{ HTTP_PUT, "/api/v1/premises/{id}/settings", api_settings_put, ROLE_MANAGER, 8 * KB },

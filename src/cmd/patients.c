@@ -425,6 +425,43 @@ static enum hat_err run_access(struct store_conn *conn, struct cmd *c)
 			    fields_str(c->input, "what", ""), fields_str(c->input, "why", NULL));
 }
 
+static const struct field reason_fields[] = {
+	{ "code", FT_STRING, true, 1, 64, NULL, false },
+	{ "label", FT_STRING, true, 1, 200, NULL, false },
+	{ "active", FT_BOOL, false, 0, 0, NULL, false },
+	FIELDS_END,
+};
+
+/* Adds a discharge reason to the clinic's list, or renames or retires one.
+** A retired code stays on the episodes that used it. */
+static enum hat_err run_reason_set(struct store_conn *conn, struct cmd *c)
+{
+	const char *code = fields_str(c->input, "code", "");
+	json_t *out = NULL;
+	enum hat_err rc;
+
+	for (const char *p = code; *p; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			return cmd_refuse(c, HAT_E_INVALID_VALUE, "code",
+					  "A code may hold only a-z, 0-9 and '_'.");
+	}
+	rc = store_run(conn, "INSERT INTO discharge_reasons (code, label, active) VALUES (?, ?, ?)"
+			     " ON CONFLICT (code) DO UPDATE SET label = excluded.label,"
+			     " active = excluded.active",
+		       "tti", code, fields_str(c->input, "label", ""),
+		       (int64_t)fields_bool(c->input, "active", true));
+	if (rc == HAT_OK)
+		rc = store_query_row_json(conn, "SELECT code, label, active AS is_active FROM"
+						" discharge_reasons WHERE code = ?", &out, "t", code);
+	if (rc == HAT_OK)
+		rc = cmd_audit(conn, c, "discharge_reason", 0, out);
+	if (rc == HAT_OK)
+		cmd_answer(c, 200, out);
+	else
+		json_decref(out);
+	return rc;
+}
+
 #define CLINICAL ROLE_CLINICAL
 const struct cmd_def patients_create = {
 	"patient.create", create_fields, CLINICAL, run_create, NULL,
@@ -437,6 +474,9 @@ const struct cmd_def episodes_open = {
 };
 const struct cmd_def episodes_update = {
 	"episode.update", episode_update_fields, CLINICAL, run_episode_update, NULL,
+};
+const struct cmd_def patients_discharge_reason_set = {
+	"discharge_reason.set", reason_fields, ROLE_MANAGER, run_reason_set, NULL,
 };
 const struct cmd_def patients_access = {
 	"patient.access", access_fields, ROLE_ANY, run_access, NULL,

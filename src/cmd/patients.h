@@ -29,6 +29,8 @@ extern const struct cmd_def patients_update;
 extern const struct cmd_def episodes_open;
 extern const struct cmd_def episodes_update;
 extern const struct cmd_def patients_access;
+/* discharge_reason.set (manager): code, label, active: the clinic's list. */
+extern const struct cmd_def patients_discharge_reason_set;
 
 /* One patient with their episodes (new reference); HAT_E_NOT_FOUND. */
 enum hat_err patients_read(struct store_conn *c, int64_t id, json_t **out);

@@ -16,6 +16,7 @@ choice.  test_register_verify.py (which imports Clinic from here) covers a
 week of dosing, hatctl verify and tampering, and the printed register.
 """
 import datetime
+import sqlite3
 import sys
 
 from harness import ADMIN, ADMIN_PW, DEMO_PW, TestFailure, dig, main, MISSING
@@ -792,6 +793,28 @@ def body(t):
     overdue(c, ids)
     p = t.hatctl("verify")
     c.ok("hatctl verify passes after all of it", p.returncode == 0, p.out + p.err)
+    append_only(c)
+
+
+def append_only(c):
+    """Every register table refuses UPDATE and DELETE in the database itself
+    (each holds rows by now, so each trigger has a row to fire on)."""
+    conn = sqlite3.connect(c.t.db_path, timeout=5)
+    try:
+        for table in ("register_entries", "stock_checks", "discrepancies",
+                      "discrepancy_events", "incidents", "returns_log"):
+            n = c.scalar("SELECT count(*) FROM %s" % table)
+            for sql in ("UPDATE %s SET id = id" % table, "DELETE FROM %s" % table):
+                try:
+                    conn.execute(sql)
+                    conn.commit()
+                    c.ok("the database refuses: %s" % sql, False, "it was allowed")
+                except sqlite3.DatabaseError as e:
+                    conn.rollback()
+                    c.ok("the database refuses: %s (%d rows)" % (sql, n),
+                         n > 0 and "append-only" in str(e), str(e))
+    finally:
+        conn.close()
 
 
 if __name__ == "__main__":

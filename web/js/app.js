@@ -1,0 +1,243 @@
+// app.js: the session (log in, idle logout, log out), the role-aware
+// navigation and the hash router.  Nothing about patients or the session
+// is kept in localStorage or sessionStorage: the cookie is HttpOnly and the
+// CSRF token lives in memory; a reload asks GET /session again.
+
+import { api, get, setCsrf, onAuthLost } from './api.js';
+import { h, clear, closeDialogs, announce } from './ui.js';
+import * as loginScreen from './screens/login.js';
+import * as board from './screens/board.js';
+import * as chart from './screens/chart.js';
+import * as patients from './screens/patients.js';
+import * as prescriptions from './screens/prescriptions.js';
+import * as register from './screens/register.js';
+import * as users from './screens/users.js';
+import * as settings from './screens/settings.js';
+
+const CLINICAL = ['prescriber', 'nurse', 'pharmacist', 'keyworker', 'manager', 'cdao'];
+const REGISTER_READ = ['pharmacist', 'cdao', 'auditor', 'manager', 'nurse', 'prescriber'];
+
+// Each screen: the hash it answers, who may use it, and (if any) its menu entry.
+const ROUTES = [
+  { re: /^\/board$/, nav: 'Dosing board', title: 'Dosing board', roles: CLINICAL, screen: board.render },
+  { re: /^\/patients$/, nav: 'Patients', title: 'Patients', roles: CLINICAL, screen: patients.renderList },
+  { re: /^\/patients\/(\d+)$/, title: 'Patient chart', roles: CLINICAL, screen: chart.render, under: '/patients' },
+  { re: /^\/patients\/(\d+)\/edit$/, title: 'Patient details', roles: CLINICAL, screen: patients.renderEdit, under: '/patients' },
+  { re: /^\/patients\/(\d+)\/prescriptions$/, title: 'Prescriptions', roles: CLINICAL, screen: prescriptions.render, under: '/patients' },
+  { re: /^\/register(?:\/(\d+))?$/, nav: 'Register', title: 'Controlled-drug register', roles: REGISTER_READ, screen: register.render, home: '/register' },
+  { re: /^\/users$/, nav: 'Users', title: 'Users', roles: ['admin'], screen: users.render },
+  { re: /^\/settings$/, nav: 'Clinic settings', title: 'Clinic settings', roles: ['manager'], screen: settings.render },
+];
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  session: null, // {user, csrf_token, idle_timeout_s}
+  cleanup: null,
+  lastActivity: Date.now(),
+  idleTimer: null,
+  premisesId: null,
+  settingsPromise: null,
+  suspendedUser: null,
+};
+
+const ctx = {
+  get user() { return state.session && state.session.user; },
+  has(...roles) {
+    const mine = (state.session && state.session.user.roles) || [];
+    return roles.some((r) => mine.includes(r));
+  },
+  navigate(hash) {
+    if (location.hash === `#${hash}`) route();
+    else location.hash = hash;
+  },
+  /** The first premises: hat serves one clinic's premises per screen. */
+  async premises() {
+    if (state.premisesId === null) {
+      const r = await get('/premises');
+      state.premisesId = r.premises.length ? r.premises[0].id : 1;
+    }
+    return state.premisesId;
+  },
+  /** The clinic settings (sessions, sedation scale), fetched once per login. */
+  settings() {
+    if (!state.settingsPromise) {
+      state.settingsPromise = ctx.premises().then((id) => get(`/premises/${id}/settings`));
+      state.settingsPromise.catch(() => { state.settingsPromise = null; });
+    }
+    return state.settingsPromise;
+  },
+  forgetSettings() { state.settingsPromise = null; },
+};
+
+function idleMinutes() {
+  return Math.round(((state.session && state.session.idle_timeout_s) || 1800) / 60);
+}
+
+function idleMessage() {
+  return `Your session ended after ${idleMinutes()} minutes without use; please log in again.`;
+}
+
+function homeFor() {
+  if (ctx.has('nurse', 'prescriber')) return '/board';
+  if (ctx.has('pharmacist', 'cdao', 'auditor')) return '/register';
+  if (ctx.has('admin')) return '/users';
+  if (ctx.has('manager')) return '/board';
+  if (ctx.has('keyworker')) return '/patients';
+  return '/board';
+}
+
+function renderNav(current) {
+  const nav = clear($('nav'));
+  for (const r of ROUTES) {
+    if (!r.nav || !ctx.has(...r.roles)) continue;
+    const path = r.home || r.re.source.replace(/^\^\\|\$$/g, '').replace(/\\\//g, '/');
+    const active = current && (current === r || current.under === path);
+    nav.appendChild(h('a', { href: `#${path}`, 'aria-current': active ? 'page' : null }, r.nav));
+  }
+  nav.hidden = false;
+  const who = clear($('who'));
+  const u = state.session.user;
+  who.append(h('span', null, `${u.display_name} (${u.roles.join(', ')})`),
+    h('button', { type: 'button', onclick: logout }, 'Log out'));
+  who.hidden = false;
+}
+
+function route() {
+  if (!state.session) return;
+  if (state.cleanup) {
+    try { state.cleanup(); } catch (e) { /* a screen's cleanup must not stop the next */ }
+    state.cleanup = null;
+  }
+  closeDialogs();
+  const path = (location.hash || '').replace(/^#/, '') || '';
+  const main = $('main');
+  main.hidden = false;
+  $('login').hidden = true;
+  const r = ROUTES.find((x) => x.re.test(path));
+  if (!r) {
+    location.replace(`#${homeFor()}`);
+    return;
+  }
+  renderNav(r);
+  clear(main);
+  if (!ctx.has(...r.roles)) {
+    document.title = `Not available: hat`;
+    main.append(h('section', { class: 'panel' },
+      h('h1', null, 'Not available to your role'),
+      h('p', null, `The ${r.title} screen is not open to ${state.session.user.roles.join(', ')} accounts. `,
+        h('a', { href: `#${homeFor()}` }, 'Go to your start screen'), '.')));
+    main.focus();
+    return;
+  }
+  document.title = `${r.title}: hat`;
+  const params = path.match(r.re).slice(1);
+  const out = r.screen(main, ctx, params);
+  if (typeof out === 'function') state.cleanup = out;
+  main.focus({ preventScroll: true });
+}
+
+function startSession(s) {
+  state.session = s;
+  setCsrf(s.csrf_token);
+  state.lastActivity = Date.now();
+  state.settingsPromise = null;
+  clearInterval(state.idleTimer);
+  state.idleTimer = setInterval(checkIdle, 5000);
+}
+
+async function afterLogin(s) {
+  const resume = state.suspendedUser !== null && state.suspendedUser === s.user.id;
+  state.suspendedUser = null;
+  startSession(s);
+  $('login').hidden = true;
+  if (resume) {
+    // The same person signed in again: bring back what they were doing,
+    // with everything they had typed, and let them send it again.
+    $('main').hidden = false;
+    renderNav(ROUTES.find((x) => x.re.test((location.hash || '').slice(1))));
+    document.querySelectorAll('dialog[data-suspended]').forEach((d) => {
+      delete d.dataset.suspended;
+      d.showModal();
+    });
+    announce('Logged in again: your work is as you left it. Send it again when ready.');
+    return;
+  }
+  closeDialogs();
+  if (!location.hash || location.hash === '#/login' || location.hash === '#') location.replace(`#${homeFor()}`);
+  route();
+}
+
+/** Hides everything and shows the login form with why. */
+function endSession(message, { keepWork = false } = {}) {
+  if (keepWork && state.session) {
+    state.suspendedUser = state.session.user.id;
+    document.querySelectorAll('dialog[open]').forEach((d) => {
+      d.dataset.suspended = '1';
+      d.close();
+    });
+  } else {
+    state.suspendedUser = null;
+    closeDialogs();
+    if (state.cleanup) {
+      try { state.cleanup(); } catch (e) { /* ignore */ }
+      state.cleanup = null;
+    }
+    clear($('main'));
+  }
+  state.session = null;
+  setCsrf(null);
+  clearInterval(state.idleTimer);
+  $('main').hidden = true;
+  $('nav').hidden = true;
+  $('who').hidden = true;
+  document.title = 'Log in: hat';
+  loginScreen.render($('login'), { message, onLogin: afterLogin });
+}
+
+async function logout() {
+  try {
+    await api('DELETE', '/session', undefined, { authHook: false });
+  } catch (e) { /* gone already: either way the person is logged out */ }
+  endSession('You have logged out.');
+}
+
+function checkIdle() {
+  if (!state.session) return;
+  if (Date.now() - state.lastActivity >= state.session.idle_timeout_s * 1000) {
+    const msg = idleMessage();
+    api('DELETE', '/session', undefined, { authHook: false }).catch(() => {});
+    endSession(msg);
+  }
+}
+
+function noteActivity() {
+  state.lastActivity = Date.now();
+}
+
+onAuthLost((err) => {
+  if (!state.session) return;
+  const msg = err.code === 'session_expired' || err.code === 'unauthenticated' ? idleMessage() : err.message;
+  // The server ended it (idle or restarted): keep the work hidden for
+  // the same person to finish once they log in again.
+  endSession(msg, { keepWork: true });
+});
+
+async function boot() {
+  for (const ev of ['keydown', 'pointerdown', 'input', 'wheel', 'touchstart']) {
+    document.addEventListener(ev, noteActivity, { capture: true, passive: true });
+  }
+  window.addEventListener('hashchange', () => { if (state.session) route(); });
+  get('/health', { authHook: false }).then((r) => {
+    if (r && r.clinic) $('clinic').textContent = r.clinic;
+  }).catch(() => {});
+  try {
+    const s = await get('/session', { authHook: false });
+    startSession(s);
+    route();
+  } catch (e) {
+    endSession(e.status === 401 ? '' : e.message);
+  }
+}
+
+boot();
