@@ -89,16 +89,19 @@ static enum hat_err append(struct store_conn *conn, struct cmd *c, struct reg_en
 	static const char sql_last[] =
 		"SELECT seq, balance_after FROM register_entries WHERE page_id = ?"
 		" ORDER BY seq DESC LIMIT 1";
+	static const char sql_lot_last[] =
+		"SELECT lot_after FROM register_entries WHERE lot_id = ? ORDER BY id DESC LIMIT 1";
 	static const char sql_insert[] =
-		"INSERT INTO register_entries (page_id, seq, kind, qty, balance_after, lot_id, at,"
+		"INSERT INTO register_entries (page_id, seq, kind, qty, balance_after, lot_id,"
+		" lot_after, at,"
 		" event_date, entered_date, late, supplier_name, supplier_address, invoice_ref,"
 		" patient_id, patient_name, patient_address, prescriber_name, licence_number,"
 		" administration_id, given_ug, wasted_ug, made_by, witness_id, witness_name,"
 		" witness_role, witness_authority, reason, corrects_entry_id)"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?)";
+		" ?, ?, ?, ?)";
 	struct store_stmt *s;
-	int64_t seq = 0, balance = 0, after;
+	int64_t seq = 0, balance = 0, after, lot_before = 0, lot_after = 0;
 	int32_t entered = local_date(c->now);
 	bool late = false;
 	bool row = false;
@@ -121,11 +124,22 @@ static enum hat_err append(struct store_conn *conn, struct cmd *c, struct reg_en
 	rc = cdreg_apply(balance, e->kind, e->qty, &after);
 	if (rc != HAT_OK)
 		return cmd_refuse(c, rc, "quantity", NULL);
+	if (e->lot_id) {
+		/* The lot is held to the same arithmetic as its page. */
+		rc = store_query_int(conn, sql_lot_last, NULL, &lot_before, "i", e->lot_id);
+		if (rc == HAT_OK && cdreg_apply(lot_before, e->kind == CDREG_KIND_OPENING ?
+					       CDREG_KIND_RECEIPT : e->kind, e->qty, &lot_after) != HAT_OK)
+			rc = cmd_refuse(c, HAT_E_BALANCE_NEGATIVE, "quantity",
+					"That lot holds fewer ampoules.");
+		if (rc != HAT_OK)
+			return rc;
+	}
 	rc = cdreg_check_entry_dates(e->event_date, entered, &late);
 	if (rc != HAT_OK)
 		return cmd_refuse(c, rc, "date", "An entry cannot record an event after today.");
-	rc = store_run(conn, sql_insert, "iitiiIiiiitttIttttIIIiIttttI", e->page_id, seq + 1,
+	rc = store_run(conn, sql_insert, "iitiiIIiiiitttIttttIIIiIttttI", e->page_id, seq + 1,
 		       cdreg_kind_code(e->kind), e->qty, after, e->lot_id ? e->lot_id : INT64_MIN,
+		       e->lot_id ? lot_after : INT64_MIN,
 		       c->now, (int64_t)e->event_date, (int64_t)entered, (int64_t)late,
 		       e->supplier_name, e->supplier_address, e->invoice_ref,
 		       e->patient_id ? e->patient_id : INT64_MIN, e->patient_name, e->patient_address,
@@ -334,16 +348,14 @@ static enum hat_err run_receive(struct store_conn *conn, struct cmd *c)
 
 /* ---- Lots and what is in them -------------------------------------------- */
 
-/* Ampoules left in a lot: receipts and openings add, administrations and
-** destructions take away, corrections carry their sign. */
+/* What each usable lot holds: its newest entry's lot_after. */
 static const char sql_lots[] =
-	"SELECT l.id, p.strength_ug, l.expiry_date, p.id,"
-	" coalesce(sum(CASE e.kind WHEN 'administration' THEN -e.qty"
-	"  WHEN 'destruction' THEN -e.qty ELSE e.qty END), 0) AS available"
-	" FROM stock_lots l JOIN register_pages p ON p.id = l.page_id"
-	" LEFT JOIN register_entries e ON e.lot_id = l.id"
-	" WHERE p.premises_id = ? AND p.drug = ? AND p.form = ? AND l.expiry_date >= ?"
-	" GROUP BY l.id HAVING available > 0 ORDER BY l.id";
+	"SELECT id, strength_ug, expiry_date, page_id, available FROM (SELECT l.id,"
+	" p.strength_ug, l.expiry_date, p.id AS page_id, coalesce((SELECT e.lot_after"
+	"  FROM register_entries e WHERE e.lot_id = l.id ORDER BY e.id DESC LIMIT 1), 0)"
+	"  AS available FROM stock_lots l JOIN register_pages p ON p.id = l.page_id"
+	" WHERE p.premises_id = ? AND p.drug = ? AND p.form = ? AND l.expiry_date >= ?)"
+	" WHERE available > 0 ORDER BY id";
 
 static enum hat_err lot_available(struct store_conn *conn, int64_t lot_id, int64_t *page_id,
 				  int64_t *available, int32_t *expiry)
@@ -351,11 +363,9 @@ static enum hat_err lot_available(struct store_conn *conn, int64_t lot_id, int64
 	struct store_stmt *s;
 	bool row = false;
 	enum hat_err rc = store_prepare(conn,
-					"SELECT l.page_id, l.expiry_date,"
-					" coalesce(sum(CASE e.kind WHEN 'administration' THEN -e.qty"
-					"  WHEN 'destruction' THEN -e.qty ELSE e.qty END), 0)"
-					" FROM stock_lots l LEFT JOIN register_entries e ON e.lot_id = l.id"
-					" WHERE l.id = ? GROUP BY l.id", &s);
+					"SELECT l.page_id, l.expiry_date, coalesce((SELECT e.lot_after"
+					" FROM register_entries e WHERE e.lot_id = l.id ORDER BY e.id DESC"
+					" LIMIT 1), 0) FROM stock_lots l WHERE l.id = ?", &s);
 
 	if (rc == HAT_OK)
 		rc = store_bind_int(s, 1, lot_id);
@@ -504,8 +514,8 @@ static enum hat_err run_destroy(struct store_conn *conn, struct cmd *c)
 {
 	struct reg_entry e;
 	char wname[128], wrole[32];
-	int64_t page_id, available, entry_id;
-	int32_t expiry;
+	int64_t page_id = 0, available = 0, entry_id;
+	int32_t expiry = 0;
 	enum hat_err rc = lot_available(conn, fields_int(c->input, "lot_id", 0), &page_id,
 					&available, &expiry);
 
@@ -1204,16 +1214,63 @@ enum hat_err register_render_csv(json_t *view, struct buf *out)
 
 /* ---- Verifying the register ------------------------------------------------ */
 
+/* Each lot's contents after each of its entries, recomputed. */
+static enum hat_err verify_lots(struct store_conn *c, bool *ok, char *finding, size_t n)
+{
+	static const char sql[] =
+		"SELECT id, lot_id, kind, qty, lot_after FROM register_entries"
+		" WHERE lot_id IS NOT NULL ORDER BY lot_id, id";
+	struct store_stmt *s;
+	int64_t lot = 0, held = 0;
+	bool row;
+	enum hat_err rc = store_prepare(c, sql, &s);
+
+	while (rc == HAT_OK && *ok) {
+		enum cdreg_kind kind;
+		int64_t next;
+
+		rc = store_step(s, &row);
+		if (rc != HAT_OK || !row)
+			break;
+		if (store_col_int(s, 1) != lot) {
+			lot = store_col_int(s, 1);
+			held = 0;
+		}
+		if (cdreg_kind_from_code(store_col_text(s, 2), &kind) != HAT_OK ||
+		    cdreg_apply(held, kind == CDREG_KIND_OPENING ? CDREG_KIND_RECEIPT : kind,
+				store_col_int(s, 3), &next) != HAT_OK ||
+		    next != store_col_int(s, 4)) {
+			snprintf(finding, n, "register entry %lld: lot %lld does not add up",
+				 (long long)store_col_int(s, 0), (long long)lot);
+			*ok = false;
+			break;
+		}
+		held = next;
+	}
+	store_done(s);
+	return rc;
+}
+
 enum hat_err register_verify(struct store_conn *c, bool *ok, char *finding, size_t n)
 {
 	static const char sql_entries[] =
-		"SELECT id, page_id, seq, kind, qty, balance_after, coalesce(corrects_entry_id, 0)"
-		" FROM register_entries ORDER BY page_id, seq";
+		"SELECT e.id, e.page_id, e.seq, e.kind, e.qty, e.balance_after,"
+		" coalesce(e.corrects_entry_id, 0), p.strength_ug, coalesce(e.given_ug, -1),"
+		" coalesce(e.wasted_ug, -1)"
+		" FROM register_entries e JOIN register_pages p ON p.id = e.page_id"
+		" ORDER BY e.page_id, e.seq";
 	static const char sql_orphans[] =
 		"SELECT a.id FROM administrations a WHERE a.kind = 'injection' AND NOT EXISTS"
 		" (SELECT 1 FROM register_entries e WHERE e.administration_id = a.id) LIMIT 1";
+	/* A dose's entries give exactly the amount it records, to its patient. */
+	static const char sql_dose_sums[] =
+		"SELECT a.id FROM administrations a JOIN register_entries e"
+		" ON e.administration_id = a.id GROUP BY a.id"
+		" HAVING a.kind <> 'injection' OR sum(e.given_ug) IS NOT a.amount_ug"
+		" OR min(e.patient_id) IS NOT a.patient_id OR max(e.patient_id) IS NOT a.patient_id"
+		" ORDER BY a.id LIMIT 1";
 	struct store_stmt *s;
-	int64_t page = 0, seq = 0, balance = 0, orphan;
+	int64_t page = 0, seq = 0, balance = 0, orphan, content;
 	bool row, found;
 	enum hat_err rc = store_prepare(c, sql_entries, &s);
 
@@ -1249,13 +1306,35 @@ enum hat_err register_verify(struct store_conn *c, bool *ok, char *finding, size
 			break;
 		}
 		balance = next;
+		/* Rule 14: the opened ampoules' content is what was given plus
+		** what was wasted. */
+		if (kind == CDREG_KIND_ADMINISTRATION &&
+		    (cdreg_content(store_col_int(s, 4), store_col_int(s, 7), &content) != HAT_OK ||
+		     cdreg_waste(content, store_col_int(s, 8), store_col_int(s, 9)) != HAT_OK)) {
+			snprintf(finding, n, "register page %lld: entry %lld: given and wasted do not"
+					     " add up to the ampoules taken", (long long)page,
+				 (long long)store_col_int(s, 0));
+			*ok = false;
+			break;
+		}
 	}
 	store_done(s);
+	if (rc != HAT_OK || !*ok)
+		return rc;
+	rc = verify_lots(c, ok, finding, n);
 	if (rc != HAT_OK || !*ok)
 		return rc;
 	rc = store_query_int(c, sql_orphans, &found, &orphan, "");
 	if (rc == HAT_OK && found) {
 		snprintf(finding, n, "administration %lld has no register entry", (long long)orphan);
+		*ok = false;
+		return rc;
+	}
+	if (rc == HAT_OK)
+		rc = store_query_int(c, sql_dose_sums, &found, &orphan, "");
+	if (rc == HAT_OK && found) {
+		snprintf(finding, n, "administration %lld does not match its register entries"
+				     " (amount or patient)", (long long)orphan);
 		*ok = false;
 	}
 	return rc;

@@ -4,7 +4,9 @@
 -- and in order on their page (seq); each carries the balance after it, which
 -- the verifier recomputes from the entries.  Stock is held in lots (a batch
 -- with its expiry) so that a dose takes the right ampoules and expired stock
--- stays quarantined until it is destroyed.  Quantities are whole ampoules;
+-- stays quarantined until it is destroyed.  Each entry carries its page's
+-- balance and its lot's contents after it; the verifier recomputes both from
+-- the entries.  Quantities are whole ampoules;
 -- amounts given and wasted are micrograms.
 
 CREATE TABLE suppliers (
@@ -44,6 +46,7 @@ CREATE TABLE register_entries (
   qty                INTEGER NOT NULL,
   balance_after      INTEGER NOT NULL CHECK (balance_after >= 0),
   lot_id             INTEGER REFERENCES stock_lots(id),
+  lot_after          INTEGER CHECK (lot_after >= 0),
   at                 INTEGER NOT NULL,
   event_date         INTEGER NOT NULL,
   entered_date       INTEGER NOT NULL,
@@ -70,7 +73,9 @@ CREATE TABLE register_entries (
   CHECK (witness_id IS NULL OR witness_id <> made_by)
 ) STRICT;
 CREATE INDEX register_entries_admin ON register_entries(administration_id);
-CREATE INDEX register_entries_lot ON register_entries(lot_id);
+-- lot_after is what the entry's lot holds after it, so a lot's contents
+-- are one indexed look-up, not a sum over its history.
+CREATE INDEX register_entries_lot ON register_entries(lot_id, id);
 
 -- Medicines a patient hands back: never stock, never on a page's balance.
 CREATE TABLE returns_log (

@@ -1,0 +1,149 @@
+// board.js: the dosing board for the session now running.  Refreshes
+// itself every few seconds; each patient is a card large enough to read
+// across the room: state, flags, the observation countdown, today's doses
+// and the next step's buttons.  A refresh never takes the focus away.
+
+import { get } from '../api.js';
+import { h, clear, badge, fmtTime, fmtLongDay, mg, mmss, STATE_LABEL, FLAG_LABEL } from '../ui.js';
+import { actionsFor } from './visit.js';
+
+const REFRESH_MS = 4000;
+
+const ORDER = { observing: 0, dosed: 1, assessed: 2, checked_in: 3, due: 4, withheld: 5, declined: 6, left: 7, did_not_attend: 8 };
+
+export function render(main, ctx) {
+  const errors = new Map(); // patient id -> refusal text, kept across refreshes
+  const cards = new Map(); // patient id -> {key, node}
+  let data = null;
+  let fetchedAt = 0;
+  let timer = null;
+  let ticker = null;
+  let stopped = false;
+
+  const title = h('h1', null, 'Dosing board');
+  const windowLine = h('p', { class: 'window' });
+  const updated = h('p', { class: 'updated', 'aria-live': 'off' });
+  const summary = h('p', { class: 'muted' });
+  const list = h('ul', { class: 'board', 'aria-label': 'Patients due this session' });
+  const problem = h('p', { class: 'form-error', role: 'alert' });
+  main.append(h('div', { class: 'board-head' }, title, windowLine, updated), summary, problem, list);
+
+  function remaining(p) {
+    const left = p.observation_remaining_s - (Date.now() - fetchedAt) / 1000;
+    return Math.max(0, Math.ceil(left));
+  }
+
+  function cardFor(p) {
+    const blocked = p.flags.includes('blocked_until_review');
+    const observing = p.observation_remaining_s > 0;
+    const err = errors.get(p.patient_id);
+    const pp = { ...p, observation_remaining_s: remaining(p) };
+    const onDone = (e) => {
+      if (e) errors.set(p.patient_id, e.message);
+      else errors.delete(p.patient_id);
+      refresh();
+    };
+    const actions = actionsFor(pp, ctx, onDone);
+    const nameId = `card-${p.patient_id}-name`;
+    const node = h('li', { class: `card${observing ? ' is-observing' : ''}${blocked ? ' is-blocked' : ''}`, 'aria-labelledby': nameId, dataset: { patient: p.patient_id, state: p.state } },
+      h('h2', { id: nameId }, h('a', { href: `#/patients/${p.patient_id}` }, `${p.given_name} ${p.family_name}`)),
+      h('p', { class: 'state' }, badge(`state-${p.state}`, STATE_LABEL[p.state] || p.state),
+        observing ? h('span', null, ' ', h('span', { class: 'countdown', dataset: { countdown: '1' }, 'aria-label': 'Observation time left' }, mmss(remaining(p))), ' left') : null),
+      p.flags.filter((f) => f !== 'observing').length
+        ? h('p', { class: 'flags' }, p.flags.filter((f) => f !== 'observing').map((f) => badge(`flag flag-${f}`, FLAG_LABEL[f] || f)))
+        : null,
+      p.alerts ? h('p', { class: 'facts-line' }, h('strong', null, 'Alert: '), p.alerts) : null,
+      h('p', { class: 'facts-line' }, `Today: ${p.sessions_today} of ${p.sessions_per_day} sessions`, p.day_injected_ug ? `, ${mg(p.day_injected_ug)}` : '', p.day_oral_ug ? `, oral ${mg(p.day_oral_ug)}` : ''),
+      p.last_dose_at ? h('p', { class: 'facts-line muted' }, `Last dose ${fmtTime(p.last_dose_at)}${sameDay(p.last_dose_at, data.date) ? '' : ' (earlier day)'}, ${mg(p.last_dose_ug)}`) : null,
+      p.days_missed ? h('p', { class: 'facts-line' }, `${p.days_missed} day${p.days_missed === 1 ? '' : 's'} missed`) : null,
+      err ? h('p', { class: 'form-error card-error', role: 'alert' }, err) : null,
+      actions.length ? h('div', { class: 'actions' }, actions) : null);
+    return node;
+  }
+
+  function sameDay(iso, date) {
+    return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date(iso)) === date;
+  }
+
+  function draw() {
+    if (!data) return;
+    const w = data.window;
+    windowLine.textContent = w
+      ? `${w.name[0].toUpperCase()}${w.name.slice(1)} session ${w.start}–${w.end}: ${w.open ? 'open' : 'closed'}`
+      : 'No session today';
+    title.textContent = `Dosing board, ${fmtLongDay(data.date)}`;
+    const rows = [...data.patients].sort((a, b) => (ORDER[a.state] ?? 9) - (ORDER[b.state] ?? 9) ||
+      a.family_name.localeCompare(b.family_name));
+    const counts = {};
+    rows.forEach((p) => { counts[p.state] = (counts[p.state] || 0) + 1; });
+    summary.textContent = rows.length
+      ? Object.entries(counts).map(([s, n]) => `${n} ${(STATE_LABEL[s] || s).toLowerCase()}`).join(' · ')
+      : (w ? 'Nobody is due in this session.' : 'Nobody to show outside a session.');
+    const active = document.activeElement;
+    const focusCard = active && active.closest ? active.closest('li.card') : null;
+    const focusKey = focusCard ? [focusCard.dataset.patient, active.textContent] : null;
+    const seen = new Set();
+    let prev = null;
+    for (const p of rows) {
+      seen.add(p.patient_id);
+      const key = JSON.stringify([p.state, p.flags, p.observation_remaining_s > 0, p.sessions_today, p.day_injected_ug,
+        p.last_dose_at, errors.get(p.patient_id) || '', p.alerts, p.days_missed]);
+      let c = cards.get(p.patient_id);
+      if (!c || c.key !== key) {
+        const node = cardFor(p);
+        if (c) c.node.replaceWith(node);
+        c = { key, node };
+        cards.set(p.patient_id, c);
+      }
+      // Keep the sorted order without rebuilding cards that did not change.
+      const want = prev ? prev.nextSibling : list.firstChild;
+      if (want !== c.node) list.insertBefore(c.node, want);
+      prev = c.node;
+    }
+    for (const [id, c] of cards) {
+      if (!seen.has(id)) { c.node.remove(); cards.delete(id); }
+    }
+    if (focusKey && !document.activeElement.closest?.('li.card') && !document.querySelector('dialog[open]')) {
+      const card = list.querySelector(`li.card[data-patient="${focusKey[0]}"]`);
+      const again = card && ([...card.querySelectorAll('a, button')].find((b) => b.textContent === focusKey[1]) || card.querySelector('a'));
+      if (again) again.focus({ preventScroll: true });
+    }
+    tick();
+  }
+
+  function tick() {
+    if (!data) return;
+    for (const p of data.patients) {
+      const c = cards.get(p.patient_id);
+      const span = c && c.node.querySelector('[data-countdown]');
+      if (span) span.textContent = mmss(remaining(p));
+    }
+  }
+
+  async function refresh() {
+    clearTimeout(timer);
+    if (stopped) return;
+    try {
+      const premises = await ctx.premises();
+      const d = await get(`/board?premises_id=${premises}`);
+      if (stopped) return;
+      data = d;
+      fetchedAt = Date.now();
+      problem.textContent = '';
+      updated.textContent = `Updated ${new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(new Date())}`;
+      draw();
+    } catch (e) {
+      if (e.status === 401) return;
+      problem.textContent = `The board could not be refreshed: ${e.message}`;
+    }
+    if (!stopped) timer = setTimeout(refresh, REFRESH_MS);
+  }
+
+  refresh();
+  ticker = setInterval(tick, 1000);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    clearInterval(ticker);
+  };
+}

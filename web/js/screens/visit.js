@@ -1,0 +1,270 @@
+// visit.js: the steps of a patient's dosing session, each a small dialog
+// that the board and the chart both open: check in, assessment, the dose
+// (the witness signs in inside the same dialog), post-dose check, leave,
+// withhold, declined, adverse event, and the prescriber's review and
+// authorisation of a reduced dose.
+
+import { get, post, newIdempotencyKey } from '../api.js';
+import {
+  h, openDialog, numberInput, select, textarea, choices, witnessFields, witnessValue,
+  str, num, int, radio, compact, announce, mg, formatMg, mmss, fmtTime,
+  DECISION_LABEL, REASON_LABEL, BREATHING_LABEL, AE_LABEL, REVIEW_LABEL, ROUTE_LABEL, SITES, siteLabel,
+} from '../ui.js';
+
+const name = (p) => `${p.given_name} ${p.family_name}`;
+const reasonOptions = Object.entries(REASON_LABEL);
+
+/** The buttons a patient's row offers, given their state and the user's roles. */
+export function actionsFor(p, ctx, done) {
+  const out = [];
+  const nurse = ctx.has('nurse', 'prescriber');
+  const blocked = (p.flags || []).includes('blocked_until_review');
+  const add = (label, fn, cls) => out.push(h('button', { type: 'button', class: cls, onclick: () => fn(p, ctx, done) }, label));
+  if (nurse) {
+    switch (p.state) {
+      case 'due':
+        add('Check in', checkIn, 'primary');
+        break;
+      case 'checked_in':
+        add('Assess', assess, 'primary');
+        add('Withhold', withhold);
+        add('Declined', decline);
+        break;
+      case 'assessed':
+        add('Give dose', dose, 'primary');
+        add('Withhold', withhold);
+        add('Declined', decline);
+        break;
+      case 'dosed':
+      case 'observing':
+        add('Post-dose check', postdose, 'primary');
+        add('Leave', leave);
+        add('Top-up: assess', assess);
+        add('Adverse event', adverse, 'danger');
+        break;
+      default:
+        break;
+    }
+  }
+  if (blocked && ctx.has('prescriber')) add('Review', review, 'primary');
+  return out;
+}
+
+/** Check-in needs nothing typed: a refusal goes back through done(err). */
+export async function checkIn(p, ctx, done) {
+  try {
+    await post(`/patients/${p.patient_id}/check-in`, {});
+    announce(`${name(p)} checked in.`);
+    done();
+  } catch (e) {
+    if (e.status === 401) return;
+    done(e);
+  }
+}
+
+async function sedationOptions(ctx) {
+  let scale = ['Alert', 'Drowsy', 'Sedated', 'Very sedated', 'Unrousable'];
+  try {
+    const s = await ctx.settings();
+    if (s && Array.isArray(s.sedation_scale) && s.sedation_scale.length) scale = s.sedation_scale;
+  } catch (e) { /* the default scale still lets the nurse record */ }
+  return scale.map((label, i) => [i, `${i}: ${label}`]);
+}
+
+export async function assess(p, ctx, done) {
+  const levels = await sedationOptions(ctx);
+  const topup = p.state === 'observing' || p.state === 'dosed';
+  openDialog({
+    title: `${topup ? 'Assessment for a top-up' : 'Pre-dose assessment'}: ${name(p)}`,
+    intro: topup ? 'A top-up needs a fresh assessment.' : null,
+    fields: [
+      select('sedation_level', 'Sedation level', levels, { required: true, placeholder: 'Choose a level' }),
+      numberInput('breath_alcohol_ug', 'Breath alcohol (µg/100 ml)', { required: true, min: 0, max: 2000, step: '1', inputmode: 'numeric' }),
+      textarea('concerns', 'Concerns', { optional: true, rows: 2 }),
+      choices('decision', 'Decision', Object.entries(DECISION_LABEL), { required: true }),
+      select('reason', 'Reason (when not fit or reduced)', reasonOptions, { placeholder: 'No reason needed', optional: true }),
+    ],
+    submitLabel: 'Record assessment',
+    submit: (f) => post(`/patients/${p.patient_id}/assessments`, compact({
+      sedation_level: int(f, 'sedation_level'),
+      breath_alcohol_ug: int(f, 'breath_alcohol_ug'),
+      concerns: str(f, 'concerns'),
+      decision: radio(f, 'decision'),
+      reason: str(f, 'reason') || undefined,
+    })),
+    done: (r) => {
+      const d = r.detail || {};
+      if (!d.dose_allowed) announce(`${name(p)}: not fit, the dose is withheld.`);
+      else if (d.needs_prescriber_authorisation) announce(`${name(p)}: a prescriber must authorise the reduced dose.`);
+      else announce(`${name(p)}: assessed fit.`);
+      done();
+    },
+  });
+}
+
+/** The prescription in force, or null. */
+export async function currentPrescription(patientId) {
+  const r = await get(`/patients/${patientId}/prescriptions`);
+  return (r.prescriptions || []).find((x) => x.status === 'current') || null;
+}
+
+export function prescriptionSummary(rx) {
+  if (!rx) return 'No current prescription.';
+  const parts = [`${formatMg(rx.session_dose_mg)} mg per session`, `${rx.sessions_per_day} sessions a day`,
+    `daily maximum ${formatMg(rx.daily_max_mg)} mg`, `routes: ${rx.routes.map((r) => r.toUpperCase()).join(', ')}`];
+  if (rx.is_topup_allowed) parts.push(`top-up up to ${formatMg(rx.topup_max_mg)} mg`);
+  return parts.join('; ');
+}
+
+export async function dose(p, ctx, done) {
+  let rx = null;
+  try { rx = await currentPrescription(p.patient_id); } catch (e) { if (e.status === 401) return; }
+  const routes = rx ? rx.routes : ['iv', 'im', 'sc'];
+  const key = newIdempotencyKey();
+  const today = p.day_injected_ug ? `Given today so far: ${mg(p.day_injected_ug)}. ` : '';
+  openDialog({
+    title: `Give dose: ${name(p)}`,
+    intro: `${today}Prescribed: ${prescriptionSummary(rx)}.`,
+    fields: [
+      h('div', { class: 'row' },
+        numberInput('amount_mg', 'Amount (mg)', { required: true, min: 0, max: 2000 }),
+        select('route', 'Route', routes.map((r) => [r, ROUTE_LABEL[r] || r]), { required: true, value: routes[0] })),
+      select('site', 'Injection site', SITES.map(([g, list]) => [g, list.map((s) => [s, siteLabel(s)])]), { groups: true, required: true, placeholder: 'Choose a site' }),
+      textarea('notes', 'Notes', { optional: true, rows: 2 }),
+      witnessFields('A second nurse'),
+    ],
+    submitLabel: 'Record dose',
+    // The idempotency key is the dialog's: sending it again after a lost
+    // answer can never record a second dose.
+    submit: (f) => post(`/patients/${p.patient_id}/administrations`, compact({
+      amount_mg: num(f, 'amount_mg'),
+      route: str(f, 'route'),
+      site: str(f, 'site'),
+      notes: str(f, 'notes'),
+      witness: witnessValue(f),
+    }), { idempotencyKey: key }),
+    fieldMap: { 'witness.username': 'witness_username', 'witness.password': 'witness_password' },
+    done: (r) => {
+      const d = r.detail || {};
+      const warn = (d.warnings || []).length ? ` Warnings: ${d.warnings.join(', ').replace(/_/g, ' ')}.` : '';
+      announce(`${name(p)}: ${mg(d.amount_ug)} given${d.topup ? ' (top-up)' : ''}; observe until ${fmtTime(d.observation_until)}.${warn}`);
+      done();
+    },
+  });
+}
+
+export async function postdose(p, ctx, done) {
+  const levels = await sedationOptions(ctx);
+  openDialog({
+    title: `Post-dose check: ${name(p)}`,
+    intro: p.observation_remaining_s > 0 ? `Observation time left: ${mmss(p.observation_remaining_s)}.` : null,
+    fields: [
+      select('sedation_level', 'Sedation level', levels, { required: true, placeholder: 'Choose a level' }),
+      choices('breathing', 'Breathing', Object.entries(BREATHING_LABEL), { required: true }),
+      textarea('notes', 'Notes', { optional: true, rows: 2 }),
+    ],
+    submitLabel: 'Record check',
+    submit: (f) => post(`/patients/${p.patient_id}/postdose-checks`, compact({
+      sedation_level: int(f, 'sedation_level'), breathing: radio(f, 'breathing'), notes: str(f, 'notes'),
+    })),
+    done: () => { announce(`${name(p)}: post-dose check recorded.`); done(); },
+  });
+}
+
+export function leave(p, ctx, done) {
+  openDialog({
+    title: `Leave: ${name(p)}`,
+    intro: p.observation_remaining_s > 0
+      ? `The observation time is not over (${mmss(p.observation_remaining_s)} left): leaving now is recorded as against advice.`
+      : 'The observation time is over.',
+    fields: [textarea('notes', 'Notes', { optional: true, rows: 2 })],
+    submitLabel: 'Record leaving',
+    submit: (f) => post(`/patients/${p.patient_id}/leave`, compact({ notes: str(f, 'notes') })),
+    done: (r) => {
+      announce(`${name(p)} left${r.detail && r.detail.left_against_advice ? ' against advice' : ''}.`);
+      done();
+    },
+  });
+}
+
+export function withhold(p, ctx, done) {
+  openDialog({
+    title: `Withhold dose: ${name(p)}`,
+    fields: [
+      select('reason', 'Reason', reasonOptions, { required: true, placeholder: 'Choose a reason' }),
+      textarea('notes', 'Notes', { optional: true, rows: 2 }),
+    ],
+    submitLabel: 'Withhold dose',
+    danger: true,
+    submit: (f) => post(`/patients/${p.patient_id}/withhold`, compact({ reason: str(f, 'reason'), notes: str(f, 'notes') })),
+    done: () => { announce(`${name(p)}: dose withheld.`); done(); },
+  });
+}
+
+export function decline(p, ctx, done) {
+  openDialog({
+    title: `Declined: ${name(p)}`,
+    intro: 'The patient declines today\'s dose.',
+    fields: [textarea('notes', 'Notes', { optional: true, rows: 2 })],
+    submitLabel: 'Record decline',
+    submit: (f) => post(`/patients/${p.patient_id}/decline`, compact({ notes: str(f, 'notes') })),
+    done: () => { announce(`${name(p)} declined the dose.`); done(); },
+  });
+}
+
+export function adverse(p, ctx, done) {
+  openDialog({
+    title: `Adverse event: ${name(p)}`,
+    intro: 'Over-sedation, overdose, naloxone or a seizure blocks further doses until a prescriber reviews the patient.',
+    fields: [
+      select('kind', 'What happened', Object.entries(AE_LABEL), { required: true, placeholder: 'Choose one' }),
+      h('fieldset', null, h('legend', null, 'Naloxone (if given)'),
+        h('div', { class: 'row' },
+          numberInput('naloxone_dose_mg', 'Naloxone dose (mg)', { min: 0, max: 20, optional: true }),
+          select('naloxone_route', 'Naloxone route', [['im', 'Intramuscular'], ['iv', 'Intravenous'], ['intranasal', 'Intranasal'], ['sc', 'Subcutaneous']], { placeholder: 'Not given', optional: true }))),
+      textarea('action_taken', 'Action taken', { required: true, rows: 2 }),
+      textarea('outcome', 'Outcome', { required: true, rows: 2 }),
+    ],
+    submitLabel: 'Record adverse event',
+    danger: true,
+    submit: (f) => post(`/patients/${p.patient_id}/adverse-events`, compact({
+      kind: str(f, 'kind'),
+      naloxone_dose_mg: num(f, 'naloxone_dose_mg'),
+      naloxone_route: str(f, 'naloxone_route'),
+      action_taken: str(f, 'action_taken'),
+      outcome: str(f, 'outcome'),
+    })),
+    done: (r) => {
+      announce(r.blocks_until_review
+        ? `${name(p)}: adverse event recorded. Doses are blocked until a prescriber reviews.`
+        : `${name(p)}: adverse event recorded.`);
+      done();
+    },
+  });
+}
+
+export function review(p, ctx, done) {
+  openDialog({
+    title: `Prescriber review: ${name(p)}`,
+    intro: 'The patient is blocked until a prescriber reviews them. Recording the review lifts the block.',
+    fields: [
+      choices('outcome', 'Outcome', Object.entries(REVIEW_LABEL), { required: true }),
+      textarea('notes', 'Notes', { optional: true, rows: 3 }),
+    ],
+    submitLabel: 'Sign review',
+    submit: (f) => post(`/patients/${p.patient_id}/reviews`, compact({ outcome: radio(f, 'outcome'), notes: str(f, 'notes') })),
+    done: () => { announce(`${name(p)}: review recorded.`); done(); },
+  });
+}
+
+export function authoriseReduced(p, assessmentId, ctx, done) {
+  openDialog({
+    title: `Authorise a reduced dose: ${name(p)}`,
+    fields: [numberInput('amount_mg', 'Reduced amount (mg)', { required: true, min: 0, max: 2000 })],
+    submitLabel: 'Authorise',
+    submit: (f) => post(`/assessments/${assessmentId}/authorisations`, { amount_mg: num(f, 'amount_mg') }),
+    done: () => { announce(`${name(p)}: reduced dose authorised.`); done(); },
+  });
+}
+
+export const describeName = name;
