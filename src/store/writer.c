@@ -3,13 +3,27 @@
 */
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "writer.h"
 #include "util/log.h"
 
+/* WAL checkpoints copy committed pages back into the database file and
+** fsync it.  Left to SQLite's automatic checkpoint they would run inside a
+** COMMIT on the writer thread, and every station waiting on that batch
+** would wait for them too; so the writer turns the automatic checkpoint off
+** and a second thread, with its own connection, checkpoints in the
+** background (PASSIVE: it never blocks the writer or a reader). */
+#define CHECKPOINT_EVERY_COMMITS 256
+#define CHECKPOINT_EVERY_S 2
+
 struct writer {
 	struct store_conn *conn;
+	struct store_conn *ckpt_conn;
 	pthread_t thread;
+	pthread_t ckpt_thread;
+	pthread_cond_t ckpt_wake;
+	long commits_since_ckpt;
 	pthread_mutex_t lock;
 	pthread_cond_t work;   /* signalled when a job is queued or stop begins */
 	pthread_cond_t done;   /* broadcast when a batch has finished */
@@ -83,12 +97,36 @@ static void *writer_main(void *arg)
 		pthread_mutex_lock(&w->lock);
 		w->commits++;
 		w->jobs_run += n;
+		if (++w->commits_since_ckpt >= CHECKPOINT_EVERY_COMMITS)
+			pthread_cond_signal(&w->ckpt_wake);
 		for (int i = 0; i < n; i++)
 			batch[i]->done = true;
 		pthread_cond_broadcast(&w->done);
 	}
 	pthread_mutex_unlock(&w->lock);
 	free(batch);
+	return NULL;
+}
+
+static void *checkpoint_main(void *arg)
+{
+	struct writer *w = arg;
+	struct timespec until;
+	bool stopping = false;
+
+	while (!stopping) {
+		pthread_mutex_lock(&w->lock);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += CHECKPOINT_EVERY_S;
+		while (!w->stopping && w->commits_since_ckpt < CHECKPOINT_EVERY_COMMITS &&
+		       pthread_cond_timedwait(&w->ckpt_wake, &w->lock, &until) == 0)
+			;
+		stopping = w->stopping;
+		w->commits_since_ckpt = 0;
+		pthread_mutex_unlock(&w->lock);
+		if (store_exec(w->ckpt_conn, "PRAGMA wal_checkpoint(PASSIVE)") != HAT_OK)
+			log_warn("writer: a background checkpoint failed; it will be retried");
+	}
 	return NULL;
 }
 
@@ -100,7 +138,12 @@ enum hat_err writer_start(const char *path, int batch_cap, struct writer **out)
 	if (!w)
 		return HAT_E_NOMEM;
 	rc = store_open(path, STORE_READ_WRITE, &w->conn);
+	if (rc == HAT_OK)
+		rc = store_exec(w->conn, "PRAGMA wal_autocheckpoint = 0");
+	if (rc == HAT_OK)
+		rc = store_open(path, STORE_READ_WRITE, &w->ckpt_conn);
 	if (rc != HAT_OK) {
+		store_close(w->conn);
 		free(w);
 		return rc;
 	}
@@ -108,10 +151,18 @@ enum hat_err writer_start(const char *path, int batch_cap, struct writer **out)
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->work, NULL);
 	pthread_cond_init(&w->done, NULL);
+	pthread_cond_init(&w->ckpt_wake, NULL);
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		store_close(w->conn);
+		store_close(w->ckpt_conn);
 		free(w);
 		return HAT_E_INTERNAL;
+	}
+	if (pthread_create(&w->ckpt_thread, NULL, checkpoint_main, w) != 0) {
+		/* Without the background thread, SQLite checkpoints on its own. */
+		store_exec(w->conn, "PRAGMA wal_autocheckpoint = 1000");
+		store_close(w->ckpt_conn);
+		w->ckpt_conn = NULL;
 	}
 	*out = w;
 	return HAT_OK;
@@ -146,12 +197,18 @@ void writer_stop(struct writer *w)
 	pthread_mutex_lock(&w->lock);
 	w->stopping = true;
 	pthread_cond_signal(&w->work);
+	pthread_cond_signal(&w->ckpt_wake);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
+	if (w->ckpt_conn) {
+		pthread_join(w->ckpt_thread, NULL);
+		store_close(w->ckpt_conn);
+	}
 	store_close(w->conn);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->work);
 	pthread_cond_destroy(&w->done);
+	pthread_cond_destroy(&w->ckpt_wake);
 	free(w);
 }
 
