@@ -127,14 +127,37 @@ static enum schedule_event event_of(const char *kind)
 	return 0;
 }
 
+/* Applies one recorded event of the visit to its facts.  Recorded events
+** were checked when written; replaying them cannot fail unless the record
+** was altered, and then the state simply stays where it was. */
+static void apply_event(struct visits_facts *f, const char *kind, int64_t at)
+{
+	static const struct schedule_step_facts replay = { true, 0 };
+	struct schedule_step step;
+	enum schedule_event ev;
+
+	if (strcmp(kind, "postdose_check") == 0) {
+		f->postdose_checked = true;
+		return;
+	}
+	ev = event_of(kind);
+	if (ev == SCHEDULE_EV_INJECT) {
+		f->last_injection_at = at;
+		f->postdose_checked = false;
+	}
+	if (ev && schedule_next_state(f->state, ev, &replay, &step) == HAT_OK)
+		f->state = step.next;
+	if (ev == SCHEDULE_EV_INJECT &&
+	    schedule_next_state(f->state, SCHEDULE_EV_OBSERVE, NULL, &step) == HAT_OK)
+		f->state = step.next;
+}
+
 /* Replays the visit's events through the state machine. */
 static enum hat_err fold_visit(struct store_conn *c, struct visits_facts *f)
 {
 	static const char sql[] =
 		"SELECT kind, at FROM visit_events WHERE premises_id = ? AND local_date = ?"
 		" AND window_no = ? AND patient_id = ? ORDER BY id";
-	static const struct schedule_step_facts replay = { true, 0 };
-	struct schedule_step step;
 	struct store_stmt *s;
 	bool row;
 	enum hat_err rc;
@@ -147,29 +170,10 @@ static enum hat_err fold_visit(struct store_conn *c, struct visits_facts *f)
 		rc = store_bindf(s, "iiii", f->premises_id, (int64_t)f->local.date,
 				 (int64_t)f->window, f->patient_id);
 	while (rc == HAT_OK) {
-		const char *kind;
-		enum schedule_event ev;
-
 		rc = store_step(s, &row);
 		if (rc != HAT_OK || !row)
 			break;
-		kind = store_col_text(s, 0);
-		if (strcmp(kind, "postdose_check") == 0) {
-			f->postdose_checked = true;
-			continue;
-		}
-		ev = event_of(kind);
-		if (ev == SCHEDULE_EV_INJECT) {
-			f->last_injection_at = store_col_int(s, 1);
-			f->postdose_checked = false;
-		}
-		/* Recorded events were checked when written; replaying them
-		** cannot fail unless the record was altered. */
-		if (ev && schedule_next_state(f->state, ev, &replay, &step) == HAT_OK)
-			f->state = step.next;
-		if (ev == SCHEDULE_EV_INJECT &&
-		    schedule_next_state(f->state, SCHEDULE_EV_OBSERVE, NULL, &step) == HAT_OK)
-			f->state = step.next;
+		apply_event(f, store_col_text(s, 0), store_col_int(s, 1));
 	}
 	store_done(s);
 	return rc;
@@ -377,9 +381,8 @@ static enum hat_err finish(struct store_conn *conn, struct cmd *c, struct visits
 		rc = cmd_audit(conn, c, "patient", f->patient_id, detail);
 	if (rc != HAT_OK)
 		return rc;
-	rc = visits_load_facts(conn, f->patient_id, c->now, f->window, f);
-	if (rc != HAT_OK)
-		return rc;
+	/* The new event moves the visit on exactly as a replay would. */
+	apply_event(f, kind, c->now);
 	answer = json_pack("{s:I, s:s, s:s, s:I}", "patient_id", (json_int_t)f->patient_id,
 			   "event", kind, "state", schedule_state_name(f->state), "window",
 			   (json_int_t)f->window);
