@@ -195,7 +195,9 @@ enum hat_err api_incidents_list(struct http_req *req)
 	json_array_foreach(rows, i, r) {
 		for (size_t k = 0; k < sizeof cols / sizeof cols[0] && rc == HAT_OK; k++) {
 			json_t *v = json_object_get(r, cols[k]);
-			char *text = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY);
+			/* A field with no value (no discrepancy case) is empty, not "null". */
+			char *text = json_is_string(v) || json_is_null(v) || !v
+					     ? NULL : json_dumps(v, JSON_ENCODE_ANY);
 			const char *s = json_is_string(v) ? json_string_value(v) : text;
 
 			rc = buf_puts(&req->raw, "\"");

@@ -1044,12 +1044,30 @@ static const char *str_of(json_t *o, const char *k)
 	return s ? s : "";
 }
 
+/* Micrograms as milligrams, exactly: the register prints what was given
+** and wasted to the microgram (4999 is "4.999", never a rounded "5"). */
+static void mg_text(int64_t ug, char *buf, size_t n)
+{
+	size_t len;
+
+	if (ug % 1000 == 0) {
+		snprintf(buf, n, "%lld", (long long)(ug / 1000));
+		return;
+	}
+	snprintf(buf, n, "%s%lld.%03lld", ug < 0 ? "-" : "", (long long)llabs(ug / 1000),
+		 (long long)llabs(ug % 1000));
+	len = strlen(buf);
+	while (len > 0 && buf[len - 1] == '0')
+		buf[--len] = '\0';
+}
+
 /* The columns of a printed page, and how each is read from an entry. */
 static void entry_cells(json_t *e, char cells[][160])
 {
 	const char *kind = str_of(e, "kind");
 	long long qty = (long long)json_integer_value(json_object_get(e, "qty"));
 	char words[CDREG_WORDS_SIZE];
+	char given[32], wasted[32];
 
 	snprintf(cells[0], 160, "%s", str_of(e, "event_date"));
 	snprintf(cells[1], 160, "%s%s", kind, json_is_true(json_object_get(e, "is_late")) ? " (late)" : "");
@@ -1070,12 +1088,13 @@ static void entry_cells(json_t *e, char cells[][160])
 	if (cdreg_quantity_words(qty < 0 ? -qty : qty, words, sizeof words) != HAT_OK)
 		snprintf(words, sizeof words, "%lld", qty < 0 ? -qty : qty);
 	snprintf(cells[3], 160, "%s%s", qty < 0 ? "minus " : "", words);
-	if (json_is_integer(json_object_get(e, "given_ug")))
-		snprintf(cells[4], 160, "%.3g mg given, %.3g mg wasted",
-			 (double)json_integer_value(json_object_get(e, "given_ug")) / 1000.0,
-			 (double)json_integer_value(json_object_get(e, "wasted_ug")) / 1000.0);
-	else
+	if (json_is_integer(json_object_get(e, "given_ug"))) {
+		mg_text(json_integer_value(json_object_get(e, "given_ug")), given, sizeof given);
+		mg_text(json_integer_value(json_object_get(e, "wasted_ug")), wasted, sizeof wasted);
+		snprintf(cells[4], 160, "%s mg given, %s mg wasted", given, wasted);
+	} else {
 		cells[4][0] = '\0';
+	}
 	snprintf(cells[5], 160, "%s %s", str_of(e, "batch"), str_of(e, "expiry_date"));
 	snprintf(cells[6], 160, "%s / %s", str_of(e, "made_by"), str_of(e, "witness_name"));
 	snprintf(cells[7], 160, "%lld", (long long)json_integer_value(json_object_get(e, "balance_after")));
@@ -1139,13 +1158,28 @@ enum hat_err register_render_html(json_t *view, const char *clinic, struct buf *
 	return rc;
 }
 
+/* True for a plain signed decimal ("-1", "4.999"): a spreadsheet reads it
+** as a number and runs nothing. */
+static bool csv_is_number(const char *s)
+{
+	bool digits = false;
+
+	if (*s == '-')
+		s++;
+	for (; (*s >= '0' && *s <= '9') || (*s == '.' && digits); s++)
+		digits = true;
+	return digits && *s == '\0';
+}
+
 /* A CSV field, quoted when it holds a separator, a quote or a newline; a
-** leading formula character is neutralised so a spreadsheet cannot run it. */
+** leading formula character is neutralised so a spreadsheet cannot run it,
+** except in a plain number, so that a negative correction stays a number. */
 static enum hat_err csv_field(struct buf *out, const char *s, bool last)
 {
 	enum hat_err rc = buf_puts(out, "\"");
 
-	if (rc == HAT_OK && s && (*s == '=' || *s == '+' || *s == '-' || *s == '@'))
+	if (rc == HAT_OK && s && (*s == '=' || *s == '+' || *s == '-' || *s == '@') &&
+	    !csv_is_number(s))
 		rc = buf_puts(out, "'");
 	for (; rc == HAT_OK && s && *s; s++)
 		rc = *s == '"' ? buf_puts(out, "\"\"") : buf_append(out, s, 1);

@@ -86,8 +86,8 @@ enum hat_err register_render_csv(json_t *view, struct buf *out);
 
 /* Re-derives every page's balance from its entries, checks each
 ** administration entry's given + wasted against its ampoules, and that every
-** injection has register entries giving exactly its amount to its patient.  *ok false names the first problem
-** in finding (a static-size buffer). */
+** injection has register entries giving exactly its amount to its patient.
+** *ok false names the first problem in finding (a static-size buffer). */
 enum hat_err register_verify(struct store_conn *c, bool *ok, char *finding, size_t n);
 
 #endif

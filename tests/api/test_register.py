@@ -15,15 +15,16 @@ the demo's own stock and history (at the demo's premises) never take part in a
 choice.  test_register_verify.py (which imports Clinic from here) covers a
 week of dosing, hatctl verify and tampering, and the printed register.
 """
+import csv
 import datetime
+import io
 import sqlite3
 import sys
 
-from harness import ADMIN, ADMIN_PW, DEMO_PW, TestFailure, dig, main, MISSING
+from harness import ADMIN, ADMIN_PW, DEMO_PW, TestFailure, dig, main
 
 # Day 0 of the timeline: a Monday, GMT in force.
 BASE = datetime.date(2028, 11, 6)
-EPOCH = datetime.date(1970, 1, 1)
 
 # Sessions that survive the clock's jumps between days.
 HATD_EXTRA = ["--set", "session_idle_s=604800", "--set", "session_absolute_s=2678400"]
@@ -51,11 +52,6 @@ def day(n):
 
 def dstr(n):
     return day(n).isoformat()
-
-
-def local_date(n):
-    """Day n as the database stores a local date (days since 1970)."""
-    return (day(n) - EPOCH).days
 
 
 class Clinic:
@@ -313,6 +309,13 @@ def receipts(c):
            code="date_order")
     c.eq("no refused receipt wrote anything", c.counts(), before)
 
+    c.call("the register of unknown premises", "pharm", "GET",
+           "/api/v1/register/pages?premises_id=999999", status=422, code="unknown_premises")
+    # Stock at other premises (the init's premises 1), which no dose here may take.
+    c.call("100 mg received at other premises", "pharm", "POST", "/api/v1/register/receipts",
+           c.receipt_body(100, 10, "ELSEWHERE", 400, premises_id=1), status=201,
+           expect={"balance_after": 10})
+
     # The day-0 stock.  The short-dated 100 mg lot is usable on day 1 only.
     short = c.receive(100, 1, "H-SHORT", 1, expect={
         "kind": "opening", "qty": 1, "balance_after": 1, "is_late": False,
@@ -419,6 +422,8 @@ def choice(c, lots):
     c.dose(nodose, 40, "40 mg with 3 x 10 mg usable: refused", status=422,
            code="insufficient_stock")
     c.eq("the expired ampoule is still in the balance", c.balances(), {100: 1, 30: 0, 10: 3})
+    c.eq("the other premises' stock was not touched",
+         [p["balance"] for p in c.pages(premises=1).values()], [10])
     c.dose(nodose, 30, "30 mg from the last three 10 mg ampoules",
            expect={"detail.register_entries": lambda es: [
                (e["strength_ug"], e["ampoules"], e["wasted_ug"]) for e in es or []] ==
@@ -535,6 +540,22 @@ def corrections(c, lots):
            "/api/v1/register/receipts",
            c.receipt_body(30, 2, "T30-LATE", 400, received_date=dstr(2)), status=201,
            expect={"is_late": True, "event_date": dstr(2), "balance_after": 3})
+    # The CSV keeps a negative correction a number, and a formula inert.
+    r = c.call("a correction whose reason looks like a formula", "pharm", "POST", path,
+               {"corrects_entry_id": target, "quantity": 1, "reason": "=HYPERLINK(\"x\")"},
+               status=201, expect={"balance_after": 4})
+    r = c.call("the page as CSV", "auditor", "GET", "/api/v1/register?format=csv&premises_id="
+               "%d&page_id=%d&from=%s&to=%s" % (c.premises, p30, dstr(0), dstr(4)), status=200)
+    rows = list(csv.reader(io.StringIO(r.body.decode("utf-8"))))
+    fixes = [(row[5], row[6], row[19]) for row in rows[1:] if row[3] == "correction"]
+    c.eq("the CSV's corrections: signed quantities, reasons (a formula neutralised)", fixes,
+         [("1", "1", "invoice INV-T30 was for 3 ampoules; one was left uncounted"),
+          ("-1", "0", "recount: the extra ampoule was on the 10 mg shelf"),
+          ("1", "1", "found in the safe"), ("1", "4", "'=HYPERLINK(\"x\")")])
+    c.ok("the late receipt is marked late in the CSV",
+         any(row[3] == "receipt" and row[4] == "late" and row[7] == "T30-LATE"
+             for row in rows[1:]), repr(rows))
+
     # Both the corrected entry and its corrections stay on the page, in order.
     v = c.view(0, 4)
     page = [p for p in v.get("pages", []) if p["id"] == p30]
@@ -551,7 +572,7 @@ def corrections(c, lots):
          [(2, 2, "opening")])
     c.eq("each correction names its entry", [(e["corrects_entry_id"], e["is_late"])
                                              for e in ents if e["kind"] == "correction"],
-         [(target, False), (fix1, True), (target, False)])
+         [(target, False), (fix1, True), (target, False), (target, False)])
 
 
 # ---------------------------------------------------------------------------
@@ -574,6 +595,8 @@ def stock_checks(c):
            {"counted": 1, "witness": c.wit("nurse")}, status=404, code="not_found")
     c.call("a keyworker cannot check stock", "kw", "POST", path30,
            {"counted": bal[30], "witness": c.wit("nurse")}, status=403, code="forbidden")
+    c.call("a negative count", "pharm", "POST", path30,
+           {"counted": -1, "witness": c.wit("nurse")}, status=400, code="out_of_range")
     cases = c.counts()["discrepancies"]
     c.call("two people count the 30 mg page and it matches", "pharm", "POST", path30,
            {"counted": bal[30], "witness": c.wit("nurse")}, status=201,
@@ -699,8 +722,6 @@ def stock_checks(c):
     r = c.call("the incident log as CSV", "cdao", "GET",
                "/api/v1/incidents?format=csv&from=%s&to=%s" % (dstr(0), dstr(5)), status=200)
     text = r.body.decode("utf-8", "replace")
-    import csv
-    import io
     rows = list(csv.reader(io.StringIO(text)))
     c.eq("the CSV's content type", (r.header("Content-Type") or "").split(";")[0], "text/csv")
     c.eq("the CSV's header row", rows[0] if rows else None,
@@ -709,9 +730,11 @@ def stock_checks(c):
     byid = {row[0]: row for row in rows[1:]}
     c.ok("the escalated incident is in the CSV", str(inc) in byid and
          byid[str(inc)][2] == "discrepancy" and byid[str(inc)][6] == str(case2), text)
-    c.ok("the quoted description survives the CSV", any(
-        'Safe door found unlocked at 17:40, "checked", nothing missing' in row
-        for row in rows), text)
+    concern = [row for row in rows[1:] if row[2] == "concern"]
+    c.eq("the reported concern in the CSV: description (quotes kept), action, no case",
+         [(row[4], row[5], row[6]) for row in concern],
+         [('Safe door found unlocked at 17:40, "checked", nothing missing',
+           "Locked; keys reissued", "")])
     r = c.call("an empty range in the CSV", "cdao", "GET",
                "/api/v1/incidents?format=csv&from=%s&to=%s" % (dstr(-30), dstr(-20)),
                status=200)

@@ -22,7 +22,7 @@ import os
 import sqlite3
 import sys
 
-from harness import TestFailure, dig, main
+from harness import dig, main
 from test_register import Clinic, dstr
 
 # Received on day 0: strength mg -> [(batch, count, expiry day)].
@@ -37,26 +37,31 @@ STOCK = {
 AMOUNTS = [
     [230, 175, 120, 85, 200, 145, 65, 250, 95, 40],
     [100, 100, 150, 150, 200, 200, 180, 180, 210, 210],
-    [55, 70, 135, 240, 15, 105, 160, 125, 90, 35],
-    [250, 250, 225, 225, 190, 190, 45, 45, 110, 110],
+    [55, 70, 135, 240, 12, 105, 160, 125, 90, 37],
+    [250, 250, 225, 225, 190, 190, 45, 45, 90.001, 142.5],
 ]
 DAYS = 5
 
 
-def best_choice(avail, dose):
-    """The least waste, then the fewest ampoules, by brute force over the
-    counts of each strength (avail: mg -> ampoules usable)."""
+def best_choice(avail, dose_ug):
+    """The least waste (ug), then the fewest ampoules, by brute force over
+    the counts of each strength (avail: mg -> ampoules usable)."""
     strengths = sorted(avail, reverse=True)
     best = None
-    ranges = [range(0, min(avail[s], -(-dose // s)) + 1) for s in strengths]
+    ranges = [range(0, min(avail[s], -(-dose_ug // (s * 1000))) + 1) for s in strengths]
     for counts in itertools.product(*ranges):
-        content = sum(n * s for n, s in zip(counts, strengths))
-        if content < dose:
+        content = sum(n * s * 1000 for n, s in zip(counts, strengths))
+        if content < dose_ug:
             continue
-        key = (content - dose, sum(counts))
+        key = (content - dose_ug, sum(counts))
         if best is None or key < best:
             best = key
     return best
+
+
+def mg_text(ug):
+    """Micrograms as mg, exactly: 4999 -> "4.999", 90000 -> "90"."""
+    return ("%d.%03d" % (ug // 1000, ug % 1000)).rstrip("0").rstrip(".")
 
 
 class TextOf(html.parser.HTMLParser):
@@ -139,17 +144,18 @@ def week(c):
             c.at(d, hms)
             for i, pid in enumerate(pids):
                 mg = AMOUNTS[i][(d - 1) * 2 + session]
-                want = best_choice({s: n for s, n in avail.items() if n > 0}, mg)
+                ug = int(round(mg * 1000))
+                want = best_choice({s: n for s, n in avail.items() if n > 0}, ug)
                 c.ready(pid, "day %d %s, %s" % (d, hms[:5], families[i]))
-                r = c.dose(pid, mg, "day %d %s: %s is given %d mg" % (
+                r = c.dose(pid, mg, "day %d %s: %s is given %s mg" % (
                     d, hms[:5], families[i], mg))
                 es = dig(r.json, "detail.register_entries") or []
                 waste = sum(e["wasted_ug"] for e in es)
                 count = sum(e["ampoules"] for e in es)
                 given = sum(e["given_ug"] for e in es)
                 content = sum(e["ampoules"] * e["strength_ug"] for e in es)
-                ok = (want is not None and (waste // 1000, count) == want
-                      and given == mg * 1000 and content == given + waste
+                ok = (want is not None and (waste, count) == want
+                      and given == ug and content == given + waste
                       and all(lots.get(e["lot_id"]) == e["strength_ug"] // 1000 for e in es))
                 optimal.append(ok or (mg, want, [(e["strength_ug"], e["ampoules"],
                                                   e["wasted_ug"]) for e in es]))
@@ -301,6 +307,35 @@ def tamper(c, w):
     c.ok("the last entry's quantity changed: verify names it",
          p.returncode == 1 and "entry %d " % eid in p.out, p.out + p.err)
 
+    # The waste arithmetic of one administration entry (rule 14).
+    row = c.query("SELECT e.id, e.page_id FROM register_entries e JOIN register_pages p"
+                  " ON p.id = e.page_id WHERE p.premises_id = ? AND e.kind = 'administration'"
+                  " AND e.wasted_ug > 0 ORDER BY e.id LIMIT 1", (c.premises,))
+    eid, page = row[0]
+    p = edit("waste.db", ("UPDATE register_entries SET wasted_ug = wasted_ug - 1000"
+                          " WHERE id = ?", (eid,)))
+    c.ok("an entry's mg wasted changed: verify names the entry", p.returncode == 1 and
+         "register page %d: entry %d: given and wasted" % (page, eid) in p.out, p.out + p.err)
+
+    # A lot's contents after an entry.
+    row = c.query("SELECT e.id, e.lot_id FROM register_entries e JOIN register_pages p"
+                  " ON p.id = e.page_id WHERE p.premises_id = ? AND e.kind = 'administration'"
+                  " ORDER BY e.id LIMIT 1 OFFSET 3", (c.premises,))
+    eid, lot = row[0]
+    p = edit("lot.db", ("UPDATE register_entries SET lot_after = lot_after + 1 WHERE id = ?",
+                        (eid,)))
+    c.ok("an entry's lot contents changed: verify names the entry and the lot",
+         p.returncode == 1 and "register entry %d: lot %d " % (eid, lot) in p.out,
+         p.out + p.err)
+
+    # The amount an administration records, against its register entries.
+    adm = c.scalar("SELECT id FROM administrations WHERE premises_id = ? AND kind = 'injection'"
+                   " ORDER BY id LIMIT 1 OFFSET 7", (c.premises,))
+    p = edit("amount.db", ("DROP TRIGGER administrations_no_update", ()),
+             ("UPDATE administrations SET amount_ug = amount_ug + 10000 WHERE id = ?", (adm,)))
+    c.ok("a dose's amount changed by hand: verify names the administration",
+         p.returncode == 1 and "administration %d does not match" % adm in p.out, p.out + p.err)
+
     # The last dose's entries, which are the last on their pages.
     adm = w["last_adm"]
     last_on_pages = c.scalar(
@@ -380,6 +415,10 @@ def printed(c):
          adm and "Ashdown" in adm[0][2] and "Canal Street" in adm[0][2]
          and "licence HO-DIA-REG-%d" % c.premises in adm[0][2] and "given" in adm[0][4],
          repr(adm[:1]))
+    c.eq("every HTML row's mg given and wasted, exactly (to the microgram)",
+         [[row[4] for row in s["rows"]] for s in doc.sections],
+         [["%s mg given, %s mg wasted" % (mg_text(e["given_ug"]), mg_text(e["wasted_ug"]))
+           if e["given_ug"] is not None else "" for e in p["entries"]] for p in pages])
     c.eq("every HTML row's balance is the entry's",
          [[row[7] for row in s["rows"]] for s in doc.sections],
          [[str(e["balance_after"]) for e in p["entries"]] for p in pages])

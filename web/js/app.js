@@ -4,7 +4,9 @@
 // CSRF token lives in memory; a reload asks GET /session again.
 
 import { api, get, setCsrf, onAuthLost } from './api.js';
-import { h, clear, closeDialogs, announce } from './ui.js';
+import {
+  h, add, clear, closeDialogs, announce,
+} from './ui.js';
 import * as loginScreen from './screens/login.js';
 import * as board from './screens/board.js';
 import * as chart from './screens/chart.js';
@@ -98,7 +100,7 @@ function renderNav(current) {
   nav.hidden = false;
   const who = clear($('who'));
   const u = state.session.user;
-  who.append(h('span', null, `${u.display_name} (${u.roles.join(', ')})`),
+  add(who, h('span', null, `${u.display_name} (${u.roles.join(', ')})`),
     h('button', { type: 'button', onclick: logout }, 'Log out'));
   who.hidden = false;
 }
@@ -123,7 +125,7 @@ function route() {
   clear(main);
   if (!ctx.has(...r.roles)) {
     document.title = `Not available: hat`;
-    main.append(h('section', { class: 'panel' },
+    add(main, h('section', { class: 'panel' },
       h('h1', null, 'Not available to your role'),
       h('p', null, `The ${r.title} screen is not open to ${state.session.user.roles.join(', ')} accounts. `,
         h('a', { href: `#${homeFor()}` }, 'Go to your start screen'), '.')));

@@ -40,6 +40,19 @@ export function clear(el) {
   return el;
 }
 
+/** Replaces el's children; null, false and undefined children are skipped. */
+export function fill(el, ...children) {
+  clear(el);
+  append(el, children);
+  return el;
+}
+
+/** Appends children, skipping null, false and undefined. */
+export function add(el, ...children) {
+  append(el, children);
+  return el;
+}
+
 let uid = 0;
 export const nextId = (p) => `${p}-${++uid}`;
 

@@ -4,7 +4,9 @@
 // and the next step's buttons.  A refresh never takes the focus away.
 
 import { get } from '../api.js';
-import { h, clear, badge, fmtTime, fmtLongDay, mg, mmss, STATE_LABEL, FLAG_LABEL } from '../ui.js';
+import {
+  h, addDays, fmtDay, add, clear, badge, fmtTime, fmtLongDay, mg, mmss, STATE_LABEL, FLAG_LABEL,
+} from '../ui.js';
 import { actionsFor } from './visit.js';
 
 const REFRESH_MS = 4000;
@@ -26,7 +28,7 @@ export function render(main, ctx) {
   const summary = h('p', { class: 'muted' });
   const list = h('ul', { class: 'board', 'aria-label': 'Patients due this session' });
   const problem = h('p', { class: 'form-error', role: 'alert' });
-  main.append(h('div', { class: 'board-head' }, title, windowLine, updated), summary, problem, list);
+  add(main, h('div', { class: 'board-head' }, title, windowLine, updated), summary, problem, list);
 
   function remaining(p) {
     const left = p.observation_remaining_s - (Date.now() - fetchedAt) / 1000;
@@ -49,20 +51,24 @@ export function render(main, ctx) {
       h('h2', { id: nameId }, h('a', { href: `#/patients/${p.patient_id}` }, `${p.given_name} ${p.family_name}`)),
       h('p', { class: 'state' }, badge(`state-${p.state}`, STATE_LABEL[p.state] || p.state),
         observing ? h('span', null, ' ', h('span', { class: 'countdown', dataset: { countdown: '1' }, 'aria-label': 'Observation time left' }, mmss(remaining(p))), ' left') : null),
-      p.flags.filter((f) => f !== 'observing').length
-        ? h('p', { class: 'flags' }, p.flags.filter((f) => f !== 'observing').map((f) => badge(`flag flag-${f}`, FLAG_LABEL[f] || f)))
-        : null,
+      shownFlags(p).length ? h('p', { class: 'flags' }, shownFlags(p).map((f) => badge(`flag flag-${f}`, FLAG_LABEL[f] || f))) : null,
       p.alerts ? h('p', { class: 'facts-line' }, h('strong', null, 'Alert: '), p.alerts) : null,
       h('p', { class: 'facts-line' }, `Today: ${p.sessions_today} of ${p.sessions_per_day} sessions`, p.day_injected_ug ? `, ${mg(p.day_injected_ug)}` : '', p.day_oral_ug ? `, oral ${mg(p.day_oral_ug)}` : ''),
-      p.last_dose_at ? h('p', { class: 'facts-line muted' }, `Last dose ${fmtTime(p.last_dose_at)}${sameDay(p.last_dose_at, data.date) ? '' : ' (earlier day)'}, ${mg(p.last_dose_ug)}`) : null,
+      p.last_dose_at ? h('p', { class: 'facts-line muted' }, `Last dose ${whenDay(p.last_dose_at, data.date)}${fmtTime(p.last_dose_at)}, ${mg(p.last_dose_ug)}`) : null,
       p.days_missed ? h('p', { class: 'facts-line' }, `${p.days_missed} day${p.days_missed === 1 ? '' : 's'} missed`) : null,
       err ? h('p', { class: 'form-error card-error', role: 'alert' }, err) : null,
       actions.length ? h('div', { class: 'actions' }, actions) : null);
     return node;
   }
 
-  function sameDay(iso, date) {
-    return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date(iso)) === date;
+  // The alert's own words are on the card, so its badge would only repeat them.
+  const shownFlags = (p) => p.flags.filter((f) => f !== 'observing' && !(f === 'alerts_on_record' && p.alerts));
+
+  function whenDay(iso, today) {
+    const d = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date(iso));
+    if (d === today) return 'today ';
+    if (d === addDays(today, -1)) return 'yesterday ';
+    return `${fmtDay(d)} `;
   }
 
   function draw() {

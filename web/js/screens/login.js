@@ -2,7 +2,9 @@
 // session ends, with the reason in plain words.
 
 import { get, post, setCsrf } from '../api.js';
-import { h, clear, input, formError, onSubmit, str } from '../ui.js';
+import {
+  h, add, clear, input, formError, onSubmit, str,
+} from '../ui.js';
 
 export function render(section, { message, onLogin }) {
   clear(section);
@@ -11,7 +13,7 @@ export function render(section, { message, onLogin }) {
     input('username', 'Username', { required: true, autocomplete: 'username' }),
     input('password', 'Password', { type: 'password', required: true, autocomplete: 'current-password' }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Log in')));
-  section.append(
+  add(section, 
     h('h1', { id: 'login-title' }, 'Log in'),
     message ? h('p', { class: 'notice', id: 'login-notice', role: 'alert' }, message) : null,
     form);

@@ -6,9 +6,7 @@
 
 import { get, post, newIdempotencyKey } from '../api.js';
 import {
-  h, openDialog, numberInput, select, textarea, choices, witnessFields, witnessValue,
-  str, num, int, radio, compact, announce, mg, formatMg, mmss, fmtTime,
-  DECISION_LABEL, REASON_LABEL, BREATHING_LABEL, AE_LABEL, REVIEW_LABEL, ROUTE_LABEL, SITES, siteLabel,
+  h, add, openDialog, numberInput, select, textarea, choices, witnessFields, witnessValue, str, num, int, radio, compact, announce, mg, formatMg, mmss, fmtTime, DECISION_LABEL, REASON_LABEL, BREATHING_LABEL, AE_LABEL, REVIEW_LABEL, ROUTE_LABEL, SITES, siteLabel,
 } from '../ui.js';
 
 const name = (p) => `${p.given_name} ${p.family_name}`;

@@ -1,0 +1,182 @@
+// chart.js: one patient's chart: identity, alerts, today's session with
+// its next steps, the prescription in force, a block and its review, and
+// the last 14 days as a compact grid of sessions and amounts with the
+// events beside them.
+
+import { get } from '../api.js';
+import {
+  h, add, fill, clear, badge, fmtTime, fmtDay, fmtDateTime, mg, STATE_LABEL, FLAG_LABEL, REASON_LABEL, AE_LABEL, siteLabel,
+} from '../ui.js';
+import { actionsFor, adverse, authoriseReduced, prescriptionSummary, review } from './visit.js';
+
+export function render(main, ctx, [id]) {
+  let stopped = false;
+  const body = h('div', null, h('p', null, 'Loading the chart…'));
+  add(main, body);
+  const load = async () => {
+    try {
+      const premises = await ctx.premises();
+      const [patient, rxs, history, board, settings] = await Promise.all([
+        get(`/patients/${id}`),
+        get(`/patients/${id}/prescriptions`),
+        get(`/patients/${id}/dosing-history`),
+        get(`/board?premises_id=${premises}`),
+        ctx.settings().catch(() => null),
+      ]);
+      if (stopped) return;
+      draw(patient, rxs.prescriptions || [], history, board, settings);
+    } catch (e) {
+      if (e.status === 401 || stopped) return;
+      fill(body, h('div', { class: 'panel' }, h('h1', null, 'Patient chart'),
+        h('p', { class: 'form-error', role: 'alert' }, e.status === 404 ? 'There is no patient with this number.' : e.message)));
+    }
+  };
+
+  function draw(p, rxs, history, board, settings) {
+    const name = `${p.given_name} ${p.family_name}`;
+    const row = (board.patients || []).find((x) => x.patient_id === p.id);
+    const current = rxs.find((r) => r.status === 'current');
+    const episode = (p.episodes || [])[0];
+    const today = history.days[0];
+    const stepError = h('p', { class: 'form-error', role: 'alert' });
+    const done = (e) => {
+      if (e) stepError.textContent = e.message;
+      else load();
+    };
+    const blocked = row && row.flags.includes('blocked_until_review');
+    const visit = row ? { ...row } : { patient_id: p.id, given_name: p.given_name, family_name: p.family_name, state: null, flags: [] };
+
+    // A prescriber may authorise a reduced dose on today's newest assessment.
+    const lastAssessment = today && today.assessments.length ? today.assessments[today.assessments.length - 1] : null;
+    const extra = [];
+    if (ctx.has('prescriber') && row && row.state === 'assessed' && lastAssessment && lastAssessment.decision === 'fit_reduced') {
+      extra.push(h('button', { type: 'button', class: 'primary', onclick: () => authoriseReduced(visit, lastAssessment.id, ctx, done) }, 'Authorise reduced dose'));
+    }
+    if (ctx.has('nurse', 'prescriber') && !(row && ['dosed', 'observing'].includes(row.state))) {
+      extra.push(h('button', { type: 'button', class: 'danger', onclick: () => adverse(visit, ctx, done) }, 'Adverse event'));
+    }
+    if (ctx.has('prescriber') && !blocked && (!row || !row.flags.includes('blocked_until_review'))) {
+      // A review can be recorded at any time, not only to lift a block.
+      extra.push(h('button', { type: 'button', onclick: () => review(visit, ctx, done) }, 'Record a review'));
+    }
+
+    fill(body, 
+      h('div', { class: 'screen-head' },
+        h('h1', null, name),
+        h('div', { class: 'actions' },
+          h('a', { class: 'button', href: `#/patients/${p.id}/prescriptions` }, 'Prescriptions'),
+          h('a', { class: 'button', href: `#/patients/${p.id}/edit` }, 'Details and episodes'))),
+      p.alerts ? h('p', { class: 'alerts' }, h('strong', null, 'Alerts: '), p.alerts) : null,
+      blocked ? h('p', { class: 'alerts', role: 'status' }, 'Blocked until a prescriber reviews this patient: no dose can be given.') : null,
+      h('div', { class: 'row' },
+        h('section', { class: 'panel', 'aria-labelledby': 'chart-id' },
+          h('h2', { id: 'chart-id' }, 'Identity'),
+          h('dl', { class: 'facts' },
+            h('dt', null, 'Born'), h('dd', null, fmtDay(p.birth_date).replace(/^\w+ /, '') + ` ${p.birth_date.slice(0, 4)}`),
+            h('dt', null, 'Sex'), h('dd', null, p.sex),
+            h('dt', null, 'NHS number'), h('dd', null, p.nhs_number ? p.nhs_number.replace(/(\d{3})(\d{3})(\d{4})/, '$1 $2 $3') : 'Not recorded'),
+            h('dt', null, 'Address'), h('dd', null, p.address || 'Not recorded'),
+            h('dt', null, 'Contact'), h('dd', null, p.contact || 'Not recorded'),
+            h('dt', null, 'Episode'), h('dd', null, episode ? `${episode.status}${episode.start_date ? `, started ${fmtDay(episode.start_date)} ${episode.start_date.slice(0, 4)}` : ''}` : 'None'))),
+        h('section', { class: 'panel', 'aria-labelledby': 'chart-today' },
+          h('h2', { id: 'chart-today' }, 'This session'),
+          row
+            ? [h('p', { class: 'state' }, badge(`state-${row.state}`, STATE_LABEL[row.state] || row.state),
+              ' ', row.flags.filter((f) => f !== 'observing' && f !== 'alerts_on_record').map((f) => badge(`flag flag-${f}`, FLAG_LABEL[f] || f))),
+            h('p', null, `Today: ${row.sessions_today} of ${row.sessions_per_day} sessions${row.day_injected_ug ? `, ${mg(row.day_injected_ug)}` : ''}.`)]
+            : h('p', null, board.window ? 'Not due in this session.' : 'No session is running now.'),
+          stepError,
+          h('div', { class: 'actions' }, row ? actionsFor(visit, ctx, done) : null, extra)),
+        h('section', { class: 'panel', 'aria-labelledby': 'chart-rx' },
+          h('h2', { id: 'chart-rx' }, 'Prescription'),
+          current
+            ? [h('p', null, `${current.drug[0].toUpperCase()}${current.drug.slice(1)}: ${prescriptionSummary(current)}.`),
+              current.oral_drug ? h('p', null, `Oral: ${current.oral_drug.replace('_oral', '')} ${current.oral_dose_mg} mg a day (maximum ${current.oral_daily_max_mg} mg).`) : null,
+              h('p', { class: 'muted' }, `Signed by ${current.prescriber} (${current.licence_number || 'no licence number'}) on ${fmtDateTime(current.signed_at)}; from ${fmtDay(current.start_date)}${current.end_date ? ` to ${fmtDay(current.end_date)}` : ''}.`)]
+            : h('p', { class: 'notice' }, 'No current prescription: nothing can be given.'))),
+      grid(history, settings),
+      events(history));
+  }
+
+  load();
+  return () => { stopped = true; };
+}
+
+/** The last 14 days: one row a day, a column per session window. */
+function grid(history, settings) {
+  const windows = settings && settings.windows && settings.windows.length
+    ? settings.windows.map((w) => w.name) : ['morning', 'afternoon'];
+  const cap = (s) => s[0].toUpperCase() + s.slice(1);
+  const table = h('table', { class: 'grid14' },
+    h('caption', { class: 'muted' }, 'Injectable amounts by session; W = withheld, D = declined, AE = adverse event. Newest day first.'),
+    h('thead', null, h('tr', null,
+      h('th', { scope: 'col' }, 'Day'),
+      windows.map((w) => h('th', { scope: 'col' }, cap(w))),
+      h('th', { scope: 'col', class: 'num' }, 'Injected'),
+      h('th', { scope: 'col', class: 'num' }, 'Oral'),
+      h('th', { scope: 'col' }, 'Events'))),
+    h('tbody', null, history.days.map((d) => h('tr', null,
+      h('th', { scope: 'row' }, fmtDay(d.date)),
+      windows.map((w, i) => cell(d, i)),
+      h('td', { class: 'num' }, d.injectable_ug ? mg(d.injectable_ug) : '—'),
+      h('td', { class: 'num' }, d.oral_ug ? mg(d.oral_ug) : '—'),
+      h('td', { class: 'events' }, dayNotes(d))))));
+  return h('section', { class: 'panel', 'aria-labelledby': 'chart-grid' },
+    h('h2', { id: 'chart-grid' }, 'Last 14 days'),
+    h('div', { class: 'table-wrap' }, table));
+}
+
+function cell(day, window) {
+  const doses = day.administrations.filter((a) => a.kind === 'injection' && a.window_no === window);
+  const ev = day.events.filter((e) => e.window_no === window);
+  const parts = [];
+  doses.forEach((a, i) => {
+    if (i) parts.push(' + ');
+    parts.push(h('span', { title: `${fmtTime(a.given_at)} ${a.route.toUpperCase()} ${siteLabel(a.site)}` },
+      `${a.amount_ug / 1000}${a.is_topup ? ' top-up' : ''}`));
+  });
+  if (doses.length) {
+    parts.push(' mg');
+    parts.push(h('div', { class: 'muted small' }, doses.map((a) => `${fmtTime(a.given_at)} ${a.route.toUpperCase()} ${siteLabel(a.site).toLowerCase()}`).join('; ')));
+  }
+  const withheld = ev.find((e) => e.kind === 'withheld');
+  if (withheld) {
+    const reason = (withheld.detail && withheld.detail.reason) || '';
+    parts.push(h('span', { class: 'w' }, `${parts.length ? ' ' : ''}W${reason ? ` (${(REASON_LABEL[reason] || reason).toLowerCase()})` : ''}`));
+  }
+  if (ev.find((e) => e.kind === 'declined')) parts.push(h('span', { class: 'w' }, ' D'));
+  if (!parts.length) return h('td', { class: 'cell-none' }, '—');
+  return h('td', null, parts);
+}
+
+function dayNotes(d) {
+  const notes = [];
+  for (const a of d.adverse_events) {
+    notes.push(h('span', { class: 'ae' }, `AE ${fmtTime(a.occurred_at)}: ${AE_LABEL[a.kind] || a.kind}${a.naloxone_dose_ug ? ` (naloxone ${a.naloxone_dose_ug / 1000} mg ${a.naloxone_route || ''})` : ''}${a.is_blocking ? ', blocked until review' : ''}. `));
+  }
+  for (const e of d.events) {
+    if (e.kind === 'left' && e.detail && e.detail.left_against_advice) notes.push(`Left against advice ${fmtTime(e.recorded_at)}. `);
+    if ((e.kind === 'withheld' || e.kind === 'declined') && e.detail && e.detail.notes) notes.push(`${e.detail.notes} `);
+  }
+  return notes.length ? notes : '';
+}
+
+function events(history) {
+  const rows = [];
+  for (const d of history.days) {
+    for (const a of d.adverse_events) rows.push(a);
+  }
+  return h('section', { class: 'panel', 'aria-labelledby': 'chart-ae' },
+    h('h2', { id: 'chart-ae' }, 'Adverse events and blocks (last 14 days)'),
+    rows.length
+      ? h('div', { class: 'table-wrap' }, h('table', null,
+        h('thead', null, h('tr', null, ['When', 'What', 'Naloxone', 'Action taken', 'Outcome', 'Blocks'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', null, rows.map((a) => h('tr', null,
+          h('td', null, fmtDateTime(a.occurred_at)),
+          h('td', null, AE_LABEL[a.kind] || a.kind),
+          h('td', null, a.naloxone_dose_ug ? `${a.naloxone_dose_ug / 1000} mg ${a.naloxone_route || ''}` : '—'),
+          h('td', null, a.action_taken),
+          h('td', null, a.outcome),
+          h('td', null, a.is_blocking ? 'Until review' : 'No'))))))
+      : h('p', { class: 'muted' }, 'None in the last 14 days.'));
+}

@@ -1,0 +1,253 @@
+// register.js: the controlled-drug register.  One page per drug, strength
+// and form, with its running balance; receipts, destructions, corrections
+// and stock checks (each witnessed where the law asks); discrepancy cases;
+// and links to the printable page and its CSV.
+
+import { get, post, newIdempotencyKey } from '../api.js';
+import {
+  h, add, fill, clear, input, numberInput, select, textarea, witnessFields, witnessValue, formError, onSubmit, openDialog, str, num, int, compact, announce, fmtDay, fmtTime, fmtDateTime, clinicToday, addDays, ENTRY_LABEL,
+} from '../ui.js';
+
+const STOCK = ['pharmacist', 'cdao'];
+const CHECK_ITEMS = [
+  ['arithmetic', 'Arithmetic of the page checked'], ['recount', 'Stock recounted'],
+  ['other_pages', 'Other pages checked for a misplaced entry'], ['charts_against_entries', 'Administration charts checked against entries'],
+  ['staff_on_duty', 'Staff on duty asked'],
+];
+
+export function render(main, ctx, [pageParam]) {
+  let stopped = false;
+  const range = { from: addDays(clinicToday(), -30), to: clinicToday() };
+  const body = h('div', null, h('p', null, 'Loading the register…'));
+  add(main, body);
+
+  async function load() {
+    try {
+      const premises = await ctx.premises();
+      const pages = (await get(`/register/pages?premises_id=${premises}`)).pages || [];
+      if (stopped) return;
+      const pageId = pageParam ? Number(pageParam) : null;
+      let view = null;
+      let discrepancies = [];
+      if (pageId) {
+        [view, discrepancies] = await Promise.all([
+          get(`/register?premises_id=${premises}&page_id=${pageId}&from=${range.from}&to=${range.to}`),
+          get('/discrepancies').then((r) => r.discrepancies || []),
+        ]);
+      }
+      if (stopped) return;
+      draw(premises, pages, pageId, view, discrepancies.filter((d) => d.page_id === pageId));
+    } catch (e) {
+      if (e.status === 401 || stopped) return;
+      fill(body, h('p', { class: 'form-error', role: 'alert' }, e.message));
+    }
+  }
+
+  function draw(premises, pages, pageId, view, cases) {
+    const page = view && (view.pages || []).find((p) => p.id === pageId);
+    const summary = pages.find((p) => p.id === pageId);
+    fill(body, 
+      h('div', { class: 'screen-head' }, h('h1', null, 'Controlled-drug register')),
+      h('nav', { 'aria-label': 'Register pages' }, h('ul', { class: 'pages' }, pages.map((p) => h('li', null,
+        h('a', { href: `#/register/${p.id}`, 'aria-current': p.id === pageId ? 'page' : null },
+          h('span', { class: 'strength' }, `${p.drug[0].toUpperCase()}${p.drug.slice(1)} ${p.strength}`),
+          h('span', { class: 'balance' }, h('br'), `Balance: ${p.balance} ampoules`),
+          h('span', { class: 'muted' }, h('br'), `Last stock check: ${p.last_check_date ? fmtDay(p.last_check_date) : 'never'}`),
+          p.stock_check_overdue ? h('span', null, h('br'), h('strong', null, 'Stock check overdue')) : null,
+          p.open_discrepancies ? h('span', null, h('br'), h('strong', null, `${p.open_discrepancies} open discrepanc${p.open_discrepancies === 1 ? 'y' : 'ies'}`)) : null))))),
+      page ? pageView(premises, page, summary, cases) : h('p', null, pages.length ? 'Choose a page to see its entries.' : 'The register has no pages yet: record a receipt to open one.'),
+      !page && ctx.has(...STOCK, 'nurse') ? h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onclick: () => receipt(premises, null) }, 'Record a receipt')) : null);
+  }
+
+  function pageView(premises, page, summary, cases) {
+    const stock = ctx.has(...STOCK);
+    const q = `premises_id=${premises}&page_id=${page.id}&from=${range.from}&to=${range.to}`;
+    const rangeForm = h('form', { class: 'range', 'aria-label': 'Dates shown' },
+      input('from', 'From', { type: 'date', value: range.from }),
+      input('to', 'To', { type: 'date', value: range.to }),
+      h('button', { type: 'submit' }, 'Show'),
+      formError());
+    onSubmit(rangeForm, async (f) => {
+      range.from = str(f, 'from');
+      range.to = str(f, 'to');
+      await load();
+    });
+    const entries = [...(page.entries || [])].reverse();
+    return h('section', { class: 'panel', 'aria-labelledby': 'reg-page-title' },
+      h('h2', { id: 'reg-page-title' }, page.heading),
+      h('p', { class: 'balance' }, h('strong', null, `Balance now: ${summary ? summary.balance : page.balance} ampoules`),
+        ` · last stock check ${page.last_check_date ? fmtDay(page.last_check_date) : 'never'}`),
+      h('div', { class: 'actions' },
+        ctx.has(...STOCK, 'nurse') ? h('button', { type: 'button', class: 'primary', onclick: () => receipt(premises, page) }, 'Record a receipt') : null,
+        ctx.has(...STOCK, 'nurse') ? h('button', { type: 'button', onclick: () => stockCheck(page) }, 'Stock check') : null,
+        stock ? h('button', { type: 'button', onclick: () => destruction(page) }, 'Destruction') : null,
+        stock ? h('button', { type: 'button', onclick: () => correction(page) }, 'Correction') : null,
+        h('a', { class: 'button', href: `/api/v1/register?${q}&format=html`, target: '_blank', rel: 'noopener' }, 'Print view'),
+        h('a', { class: 'button', href: `/api/v1/register?${q}&format=csv`, download: `register-page-${page.id}.csv` }, 'CSV')),
+      h('h3', null, 'Entries'), rangeForm,
+      entries.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'register' },
+        h('caption', { class: 'muted' }, `${entries.length} entries from ${fmtDay(range.from)} to ${fmtDay(range.to)}, newest first.`),
+        h('thead', null, h('tr', null, ['#', 'Date', 'Entry', 'In', 'Out', 'Balance', 'From / to', 'Batch', 'Made by', 'Witness', 'Note']
+          .map((t, i) => h('th', { scope: 'col', class: [3, 4, 5].includes(i) ? 'num' : null }, t)))),
+        h('tbody', null, entries.map((e) => {
+          const inward = e.kind === 'receipt' || e.kind === 'opening' || (e.kind === 'correction' && e.qty > 0);
+          const qty = Math.abs(e.qty);
+          return h('tr', { dataset: { entry: e.id, kind: e.kind } },
+            h('td', null, e.id),
+            h('td', null, fmtDay(e.event_date), h('div', { class: 'muted' }, fmtTime(e.entered_at)), e.is_late ? h('div', null, 'late entry') : null),
+            h('td', null, ENTRY_LABEL[e.kind] || e.kind),
+            h('td', { class: 'num' }, inward ? qty : ''),
+            h('td', { class: 'num' }, inward ? '' : qty),
+            h('td', { class: 'num' }, h('strong', null, e.balance_after)),
+            h('td', null, e.supplier_name || e.patient_name || '', e.invoice_ref ? h('div', { class: 'muted' }, `Invoice ${e.invoice_ref}`) : null,
+              e.prescriber_name ? h('div', { class: 'muted' }, `Rx ${e.prescriber_name}`) : null),
+            h('td', null, e.batch || '', e.expiry_date ? h('div', { class: 'muted' }, `exp ${e.expiry_date}`) : null),
+            h('td', null, e.made_by || ''),
+            h('td', null, e.witness_name || '', e.witness_authority ? h('div', { class: 'muted' }, e.witness_authority) : null),
+            h('td', null, e.reason || '', e.corrects_entry_id ? h('div', { class: 'muted' }, `corrects #${e.corrects_entry_id}`) : null));
+        })))) : h('p', null, 'No entries in these dates.'),
+      discrepancyList(page, cases, stock));
+  }
+
+  function discrepancyList(page, cases, stock) {
+    return h('section', { 'aria-labelledby': 'reg-disc' },
+      h('h3', { id: 'reg-disc' }, 'Discrepancies'),
+      cases.length ? h('ul', null, cases.map((d) => h('li', { class: 'panel' },
+        h('p', null, h('strong', null, `Case ${d.id}: ${d.difference > 0 ? '+' : ''}${d.difference} ampoules`), ` found ${fmtDateTime(d.opened_at)}; ${d.status}.`),
+        (d.events || []).length ? h('ul', null, d.events.map((e) => h('li', null, `${fmtDateTime(e.recorded_at)}: ${e.kind.replace(/_/g, ' ')}${e.item ? ` (${e.item.replace(/_/g, ' ')})` : ''}${e.finding ? `: ${e.finding}` : ''}`))) : null,
+        stock && d.status === 'open' ? h('div', { class: 'actions' },
+          h('button', { type: 'button', onclick: () => caseCheck(d) }, 'Record a check'),
+          h('button', { type: 'button', onclick: () => caseResolve(d, page) }, 'Resolve with a correction'),
+          h('button', { type: 'button', class: 'danger', onclick: () => caseEscalate(d) }, 'Escalate')) : null)))
+        : h('p', { class: 'muted' }, 'No discrepancy cases on this page.'));
+  }
+
+  async function receipt(premises, page) {
+    let suppliers = [];
+    try { suppliers = (await get('/suppliers')).suppliers.filter((s) => s.is_active); } catch (e) { if (e.status === 401) return; }
+    const key = newIdempotencyKey();
+    openDialog({
+      title: 'Record a receipt',
+      intro: page ? page.heading : 'Diamorphine received from a supplier.',
+      fields: [
+        select('supplier_id', 'Supplier', suppliers.map((s) => [s.id, s.name]), { required: true, placeholder: suppliers.length ? 'Choose the supplier' : 'No suppliers on the list', value: suppliers.length === 1 ? suppliers[0].id : undefined }),
+        h('div', { class: 'row' },
+          numberInput('strength_mg', 'Strength per ampoule (mg)', { required: true, min: 0, max: 10000, value: page ? page.strength_ug / 1000 : undefined }),
+          numberInput('quantity', 'Quantity (ampoules)', { required: true, min: 1, max: 100000, step: '1', inputmode: 'numeric' })),
+        h('div', { class: 'row' },
+          input('batch', 'Batch', { required: true, maxlength: 64 }),
+          input('expiry_date', 'Expiry date', { type: 'date', required: true })),
+        h('div', { class: 'row' },
+          input('invoice_ref', 'Invoice reference', { required: true, maxlength: 100 }),
+          input('received_date', 'Date received', { type: 'date', value: clinicToday(), optional: true })),
+        witnessFields('A second member of staff (pharmacist, nurse, prescriber or CDAO)'),
+      ],
+      submitLabel: 'Record receipt',
+      submit: (f) => post('/register/receipts', compact({
+        premises_id: premises, supplier_id: int(f, 'supplier_id'), drug: page ? page.drug : 'diamorphine',
+        strength_mg: num(f, 'strength_mg'), form: page ? page.form : 'powder_for_injection', quantity: int(f, 'quantity'),
+        batch: str(f, 'batch'), expiry_date: str(f, 'expiry_date'), invoice_ref: str(f, 'invoice_ref'),
+        received_date: str(f, 'received_date'), witness: witnessValue(f),
+      }), { idempotencyKey: key }),
+      fieldMap: { 'witness.username': 'witness_username', 'witness.password': 'witness_password' },
+      done: () => { announce('Receipt recorded in the register.'); load(); },
+    });
+  }
+
+  function stockCheck(page) {
+    openDialog({
+      title: 'Stock check',
+      intro: `${page.heading}. Count the ampoules on the shelf; the register's balance is compared with your count.`,
+      fields: [numberInput('counted', 'Ampoules counted', { required: true, min: 0, max: 1000000, step: '1', inputmode: 'numeric' }), witnessFields('A second member of staff')],
+      submitLabel: 'Record stock check',
+      submit: (f) => post(`/register/pages/${page.id}/stock-checks`, { counted: int(f, 'counted'), witness: witnessValue(f) }),
+      fieldMap: { 'witness.username': 'witness_username', 'witness.password': 'witness_password' },
+      done: (r) => {
+        const diff = r && (r.difference ?? (r.counted - r.expected));
+        announce(diff ? `Stock check recorded: the count differs from the register by ${diff}. A discrepancy case is open.` : 'Stock check recorded: the count matches the register.');
+        load();
+      },
+    });
+  }
+
+  function destruction(page) {
+    const lots = new Map();
+    for (const e of page.entries || []) if (e.lot_id && !lots.has(e.lot_id)) lots.set(e.lot_id, e);
+    openDialog({
+      title: 'Record a destruction',
+      intro: 'Expired or unusable stock destroyed in front of an authorised witness.',
+      fields: [
+        lots.size
+          ? select('lot_id', 'Lot', [...lots.values()].map((e) => [e.lot_id, `Batch ${e.batch} (expires ${e.expiry_date})`]), { required: true, placeholder: 'Choose the lot' })
+          : numberInput('lot_id', 'Lot number', { required: true, step: '1' }),
+        numberInput('quantity', 'Ampoules destroyed', { required: true, min: 1, step: '1', inputmode: 'numeric' }),
+        textarea('reason', 'Reason', { required: true, rows: 2 }),
+        input('witness_authority', 'Authorised witness (name and authority)', { required: true, maxlength: 200 }),
+        witnessFields('The member of staff witnessing'),
+      ],
+      submitLabel: 'Record destruction',
+      danger: true,
+      submit: (f) => post(`/register/pages/${page.id}/destructions`, {
+        lot_id: int(f, 'lot_id'), quantity: int(f, 'quantity'), reason: str(f, 'reason'),
+        witness_authority: str(f, 'witness_authority'), witness: witnessValue(f),
+      }),
+      fieldMap: { 'witness.username': 'witness_username', 'witness.password': 'witness_password' },
+      done: () => { announce('Destruction recorded.'); load(); },
+    });
+  }
+
+  function correction(page) {
+    openDialog({
+      title: 'Record a correction',
+      intro: 'A correction is a new entry that points at the one it corrects; nothing is crossed out.',
+      fields: [
+        numberInput('corrects_entry_id', 'Entry to correct (its # number)', { required: true, step: '1', inputmode: 'numeric' }),
+        numberInput('quantity', 'Change to the balance (ampoules, minus for fewer)', { required: true, step: '1' }),
+        textarea('reason', 'Reason', { required: true, rows: 2 }),
+      ],
+      submitLabel: 'Record correction',
+      submit: (f) => post(`/register/pages/${page.id}/corrections`, { corrects_entry_id: int(f, 'corrects_entry_id'), quantity: int(f, 'quantity'), reason: str(f, 'reason') }),
+      done: () => { announce('Correction recorded.'); load(); },
+    });
+  }
+
+  function caseCheck(d) {
+    openDialog({
+      title: `Discrepancy case ${d.id}: record a check`,
+      fields: [select('item', 'What was checked', CHECK_ITEMS, { required: true, placeholder: 'Choose one' }), textarea('finding', 'Finding', { required: true })],
+      submitLabel: 'Record check',
+      submit: (f) => post(`/discrepancies/${d.id}/checks`, { item: str(f, 'item'), finding: str(f, 'finding') }),
+      done: () => { announce('Check recorded.'); load(); },
+    });
+  }
+
+  function caseResolve(d) {
+    openDialog({
+      title: `Discrepancy case ${d.id}: resolve`,
+      intro: 'Resolving writes a correction to the register.',
+      fields: [
+        numberInput('corrects_entry_id', 'Entry to correct (its # number)', { required: true, step: '1' }),
+        numberInput('quantity', 'Change to the balance (ampoules)', { required: true, step: '1', value: -d.difference || undefined }),
+        textarea('reason', 'Reason', { required: true }),
+      ],
+      submitLabel: 'Resolve',
+      submit: (f) => post(`/discrepancies/${d.id}/resolve`, { corrects_entry_id: int(f, 'corrects_entry_id'), quantity: int(f, 'quantity'), reason: str(f, 'reason') }),
+      done: () => { announce('Discrepancy resolved.'); load(); },
+    });
+  }
+
+  function caseEscalate(d) {
+    openDialog({
+      title: `Discrepancy case ${d.id}: escalate`,
+      intro: 'Escalating opens an incident for the CD accountable officer.',
+      fields: [textarea('description', 'What is unexplained', { required: true })],
+      submitLabel: 'Escalate',
+      danger: true,
+      submit: (f) => post(`/discrepancies/${d.id}/escalate`, { description: str(f, 'description') }),
+      done: () => { announce('Escalated to the CD accountable officer.'); load(); },
+    });
+  }
+
+  load();
+  return () => { stopped = true; };
+}

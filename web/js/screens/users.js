@@ -1,0 +1,94 @@
+// users.js: staff accounts (administrators only): add, change roles and
+// name, disable, set a password, and record a prescriber's licence.
+
+import { api, get, post } from '../api.js';
+import {
+  h, add, fill, clear, input, choices, checkbox, openDialog, str, checkedValues, isChecked, compact, announce, clinicToday, addDays, ROLE_LABEL,
+} from '../ui.js';
+
+const ROLES = Object.entries(ROLE_LABEL);
+
+export function render(main, ctx) {
+  let stopped = false;
+  const body = h('div', null, h('p', null, 'Loading users…'));
+  add(main, 
+    h('div', { class: 'screen-head' }, h('h1', null, 'Users'),
+      h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onclick: add }, 'Add a user'))),
+    body);
+
+  async function load() {
+    try {
+      const r = await get('/users');
+      if (stopped) return;
+      fill(body, h('section', { class: 'panel' }, h('div', { class: 'table-wrap' }, h('table', null,
+        h('thead', null, h('tr', null, ['Name', 'Username', 'Roles', 'Status', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', null, r.users.map((u) => h('tr', { dataset: { user: u.username } },
+          h('td', null, u.display_name),
+          h('td', null, u.username),
+          h('td', null, u.roles.map((x) => ROLE_LABEL[x] || x).join(', ')),
+          h('td', null, u.is_disabled ? 'Disabled' : 'Active'),
+          h('td', null, h('div', { class: 'actions' },
+            h('button', { type: 'button', onclick: () => edit(u), 'aria-label': `Edit ${u.display_name}` }, 'Edit'),
+            h('button', { type: 'button', onclick: () => password(u), 'aria-label': `Set password for ${u.display_name}` }, 'Set password'),
+            u.roles.includes('prescriber') ? h('button', { type: 'button', onclick: () => licence(u), 'aria-label': `Add licence for ${u.display_name}` }, 'Add licence') : null)))))))));
+    } catch (e) {
+      if (e.status !== 401 && !stopped) fill(body, h('p', { class: 'form-error', role: 'alert' }, e.message));
+    }
+  }
+
+  function add() {
+    openDialog({
+      title: 'Add a user',
+      fields: [
+        input('username', 'Username', { required: true, maxlength: 64, hint: 'Lower-case letters, digits, dot, dash or underscore.' }),
+        input('display_name', 'Full name', { required: true, maxlength: 120 }),
+        input('password', 'First password', { type: 'password', required: true, autocomplete: 'new-password', hint: '10 to 128 characters.' }),
+        choices('roles', 'Roles', ROLES, { multiple: true, required: true }),
+      ],
+      submitLabel: 'Add user',
+      submit: (f) => post('/users', { username: str(f, 'username'), display_name: str(f, 'display_name'), password: f.elements.password.value, roles: checkedValues(f, 'roles') }),
+      done: () => { announce('User added.'); load(); },
+    });
+  }
+
+  function edit(u) {
+    openDialog({
+      title: `Edit ${u.display_name}`,
+      fields: [
+        input('display_name', 'Full name', { required: true, maxlength: 120, value: u.display_name }),
+        choices('roles', 'Roles', ROLES, { multiple: true, required: true, value: u.roles }),
+        checkbox('disabled', 'Account disabled (cannot log in)', { checked: u.is_disabled }),
+      ],
+      submitLabel: 'Save',
+      submit: (f) => api('PATCH', `/users/${u.id}`, { display_name: str(f, 'display_name'), roles: checkedValues(f, 'roles'), disabled: isChecked(f, 'disabled') }),
+      done: () => { announce('User saved.'); load(); },
+    });
+  }
+
+  function password(u) {
+    openDialog({
+      title: `Set a password for ${u.display_name}`,
+      fields: [input('password', 'New password', { type: 'password', required: true, autocomplete: 'new-password', hint: '10 to 128 characters.' })],
+      submitLabel: 'Set password',
+      submit: (f) => post(`/users/${u.id}/password`, { password: f.elements.password.value }),
+      done: () => announce('Password set.'),
+    });
+  }
+
+  async function licence(u) {
+    const premises = await ctx.premises();
+    openDialog({
+      title: `Home Office licence for ${u.display_name}`,
+      fields: [
+        input('licence_number', 'Licence number', { required: true, maxlength: 64 }),
+        input('expires_on', 'Expires on', { type: 'date', required: true, value: addDays(clinicToday(), 365) }),
+      ],
+      submitLabel: 'Record licence',
+      submit: (f) => post(`/users/${u.id}/licences`, compact({ licence_number: str(f, 'licence_number'), premises_id: premises, expires_on: str(f, 'expires_on') })),
+      done: () => announce('Licence recorded.'),
+    });
+  }
+
+  load();
+  return () => { stopped = true; };
+}
