@@ -81,6 +81,55 @@ static enum hat_err page_find(struct store_conn *conn, int64_t premises_id,
 	return rc;
 }
 
+/* What of an entry the audit chain vouches for: every number and every
+** person on it.  The same query serves writing the fingerprint (right after
+** the entry) and checking it (hatctl verify), so the two cannot drift. */
+static const char sql_fingerprint[] =
+	"SELECT json_object('page_id', page_id, 'seq', seq, 'kind', kind, 'qty', qty,"
+	" 'balance_after', balance_after, 'lot_id', lot_id, 'lot_after', lot_after,"
+	" 'event_date', event_date, 'late', late, 'patient_id', patient_id, 'patient_name',"
+	" patient_name, 'patient_address', patient_address, 'prescriber_name', prescriber_name,"
+	" 'licence_number', licence_number, 'supplier_name', supplier_name, 'invoice_ref',"
+	" invoice_ref, 'administration_id', administration_id, 'given_ug', given_ug,"
+	" 'wasted_ug', wasted_ug, 'made_by', made_by, 'witness_id', witness_id, 'witness_name',"
+	" witness_name, 'witness_authority', witness_authority, 'reason', reason,"
+	" 'corrects_entry_id', corrects_entry_id) FROM register_entries WHERE id = ?";
+
+static enum hat_err entry_fingerprint(struct store_conn *conn, int64_t id, json_t **out)
+{
+	struct store_stmt *s;
+	json_error_t jerr;
+	bool row = false;
+	enum hat_err rc = store_prepare(conn, sql_fingerprint, &s);
+
+	*out = NULL;
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 1, id);
+	if (rc == HAT_OK)
+		rc = store_step(s, &row);
+	if (rc == HAT_OK && row) {
+		*out = json_loads(store_col_text(s, 0), 0, &jerr);
+		if (!*out)
+			rc = HAT_E_NOMEM;
+	}
+	store_done(s);
+	return rc == HAT_OK && !row ? HAT_E_NOT_FOUND : rc;
+}
+
+/* Every entry gets its own audit event holding its fingerprint, so that an
+** entry rewritten by hand, however consistently, no longer matches the
+** chain. */
+static enum hat_err audit_entry(struct store_conn *conn, struct cmd *c, int64_t id)
+{
+	json_t *f = NULL;
+	enum hat_err rc = entry_fingerprint(conn, id, &f);
+
+	if (rc == HAT_OK)
+		rc = cmd_audit(conn, c, "register_entry", id, f);
+	json_decref(f);
+	return rc;
+}
+
 /* Appends e to its page: the next sequence number, the balance after it
 ** (refusing a negative one), and the late flag. */
 static enum hat_err append(struct store_conn *conn, struct cmd *c, struct reg_entry *e,
@@ -150,9 +199,10 @@ static enum hat_err append(struct store_conn *conn, struct cmd *c, struct reg_en
 		       e->witness_id ? e->witness_id : INT64_MIN, e->witness_name, e->witness_role,
 		       e->witness_authority, e->reason,
 		       e->corrects_entry_id ? e->corrects_entry_id : INT64_MIN);
-	if (rc == HAT_OK)
-		*entry_id = store_last_id(conn);
-	return rc;
+	if (rc != HAT_OK)
+		return rc;
+	*entry_id = store_last_id(conn);
+	return audit_entry(conn, c, *entry_id);
 }
 
 static const char sql_entry_json[] =
@@ -170,18 +220,14 @@ static enum hat_err entry_json(struct store_conn *conn, int64_t id, json_t **out
 	return store_query_row_json(conn, sql_entry_json, out, "i", id);
 }
 
-/* Audits an entry and answers with it. */
+/* Answers with an entry (append has audited it already). */
 static enum hat_err answer_entry(struct store_conn *conn, struct cmd *c, int64_t entry_id)
 {
 	json_t *e = NULL;
 	enum hat_err rc = entry_json(conn, entry_id, &e);
 
 	if (rc == HAT_OK)
-		rc = cmd_audit(conn, c, "register_entry", entry_id, e);
-	if (rc == HAT_OK)
 		cmd_answer(c, 201, e);
-	else
-		json_decref(e);
 	return rc;
 }
 
@@ -1248,6 +1294,62 @@ enum hat_err register_render_csv(json_t *view, struct buf *out)
 
 /* ---- Verifying the register ------------------------------------------------ */
 
+/* Each entry against the fingerprint the audit chain holds for it.  The
+** chain itself is verified first, so its copy is the one to trust. */
+static enum hat_err verify_fingerprints(struct store_conn *c, bool *ok, char *finding, size_t n)
+{
+	static const char sql_ids[] = "SELECT id FROM register_entries ORDER BY id";
+	static const char sql_audit[] =
+		"SELECT detail FROM audit_events WHERE entity = 'register_entry' AND entity_id = ?"
+		" ORDER BY seq LIMIT 1";
+	struct store_stmt *ids;
+	struct store_stmt *ev;
+	bool row, found;
+	enum hat_err rc = store_prepare(c, sql_ids, &ids);
+
+	while (rc == HAT_OK && *ok) {
+		int64_t id;
+		json_t *mine = NULL;
+		json_t *chained = NULL;
+		json_error_t jerr;
+		const char *key;
+		json_t *v;
+
+		rc = store_step(ids, &row);
+		if (rc != HAT_OK || !row)
+			break;
+		id = store_col_int(ids, 0);
+		rc = entry_fingerprint(c, id, &mine);
+		if (rc == HAT_OK)
+			rc = store_prepare(c, sql_audit, &ev);
+		if (rc == HAT_OK)
+			rc = store_bind_int(ev, 1, id);
+		if (rc == HAT_OK)
+			rc = store_step(ev, &found);
+		if (rc == HAT_OK && found)
+			chained = json_loads(store_col_text(ev, 0), 0, &jerr);
+		if (rc == HAT_OK)
+			store_done(ev);
+		if (rc == HAT_OK && !chained) {
+			snprintf(finding, n, "register entry %lld has no audit event", (long long)id);
+			*ok = false;
+		}
+		json_object_foreach(mine, key, v) {
+			if (rc != HAT_OK || !*ok)
+				break;
+			if (!json_equal(v, json_object_get(chained, key))) {
+				snprintf(finding, n, "register entry %lld: its %s differs from the audit"
+						     " chain's record of it", (long long)id, key);
+				*ok = false;
+			}
+		}
+		json_decref(mine);
+		json_decref(chained);
+	}
+	store_done(ids);
+	return rc;
+}
+
 /* Each lot's contents after each of its entries, recomputed. */
 static enum hat_err verify_lots(struct store_conn *c, bool *ok, char *finding, size_t n)
 {
@@ -1356,6 +1458,8 @@ enum hat_err register_verify(struct store_conn *c, bool *ok, char *finding, size
 	if (rc != HAT_OK || !*ok)
 		return rc;
 	rc = verify_lots(c, ok, finding, n);
+	if (rc == HAT_OK && *ok)
+		rc = verify_fingerprints(c, ok, finding, n);
 	if (rc != HAT_OK || !*ok)
 		return rc;
 	rc = store_query_int(c, sql_orphans, &found, &orphan, "");
