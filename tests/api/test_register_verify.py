@@ -328,6 +328,24 @@ def tamper(c, w):
          p.returncode == 1 and "register entry %d: lot %d " % (eid, lot) in p.out,
          p.out + p.err)
 
+    # A consistent rewrite: one entry's quantity changed and every later
+    # balance on its page moved to match, so the page's arithmetic holds.
+    # Only the audit chain's fingerprint of the entry can catch it.
+    row = c.query("SELECT e.id, e.page_id, e.seq FROM register_entries e JOIN register_pages p"
+                  " ON p.id = e.page_id WHERE p.premises_id = ? AND e.kind = 'receipt'"
+                  " ORDER BY e.id LIMIT 1", (c.premises,))
+    eid, page, seq = row[0]
+    p = edit("consistent.db",
+             ("UPDATE register_entries SET qty = qty + 1 WHERE id = ?", (eid,)),
+             ("UPDATE register_entries SET balance_after = balance_after + 1"
+              " WHERE page_id = ? AND seq >= ?", (page, seq)),
+             ("UPDATE register_entries SET lot_after = lot_after + 1 WHERE lot_id ="
+              " (SELECT lot_id FROM register_entries WHERE id = ?) AND id >= ?", (eid, eid)))
+    c.eq("a consistent rewrite of a page: verify exits 1", p.returncode, 1)
+    c.ok("and names the entry whose fingerprint no longer matches the chain",
+         "register entry %d: its qty differs from the audit chain" % eid in p.out,
+         p.out + p.err)
+
     # The amount an administration records, against its register entries.
     adm = c.scalar("SELECT id FROM administrations WHERE premises_id = ? AND kind = 'injection'"
                    " ORDER BY id LIMIT 1 OFFSET 7", (c.premises,))
