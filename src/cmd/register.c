@@ -590,6 +590,7 @@ static const struct field correct_fields[] = {
 	{ "quantity", FT_INT, true, -100000, 100000, NULL, false },
 	{ "reason", FT_STRING, true, 1, 500, NULL, false },
 	{ "event_date", FT_DATE, false, 0, 0, NULL, false },
+	{ "lot_id", FT_INT, false, 1, INT64_MAX, NULL, false },
 	FIELDS_END,
 };
 
@@ -612,8 +613,18 @@ static enum hat_err write_correction(struct store_conn *conn, struct cmd *c, int
 		return rc;
 	if (!found || on_page != page_id)
 		return cmd_refuse(c, HAT_E_CORRECTION_TARGET, "corrects_entry_id", NULL);
-	rc = store_query_int(conn, "SELECT lot_id FROM register_entries WHERE id = ?", &found, &lot,
-			     "i", corrects);
+	/* The correction touches the lot it names, or else the corrected
+	** entry's lot; a named lot must be on this page. */
+	if (fields_has(c->input, "lot_id")) {
+		lot = fields_int(c->input, "lot_id", 0);
+		rc = store_query_int(conn, "SELECT page_id FROM stock_lots WHERE id = ?", &found,
+				     &on_page, "i", lot);
+		if (rc == HAT_OK && (!found || on_page != page_id))
+			rc = cmd_refuse(c, HAT_E_PAGE_MISMATCH, "lot_id", "That lot is not on this page.");
+	} else {
+		rc = store_query_int(conn, "SELECT lot_id FROM register_entries WHERE id = ?", &found,
+				     &lot, "i", corrects);
+	}
 	if (rc != HAT_OK)
 		return rc;
 	entry_init(&e, page_id, CDREG_KIND_CORRECTION, qty);
@@ -767,6 +778,7 @@ static const struct field case_resolve_fields[] = {
 	{ "corrects_entry_id", FT_INT, true, 1, INT64_MAX, NULL, false },
 	{ "quantity", FT_INT, true, -100000, 100000, NULL, false },
 	{ "reason", FT_STRING, true, 1, 500, NULL, false },
+	{ "lot_id", FT_INT, false, 1, INT64_MAX, NULL, false },
 	FIELDS_END,
 };
 

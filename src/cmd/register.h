@@ -13,7 +13,7 @@
 **   register.destroy    pharmacist with a witness (target = page): lot_id,
 **       quantity, reason, witness_authority
 **   register.correct    pharmacist (target = page): corrects_entry_id,
-**       quantity (signed), reason
+**       quantity (signed), reason, lot_id (default: the corrected entry's)
 **   register.stock_check  pharmacist or nurse with a second person (target =
 **       page): counted.  A difference opens a discrepancy case.
 **   register.discrepancy_check     (target = case): item, finding

@@ -515,6 +515,11 @@ def corrections(c, lots):
             "event_date": dstr(5)}, status=422, code="date_order")
     c.call("a correction needs a reason", "pharm", "POST", path,
            {"corrects_entry_id": target, "quantity": 1}, status=400, code="missing_field")
+    c.call("a correction may not name a lot from another page (a 100 mg lot)", "pharm",
+           "POST", path,
+           {"corrects_entry_id": target, "quantity": 1, "reason": "x",
+            "lot_id": lots["long"]["lot_id"]},
+           status=422, code="register_page_mismatch")
     c.call("a nurse cannot correct the register", "nurse", "POST", path,
            {"corrects_entry_id": target, "quantity": 1, "reason": "x"}, status=403,
            code="forbidden")
