@@ -432,7 +432,8 @@ def seed(srv, n_stations, per_station, log=print):
         p = conn.must("POST", "/api/v1/patients",
                       {"given_name": "Bench%d" % i, "family_name": "Patient",
                        "birth_date": "1980-01-%02d" % (i % 28 + 1), "sex": "unknown",
-                       "premises_id": clinic.premises_id}, want=(201,))
+                       "premises_id": clinic.premises_id,
+                       "address": "%d Bench Road, Testtown" % i}, want=(201,))
         conn.must("POST", "/api/v1/patients/%d/episodes" % p["id"],
                   {"referral_date": DAY0, "start_date": DAY0}, want=(201,))
         conn.must("POST", "/api/v1/patients/%d/prescriptions" % p["id"],

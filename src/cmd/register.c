@@ -504,6 +504,9 @@ enum hat_err register_take_for_dose(struct store_conn *c, struct cmd *cmd,
 	store_done(s);
 	if (rc == HAT_OK && !row)
 		rc = HAT_E_NOT_FOUND;
+	/* A supply entry needs the patient's name and address (reg 19). */
+	if (rc == HAT_OK && !paddr[0])
+		rc = cmd_refuse(cmd, HAT_E_PATIENT_ADDRESS, "address", NULL);
 	/* The largest ampoules are drawn first; whatever is left in the last
 	** one drawn is the waste, denatured in front of the witness. */
 	for (size_t i = 0; rc == HAT_OK && i < choice->n; i++) {

@@ -155,7 +155,8 @@ class Desk:
         today = day(self.now_day).isoformat()
         r = self.call("add patient %s" % family, "nurse", "POST", "/api/v1/patients",
                       {"given_name": "Test%d" % self.serial, "family_name": family,
-                       "birth_date": "1980-01-01", "sex": "other", "premises_id": 1},
+                       "birth_date": "1980-01-01", "sex": "other", "premises_id": 1,
+                       "address": "%d Test Street, Testtown" % self.serial},
                       status=201)
         if r.status != 201:
             raise TestFailure("cannot add a patient: %s" % r.short())

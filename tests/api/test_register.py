@@ -421,6 +421,12 @@ def choice(c, lots):
            status=422, code="insufficient_stock")
     c.dose(nodose, 40, "40 mg with 3 x 10 mg usable: refused", status=422,
            code="insufficient_stock")
+    # Rule 4: a supply entry needs the patient's address.
+    homeless = c.patient("Noaddress", address=None)
+    c.rx(homeless)
+    c.ready(homeless, "no address")
+    c.dose(homeless, 30, "a patient with no address on record: refused", status=422,
+           code="patient_address_missing")
     c.eq("the expired ampoule is still in the balance", c.balances(), {100: 1, 30: 0, 10: 3})
     c.eq("the other premises' stock was not touched",
          [p["balance"] for p in c.pages(premises=1).values()], [10])
