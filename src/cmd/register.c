@@ -7,6 +7,7 @@
 
 #include "register.h"
 #include "audit/audit.h"
+#include "settings.h"
 
 /* ---- Pages and entries --------------------------------------------------- */
 
@@ -1015,6 +1016,8 @@ static void heading(json_t *page)
 enum hat_err register_pages(struct store_conn *c, int64_t premises_id, int32_t today,
 			    json_t **out)
 {
+	struct clinic_settings settings;
+	int64_t version;
 	json_t *pages = NULL;
 	size_t i;
 	json_t *p;
@@ -1022,16 +1025,23 @@ enum hat_err register_pages(struct store_conn *c, int64_t premises_id, int32_t t
 
 	if (rc != HAT_OK)
 		return rc;
+	rc = clinic_settings_load(c, premises_id, &settings, &version);
 	json_array_foreach(pages, i, p) {
 		int32_t last = CDREG_NEVER;
 		bool overdue = true;
 		const char *d = json_string_value(json_object_get(p, "last_check_date"));
 
+		if (rc != HAT_OK)
+			break;
 		if (d)
 			clock_parse_date(d, &last);
-		cdreg_stock_check_overdue(last, today, CDREG_STOCK_CHECK_INTERVAL_DEFAULT, &overdue);
+		cdreg_stock_check_overdue(last, today, settings.stock_check_interval_days, &overdue);
 		json_object_set_new(p, "stock_check_overdue", json_boolean(overdue));
 		heading(p);
+	}
+	if (rc != HAT_OK) {
+		json_decref(pages);
+		return rc;
 	}
 	*out = pages;
 	return HAT_OK;

@@ -72,6 +72,10 @@ struct clinic_settings {
 	int32_t missed_block_days;
 	int32_t missed_restart_days;
 
+	/* Days a register page may go without a two-person stock check before
+	** it shows as overdue (1..31; default 7). */
+	int32_t stock_check_interval_days;
+
 	/* Warn when an IM injection uses the same site as the last IM one. */
 	bool im_site_repeat_warn;
 

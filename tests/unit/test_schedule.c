@@ -125,6 +125,23 @@ static void test_settings_default_valid(void **state)
 	assert_int_equal(s.missed_flag_days, 1);
 	assert_int_equal(s.missed_block_days, 3);
 	assert_int_equal(s.missed_restart_days, 5);
+	assert_int_equal(s.stock_check_interval_days, 7);
+}
+
+/* The stock-check interval: 1 to 31 days, refused one past either end. */
+static void test_settings_stock_check_interval(void **state)
+{
+	struct clinic_settings s = defaults();
+
+	(void)state;
+	s.stock_check_interval_days = 1;
+	assert_int_equal(settings_validate(&s), HAT_OK);
+	s.stock_check_interval_days = 0;
+	assert_int_equal(settings_validate(&s), HAT_E_OUT_OF_RANGE);
+	s.stock_check_interval_days = 31;
+	assert_int_equal(settings_validate(&s), HAT_OK);
+	s.stock_check_interval_days = 32;
+	assert_int_equal(settings_validate(&s), HAT_E_OUT_OF_RANGE);
 }
 
 static void test_settings_window_order(void **state)
@@ -658,6 +675,7 @@ int main(void)
 		cmocka_unit_test(test_board_window),
 		cmocka_unit_test(test_settings_default_valid),
 		cmocka_unit_test(test_settings_window_order),
+		cmocka_unit_test(test_settings_stock_check_interval),
 		cmocka_unit_test(test_settings_window_range),
 		cmocka_unit_test(test_settings_intervals_positive),
 		cmocka_unit_test(test_settings_missed_thresholds),
