@@ -33,8 +33,14 @@ hat_install_web_deps() {
 }
 
 # Configures (once) and builds into $1 with the remaining CMake options.
+# The compiler's chatter goes to $1/build.log, shown only when it fails.
 hat_build() {
   local dir=$1; shift
-  cmake -S . -B "$dir" "$@" >/dev/null
-  cmake --build "$dir" -j "$(nproc)"
+  mkdir -p "$dir"
+  echo "building into $dir"
+  if ! { cmake -S . -B "$dir" "$@" && cmake --build "$dir" -j "$(nproc)"; } >"$dir/build.log" 2>&1; then
+    cat "$dir/build.log"
+    echo "build failed (log: $dir/build.log)" >&2
+    return 1
+  fi
 }
