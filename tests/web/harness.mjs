@@ -89,7 +89,7 @@ export class Clinic {
       executablePath: '/usr/bin/chromium',
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
+        '--disable-component-update', '--disable-sync', '--lang=en-GB'],
     });
     return this;
   }
@@ -122,10 +122,10 @@ export class Clinic {
     await page.locator('#who').getByRole('button', { name: 'Log out' }).waitFor();
   }
 
-  async shot(page, label) {
+  async shot(page, label, fullPage = true) {
     this.shots += 1;
     const file = join(this.args.artifacts, `${this.name}-${String(this.shots).padStart(2, '0')}-${label}.png`);
-    await page.screenshot({ path: file, fullPage: true });
+    await page.screenshot({ path: file, fullPage });
     return file;
   }
 
@@ -175,6 +175,10 @@ export async function runTests(file, steps) {
       } catch (e) {
         failed += 1;
         console.log(`FAIL ${label}: ${e && e.stack ? e.stack : e}`);
+        // What each page showed when the step failed, for the artefacts.
+        for (const ctx of clinic.browser ? clinic.browser.contexts() : []) {
+          for (const p of ctx.pages()) await clinic.shot(p, 'FAILED', false).catch(() => {});
+        }
       }
     }
   } catch (e) {

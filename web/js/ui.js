@@ -227,18 +227,22 @@ export function witnessFields(who = 'A second nurse') {
 }
 
 export function witnessValue(form) {
-  return { username: str(form, 'witness_username'), password: form.elements.witness_password.value };
+  return { username: str(form, 'witness_username'), password: named(form, 'witness_password').value };
 }
 
 // ---- Reading a form ------------------------------------------------------------
 
+// namedItem, never elements[name]: a field called "item" or "length"
+// would otherwise read the collection's own method.
+const named = (form, name) => form.elements.namedItem(name);
+
 export function str(form, name) {
-  const el = form.elements[name];
+  const el = named(form, name);
   return el ? el.value.trim() : '';
 }
 /** A number, or undefined when the box is empty (so the server says what is missing). */
 export function num(form, name) {
-  const el = form.elements[name];
+  const el = named(form, name);
   if (!el || el.value.trim() === '') return undefined;
   const n = Number(el.value);
   return Number.isFinite(n) ? n : el.value;
@@ -255,7 +259,7 @@ export function checkedValues(form, name) {
   return [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((e) => e.value);
 }
 export function isChecked(form, name) {
-  const el = form.elements[name];
+  const el = named(form, name);
   return !!(el && el.checked);
 }
 /** Drops keys whose value is undefined or '' (optional fields left blank). */
@@ -284,7 +288,12 @@ function fieldBox(form, field) {
 
 /** Puts the message beside the field it names (or at the top), focuses it. */
 export function showError(form, err, fieldMap = {}) {
-  const message = err instanceof ApiError || err.message ? err.message : String(err);
+  let message = err && err.message ? err.message : String(err);
+  if (err instanceof Error && !(err instanceof ApiError)) {
+    // A fault in the page itself, not a refusal: say so, keep the detail.
+    console.error(err);
+    message = `Something went wrong on this page (${err.message}); what you typed is still here.`;
+  }
   const field = fieldMap[err.field] || err.field;
   const box = fieldBox(form, field);
   if (box) {
@@ -359,7 +368,7 @@ export function openDialog(o) {
   const dlg = h('dialog', { 'aria-labelledby': titleId },
     h('div', { class: 'dialog-head' }, h('h2', { id: titleId }, o.title), o.intro ? h('p', null, o.intro) : null),
     form);
-  dlg.addEventListener('close', () => dlg.remove());
+  dlg.addEventListener('close', () => { if (!dlg.dataset.suspended) dlg.remove(); });
   onSubmit(form, async (f) => {
     const result = await o.submit(f);
     dlg.close();

@@ -7,7 +7,7 @@ import { get } from '../api.js';
 import {
   h, add, fill, clear, badge, fmtTime, fmtDay, fmtDateTime, mg, STATE_LABEL, FLAG_LABEL, REASON_LABEL, AE_LABEL, siteLabel,
 } from '../ui.js';
-import { actionsFor, adverse, authoriseReduced, prescriptionSummary, review } from './visit.js';
+import { actionsFor, adverse, authoriseReduced, oralDose, prescriptionSummary, review, riskDiscussion } from './visit.js';
 
 export function render(main, ctx, [id]) {
   let stopped = false;
@@ -55,7 +55,13 @@ export function render(main, ctx, [id]) {
     if (ctx.has('nurse', 'prescriber') && !(row && ['dosed', 'observing'].includes(row.state))) {
       extra.push(h('button', { type: 'button', class: 'danger', onclick: () => adverse(visit, ctx, done) }, 'Adverse event'));
     }
-    if (ctx.has('prescriber') && !blocked && (!row || !row.flags.includes('blocked_until_review'))) {
+    if (ctx.has('nurse', 'prescriber') && current && current.oral_drug) {
+      extra.push(h('button', { type: 'button', onclick: () => oralDose(visit, ctx, done, current) }, 'Oral dose'));
+    }
+    if (ctx.has('nurse', 'prescriber')) {
+      extra.push(h('button', { type: 'button', onclick: () => riskDiscussion(visit, ctx, done) }, 'Risk discussion'));
+    }
+    if (ctx.has('prescriber') && !blocked) {
       // A review can be recorded at any time, not only to lift a block.
       extra.push(h('button', { type: 'button', onclick: () => review(visit, ctx, done) }, 'Record a review'));
     }

@@ -45,7 +45,7 @@ export function renderList(main, ctx) {
     h('button', { type: 'submit' }, 'Search'), formError());
   add(main, 
     h('div', { class: 'screen-head' }, h('h1', null, 'Patients'),
-      h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onclick: add }, 'Add a patient'))),
+      h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onclick: addPatient }, 'Add a patient'))),
     h('section', { class: 'panel' }, search, results));
 
   async function load(q) {
@@ -64,7 +64,7 @@ export function renderList(main, ctx) {
   onSubmit(search, (f) => load(str(f, 'q')));
   load('').catch((e) => { if (e.status !== 401) fill(results, h('p', { class: 'form-error' }, e.message)); });
 
-  async function add() {
+  async function addPatient() {
     const premises = await ctx.premises();
     openDialog({
       title: 'Add a patient',

@@ -17,7 +17,8 @@ const CHECK_ITEMS = [
 
 export function render(main, ctx, [pageParam]) {
   let stopped = false;
-  const range = { from: addDays(clinicToday(), -30), to: clinicToday() };
+  let showAll = false;
+  const range = { from: addDays(clinicToday(), -6), to: clinicToday() };
   const body = h('div', null, h('p', null, 'Loading the register…'));
   add(main, body);
 
@@ -72,7 +73,12 @@ export function render(main, ctx, [pageParam]) {
       range.to = str(f, 'to');
       await load();
     });
-    const entries = [...(page.entries || [])].reverse();
+    const all = [...(page.entries || [])].reverse();
+    const LIMIT = 40;
+    const entries = showAll ? all : all.slice(0, LIMIT);
+    const more = all.length > entries.length
+      ? h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => { showAll = true; load(); } }, `Show all ${all.length} entries`))
+      : null;
     return h('section', { class: 'panel', 'aria-labelledby': 'reg-page-title' },
       h('h2', { id: 'reg-page-title' }, page.heading),
       h('p', { class: 'balance' }, h('strong', null, `Balance now: ${summary ? summary.balance : page.balance} ampoules`),
@@ -86,7 +92,7 @@ export function render(main, ctx, [pageParam]) {
         h('a', { class: 'button', href: `/api/v1/register?${q}&format=csv`, download: `register-page-${page.id}.csv` }, 'CSV')),
       h('h3', null, 'Entries'), rangeForm,
       entries.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'register' },
-        h('caption', { class: 'muted' }, `${entries.length} entries from ${fmtDay(range.from)} to ${fmtDay(range.to)}, newest first.`),
+        h('caption', { class: 'muted' }, `${all.length} entries from ${fmtDay(range.from)} to ${fmtDay(range.to)}, newest first${entries.length < all.length ? `; the newest ${entries.length} shown` : ''}.`),
         h('thead', null, h('tr', null, ['#', 'Date', 'Entry', 'In', 'Out', 'Balance', 'From / to', 'Batch', 'Made by', 'Witness', 'Note']
           .map((t, i) => h('th', { scope: 'col', class: [3, 4, 5].includes(i) ? 'num' : null }, t)))),
         h('tbody', null, entries.map((e) => {
@@ -106,6 +112,7 @@ export function render(main, ctx, [pageParam]) {
             h('td', null, e.witness_name || '', e.witness_authority ? h('div', { class: 'muted' }, e.witness_authority) : null),
             h('td', null, e.reason || '', e.corrects_entry_id ? h('div', { class: 'muted' }, `corrects #${e.corrects_entry_id}`) : null));
         })))) : h('p', null, 'No entries in these dates.'),
+      more,
       discrepancyList(page, cases, stock));
   }
 

@@ -13,7 +13,7 @@ export function render(main, ctx) {
   const body = h('div', null, h('p', null, 'Loading users…'));
   add(main, 
     h('div', { class: 'screen-head' }, h('h1', null, 'Users'),
-      h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onclick: add }, 'Add a user'))),
+      h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onclick: addUser }, 'Add a user'))),
     body);
 
   async function load() {
@@ -36,7 +36,7 @@ export function render(main, ctx) {
     }
   }
 
-  function add() {
+  function addUser() {
     openDialog({
       title: 'Add a user',
       fields: [

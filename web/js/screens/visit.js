@@ -265,4 +265,28 @@ export function authoriseReduced(p, assessmentId, ctx, done) {
   });
 }
 
+export function riskDiscussion(p, ctx, done) {
+  openDialog({
+    title: `Lower-limb injecting risk discussion: ${name(p)}`,
+    intro: 'An IV dose into the groin, thigh, leg or foot needs this discussion on record first.',
+    fields: [textarea('notes', 'What was discussed', { required: true, rows: 4 })],
+    submitLabel: 'Record discussion',
+    submit: (f) => post(`/patients/${p.patient_id}/risk-discussions`, { notes: str(f, 'notes') }),
+    done: () => { announce(`${name(p)}: risk discussion recorded.`); done(); },
+  });
+}
+
+export async function oralDose(p, ctx, done, rx) {
+  const key = newIdempotencyKey();
+  openDialog({
+    title: `Oral dose: ${name(p)}`,
+    intro: rx && rx.oral_drug ? `Prescribed: ${rx.oral_drug === 'srom' ? 'slow-release oral morphine' : 'methadone'} ${formatMg(rx.oral_dose_mg)} mg (daily maximum ${formatMg(rx.oral_daily_max_mg)} mg).` : null,
+    fields: [numberInput('amount_mg', 'Amount (mg)', { required: true, min: 0, max: 2000 }), textarea('notes', 'Notes', { optional: true, rows: 2 }), witnessFields('A second nurse')],
+    submitLabel: 'Record oral dose',
+    submit: (f) => post(`/patients/${p.patient_id}/oral-doses`, compact({ amount_mg: num(f, 'amount_mg'), notes: str(f, 'notes'), witness: witnessValue(f) }), { idempotencyKey: key }),
+    fieldMap: { 'witness.username': 'witness_username', 'witness.password': 'witness_password' },
+    done: (r) => { announce(`${name(p)}: oral ${mg(r.amount_ug)} given.`); done(); },
+  });
+}
+
 export const describeName = name;
