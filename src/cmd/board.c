@@ -53,6 +53,12 @@ static json_t *patient_row(struct visits_facts *f, int64_t now, bool window_over
 			"sessions_per_day", f->has_rx ? (int)f->rx.sessions_per_day : 0,
 			"day_injected_ug", (json_int_t)f->day_injected_ug, "day_oral_ug",
 			(json_int_t)f->day_oral_ug);
+	/* What the nurse may do next after a dose: assess for a top-up when
+	** the prescription allows one, and give it once assessed again. */
+	json_object_set_new(row, "topup_allowed", json_boolean(f->has_rx && f->rx.topup_allowed));
+	json_object_set_new(row, "topup_assessed",
+			    json_boolean(f->assessed_since_dose &&
+					 (state == SCHEDULE_OBSERVING || state == SCHEDULE_DOSED)));
 	if (f->last_dose_at) {
 		clock_format_utc(f->last_dose_at, at);
 		json_object_set_new(row, "last_dose_at", json_string(at));

@@ -144,7 +144,10 @@ static void apply_event(struct visits_facts *f, const char *kind, int64_t at)
 	if (ev == SCHEDULE_EV_INJECT) {
 		f->last_injection_at = at;
 		f->postdose_checked = false;
+		f->assessed_since_dose = false;
 	}
+	if (ev == SCHEDULE_EV_ASSESS_FIT && f->last_injection_at)
+		f->assessed_since_dose = true;
 	if (ev && schedule_next_state(f->state, ev, &replay, &step) == HAT_OK)
 		f->state = step.next;
 	if (ev == SCHEDULE_EV_INJECT &&

@@ -59,6 +59,7 @@ struct visits_facts {
 	enum schedule_board_state state;
 	bool postdose_checked;
 	int64_t last_injection_at;          /* 0: none this visit */
+	bool assessed_since_dose;           /* a fit assessment after the last dose */
 	int64_t visit_dose_ug;
 	int32_t sessions_today;             /* sessions with an injection today */
 	int64_t day_injected_ug;

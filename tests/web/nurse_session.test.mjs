@@ -127,8 +127,9 @@ await runTests(import.meta.url, [
     // Sixteen minutes on: observation over, a top-up now allowed.
     await c.advance(16 * 60);
     await assess(JOANNE, {}, 'Top-up: assess');
-    await waitState(JOANNE, 'assessed');
-    await card(JOANNE).getByRole('button', { name: 'Give dose' }).click();
+    // Assessed for a top-up, she is still under observation of her dose.
+    await waitState(JOANNE, 'observing');
+    await card(JOANNE).getByRole('button', { name: 'Give top-up' }).click();
     await fillDose(50, 'arm_right');
     await dialog().getByLabel('Witness password').fill('not-her-password');
     await dialog().getByRole('button', { name: 'Record dose' }).click();

@@ -35,9 +35,10 @@ export function actionsFor(p, ctx, done) {
         break;
       case 'dosed':
       case 'observing':
-        add('Post-dose check', postdose, 'primary');
+        if (p.topup_assessed) add('Give top-up', dose, 'primary');
+        add('Post-dose check', postdose, p.topup_assessed ? undefined : 'primary');
         add('Leave', leave);
-        add('Top-up: assess', assess);
+        if (p.topup_allowed && !p.topup_assessed) add('Top-up: assess', assess);
         add('Adverse event', adverse, 'danger');
         break;
       default:
