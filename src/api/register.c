@@ -74,6 +74,31 @@ enum hat_err api_register_view(struct http_req *req)
 	return rc;
 }
 
+enum hat_err api_register_lots(struct http_req *req)
+{
+	struct clock_local l;
+	json_t *out = NULL;
+	enum hat_err rc;
+
+	clock_to_local(clock_now(), &l);
+	rc = register_lots(api_reader(req), req->path_id, l.date, &out);
+	if (rc == HAT_OK)
+		http_reply(req, 200, json_pack("{s:I, s:o}", "page_id", (json_int_t)req->path_id,
+					       "lots", out));
+	return rc;
+}
+
+enum hat_err api_register_stock_checks(struct http_req *req)
+{
+	json_t *out = NULL;
+	enum hat_err rc = register_stock_checks(api_reader(req), req->path_id, &out);
+
+	if (rc == HAT_OK)
+		http_reply(req, 200, json_pack("{s:I, s:o}", "page_id", (json_int_t)req->path_id,
+					       "stock_checks", out));
+	return rc;
+}
+
 enum hat_err api_suppliers_list(struct http_req *req)
 {
 	json_t *out = NULL;

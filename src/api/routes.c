@@ -74,6 +74,8 @@ const struct http_route api_routes[] = {
 	{ HTTP_POST, "/api/v1/register/pages/{id}/destructions", api_register_destroy, STOCK, 8 * KB },
 	{ HTTP_POST, "/api/v1/register/pages/{id}/corrections", api_register_correct, STOCK, 8 * KB },
 	{ HTTP_POST, "/api/v1/register/pages/{id}/stock-checks", api_register_stock_check, STOCK | ROLE_NURSE, 8 * KB },
+	{ HTTP_GET, "/api/v1/register/pages/{id}/stock-checks", api_register_stock_checks, REGISTER_READ, 0 },
+	{ HTTP_GET, "/api/v1/register/pages/{id}/lots", api_register_lots, REGISTER_READ, 0 },
 	{ HTTP_GET, "/api/v1/discrepancies", api_discrepancies_list, REGISTER_READ, 0 },
 	{ HTTP_POST, "/api/v1/discrepancies/{id}/checks", api_discrepancy_check, STOCK, 8 * KB },
 	{ HTTP_POST, "/api/v1/discrepancies/{id}/resolve", api_discrepancy_resolve, STOCK, 8 * KB },

@@ -161,9 +161,10 @@ static json_t *day_of(json_t *days, int32_t date)
 	d = json_object_get(days, key);
 	if (d)
 		return d;
-	d = json_pack("{s:s, s:i, s:I, s:I, s:[], s:[], s:[], s:[]}", "date", key,
+	d = json_pack("{s:s, s:i, s:I, s:I, s:[], s:[], s:[], s:[], s:[]}", "date", key,
 		      "sessions_attended", 0, "injectable_ug", (json_int_t)0, "oral_ug",
-		      (json_int_t)0, "administrations", "assessments", "events", "adverse_events");
+		      (json_int_t)0, "administrations", "assessments", "events", "adverse_events",
+		      "reviews");
 	json_object_set_new(days, key, d);
 	return d;
 }
@@ -209,10 +210,16 @@ static enum hat_err collect(struct store_conn *c, json_t *days, const char *sql,
 }
 
 static const char sql_hist_admin[] =
-	"SELECT local_date, id, kind, drug, route, site, amount_ug, at AS given_at, window_no,"
-	" session_no, topup AS is_topup, nurse_id, witness_id,"
-	" coalesce(nullif(warnings, ''), '[]') AS warnings_json FROM administrations"
-	" WHERE patient_id = ? AND local_date BETWEEN ? AND ? ORDER BY at, id";
+	"SELECT a.local_date, a.id, a.kind, a.drug, a.route, a.site, a.amount_ug,"
+	" a.at AS given_at, a.window_no, a.session_no, a.topup AS is_topup, a.nurse_id,"
+	" n.display_name AS nurse, a.witness_id, w.display_name AS witness,"
+	" coalesce(nullif(a.warnings, ''), '[]') AS warnings_json FROM administrations a"
+	" JOIN users n ON n.id = a.nurse_id JOIN users w ON w.id = a.witness_id"
+	" WHERE a.patient_id = ? AND a.local_date BETWEEN ? AND ? ORDER BY a.at, a.id";
+static const char sql_hist_reviews[] =
+	"SELECT r.local_date, r.id, r.at AS reviewed_at, r.outcome, r.notes, r.prescriber_id,"
+	" u.display_name AS prescriber FROM reviews r JOIN users u ON u.id = r.prescriber_id"
+	" WHERE r.patient_id = ? AND r.local_date BETWEEN ? AND ? ORDER BY r.at, r.id";
 static const char sql_hist_assess[] =
 	"SELECT local_date, id, at AS assessed_at, window_no, sedation_level, breath_alcohol_ug,"
 	" concerns, decision, reason, nurse_id FROM assessments"
@@ -242,6 +249,8 @@ enum hat_err board_history(struct store_conn *c, int64_t patient_id, int32_t fro
 		rc = collect(c, days, sql_hist_assess, "assessments", patient_id, from, to);
 	if (rc == HAT_OK)
 		rc = collect(c, days, sql_hist_events, "events", patient_id, from, to);
+	if (rc == HAT_OK)
+		rc = collect(c, days, sql_hist_reviews, "reviews", patient_id, from, to);
 	/* Adverse events are kept by instant; place each on its local day. */
 	if (rc == HAT_OK)
 		rc = store_query_json(c,

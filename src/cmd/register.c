@@ -992,6 +992,28 @@ static const char sql_pages[] =
 	" FROM register_pages p WHERE p.premises_id = ?1 AND (?2 = 0 OR p.id = ?2)"
 	" ORDER BY p.drug, p.form, p.strength_ug";
 
+enum hat_err register_lots(struct store_conn *c, int64_t page_id, int32_t today, json_t **out)
+{
+	return store_query_json(c,
+				"SELECT l.id, l.batch, l.expiry_date, l.expiry_date < ?2 AS is_expired,"
+				" coalesce((SELECT e.lot_after FROM register_entries e WHERE e.lot_id = l.id"
+				"  ORDER BY e.id DESC LIMIT 1), 0) AS ampoules FROM stock_lots l"
+				" WHERE l.page_id = ?1 ORDER BY l.expiry_date, l.id",
+				out, "ii", page_id, (int64_t)today);
+}
+
+enum hat_err register_stock_checks(struct store_conn *c, int64_t page_id, json_t **out)
+{
+	return store_query_json(c,
+				"SELECT s.id, s.at AS checked_at, s.local_date AS check_date, s.expected,"
+				" s.counted, s.difference, a.display_name AS checked_by,"
+				" b.display_name AS second_checker,"
+				" (SELECT d.id FROM discrepancies d WHERE d.stock_check_id = s.id)"
+				" AS discrepancy_id FROM stock_checks s JOIN users a ON a.id = s.checked_by"
+				" JOIN users b ON b.id = s.second_by WHERE s.page_id = ? ORDER BY s.id DESC"
+				" LIMIT 200", out, "i", page_id);
+}
+
 /* Adds a page's heading (its class, drug, strength and form in words). */
 static void heading(json_t *page)
 {

@@ -80,6 +80,11 @@ enum hat_err register_view(struct store_conn *c, int64_t premises_id, int64_t pa
 enum hat_err register_pages(struct store_conn *c, int64_t premises_id, int32_t today,
 			    json_t **out);
 
+/* A page's lots with what each holds now and whether it has expired, and
+** the page's stock checks, newest first (new references). */
+enum hat_err register_lots(struct store_conn *c, int64_t page_id, int32_t today, json_t **out);
+enum hat_err register_stock_checks(struct store_conn *c, int64_t page_id, json_t **out);
+
 /* Renders register_view's JSON as a printable HTML page or as CSV. */
 enum hat_err register_render_html(json_t *view, const char *clinic, struct buf *out);
 enum hat_err register_render_csv(json_t *view, struct buf *out);

@@ -732,6 +732,17 @@ def blocks(d):
            code="patient_blocked")
     d.step("the prescriber reviews", q, "reviews", {"outcome": "reduce"}, who="dr")
     d.dose(q, 100, "after the review the dose is given")
+    r = d.call("the dosing history of the day", "nurse", "GET",
+               "/api/v1/patients/%d/dosing-history?from=%s&to=%s" % (
+                   q, day(15).isoformat(), day(15).isoformat()), status=200)
+    today = (dig(r.json, "days") or [{}])[0]
+    d.eq("the history lists the review with its prescriber",
+         [(x["outcome"], x["prescriber"]) for x in today.get("reviews", [])],
+         [("reduce", "Dr Adaeze Okafor")])
+    d.ok("and names who gave and who witnessed each dose",
+         all(a.get("nurse") and a.get("witness") and a["nurse"] != a["witness"]
+             for a in today.get("administrations", [])) and today.get("administrations"),
+         repr(today.get("administrations")))
 
 
 def sites(d):

@@ -825,9 +825,39 @@ def body(t):
     ids = stock_checks(c)
     returns(c, more)
     overdue(c, ids)
+    reads(c)
     p = t.hatctl("verify")
     c.ok("hatctl verify passes after all of it", p.returncode == 0, p.out + p.err)
     append_only(c)
+
+
+def reads(c):
+    """What a page holds lot by lot, and its stock checks, agree with the
+    database and add up to the page's balance."""
+    for strength, page in c.pages().items():
+        r = c.call("the lots of the %d mg page" % strength, "pharm", "GET",
+                   "/api/v1/register/pages/%d/lots" % page["id"], status=200)
+        lots = dig(r.json, "lots") or []
+        c.eq("the %d mg page's lots add up to its balance" % strength,
+             sum(l["ampoules"] for l in lots), page["balance"])
+        c.eq("each lot holds what its newest entry says (%d mg)" % strength,
+             [(l["id"], l["ampoules"]) for l in lots],
+             [(lid, held) for lid, held in c.query(
+                 "SELECT l.id, coalesce((SELECT e.lot_after FROM register_entries e WHERE"
+                 " e.lot_id = l.id ORDER BY e.id DESC LIMIT 1), 0) FROM stock_lots l"
+                 " WHERE l.page_id = ? ORDER BY l.expiry_date, l.id", (page["id"],))])
+        r = c.call("the stock checks of the %d mg page" % strength, "auditor", "GET",
+                   "/api/v1/register/pages/%d/stock-checks" % page["id"], status=200)
+        checks = dig(r.json, "stock_checks") or []
+        c.eq("every stock check of the %d mg page is listed, newest first" % strength,
+             [x["id"] for x in checks],
+             [row[0] for row in c.query("SELECT id FROM stock_checks WHERE page_id = ?"
+                                        " ORDER BY id DESC", (page["id"],))])
+        c.ok("each names both checkers (%d mg)" % strength,
+             all(x["checked_by"] and x["second_checker"] for x in checks), repr(checks))
+    c.call("a keyworker cannot read the lots", "kw", "GET",
+           "/api/v1/register/pages/%d/lots" % list(c.pages().values())[0]["id"],
+           status=403, code="forbidden")
 
 
 def append_only(c):
