@@ -1,6 +1,7 @@
 /*
 ** api.c: the context, authentication, and the helpers handlers share.
 */
+#include <pthread.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -10,6 +11,7 @@
 #include "cmd/sessions.h"
 #include "cmd/visits.h"
 #include "util/clock.h"
+#include "util/log.h"
 
 struct api_req {
 	struct store_conn *read;
@@ -173,13 +175,78 @@ enum hat_err api_run(struct http_req *req, const struct cmd_def *def)
 	return run_cmd(req, def, req->body, 0);
 }
 
+/* Wrong witness passwords, counted per logged-in person: a witness check is
+** a password check, and without a limit any login could guess colleagues'
+** passwords at leisure.  The count is kept here, not on the witness's
+** account, so that a colleague's typing can never lock the witness out of
+** their own login.  WITNESS_SLOTS people at once are tracked; the oldest
+** entry gives way. */
+#define WITNESS_SLOTS 64
+#define WITNESS_MAX_FAILURES 5
+#define WITNESS_WINDOW_S (15 * 60)
+
+static struct {
+	int64_t user_id;
+	int64_t since;
+	int failures;
+} witness_failures[WITNESS_SLOTS];
+static pthread_mutex_t witness_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The slot for user_id (a free or the oldest one when new); lock held. */
+static int witness_slot(int64_t user_id, int64_t now)
+{
+	int oldest = 0;
+
+	for (int i = 0; i < WITNESS_SLOTS; i++) {
+		if (witness_failures[i].user_id == user_id) {
+			if (now - witness_failures[i].since >= WITNESS_WINDOW_S) {
+				witness_failures[i].since = now;
+				witness_failures[i].failures = 0;
+			}
+			return i;
+		}
+		if (witness_failures[i].since < witness_failures[oldest].since)
+			oldest = i;
+	}
+	witness_failures[oldest].user_id = user_id;
+	witness_failures[oldest].since = now;
+	witness_failures[oldest].failures = 0;
+	return oldest;
+}
+
+enum hat_err api_check_witness(struct http_req *req, json_t *witness, unsigned roles,
+			       int64_t *witness_id, bool *by_token)
+{
+	const struct auth_principal *who = api_who(req);
+	int64_t now = clock_now();
+	enum hat_err rc;
+	int slot;
+
+	pthread_mutex_lock(&witness_lock);
+	slot = witness_slot(who->user_id, now);
+	rc = witness_failures[slot].failures >= WITNESS_MAX_FAILURES ? HAT_E_WITNESS_THROTTLED : HAT_OK;
+	pthread_mutex_unlock(&witness_lock);
+	if (rc != HAT_OK)
+		return rc;
+	rc = auth_witness_check(api_reader(req), witness, who->user_id, roles, now,
+				&context->policy, witness_id, by_token);
+	/* Only passwords are counted: a 256-bit witness token cannot be guessed. */
+	if (rc == HAT_E_WITNESS_BAD_CREDENTIALS && !*by_token) {
+		pthread_mutex_lock(&witness_lock);
+		slot = witness_slot(who->user_id, now);
+		witness_failures[slot].failures++;
+		pthread_mutex_unlock(&witness_lock);
+		log_warn("witness check failed for %s", who->username);
+	}
+	return rc;
+}
+
 /* Runs a command that a second person witnesses.  The witness's password
 ** (or witness token) is checked here, on the request's own thread, so the
 ** writer never waits on a password hash; the command checks the witness
 ** again, cheaply, inside its transaction. */
 enum hat_err api_run_witnessed(struct http_req *req, const struct cmd_def *def, unsigned roles)
 {
-	const struct auth_principal *who = api_who(req);
 	json_t *witness = json_object_get(req->body, "witness");
 	int64_t witness_id = 0;
 	bool by_token;
@@ -190,8 +257,7 @@ enum hat_err api_run_witnessed(struct http_req *req, const struct cmd_def *def, 
 		return HAT_E_WITNESS_REQUIRED;
 	if (!json_is_object(witness))
 		return HAT_E_WRONG_TYPE;
-	rc = auth_witness_check(api_reader(req), witness, who->user_id, roles, clock_now(),
-				&context->policy, &witness_id, &by_token);
+	rc = api_check_witness(req, witness, roles, &witness_id, &by_token);
 	if (rc != HAT_OK)
 		return rc;
 	req->err_field = NULL;

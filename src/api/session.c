@@ -93,7 +93,6 @@ static const struct field witness_fields[] = {
 ** itself checks the witness again in its own request. */
 enum hat_err api_session_witness(struct http_req *req)
 {
-	const struct auth_principal *who = api_who(req);
 	int64_t witness = 0;
 	bool by_token = false;
 	json_t *user = NULL;
@@ -101,8 +100,7 @@ enum hat_err api_session_witness(struct http_req *req)
 
 	rc = fields_check(witness_fields, req->body, &req->err_field);
 	if (rc == HAT_OK)
-		rc = auth_witness_check(api_reader(req), req->body, who->user_id, ROLE_ANY,
-					clock_now(), &api_ctx()->policy, &witness, &by_token);
+		rc = api_check_witness(req, req->body, ROLE_ANY, &witness, &by_token);
 	if (rc == HAT_OK)
 		rc = users_read(api_reader(req), witness, &user);
 	if (rc != HAT_OK)

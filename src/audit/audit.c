@@ -168,6 +168,7 @@ enum hat_err audit_verify(struct store_conn *c, bool *ok, struct audit_finding *
 	int64_t total = 0;
 	int64_t head_seq = 0;
 	bool have_head = false;
+	bool own_txn = false;
 	bool row;
 	size_t len;
 	const void *blob;
@@ -175,12 +176,21 @@ enum hat_err audit_verify(struct store_conn *c, bool *ok, struct audit_finding *
 
 	*ok = true;
 	*count = 0;
+	/* One read transaction for the walk and the head: hatd may append
+	** while hatctl verifies, and a head read in a later snapshot than the
+	** walk would name an event the walk never saw. */
+	if (!store_in_transaction(c)) {
+		rc = store_exec(c, "BEGIN");
+		if (rc != HAT_OK)
+			return rc;
+		own_txn = true;
+	}
 	rc = store_query_int(c, sql_count, NULL, &total, "");
 	if (rc != HAT_OK)
-		return rc;
+		goto out;
 	rc = store_prepare(c, sql_walk, &s);
 	if (rc != HAT_OK)
-		return rc;
+		goto out;
 	for (;;) {
 		rc = store_step(s, &row);
 		if (rc != HAT_OK || !row)
@@ -225,7 +235,7 @@ enum hat_err audit_verify(struct store_conn *c, bool *ok, struct audit_finding *
 	}
 	store_done(s);
 	if (rc != HAT_OK || !*ok)
-		return rc;
+		goto out;
 	if (progress)
 		progress(*count, total, arg);
 
@@ -233,7 +243,7 @@ enum hat_err audit_verify(struct store_conn *c, bool *ok, struct audit_finding *
 	** from the end (or the head was forged). */
 	rc = store_prepare(c, sql_head, &s);
 	if (rc != HAT_OK)
-		return rc;
+		goto out;
 	rc = store_step(s, &row);
 	if (rc == HAT_OK && row) {
 		have_head = true;
@@ -253,5 +263,8 @@ enum hat_err audit_verify(struct store_conn *c, bool *ok, struct audit_finding *
 		finding_set(finding, expect_seq - 1, "head_mismatch", "the chain head is missing");
 		*ok = false;
 	}
+out:
+	if (own_txn)
+		store_rollback(c);
 	return rc;
 }

@@ -276,7 +276,12 @@ static enum hat_err witness_by_password(struct store_conn *c, const char *userna
 	store_done(s);
 	if (rc != HAT_OK)
 		return rc;
-	if (!row || !auth_password_verify(hash, password))
+	if (!row) {
+		/* As at login: an unknown name costs what a wrong password does. */
+		auth_password_burn(password);
+		return HAT_E_WITNESS_BAD_CREDENTIALS;
+	}
+	if (!auth_password_verify(hash, password))
 		return HAT_E_WITNESS_BAD_CREDENTIALS;
 	return HAT_OK;
 }

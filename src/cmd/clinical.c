@@ -88,7 +88,8 @@ static enum hat_err run_adverse(struct store_conn *conn, struct cmd *c)
 	const char *kind = fields_str(c->input, "kind", "other");
 	int64_t occurred = time_field(c, "occurred_at", c->now);
 	bool naloxone = strcmp(kind, "naloxone") == 0;
-	bool blocks = strcmp(kind, "other") != 0 && schedule_adverse_blocks(adverse_kind(kind));
+	bool blocks = schedule_adverse_blocks(adverse_kind(kind),
+					      fields_has(c->input, "naloxone_dose_mg"));
 	int64_t premises;
 	json_t *detail;
 	enum hat_err rc = patient_premises(conn, c->target_id, &premises);

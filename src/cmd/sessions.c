@@ -89,6 +89,7 @@ static enum hat_err run_open(struct store_conn *conn, struct cmd *c)
 static enum hat_err run_failed(struct store_conn *conn, struct cmd *c)
 {
 	int64_t failures = 0;
+	int64_t locked_until = 0;
 	bool found;
 	enum hat_err rc;
 	json_t *detail;
@@ -98,9 +99,15 @@ static enum hat_err run_failed(struct store_conn *conn, struct cmd *c)
 			     &failures, "i", c->target_id);
 	if (rc != HAT_OK || !found)
 		return rc == HAT_OK ? HAT_E_NOT_FOUND : rc;
+	rc = store_query_int(conn, "SELECT coalesce(locked_until, 0) FROM users WHERE id = ?",
+			     NULL, &locked_until, "i", c->target_id);
+	if (rc != HAT_OK)
+		return rc;
 	/* A lock that has run its course wipes the slate: the next failure
-	** starts counting again rather than locking at once. */
-	if (failures >= c->policy->lock_after)
+	** starts counting again rather than locking at once.  A lock still in
+	** force does not: guesses that passed the gate together, before the
+	** lock was written, must not lift it. */
+	if (failures >= c->policy->lock_after && locked_until <= c->now)
 		failures = 0;
 	failures++;
 	locked = failures >= c->policy->lock_after;

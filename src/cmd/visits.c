@@ -240,7 +240,7 @@ enum hat_err visits_load_facts(struct store_conn *c, int64_t patient_id, int64_t
 	static const char sql_patient[] =
 		"SELECT premises_id, alerts <> '' FROM patients WHERE id = ?";
 	struct store_stmt *s;
-	int64_t version, event_at, review_at, discussed;
+	int64_t version, event_at, review_at, discussed, active;
 	bool row = false;
 	enum hat_err rc;
 
@@ -275,7 +275,9 @@ enum hat_err visits_load_facts(struct store_conn *c, int64_t patient_id, int64_t
 	}
 	rc = prescriptions_current(c, patient_id, f->premises_id, f->local.date, &f->rx, &f->has_rx);
 	if (rc == HAT_OK)
-		rc = query_max(c, "SELECT max(occurred_at) FROM adverse_events"
+		/* When the event was recorded, not when it happened: a review
+		** made before the record existed cannot have considered it. */
+		rc = query_max(c, "SELECT max(at) FROM adverse_events"
 				  " WHERE patient_id = ? AND blocks = 1", patient_id, &event_at);
 	if (rc == HAT_OK)
 		rc = query_max(c, "SELECT max(at) FROM reviews WHERE patient_id = ?", patient_id,
@@ -283,8 +285,12 @@ enum hat_err visits_load_facts(struct store_conn *c, int64_t patient_id, int64_t
 	if (rc == HAT_OK)
 		rc = query_max(c, "SELECT count(*) FROM risk_discussions WHERE patient_id = ?",
 			       patient_id, &discussed);
+	if (rc == HAT_OK)
+		rc = query_max(c, "SELECT count(*) FROM episodes WHERE patient_id = ?"
+				  " AND status = 'active'", patient_id, &active);
 	if (rc != HAT_OK)
 		return rc;
+	f->patient.discharged = active == 0;
 	f->patient.blocked_by_event = schedule_blocked_by_event(event_at, review_at);
 	f->patient.lower_limb_risk_discussed = discussed > 0;
 	rc = load_missed(c, f);
@@ -409,6 +415,8 @@ static enum hat_err run_check_in(struct store_conn *conn, struct cmd *c)
 		return rc;
 	if (!f.has_rx)
 		return cmd_refuse(c, HAT_E_NO_PRESCRIPTION, NULL, NULL);
+	if (f.patient.discharged)
+		return cmd_refuse(c, HAT_E_NO_ACTIVE_EPISODE, NULL, NULL);
 	if (f.sessions_today >= f.rx.sessions_per_day)
 		return cmd_refuse(c, HAT_E_SESSIONS_USED_UP, NULL, NULL);
 	rc = step_to(c, &f, SCHEDULE_EV_CHECK_IN, &step);
@@ -577,10 +585,13 @@ static enum hat_err check_witness(struct store_conn *conn, struct cmd *c)
 static enum hat_err load_history(struct store_conn *conn, struct visits_facts *f,
 				 struct dosing_injection *inj, size_t *n)
 {
+	/* The newest injections, in time order: if there were ever more than
+	** fit, yesterday's oldest are the ones to leave out, never today's. */
 	static const char sql[] =
-		"SELECT at, local_date, local_minute, drug, route, coalesce(site, ''), amount_ug, topup"
-		" FROM administrations WHERE patient_id = ? AND kind = 'injection'"
-		" AND local_date >= ? ORDER BY at, id LIMIT 32";
+		"SELECT at, local_date, local_minute, drug, route, site, amount_ug, topup FROM"
+		" (SELECT id, at, local_date, local_minute, drug, route, coalesce(site, '') AS site,"
+		" amount_ug, topup FROM administrations WHERE patient_id = ? AND kind = 'injection'"
+		" AND local_date >= ? ORDER BY at DESC, id DESC LIMIT 32) ORDER BY at, id";
 	struct store_stmt *s;
 	bool row;
 	enum hat_err rc = store_prepare(conn, sql, &s);

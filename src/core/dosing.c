@@ -435,8 +435,10 @@ static enum hat_err check_assessment(const struct clinic_settings *s,
 	if (!assess_is_valid_for_dose(a->assessed_at, req->now, s))
 		return HAT_E_ASSESSMENT_STALE;
 	/* A top-up needs a fresh "no intoxication" check that has seen the
-	** effect of the injection before it. */
-	if (req->further_injection && a->assessed_at < f->last_injection_at)
+	** effect of the injection before it.  Times are whole seconds, so an
+	** assessment in the same second as the injection may be the one made
+	** before it (assessed, then dosed at once): it does not count. */
+	if (req->further_injection && a->assessed_at <= f->last_injection_at)
 		return HAT_E_ASSESSMENT_STALE;
 	if (a->decision != ASSESS_FIT && a->decision != ASSESS_FIT_REDUCED)
 		return HAT_E_ASSESSMENT_NOT_FIT;
@@ -551,6 +553,8 @@ static enum hat_err check_standing(const struct clinic_settings *s,
 		return rc;
 	if (!dosing_prescription_is_current(rx, req->local_date))
 		return HAT_E_NO_PRESCRIPTION;
+	if (pt->discharged)
+		return HAT_E_NO_ACTIVE_EPISODE;
 	if (needs_licence(rx->drug) &&
 	    !dosing_licence_is_current(&rx->prescriber, s->premises_id,
 				       req->local_date))
@@ -646,6 +650,8 @@ enum hat_err dosing_check_oral(const struct clinic_settings *s,
 	if (!dosing_prescription_is_current(rx, req->local_date) ||
 	    !dosing_drug_is_oral(oral->drug))
 		return HAT_E_NO_PRESCRIPTION;
+	if (patient->discharged)
+		return HAT_E_NO_ACTIVE_EPISODE;
 	if (patient->blocked_by_event)
 		return HAT_E_PATIENT_BLOCKED;
 	if (oral_assessment_not_fit(s, req))

@@ -242,6 +242,7 @@ struct dosing_history {
 
 /* What the records say about the patient, beyond today's injections. */
 struct dosing_patient {
+	bool discharged;                 /* no active treatment episode */
 	bool blocked_by_event;           /* naloxone or seizure, unreviewed */
 	enum schedule_missed_state missed;
 	int32_t induction_start_date;    /* local date of induction day 1 */
@@ -298,6 +299,9 @@ struct dosing_verdict {
 **                         time order, or an injection after now);
 **   prescription          HAT_E_NO_PRESCRIPTION (not signed, stopped,
 **                         superseded, before its start or after its end);
+**   episode               HAT_E_NO_ACTIVE_EPISODE (the patient has been
+**                         discharged: a prescription left running does
+**                         not keep them in treatment);
 **   licence               HAT_E_LICENCE_LAPSED (diamorphine: the signing
 **                         prescriber's licence is not current for these
 **                         premises today);
@@ -315,7 +319,7 @@ struct dosing_verdict {
 **                         window to continue);
 **   assessment            HAT_E_ASSESSMENT_MISSING; HAT_E_ASSESSMENT_STALE
 **                         (older than assessment_valid_s, or for a top-up
-**                         made before the last injection); _NOT_FIT;
+**                         made at or before the last injection); _NOT_FIT;
 **                         HAT_E_REDUCED_NEEDS_AUTH ("fit for reduced dose"
 **                         with no authorised amount, or a session total
 **                         above it);
@@ -357,6 +361,7 @@ struct dosing_oral_request {
 **   HAT_E_OUT_OF_RANGE      amount not positive, given_today_ug negative;
 **   HAT_E_NO_PRESCRIPTION   the prescription is not current on local_date,
 **                           or has no oral component;
+**   HAT_E_NO_ACTIVE_EPISODE the patient has been discharged;
 **   HAT_E_PATIENT_BLOCKED   an adverse event awaits prescriber review (a
 **                           missed-days block holds back injectable doses
 **                           only, so it does not apply here);

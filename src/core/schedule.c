@@ -102,6 +102,17 @@ static bool review_covers_gap(const struct schedule_review *review,
 	return review->review_date >= episode_start_date;
 }
 
+/* A review answers for the days up to and including its own; the patient
+** may still miss days after it, and as many of those as would block a
+** patient count again (else one review would clear every later gap). */
+static int32_t days_after_review(const struct schedule_review *review,
+				 int32_t today)
+{
+	int64_t days = (int64_t)today - review->review_date - 1;
+
+	return days > 0 ? (int32_t)days : 0;
+}
+
 enum hat_err schedule_missed_days(const struct clinic_settings *s,
 				  const int32_t *dose_dates, size_t n,
 				  int32_t episode_start_date, int32_t today,
@@ -132,7 +143,9 @@ enum hat_err schedule_missed_days(const struct clinic_settings *s,
 
 	if (res.state >= SCHEDULE_MISSED_BLOCKED &&
 	    review_covers_gap(review, has_dose, last_dose,
-			      episode_start_date)) {
+			      episode_start_date) &&
+	    state_for_days(s, days_after_review(review, today)) <
+		    SCHEDULE_MISSED_BLOCKED) {
 		bool lifts = res.state == SCHEDULE_MISSED_BLOCKED ||
 			     review->restart_induction;
 
@@ -148,9 +161,12 @@ enum hat_err schedule_missed_days(const struct clinic_settings *s,
 
 /* ---- Blocks after adverse events ---------------------------------------- */
 
-bool schedule_adverse_blocks(enum schedule_adverse_kind kind)
+bool schedule_adverse_blocks(enum schedule_adverse_kind kind,
+			     bool naloxone_given)
 {
-	return kind == SCHEDULE_ADVERSE_NALOXONE ||
+	/* Naloxone given blocks whatever the event was recorded as: an
+	** overdose reversed with naloxone is a naloxone event. */
+	return naloxone_given || kind == SCHEDULE_ADVERSE_NALOXONE ||
 	       kind == SCHEDULE_ADVERSE_SEIZURE;
 }
 

@@ -76,7 +76,9 @@ struct schedule_missed {
 ** patient is not missing doses they were never due.
 **
 ** A review dated after the last dose (or, with no dose, on or after the
-** episode start) lifts a block: the state drops to FLAGGED.  It lifts a
+** episode start) lifts a block: the state drops to FLAGGED.  It answers
+** only for the days up to its own date: once the full days after the
+** review date with no dose reach missed_block_days, it lifts nothing.  It lifts a
 ** restart only if the review chose to restart induction; then
 ** restart_induction is set and the caller doses under the induction schedule
 ** from the review date.  Review dates are compared by local date: a review
@@ -104,8 +106,10 @@ enum schedule_adverse_kind {
 };
 
 /* True for the adverse events after which the patient is blocked until a
-** prescriber reviews them: naloxone given, or a seizure. */
-bool schedule_adverse_blocks(enum schedule_adverse_kind kind);
+** prescriber reviews them: naloxone given (an event of kind NALOXONE, or any
+** event that records a naloxone dose), or a seizure. */
+bool schedule_adverse_blocks(enum schedule_adverse_kind kind,
+			     bool naloxone_given);
 
 /*
 ** Whether a blocking adverse event at last_blocking_event_at (0: none) still

@@ -51,10 +51,23 @@ void writer_run_batch(struct store_conn *c, struct writer_job **jobs, int n)
 			rc = jobs[i]->run(c, jobs[i]->arg);
 			if (rc == HAT_OK)
 				rc = store_release(c);
-			else
+			if (rc != HAT_OK)
 				store_rollback_to(c);
 		}
 		jobs[i]->result = rc;
+		/* Some errors (a full disk, an I/O error, no memory) make SQLite
+		** roll the whole transaction back.  A SAVEPOINT after that would
+		** open a transaction of its own and its RELEASE would commit it,
+		** so the rest of the batch would land one job at a time while
+		** every caller is told it failed.  Stop and refuse them all. */
+		if (!store_in_transaction(c)) {
+			log_error("writer: the transaction was lost; %d job(s) refused", n);
+			for (int k = 0; k < n; k++) {
+				if (k > i || jobs[k]->result == HAT_OK)
+					jobs[k]->result = HAT_E_STORE;
+			}
+			return;
+		}
 	}
 	rc = store_commit(c);
 	if (rc != HAT_OK) {

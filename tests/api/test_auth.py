@@ -3,6 +3,7 @@
 Run by ctest as: python3 test_auth.py --hatd PATH --hatctl PATH
 """
 import sys
+import threading
 
 from harness import (ADMIN, ADMIN_PW, DEMO_PW, Ref, clock, db_is, do, login, main, run_steps,
                      step)
@@ -11,6 +12,7 @@ NURSE, NURSE_PW = "nurse.patel", DEMO_PW["nurse.patel"]
 NURSE2, NURSE2_PW = "nurse.byrne", DEMO_PW["nurse.byrne"]
 KW, KW_PW = "kw.mensah", DEMO_PW["kw.mensah"]
 AUDITOR, AUDITOR_PW = "audit.silva", DEMO_PW["audit.silva"]
+CDAO, CDAO_PW = "cdao.fraser", DEMO_PW["cdao.fraser"]
 
 IDLE_S = 30 * 60
 ABSOLUTE_S = 12 * 3600
@@ -228,6 +230,36 @@ def lockout(t):
     ])
 
 
+def lockout_race(t):
+    """Regression: guesses sent together all pass the gate before any failure
+    is written; the sixth failure used to find the count at the lock and
+    wipe it, lifting a lock that had just been set."""
+    results = []
+
+    def guess(i):
+        r = t.request("POST", "/api/v1/session",
+                      {"username": CDAO, "password": "wrong-guess-%02d" % i,
+                       "token_kind": "bearer"})
+        results.append(r.status)
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    t.report.check("concurrent guesses are refused", all(s in (401, 429) for s in results),
+                   "statuses %r" % results)
+    failures = t.scalar("SELECT failed_logins FROM users WHERE username = ?", [CDAO])
+    t.report.check("at least five guesses reached the password check", results.count(401) >= 5,
+                   "failed_logins %r, statuses %r" % (failures, results))
+    run_steps(t, [
+        db_is("the lock set by the fifth failure still stands",
+              "SELECT locked_until > last_failed_at FROM users WHERE username = ?", [CDAO], 1),
+        login("the right password is refused while locked", "x", CDAO, CDAO_PW, status=429,
+              code="account_locked"),
+    ])
+
+
 def witness(t):
     run_steps(t, [
         login("nurse 1 logs in", "n1", NURSE, NURSE_PW),
@@ -270,6 +302,25 @@ def witness(t):
         db_is("no witness check wrote to the chain (only the logout did)",
               "SELECT group_concat(action) FROM audit_events WHERE seq > ?", [Ref("seq0")],
               "session.close"),
+        # Two wrong passwords so far from nurse 1; three more reach the limit.
+    ] + [
+        step("wrong witness password %d of 5" % n, "POST", "/api/v1/session/witness",
+             {"username": NURSE2, "password": "guess-%d-xxxxx" % n}, as_="n1", status=422,
+             code="witness_bad_credentials") for n in (3, 4, 5)
+    ] + [
+        step("a sixth guess is not even tried", "POST", "/api/v1/session/witness",
+             {"username": NURSE2, "password": "guess-6-xxxxx"}, as_="n1", status=429,
+             code="witness_attempts_exceeded"),
+        step("nor is the right password, from that login, for now", "POST",
+             "/api/v1/session/witness", {"username": NURSE2, "password": NURSE2_PW}, as_="n1",
+             status=429, code="witness_attempts_exceeded"),
+        step("the witness's own login is not locked by a colleague's typing", "POST",
+             "/api/v1/session", {"username": NURSE2, "password": NURSE2_PW,
+                                 "token_kind": "bearer"}, status=201),
+        clock("the 15 minutes pass", advance_s=15 * 60),
+        step("after them the right password witnesses again", "POST",
+             "/api/v1/session/witness", {"username": NURSE2, "password": NURSE2_PW},
+             as_="n1", status=200),
     ])
 
 
@@ -277,6 +328,7 @@ def body(t):
     login_and_logout(t)
     roles(t)
     lockout(t)
+    lockout_race(t)
     witness(t)
     idle_expiry(t)
 

@@ -582,6 +582,17 @@ def topups(d):
     d.leave(p, "observation runs from the last injection: 14 min 59 s is early",
             expect={"detail.left_against_advice": True})
 
+    # The clock counts whole seconds: an assessment in the same second as
+    # the injection is the one made before it, and cannot clear a top-up.
+    q = d.patient("TopupSecond")
+    d.rx(q, session_dose_mg=200, daily_max_mg=400, topup_allowed=True, topup_max_mg=60)
+    d.session(q, 100, "09:30:00", "assessed and dosed in the same second:")
+    d.at(8, "09:45:00")
+    d.dose(q, 50, "a top-up on the assessment from the injection's own second", status=422,
+           code="assessment_stale")
+    d.assess(q, label="assessed after the injection", expect={"state": "observing"})
+    d.dose(q, 50, "the top-up after a fresh assessment", expect={"detail.topup": True})
+
 
 def induction(d):
     """The diamorphine induction template: day 1 sessions up to 90 and 150 mg,
@@ -745,6 +756,94 @@ def blocks(d):
          repr(today.get("administrations")))
 
 
+def blocks_more(d):
+    """Naloxone blocks whatever the event is called, and a review made before
+    the event was recorded does not lift it."""
+    d.at(15, "08:35:00")
+    o = d.patient("OverdoseNaloxone")
+    d.rx(o)
+    d.session(o, 100, "08:35:00", "before the overdose")
+    d.at(15, "08:45:00")
+    d.step("an overdose reversed with naloxone is recorded as an overdose", o,
+           "adverse-events",
+           {"kind": "overdose", "action_taken": "naloxone IM", "outcome": "recovered",
+            "naloxone_dose_mg": 0.4, "naloxone_route": "im"},
+           expect={"blocks_until_review": True})
+    d.step("an overdose without naloxone does not block", o, "adverse-events",
+           {"kind": "overdose", "action_taken": "observed", "outcome": "settled"},
+           expect={"blocks_until_review": False})
+
+    r = d.patient("LateRecord")
+    d.rx(r)
+    d.session(r, 100, "08:50:00", "before the late-recorded naloxone")
+    d.at(15, "09:00:00")
+    d.step("the prescriber reviews the patient for another reason", r, "reviews",
+           {"outcome": "continue"}, who="dr")
+    d.at(15, "09:10:00")
+    d.step("naloxone given at 08:55 is recorded at 09:10, after that review", r,
+           "adverse-events",
+           {"kind": "naloxone", "occurred_at": "%sT08:55:00Z" % day(15).isoformat(),
+            "action_taken": "naloxone IM", "outcome": "recovered",
+            "naloxone_dose_mg": 0.4, "naloxone_route": "im"},
+           expect={"blocks_until_review": True})
+    d.at(15, "15:00:00")
+    for pid, who in ((o, "the overdose patient"), (r, "the late-recorded patient")):
+        d.check_in(pid)
+        d.assess(pid)
+        d.dose(pid, 100, "%s, before a review that follows the record" % who, status=422,
+               code="patient_blocked")
+        d.step("the prescriber reviews %s" % who, pid, "reviews", {"outcome": "continue"},
+               who="dr")
+        d.dose(pid, 100, "%s after the review" % who)
+
+
+def discharged(d):
+    """A discharge ends dosing even if the prescription is left running."""
+    d.at(18, "08:30:00")
+    p = d.patient("Discharged")
+    d.rx(p, oral_drug="methadone_oral", oral_dose_mg=30, oral_daily_max_mg=60)
+    d.session(p, 100, "08:30:00", "before discharge")
+    eid = d.scalar("SELECT id FROM episodes WHERE patient_id = ?", (p,))
+    d.call("the patient is discharged today; the prescription is not stopped", "nurse",
+           "PATCH", "/api/v1/episodes/%d" % eid,
+           {"version": 1, "discharge_date": day(18).isoformat(),
+            "discharge_reason": "transferred_not_in_custody"}, status=200,
+           expect={"status": "discharged"})
+    d.at(18, "15:00:00")
+    d.check_in(p, "check-in after discharge", status=422, code="no_active_episode")
+    d.dose(p, 100, "an injection after discharge", status=422, code="no_active_episode")
+    d.step("an oral dose after discharge", p, "oral-doses",
+           {"amount_mg": 30, "witness": d.witness()}, status=422, code="no_active_episode")
+
+
+def review_gap(d):
+    """A prescriber's review answers for the days up to it: three full days
+    missed after it block again."""
+    d.at(18, "09:00:00")
+    a = d.patient("ReviewGapA")
+    d.rx(a)
+    b = d.patient("ReviewGapB")
+    d.rx(b)
+    d.session(a, 100, "09:00:00", "A's last dose")
+    d.session(b, 100, "09:01:00", "B's last dose")
+    d.at(24, "08:30:00")
+    for pid in (a, b):
+        d.check_in(pid)
+        d.assess(pid)
+        d.dose(pid, 100, "five days missed", status=422, code="induction_restart_required")
+        d.step("the prescriber reviews: restart induction", pid, "reviews",
+               {"outcome": "restart_induction"}, who="dr")
+    d.at(27, "08:30:00")
+    d.check_in(a)
+    d.assess(a)
+    d.dose(a, 30, "two full days missed since the review: the review still holds")
+    d.at(28, "08:30:00")
+    d.check_in(b)
+    d.assess(b)
+    d.dose(b, 30, "three full days missed since the review: blocked again", status=422,
+           code="induction_restart_required")
+
+
 def sites(d):
     """A lower-limb IV site needs a risk discussion; IM sites rotate."""
     d.at(16, "08:30:00")
@@ -826,7 +925,10 @@ def body(t):
     ceiling(d)
     assessments(d)
     blocks(d)
+    blocks_more(d)
     sites(d)
+    discharged(d)
+    review_gap(d)
     append_only(d)
 
 

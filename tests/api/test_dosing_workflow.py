@@ -320,8 +320,12 @@ def idempotency(d):
                   " (SELECT id FROM administrations WHERE patient_id = ?)", (p,)), 100000)
     d.dose(p, 90, "a different dose under the same key", headers=key, status=409,
            code="idempotency_key_reused")
-    d.dose(p, 100, "the same dose without the key is a second injection: refused as a top-up"
-           " (the prescription allows none)", status=422, code="topup_not_allowed")
+    d.dose(p, 100, "the same dose without the key is a second injection: the assessment"
+           " made before the first does not cover it", status=422, code="assessment_stale")
+    d.at(21, "08:31:00")
+    d.assess(p, label="assessed again after the injection", expect={"state": "observing"})
+    d.dose(p, 100, "and then it is refused as a top-up (the prescription allows none)",
+           status=422, code="topup_not_allowed")
     d.eq("still one administration",
          d.scalar("SELECT count(*) FROM administrations WHERE patient_id = ?", (p,)), 1)
 

@@ -128,6 +128,55 @@ static void progress_cb(int64_t done, int64_t total, void *arg)
 	seen[2] = total;
 }
 
+/* Appends an event through a second connection once the walk is done, as
+** a running hatd may while hatctl verifies. */
+struct append_during {
+	const char *path;
+	bool done;
+};
+
+static void append_after_walk(int64_t done, int64_t total, void *arg)
+{
+	struct append_during *a = arg;
+	struct store_conn *w = NULL;
+
+	(void)done;
+	(void)total;
+	if (a->done)
+		return;
+	a->done = true;
+	assert_int_equal(store_open(a->path, STORE_READ_WRITE, &w), HAT_OK);
+	assert_int_equal(store_begin(w), HAT_OK);
+	assert_int_equal(audit_append(w, 2000, 1, "test.late", "thing", 1, NULL), HAT_OK);
+	assert_int_equal(store_commit(w), HAT_OK);
+	store_close(w);
+}
+
+/* Regression: the walk and the head were read in separate snapshots, so an
+** event committed between them was reported as a broken chain. */
+static void verify_beside_a_writer(void **state)
+{
+	struct fixture *f = *state;
+	struct store_conn *r = NULL;
+	struct append_during a = { f->path, false };
+	struct audit_finding finding;
+	bool ok = false;
+	int64_t count = -1;
+
+	memset(&finding, 0, sizeof finding);
+	assert_int_equal(store_open(f->path, STORE_READ_ONLY, &r), HAT_OK);
+	assert_int_equal(audit_verify(r, &ok, &finding, &count, append_after_walk, &a), HAT_OK);
+	assert_true(a.done);
+	assert_true(ok);
+	assert_int_equal(count, EVENTS);
+	assert_false(store_in_transaction(r));
+	/* The next verify sees the new event, and it holds. */
+	assert_int_equal(audit_verify(r, &ok, &finding, &count, NULL, NULL), HAT_OK);
+	assert_true(ok);
+	assert_int_equal(count, EVENTS + 1);
+	store_close(r);
+}
+
 static void intact_chain_verifies(void **state)
 {
 	struct fixture *f = *state;
@@ -453,6 +502,7 @@ int main(void)
 		T(deleted_last_event_is_head_mismatch),
 		T(deleted_head_is_found),
 		T(forged_event_at_end_is_head_mismatch),
+		T(verify_beside_a_writer),
 		T(forged_event_with_bad_link),
 		T(forged_replacement_is_caught_at_next_link),
 		T(forged_event_before_the_first),

@@ -357,6 +357,18 @@ static void test_patient_blocks(void **state)
 	f.pt.missed = SCHEDULE_MISSED_FLAGGED;
 	assert_int_equal(check(&f), HAT_OK);
 	assert_int_equal(f.v.warnings, DOSING_WARN_MISSED_DOSES);
+
+	/* A discharged patient whose prescription was left running. */
+	fixture_init(&f);
+	f.pt.discharged = true;
+	assert_int_equal(check(&f), HAT_E_NO_ACTIVE_EPISODE);
+	fixture_init(&f);
+	add_injection(&f, TODAY, 540, MG(100), false);
+	at_minute(&f, 555);
+	f.req.further_injection = true;
+	f.req.amount_ug = MG(60);
+	f.pt.discharged = true;
+	assert_int_equal(check(&f), HAT_E_NO_ACTIVE_EPISODE);
 }
 
 /* ---- Windows and sessions ----------------------------------------------- */
@@ -600,8 +612,12 @@ static void test_topup_needs_assessment_after_injection(void **state)
 
 	(void)state;
 	topup_fixture(&f);
-	f.req.assessment.assessed_at = at_min(TODAY, 540);
+	f.req.assessment.assessed_at = at_min(TODAY, 540) + 1;
 	assert_int_equal(check(&f), HAT_OK);
+	/* In the same second as the injection: it may be the assessment made
+	** just before it, which has not seen its effect. */
+	f.req.assessment.assessed_at = at_min(TODAY, 540);
+	assert_int_equal(check(&f), HAT_E_ASSESSMENT_STALE);
 	f.req.assessment.assessed_at = at_min(TODAY, 540) - 1;
 	assert_int_equal(check(&f), HAT_E_ASSESSMENT_STALE);
 }
@@ -1229,6 +1245,11 @@ static void test_oral_prescription_and_patient(void **state)
 	oral_init(&o);
 	o.pt.missed = SCHEDULE_MISSED_RESTART;
 	assert_int_equal(oral(&o), HAT_OK);
+
+	/* Discharge ends the oral component too. */
+	oral_init(&o);
+	o.pt.discharged = true;
+	assert_int_equal(oral(&o), HAT_E_NO_ACTIVE_EPISODE);
 }
 
 static void test_oral_assessment(void **state)

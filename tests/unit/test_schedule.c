@@ -401,6 +401,39 @@ static void test_missed_review_and_restart(void **state)
 	assert_true(m.restart_induction);
 }
 
+/* A review answers for the gap up to its own date; missed days after it
+** block again at the same threshold (days counted from the day after). */
+static void test_missed_review_covers_days_to_it_only(void **state)
+{
+	int32_t dates[] = { TODAY - 20 };
+	struct schedule_review review = {
+		.present = true,
+		.review_date = TODAY - 3,
+		.restart_induction = true,
+	};
+	struct schedule_missed m;
+
+	(void)state;
+	/* TODAY-2 and TODAY-1 missed since the review: still lifted. */
+	m = missed(dates, 1, TODAY - 60, &review);
+	assert_int_equal(m.state, SCHEDULE_MISSED_FLAGGED);
+	assert_true(m.review_cleared);
+	assert_true(m.restart_induction);
+	/* Three full days after it: the review no longer answers for them. */
+	review.review_date = TODAY - 4;
+	m = missed(dates, 1, TODAY - 60, &review);
+	assert_int_equal(m.state, SCHEDULE_MISSED_RESTART);
+	assert_false(m.review_cleared);
+	assert_false(m.restart_induction);
+	/* The same for a plain block lifted by a review. */
+	dates[0] = TODAY - 5;
+	review.restart_induction = false;
+	review.review_date = TODAY - 3;
+	m = missed(dates, 1, TODAY - 60, &review);
+	assert_int_equal(m.state, SCHEDULE_MISSED_FLAGGED);
+	assert_true(m.review_cleared);
+}
+
 static void test_missed_review_without_doses(void **state)
 {
 	struct schedule_review review = {
@@ -446,10 +479,14 @@ static void test_missed_custom_thresholds(void **state)
 static void test_adverse_blocks(void **state)
 {
 	(void)state;
-	assert_true(schedule_adverse_blocks(SCHEDULE_ADVERSE_NALOXONE));
-	assert_true(schedule_adverse_blocks(SCHEDULE_ADVERSE_SEIZURE));
-	assert_false(schedule_adverse_blocks(SCHEDULE_ADVERSE_SEDATION));
-	assert_false(schedule_adverse_blocks(SCHEDULE_ADVERSE_OVERDOSE));
+	assert_true(schedule_adverse_blocks(SCHEDULE_ADVERSE_NALOXONE, false));
+	assert_true(schedule_adverse_blocks(SCHEDULE_ADVERSE_NALOXONE, true));
+	assert_true(schedule_adverse_blocks(SCHEDULE_ADVERSE_SEIZURE, false));
+	assert_false(schedule_adverse_blocks(SCHEDULE_ADVERSE_SEDATION, false));
+	assert_false(schedule_adverse_blocks(SCHEDULE_ADVERSE_OVERDOSE, false));
+	/* Naloxone given blocks whatever kind the event was recorded as. */
+	assert_true(schedule_adverse_blocks(SCHEDULE_ADVERSE_OVERDOSE, true));
+	assert_true(schedule_adverse_blocks(SCHEDULE_ADVERSE_SEDATION, true));
 
 	assert_false(schedule_blocked_by_event(0, 0));
 	assert_true(schedule_blocked_by_event(5000, 0));
@@ -685,6 +722,7 @@ int main(void)
 		cmocka_unit_test(test_missed_bad_input),
 		cmocka_unit_test(test_missed_review_lifts_block),
 		cmocka_unit_test(test_missed_review_and_restart),
+		cmocka_unit_test(test_missed_review_covers_days_to_it_only),
 		cmocka_unit_test(test_missed_review_without_doses),
 		cmocka_unit_test(test_missed_custom_thresholds),
 		cmocka_unit_test(test_adverse_blocks),

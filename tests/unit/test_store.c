@@ -394,6 +394,44 @@ static void batch_commit_failure_fails_every_job(void **state)
 	assert_int_equal(count_items(f->c), 2);
 }
 
+/* A job whose error made SQLite roll the whole transaction back (as
+** SQLITE_FULL or SQLITE_IOERR can).  Regression: the jobs after it used to
+** run in transactions of their own, each committed by its RELEASE, while
+** the final COMMIT failed and every caller was told nothing was written. */
+static enum hat_err lose_transaction(struct store_conn *c, void *arg)
+{
+	(void)arg;
+	store_exec(c, "ROLLBACK");
+	return HAT_E_STORE;
+}
+
+static void batch_stops_when_transaction_lost(void **state)
+{
+	struct fixture *f = *state;
+	struct item_job j[3];
+	struct writer_job *batch[3];
+
+	assert_int_equal(store_exec(f->c, sql_make_items), HAT_OK);
+	item_job_init(&j[0], 1, HAT_OK);
+	item_job_init(&j[1], 2, HAT_OK);
+	j[1].job.run = lose_transaction;
+	item_job_init(&j[2], 3, HAT_OK);
+	for (int i = 0; i < 3; i++)
+		batch[i] = &j[i].job;
+	writer_run_batch(f->c, batch, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(j[i].job.result, HAT_E_STORE);
+	assert_false(store_in_transaction(f->c));
+	/* Nothing reported as failed may be on disk. */
+	assert_int_equal(count_items(f->c), 0);
+
+	/* The connection recovers: the next good batch commits. */
+	item_job_init(&j[0], 4, HAT_OK);
+	writer_run_batch(f->c, batch, 1);
+	assert_int_equal(j[0].job.result, HAT_OK);
+	assert_int_equal(count_items(f->c), 1);
+}
+
 #define THREADS 8
 #define JOBS_PER_THREAD 40
 
@@ -675,6 +713,7 @@ int main(void)
 		T(transactions_and_savepoints),
 		T(batch_rolls_back_only_the_failing_job),
 		T(batch_commit_failure_fails_every_job),
+		T(batch_stops_when_transaction_lost),
 		T(writer_threads_each_row_once),
 		T(writer_stop_drains_queue),
 		T(backup_has_same_rows),
