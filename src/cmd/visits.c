@@ -26,6 +26,28 @@ static enum hat_err query_max(struct store_conn *c, const char *sql, int64_t id,
 	return rc;
 }
 
+/* Day 1 of an induction is the first day a dose is given under it, not the
+** day it was written: a patient who comes back three days after a restart
+** was decided must still start at day 1's caps. */
+static enum hat_err induction_day_one(struct store_conn *c, struct visits_facts *f)
+{
+	static const char sql[] =
+		"SELECT min(local_date) FROM administrations WHERE patient_id = ?"
+		" AND kind = 'injection' AND local_date >= ?";
+	int64_t first;
+	bool found;
+	enum hat_err rc;
+
+	if (!f->has_rx || !f->rx.has_induction)
+		return HAT_OK;
+	rc = store_query_int(c, sql, &found, &first, "ii", f->patient_id,
+			     (int64_t)f->patient.induction_start_date);
+	if (rc != HAT_OK)
+		return rc;
+	f->patient.induction_start_date = found ? (int32_t)first : f->local.date;
+	return HAT_OK;
+}
+
 static enum hat_err load_missed(struct store_conn *c, struct visits_facts *f)
 {
 	static const char sql_dates[] =
@@ -107,7 +129,7 @@ static enum hat_err load_missed(struct store_conn *c, struct visits_facts *f)
 			f->rx.has_induction = true;
 		}
 	}
-	return HAT_OK;
+	return induction_day_one(c, f);
 }
 
 static enum schedule_event event_of(const char *kind)

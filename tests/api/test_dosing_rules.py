@@ -601,6 +601,8 @@ def induction(d):
     p = d.patient("Induction")
     d.rx(p, session_dose_mg=200, daily_max_mg=400, topup_allowed=True, topup_max_mg=60,
          use_induction_template=True)
+    late = d.patient("LateStart")
+    d.rx(late, session_dose_mg=200, daily_max_mg=400, use_induction_template=True)
     d.check_in(p)
     d.assess(p)
     d.dose(p, 90.001, "induction day 1 session 1: 90.001 mg", status=422,
@@ -637,6 +639,13 @@ def induction(d):
     d.check_in(p)
     d.assess(p)
     d.dose(p, 200, "after the template's two days, the prescription's 200 mg applies")
+    # Day 1 is the first day a dose is given, not the day the prescription
+    # was written: a patient first dosed two days later starts at day 1's caps.
+    d.check_in(late)
+    d.assess(late)
+    d.dose(late, 90.001, "first dose two days after the prescription began: day 1's cap",
+           status=422, code="dose_exceeds_induction_cap")
+    d.dose(late, 90, "exactly day 1's 90 mg")
 
 
 def ceiling(d):
