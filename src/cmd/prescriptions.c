@@ -356,6 +356,29 @@ static enum hat_err supersede(struct store_conn *conn, struct cmd *c, int64_t pa
 			 "iii", old_id, c->now, c->actor_id);
 }
 
+/* One direction at a time: a new prescription whose dates overlap a current
+** one must say that it supersedes it, or the older would silently apply
+** again when the newer one ends. */
+static enum hat_err check_no_overlap(struct store_conn *conn, struct cmd *c,
+				     const struct dosing_prescription *rx)
+{
+	static const char sql[] =
+		"SELECT p.id FROM prescriptions p WHERE p.patient_id = ?1"
+		" AND NOT EXISTS (SELECT 1 FROM prescription_events e WHERE e.prescription_id = p.id)"
+		" AND (p.end_date IS NULL OR p.end_date >= ?2) AND p.start_date <= ?3 LIMIT 1";
+	bool found;
+	int64_t id;
+	char msg[160];
+	enum hat_err rc = store_query_int(conn, sql, &found, &id, "iii", c->target_id,
+					  (int64_t)rx->start_date, (int64_t)rx->end_date);
+
+	if (rc != HAT_OK || !found)
+		return rc;
+	snprintf(msg, sizeof msg, "Prescription %lld is current for these dates: this one must"
+				  " supersede it (supersedes_id).", (long long)id);
+	return cmd_refuse(c, HAT_E_CONFLICT, "supersedes_id", msg);
+}
+
 static enum hat_err run_sign(struct store_conn *conn, struct cmd *c)
 {
 	struct clinic_settings settings;
@@ -381,9 +404,11 @@ static enum hat_err run_sign(struct store_conn *conn, struct cmd *c)
 		return cmd_refuse(c, rc, rx_field_for(rc), NULL);
 	if (supersedes) {
 		rc = supersede(conn, c, c->target_id, supersedes);
-		if (rc != HAT_OK)
-			return rc;
+	} else {
+		rc = check_no_overlap(conn, c, &rx);
 	}
+	if (rc != HAT_OK)
+		return rc;
 	{
 		json_t *r = routes_json(rx.routes);
 

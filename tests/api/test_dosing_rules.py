@@ -297,10 +297,12 @@ def signing(d):
     d.rx(p, "oral methadone daily max 150.001 mg is above its 150 mg ceiling", status=422,
          code="prescription_exceeds_ceiling", oral_drug="methadone_oral", oral_dose_mg=60,
          oral_daily_max_mg=150.001)
-    d.rx(p, "hydromorphone daily max exactly 500 mg is signed", drug="hydromorphone",
-         session_dose_mg=250, daily_max_mg=500)
+    hyd = d.rx(p, "hydromorphone daily max exactly 500 mg is signed", drug="hydromorphone",
+               session_dose_mg=250, daily_max_mg=500)
+    d.rx(p, "a second current prescription must say what it supersedes", status=409,
+         code="conflict", session_dose_mg=500, daily_max_mg=1000)
     old = d.rx(p, "daily max exactly at the 1000 mg ceiling is signed", session_dose_mg=500,
-               daily_max_mg=1000)
+               daily_max_mg=1000, supersedes_id=hyd)
     d.eq("no refused prescription was stored",
          d.scalar("SELECT count(*) FROM prescriptions WHERE patient_id = ?", (p,)), 2)
     new = d.rx(p, "a new prescription supersedes it", session_dose_mg=300, daily_max_mg=600,
@@ -315,12 +317,9 @@ def signing(d):
            {"reason": "no"}, status=403, code="forbidden")
     d.call("a stop needs a reason", "dr", "POST", "/api/v1/prescriptions/%d/stop" % new, {},
            status=400, code="missing_field")
-    hyd = d.scalar("SELECT max(id) FROM prescriptions WHERE patient_id = ? AND drug ="
-                   " 'hydromorphone'", (p,))
-    for rid in (new, hyd):
-        d.call("the prescriber stops prescription %d with a reason" % rid, "dr", "POST",
-               "/api/v1/prescriptions/%d/stop" % rid, {"reason": "treatment plan changed"},
-               status=200, expect={"status": "stopped", "ended_reason": "treatment plan changed"})
+    d.call("the prescriber stops the current prescription with a reason", "dr", "POST",
+           "/api/v1/prescriptions/%d/stop" % new, {"reason": "treatment plan changed"},
+           status=200, expect={"status": "stopped", "ended_reason": "treatment plan changed"})
     d.call("a stopped prescription cannot be stopped again", "dr", "POST",
            "/api/v1/prescriptions/%d/stop" % new, {"reason": "again"}, status=409,
            code="conflict")
