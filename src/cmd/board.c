@@ -129,6 +129,11 @@ enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now,
 			if (rc == HAT_OK && f->state != SCHEDULE_OBSERVING && f->state != SCHEDULE_DOSED)
 				rc = visits_load_facts(c, pid, now, w, f);
 		}
+		/* Someone who has had all of today's sessions is not due in this
+		** one (and could not check in): the board leaves them out. */
+		if (rc == HAT_OK && f->state == SCHEDULE_DUE && f->has_rx &&
+		    f->sessions_today >= f->rx.sessions_per_day)
+			continue;
 		if (rc == HAT_OK) {
 			json_t *line = patient_row(f, now, over && f->window == w, given, family, alerts);
 
@@ -288,7 +293,9 @@ struct rx_span {
 
 static const char sql_spans[] =
 	"SELECT r.start_date, coalesce(r.end_date, 2147483647), r.sessions_per_day,"
-	" (SELECT min(e.at) FROM prescription_events e WHERE e.prescription_id = r.id)"
+	" (SELECT min(e.at) FROM prescription_events e WHERE e.prescription_id = r.id),"
+	" (SELECT min(x.discharge_date) FROM episodes x WHERE x.patient_id = r.patient_id"
+	"  AND x.discharge_date >= r.start_date)"
 	" FROM prescriptions r WHERE r.patient_id = ?";
 static const char sql_attended[] =
 	"SELECT count(*) FROM (SELECT DISTINCT local_date, window_no FROM administrations"
@@ -327,6 +334,9 @@ static enum hat_err sessions_due(struct store_conn *c, int64_t patient_id, int32
 			if (l.date - 1 < spans[n].end)
 				spans[n].end = l.date - 1;
 		}
+		/* Nobody is due a dose once discharged. */
+		if (!store_col_is_null(s, 4) && store_col_int(s, 4) - 1 < spans[n].end)
+			spans[n].end = (int32_t)store_col_int(s, 4) - 1;
 		n++;
 	}
 	store_done(s);

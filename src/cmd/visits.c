@@ -372,14 +372,17 @@ static enum hat_err load_for_aftercare(struct store_conn *conn, struct cmd *c,
 	bool found;
 	enum hat_err rc = visits_load_facts(conn, c->target_id, c->now, -1, f);
 
-	if (rc != HAT_OK || f->window >= 0)
+	/* After-care belongs to the visit the dose was given in: once its window
+	** has closed, or the next one has opened with the patient not yet in
+	** it, the post-dose check and leaving go to today's latest visit. */
+	if (rc != HAT_OK || (f->window >= 0 && f->state != SCHEDULE_DUE))
 		return rc;
 	rc = store_query_int(conn, sql, &found, &window, "ii", c->target_id,
 			     (int64_t)f->local.date);
 	if (rc != HAT_OK)
 		return rc;
 	if (!found)
-		return cmd_refuse(c, HAT_E_OUTSIDE_WINDOW, NULL, NULL);
+		return f->window >= 0 ? HAT_OK : cmd_refuse(c, HAT_E_OUTSIDE_WINDOW, NULL, NULL);
 	return visits_load_facts(conn, c->target_id, c->now, (int32_t)window, f);
 }
 

@@ -536,6 +536,12 @@ def too_soon_and_sessions(d):
     d.at(7, "15:00:00")
     d.check_in(one, "a second session on a one-a-day prescription", status=422,
                code="sessions_used_up")
+    d.step("her morning post-dose check", one, "postdose-checks",
+           {"sedation_level": 0, "breathing": "normal"})
+    d.step("she is seen out of the morning session", one, "leave")
+    row, board = d.board_row(one)
+    d.ok("the afternoon board leaves out the patient whose one session is used up",
+         row is None and board.get("window", {}).get("index") == 1, repr(row))
     d.check_in(two, "afternoon check-in on two a day")
     d.assess(two)
     d.rx(two, "the prescriber cuts it to one a day",

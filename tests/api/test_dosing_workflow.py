@@ -136,6 +136,19 @@ def board(d):
     d.call("attendance with the dates the wrong way round", "nurse", "GET",
            "/api/v1/attendance?from=%s&to=%s" % (day(2).isoformat(), day(1).isoformat()),
            status=422, code="date_order")
+    # Discharged on day 2: no session is due from then on.
+    r = d.call("the Due patient's record", "nurse", "GET", "/api/v1/patients/%d" % p["Due"],
+               status=200)
+    ep = r.json["episodes"][0]
+    d.call("the Due patient is discharged on day 2", "nurse", "PATCH",
+           "/api/v1/episodes/%d" % ep["id"],
+           {"discharge_date": day(2).isoformat(), "discharge_reason": "incomplete_dropped_out",
+            "version": ep["version"]}, status=200, expect={"status": "discharged"})
+    d.call("attendance over days 1 to 4 counts only the day before the discharge", "nurse",
+           "GET", "/api/v1/attendance?from=%s&to=%s&patient_id=%d" % (
+               day(1).isoformat(), day(4).isoformat(), p["Due"]),
+           status=200, expect={"patients.0.sessions_due": 2,
+                               "patients.0.sessions_attended": 0})
     return p
 
 
