@@ -119,6 +119,12 @@ await runTests(import.meta.url, [
     await nurse.getByRole('heading', { name: /Adverse events and blocks/ }).waitFor();
     const ae = await nurse.locator('section[aria-labelledby="chart-ae"]').textContent();
     expect(ae.includes('Naloxone given') && ae.includes('0.4 mg'), `the chart lists the naloxone event: ${ae}`);
+    // The review that lifted the block: beside the event, in the reviews, and on the day in the grid.
+    expect(/Until review: lifted .* by Dr Adaeze Okafor/.test(ae), `the block shows the review that lifted it: ${ae}`);
+    const rv = (await nurse.locator('table[aria-labelledby="chart-reviews"] tbody tr').first().textContent()).replace(/\s+/g, ' ');
+    expect(rv.includes('Continue as prescribed') && rv.includes('Dr Adaeze Okafor') && rv.includes('Seen: alert and orientated'), `the review is listed: ${rv}`);
+    const day = (await nurse.locator('table.grid14 tbody tr').first().textContent()).replace(/\s+/g, ' ');
+    expect(/Review \d\d:\d\d: continue as prescribed \(Dr Adaeze Okafor\)/.test(day), `today's events show the review: ${day}`);
     await c.shot(nurse, 'chart-after-review');
     noConsoleErrors(nurse);
     noConsoleErrors(doctor);

@@ -60,10 +60,14 @@ await runTests(import.meta.url, [
     await d.getByRole('button', { name: 'Record stock check' }).click();
     await page.locator('dialog').waitFor({ state: 'detached' });
     await page.locator('#status', { hasText: 'Stock check recorded' }).waitFor();
-    await page.locator('.pages a[aria-current="page"]', { hasText: 'Last stock check: ' }).waitFor();
-    const card = await page.locator('.pages a[aria-current="page"]').textContent();
     const today = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' }).format(new Date(`${c.today}T12:00:00Z`));
+    // Wait for the redrawn page: the card says "Last stock check" before and after.
+    await page.locator('.pages a[aria-current="page"]', { hasText: `Last stock check: ${today}` }).waitFor();
+    const card = await page.locator('.pages a[aria-current="page"]').textContent();
     expect(card.includes(`Last stock check: ${today}`), `the page shows today's stock check: ${card}`);
+    // The check is at the top of the page's stock checks, matching.
+    const check = (await page.locator('table.checks tbody tr').first().textContent()).replace(/\s+/g, ' ');
+    expect(check.includes(`${before + 50}`) && check.includes('matches') && check.includes('Alasdair Fraser'), `the newest stock check: ${check}`);
     await c.shot(page, 'register-page');
   }],
 

@@ -5,7 +5,7 @@
 
 import { api, get, setCsrf, onAuthLost } from './api.js';
 import {
-  h, add, clear, closeDialogs, announce,
+  h, add, clear, closeDialogs, announce, clinicToday,
 } from './ui.js';
 import * as loginScreen from './screens/login.js';
 import * as board from './screens/board.js';
@@ -15,6 +15,7 @@ import * as prescriptions from './screens/prescriptions.js';
 import * as register from './screens/register.js';
 import * as users from './screens/users.js';
 import * as settings from './screens/settings.js';
+import * as attendance from './screens/attendance.js';
 
 const CLINICAL = ['prescriber', 'nurse', 'pharmacist', 'keyworker', 'manager', 'cdao'];
 const REGISTER_READ = ['pharmacist', 'cdao', 'auditor', 'manager', 'nurse', 'prescriber'];
@@ -26,6 +27,7 @@ const ROUTES = [
   { re: /^\/patients\/(\d+)$/, title: 'Patient chart', roles: CLINICAL, screen: chart.render, under: '/patients' },
   { re: /^\/patients\/(\d+)\/edit$/, title: 'Patient details', roles: CLINICAL, screen: patients.renderEdit, under: '/patients' },
   { re: /^\/patients\/(\d+)\/prescriptions$/, title: 'Prescriptions', roles: CLINICAL, screen: prescriptions.render, under: '/patients' },
+  { re: /^\/attendance$/, nav: 'Attendance', title: 'Attendance', roles: CLINICAL, screen: attendance.render },
   { re: /^\/register(?:\/(\d+))?$/, nav: 'Register', title: 'Controlled-drug register', roles: REGISTER_READ, screen: register.render, home: '/register' },
   { re: /^\/users$/, nav: 'Users', title: 'Users', roles: ['admin'], screen: users.render },
   { re: /^\/settings$/, nav: 'Clinic settings', title: 'Clinic settings', roles: ['manager'], screen: settings.render },
@@ -70,7 +72,17 @@ const ctx = {
     return state.settingsPromise;
   },
   forgetSettings() { state.settingsPromise = null; },
+  /** Today in the clinic by the server's clock (the browser's may be off). */
+  async today() {
+    try {
+      const r = await get('/health', { authHook: false });
+      if (r && r.time) return londonDate(r.time);
+    } catch (e) { /* fall back on the browser's clock */ }
+    return clinicToday();
+  },
 };
+
+const londonDate = (iso) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
 
 function idleMinutes() {
   return Math.round(((state.session && state.session.idle_timeout_s) || 1800) / 60);

@@ -111,7 +111,10 @@ export function render(main, ctx) {
     }
     if (focusKey && !document.activeElement.closest?.('li.card') && !document.querySelector('dialog[open]')) {
       const card = list.querySelector(`li.card[data-patient="${focusKey[0]}"]`);
-      const again = card && ([...card.querySelectorAll('a, button')].find((b) => b.textContent === focusKey[1]) || card.querySelector('a'));
+      // The same control if it is still there, else the card's next step
+      // (after "Check in", "Assess"), else the patient's name.
+      const again = card && ([...card.querySelectorAll('a, button')].find((b) => b.textContent === focusKey[1]) ||
+        card.querySelector('button.primary') || card.querySelector('a'));
       if (again) again.focus({ preventScroll: true });
     }
     tick();

@@ -5,7 +5,7 @@
 
 import { get } from '../api.js';
 import {
-  h, add, fill, clear, badge, fmtTime, fmtDay, fmtDateTime, mg, STATE_LABEL, FLAG_LABEL, REASON_LABEL, AE_LABEL, siteLabel,
+  h, add, fill, clear, badge, fmtTime, fmtDay, fmtDateTime, mg, STATE_LABEL, FLAG_LABEL, REASON_LABEL, AE_LABEL, REVIEW_LABEL, DRUG_LABEL, siteLabel,
 } from '../ui.js';
 import { actionsFor, adverse, authoriseReduced, oralDose, prescriptionSummary, review, riskDiscussion } from './visit.js';
 
@@ -114,7 +114,7 @@ function grid(history, settings) {
     ? settings.windows.map((w) => w.name) : ['morning', 'afternoon'];
   const cap = (s) => s[0].toUpperCase() + s.slice(1);
   const table = h('table', { class: 'grid14' },
-    h('caption', { class: 'muted' }, 'Injectable amounts by session; W = withheld, D = declined, AE = adverse event. Newest day first.'),
+    h('caption', { class: 'muted' }, 'Injectable amounts by session; under each dose its time, route, site and who gave/witnessed it (initials: hover for the names). W = withheld, D = declined, AE = adverse event. Newest day first.'),
     h('thead', null, h('tr', null,
       h('th', { scope: 'col' }, 'Day'),
       windows.map((w) => h('th', { scope: 'col' }, cap(w))),
@@ -125,7 +125,7 @@ function grid(history, settings) {
       h('th', { scope: 'row' }, fmtDay(d.date)),
       windows.map((w, i) => cell(d, i)),
       h('td', { class: 'num' }, d.injectable_ug ? mg(d.injectable_ug) : '—'),
-      h('td', { class: 'num' }, d.oral_ug ? mg(d.oral_ug) : '—'),
+      oralCell(d),
       h('td', { class: 'events' }, dayNotes(d))))));
   return h('section', { class: 'panel', 'aria-labelledby': 'chart-grid' },
     h('h2', { id: 'chart-grid' }, 'Last 14 days'),
@@ -138,12 +138,13 @@ function cell(day, window) {
   const parts = [];
   doses.forEach((a, i) => {
     if (i) parts.push(' + ');
-    parts.push(h('span', { title: `${fmtTime(a.given_at)} ${a.route.toUpperCase()} ${siteLabel(a.site)}` },
+    parts.push(h('span', { title: `${fmtTime(a.given_at)} ${a.route.toUpperCase()} ${siteLabel(a.site)}; ${givenBy(a)}` },
       `${a.amount_ug / 1000}${a.is_topup ? ' top-up' : ''}`));
   });
   if (doses.length) {
     parts.push(' mg');
-    parts.push(h('div', { class: 'muted small' }, doses.map((a) => `${fmtTime(a.given_at)} ${a.route.toUpperCase()} ${siteLabel(a.site).toLowerCase()}`).join('; ')));
+    parts.push(h('div', { class: 'muted small' }, doses.map((a, i) => [i ? '; ' : '',
+      `${fmtTime(a.given_at)} ${a.route.toUpperCase()} ${siteLabel(a.site).toLowerCase()} `, who(a)])));
   }
   const withheld = ev.find((e) => e.kind === 'withheld');
   if (withheld) {
@@ -155,34 +156,84 @@ function cell(day, window) {
   return h('td', null, parts);
 }
 
+/** The day's oral doses: the amount, and below it when and by whom. */
+function oralCell(day) {
+  const doses = day.administrations.filter((a) => a.kind === 'oral');
+  if (!doses.length) return h('td', { class: 'num cell-none' }, day.oral_ug ? mg(day.oral_ug) : '—');
+  return h('td', { class: 'num', title: doses.map((a) => `${fmtTime(a.given_at)} ${mg(a.amount_ug)} ${DRUG_LABEL[a.drug] || a.drug}; ${givenBy(a)}`).join('\n') },
+    mg(day.oral_ug),
+    h('div', { class: 'muted small' }, doses.map((a, i) => [i ? '; ' : '', `${fmtTime(a.given_at)} `, who(a)])));
+}
+
+/** 'Priya Patel' as 'PP' ('Dr Adaeze Okafor' as 'AO'). */
+export function initials(name) {
+  const words = String(name || '').split(/\s+/).filter((w) => w && !/^(dr|mr|mrs|ms|mx|miss|prof)\.?$/i.test(w));
+  if (!words.length) return '?';
+  const pick = words.length > 1 ? [words[0], words[words.length - 1]] : words;
+  return pick.map((w) => w[0].toUpperCase()).join('');
+}
+
+const givenBy = (a) => `given by ${a.nurse || 'unknown'}, witnessed by ${a.witness || 'unknown'}`;
+
+/** Who gave and who witnessed, compact on screen (PP/CB) and in full for a screen reader and on hover. */
+function who(a) {
+  return h('span', { class: 'who-gave', title: givenBy(a)[0].toUpperCase() + givenBy(a).slice(1) },
+    h('span', { 'aria-hidden': 'true' }, `${initials(a.nurse)}/${initials(a.witness)}`),
+    h('span', { class: 'sr-only' }, givenBy(a)));
+}
+
 function dayNotes(d) {
+  // One line each: an adverse event and the review after it read as two things.
   const notes = [];
   for (const a of d.adverse_events) {
-    notes.push(h('span', { class: 'ae' }, `AE ${fmtTime(a.occurred_at)}: ${AE_LABEL[a.kind] || a.kind}${a.naloxone_dose_ug ? ` (naloxone ${a.naloxone_dose_ug / 1000} mg ${a.naloxone_route || ''})` : ''}${a.is_blocking ? ', blocked until review' : ''}. `));
+    notes.push(h('div', { class: 'ae' }, `AE ${fmtTime(a.occurred_at)}: ${AE_LABEL[a.kind] || a.kind}${a.naloxone_dose_ug ? ` (naloxone ${a.naloxone_dose_ug / 1000} mg ${a.naloxone_route || ''})` : ''}${a.is_blocking ? ', blocked until review' : ''}.`));
+  }
+  for (const r of d.reviews || []) {
+    notes.push(h('div', { class: 'rv' }, `Review ${fmtTime(r.reviewed_at)}: ${(REVIEW_LABEL[r.outcome] || r.outcome).toLowerCase()} (${r.prescriber}).`));
   }
   for (const e of d.events) {
-    if (e.kind === 'left' && e.detail && e.detail.left_against_advice) notes.push(`Left against advice ${fmtTime(e.recorded_at)}. `);
-    if ((e.kind === 'withheld' || e.kind === 'declined') && e.detail && e.detail.notes) notes.push(`${e.detail.notes} `);
+    if (e.kind === 'left' && e.detail && e.detail.left_against_advice) notes.push(h('div', null, `Left against advice ${fmtTime(e.recorded_at)}.`));
+    if ((e.kind === 'withheld' || e.kind === 'declined') && e.detail && e.detail.notes) notes.push(h('div', null, e.detail.notes));
   }
   return notes.length ? notes : '';
 }
 
 function events(history) {
-  const rows = [];
+  const aes = [];
+  const reviews = [];
   for (const d of history.days) {
-    for (const a of d.adverse_events) rows.push(a);
+    for (const a of d.adverse_events) aes.push(a);
+    for (const r of d.reviews || []) reviews.push(r);
   }
+  // Newest first, as the grid.
+  aes.sort((a, b) => b.occurred_at.localeCompare(a.occurred_at));
+  reviews.sort((a, b) => b.reviewed_at.localeCompare(a.reviewed_at));
+  // The review that lifted a block is the first one after the event.
+  const liftedBy = (a) => reviews.filter((r) => r.reviewed_at >= a.occurred_at).pop();
   return h('section', { class: 'panel', 'aria-labelledby': 'chart-ae' },
     h('h2', { id: 'chart-ae' }, 'Adverse events and blocks (last 14 days)'),
-    rows.length
+    aes.length
       ? h('div', { class: 'table-wrap' }, h('table', null,
         h('thead', null, h('tr', null, ['When', 'What', 'Naloxone', 'Action taken', 'Outcome', 'Blocks'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', null, rows.map((a) => h('tr', null,
-          h('td', null, fmtDateTime(a.occurred_at)),
-          h('td', null, AE_LABEL[a.kind] || a.kind),
-          h('td', null, a.naloxone_dose_ug ? `${a.naloxone_dose_ug / 1000} mg ${a.naloxone_route || ''}` : '—'),
-          h('td', null, a.action_taken),
-          h('td', null, a.outcome),
-          h('td', null, a.is_blocking ? 'Until review' : 'No'))))))
+        h('tbody', null, aes.map((a) => {
+          const lift = a.is_blocking ? liftedBy(a) : null;
+          return h('tr', null,
+            h('td', null, fmtDateTime(a.occurred_at)),
+            h('td', null, AE_LABEL[a.kind] || a.kind),
+            h('td', null, a.naloxone_dose_ug ? `${a.naloxone_dose_ug / 1000} mg ${a.naloxone_route || ''}` : '—'),
+            h('td', null, a.action_taken),
+            h('td', null, a.outcome),
+            h('td', null, !a.is_blocking ? 'No' : lift ? `Until review: lifted ${fmtDateTime(lift.reviewed_at)} by ${lift.prescriber}` : h('strong', null, 'Until review (not yet reviewed)')));
+        }))))
+      : h('p', { class: 'muted' }, 'None in the last 14 days.'),
+    h('h3', { id: 'chart-reviews' }, 'Prescriber reviews'),
+    reviews.length
+      ? h('div', { class: 'table-wrap' }, h('table', { 'aria-labelledby': 'chart-reviews' },
+        h('thead', null, h('tr', null, ['When', 'Outcome', 'Prescriber', 'Notes'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', null, reviews.map((r) => h('tr', null,
+          h('td', null, fmtDateTime(r.reviewed_at)),
+          h('td', null, REVIEW_LABEL[r.outcome] || r.outcome),
+          h('td', null, r.prescriber),
+          h('td', null, r.notes || h('span', { class: 'muted' }, 'No notes')))))))
       : h('p', { class: 'muted' }, 'None in the last 14 days.'));
 }

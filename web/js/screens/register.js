@@ -5,7 +5,7 @@
 
 import { get, post, newIdempotencyKey } from '../api.js';
 import {
-  h, add, fill, clear, input, numberInput, select, textarea, witnessFields, witnessValue, formError, onSubmit, openDialog, str, num, int, compact, announce, fmtDay, fmtTime, fmtDateTime, clinicToday, addDays, ENTRY_LABEL,
+  h, add, fill, clear, input, numberInput, select, textarea, witnessFields, witnessValue, formError, onSubmit, openDialog, str, num, int, compact, announce, fmtDay, fmtTime, fmtDateTime, addDays, ENTRY_LABEL,
 } from '../ui.js';
 
 const STOCK = ['pharmacist', 'cdao'];
@@ -18,33 +18,40 @@ const CHECK_ITEMS = [
 export function render(main, ctx, [pageParam]) {
   let stopped = false;
   let showAll = false;
-  const range = { from: addDays(clinicToday(), -6), to: clinicToday() };
+  // The last 7 days by the server's clock, once it has said what day it is.
+  let range = null;
   const body = h('div', null, h('p', null, 'Loading the register…'));
   add(main, body);
 
   async function load() {
     try {
+      if (!range) {
+        const today = await ctx.today();
+        range = { from: addDays(today, -6), to: today };
+      }
       const premises = await ctx.premises();
       const pages = (await get(`/register/pages?premises_id=${premises}`)).pages || [];
       if (stopped) return;
       const pageId = pageParam ? Number(pageParam) : null;
       let view = null;
       let discrepancies = [];
+      let checks = [];
       if (pageId) {
-        [view, discrepancies] = await Promise.all([
+        [view, discrepancies, checks] = await Promise.all([
           get(`/register?premises_id=${premises}&page_id=${pageId}&from=${range.from}&to=${range.to}`),
           get('/discrepancies').then((r) => r.discrepancies || []),
+          get(`/register/pages/${pageId}/stock-checks`).then((r) => r.stock_checks || []),
         ]);
       }
       if (stopped) return;
-      draw(premises, pages, pageId, view, discrepancies.filter((d) => d.page_id === pageId));
+      draw(premises, pages, pageId, view, discrepancies.filter((d) => d.page_id === pageId), checks);
     } catch (e) {
       if (e.status === 401 || stopped) return;
       fill(body, h('p', { class: 'form-error', role: 'alert' }, e.message));
     }
   }
 
-  function draw(premises, pages, pageId, view, cases) {
+  function draw(premises, pages, pageId, view, cases, checks) {
     const page = view && (view.pages || []).find((p) => p.id === pageId);
     const summary = pages.find((p) => p.id === pageId);
     fill(body, 
@@ -56,11 +63,11 @@ export function render(main, ctx, [pageParam]) {
           h('span', { class: 'muted' }, h('br'), `Last stock check: ${p.last_check_date ? fmtDay(p.last_check_date) : 'never'}`),
           p.stock_check_overdue ? h('span', null, h('br'), h('strong', null, 'Stock check overdue')) : null,
           p.open_discrepancies ? h('span', null, h('br'), h('strong', null, `${p.open_discrepancies} open discrepanc${p.open_discrepancies === 1 ? 'y' : 'ies'}`)) : null))))),
-      page ? pageView(premises, page, summary, cases) : h('p', null, pages.length ? 'Choose a page to see its entries.' : 'The register has no pages yet: record a receipt to open one.'),
+      page ? pageView(premises, page, summary, cases, checks) : h('p', null, pages.length ? 'Choose a page to see its entries.' : 'The register has no pages yet: record a receipt to open one.'),
       !page && ctx.has(...STOCK, 'nurse') ? h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onclick: () => receipt(premises, null) }, 'Record a receipt')) : null);
   }
 
-  function pageView(premises, page, summary, cases) {
+  function pageView(premises, page, summary, cases, checks) {
     const stock = ctx.has(...STOCK);
     const q = `premises_id=${premises}&page_id=${page.id}&from=${range.from}&to=${range.to}`;
     const rangeForm = h('form', { class: 'range', 'aria-label': 'Dates shown' },
@@ -90,6 +97,7 @@ export function render(main, ctx, [pageParam]) {
         stock ? h('button', { type: 'button', onclick: () => correction(page) }, 'Correction') : null,
         h('a', { class: 'button', href: `/api/v1/register?${q}&format=html`, target: '_blank', rel: 'noopener' }, 'Print view'),
         h('a', { class: 'button', href: `/api/v1/register?${q}&format=csv`, download: `register-page-${page.id}.csv` }, 'CSV')),
+      stockCheckList(checks),
       h('h3', null, 'Entries'), rangeForm,
       entries.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'register' },
         h('caption', { class: 'muted' }, `${all.length} entries from ${fmtDay(range.from)} to ${fmtDay(range.to)}, newest first${entries.length < all.length ? `; the newest ${entries.length} shown` : ''}.`),
@@ -116,6 +124,27 @@ export function render(main, ctx, [pageParam]) {
       discrepancyList(page, cases, stock));
   }
 
+  /** The page's last few stock checks, newest first. */
+  function stockCheckList(checks) {
+    const SHOWN = 5;
+    const last = checks.slice(0, SHOWN);
+    return h('section', { 'aria-labelledby': 'reg-checks' },
+      h('h3', { id: 'reg-checks' }, 'Stock checks'),
+      last.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'checks' },
+        h('caption', { class: 'muted' }, checks.length > SHOWN ? `The last ${SHOWN} of ${checks.length} stock checks, newest first.` : 'Newest first.'),
+        h('thead', null, h('tr', null, ['Date', 'Register said', 'Counted', 'Difference', 'Checked by', 'Second checker', 'Case']
+          .map((t, i) => h('th', { scope: 'col', class: [1, 2, 3].includes(i) ? 'num' : null }, t)))),
+        h('tbody', null, last.map((k) => h('tr', { dataset: { check: k.id }, class: k.difference ? 'is-off' : null },
+          h('td', null, `${fmtDay(k.check_date)} ${k.check_date.slice(0, 4)}, ${fmtTime(k.checked_at)}`),
+          h('td', { class: 'num' }, k.expected),
+          h('td', { class: 'num' }, k.counted),
+          h('td', { class: 'num' }, k.difference ? h('strong', null, `${k.difference > 0 ? '+' : ''}${k.difference}`) : 'matches'),
+          h('td', null, k.checked_by),
+          h('td', null, k.second_checker),
+          h('td', null, k.discrepancy_id ? `Case ${k.discrepancy_id}` : '—'))))))
+        : h('p', { class: 'muted' }, 'No stock checks on this page yet.'));
+  }
+
   function discrepancyList(page, cases, stock) {
     return h('section', { 'aria-labelledby': 'reg-disc' },
       h('h3', { id: 'reg-disc' }, 'Discrepancies'),
@@ -131,6 +160,7 @@ export function render(main, ctx, [pageParam]) {
 
   async function receipt(premises, page) {
     let suppliers = [];
+    const today = await ctx.today();
     try { suppliers = (await get('/suppliers')).suppliers.filter((s) => s.is_active); } catch (e) { if (e.status === 401) return; }
     const key = newIdempotencyKey();
     openDialog({
@@ -146,7 +176,7 @@ export function render(main, ctx, [pageParam]) {
           input('expiry_date', 'Expiry date', { type: 'date', required: true })),
         h('div', { class: 'row' },
           input('invoice_ref', 'Invoice reference', { required: true, maxlength: 100 }),
-          input('received_date', 'Date received', { type: 'date', value: clinicToday(), optional: true })),
+          input('received_date', 'Date received', { type: 'date', value: today, optional: true })),
         witnessFields('A second member of staff (pharmacist, nurse, prescriber or CDAO)'),
       ],
       submitLabel: 'Record receipt',
@@ -177,16 +207,31 @@ export function render(main, ctx, [pageParam]) {
     });
   }
 
-  function destruction(page) {
-    const lots = new Map();
-    for (const e of page.entries || []) if (e.lot_id && !lots.has(e.lot_id)) lots.set(e.lot_id, e);
+  async function destruction(page) {
+    let lots;
+    try {
+      lots = (await get(`/register/pages/${page.id}/lots`)).lots || [];
+    } catch (e) {
+      if (e.status === 401) return;
+      announce(`The lots could not be read: ${e.message}`);
+      return;
+    }
+    // Only lots with ampoules left; the expired (quarantined) ones first.
+    const left = lots.filter((l) => l.ampoules > 0)
+      .sort((a, b) => (b.is_expired - a.is_expired) || a.expiry_date.localeCompare(b.expiry_date) || a.id - b.id);
+    // What matters most comes first: a closed select shows only the start.
+    const label = (l) => `Batch ${l.batch}${l.is_expired ? ' — expired — quarantined' : ''}: ${l.ampoules} ampoule${l.ampoules === 1 ? '' : 's'}, expiry ${l.expiry_date}`;
+    const expired = left.filter((l) => l.is_expired);
     openDialog({
       title: 'Record a destruction',
-      intro: 'Expired or unusable stock destroyed in front of an authorised witness.',
+      intro: `${page.heading}. Expired or unusable stock destroyed in front of an authorised witness.`,
       fields: [
-        lots.size
-          ? select('lot_id', 'Lot', [...lots.values()].map((e) => [e.lot_id, `Batch ${e.batch} (expires ${e.expiry_date})`]), { required: true, placeholder: 'Choose the lot' })
-          : numberInput('lot_id', 'Lot number', { required: true, step: '1' }),
+        left.length
+          ? select('lot_id', 'Lot', left.map((l) => [l.id, label(l)]), {
+            required: true, placeholder: 'Choose the lot', value: expired.length === 1 ? expired[0].id : undefined,
+            hint: expired.length ? `${expired.length} expired lot${expired.length === 1 ? ' is' : 's are'} quarantined: listed first.` : 'No lot on this page has expired.',
+          })
+          : h('p', { class: 'notice' }, 'No lot on this page has ampoules left to destroy.'),
         numberInput('quantity', 'Ampoules destroyed', { required: true, min: 1, step: '1', inputmode: 'numeric' }),
         textarea('reason', 'Reason', { required: true, rows: 2 }),
         input('witness_authority', 'Authorised witness (name and authority)', { required: true, maxlength: 200 }),
@@ -199,7 +244,7 @@ export function render(main, ctx, [pageParam]) {
         witness_authority: str(f, 'witness_authority'), witness: witnessValue(f),
       }),
       fieldMap: { 'witness.username': 'witness_username', 'witness.password': 'witness_password' },
-      done: () => { announce('Destruction recorded.'); load(); },
+      done: (r) => { announce(`Destruction recorded: the balance is now ${r && r.balance_after !== undefined ? r.balance_after : 'updated'}.`); load(); },
     });
   }
 
