@@ -142,7 +142,7 @@ enum hat_err api_attendance(struct http_req *req)
 		rc = HAT_E_INVALID_QUERY;
 	}
 	if (rc == HAT_OK)
-		rc = board_attendance(api_reader(req), premises, patient, from, to, &out);
+		rc = board_attendance(api_reader(req), premises, patient, from, to, clock_now(), &out);
 	if (rc == HAT_OK)
 		rc = api_log_access(req, patient, "attendance");
 	if (rc != HAT_OK) {

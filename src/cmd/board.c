@@ -308,7 +308,7 @@ static const char sql_attendance_patients[] =
 ** that day allows (a superseding prescription may overlap the old one's
 ** last day; the day is still due once). */
 static enum hat_err sessions_due(struct store_conn *c, int64_t patient_id, int32_t from,
-				 int32_t to, int64_t *due)
+				 int32_t to, int32_t today, int32_t begun_today, int64_t *due)
 {
 	struct rx_span spans[64];
 	size_t n = 0;
@@ -340,21 +340,27 @@ static enum hat_err sessions_due(struct store_conn *c, int64_t patient_id, int32
 		n++;
 	}
 	store_done(s);
-	for (int32_t d = from; rc == HAT_OK && d <= to; d++) {
+	for (int32_t d = from; rc == HAT_OK && d <= to && d <= today; d++) {
 		int32_t most = 0;
 
 		for (size_t i = 0; i < n; i++) {
 			if (d >= spans[i].start && d <= spans[i].end && spans[i].per_day > most)
 				most = spans[i].per_day;
 		}
+		if (d == today && most > begun_today)
+			most = begun_today;
 		*due += most;
 	}
 	return rc;
 }
 
 enum hat_err board_attendance(struct store_conn *c, int64_t premises_id, int64_t patient_id,
-			      int32_t from, int32_t to, json_t **out)
+			      int32_t from, int32_t to, int64_t now, json_t **out)
 {
+	struct clinic_settings settings;
+	struct clock_local l;
+	int64_t version;
+	int32_t begun = 0;
 	json_t *patients = NULL;
 	size_t i;
 	json_t *p;
@@ -363,13 +369,21 @@ enum hat_err board_attendance(struct store_conn *c, int64_t premises_id, int64_t
 	enum hat_err rc = store_query_json(c, sql_attendance_patients, &patients, "ii", premises_id,
 					   patient_id);
 
+	clock_to_local(now, &l);
+	if (rc == HAT_OK)
+		rc = clinic_settings_load(c, premises_id, &settings, &version);
+	for (int w = 0; rc == HAT_OK && w < settings.window_count; w++) {
+		if (settings.windows[w].start_minute <= l.minute_of_day)
+			begun++;
+	}
+
 	json_array_foreach(patients, i, p) {
 		int64_t id = json_integer_value(json_object_get(p, "id"));
 		int64_t due = 0, attended = 0;
 
 		if (rc != HAT_OK)
 			break;
-		rc = sessions_due(c, id, from, to, &due);
+		rc = sessions_due(c, id, from, to, l.date, begun, &due);
 		if (rc == HAT_OK)
 			rc = store_query_int(c, sql_attended, NULL, &attended, "iii", id, (int64_t)from,
 					     (int64_t)to);

@@ -23,8 +23,10 @@ enum hat_err board_history(struct store_conn *c, int64_t patient_id, int32_t fro
 			   json_t **out);
 
 /* Sessions attended out of sessions due, per patient (patient_id 0: every
-** patient of premises_id) and for the clinic, between two local dates. */
+** patient of premises_id) and for the clinic, between two local dates.  A
+** session is due once its window has begun (as of now): days to come and
+** today's later sessions are not yet due. */
 enum hat_err board_attendance(struct store_conn *c, int64_t premises_id, int64_t patient_id,
-			      int32_t from, int32_t to, json_t **out);
+			      int32_t from, int32_t to, int64_t now, json_t **out);
 
 #endif

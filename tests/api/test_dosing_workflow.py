@@ -133,6 +133,11 @@ def board(d):
                status=200, expect={"patients.0.sessions_due": 2,
                                    "patients.0.sessions_attended": attended,
                                    "patients.0.attendance_rate": attended / 2})
+    d.call("at 08:00 on day 2 nothing of day 2 or later is due yet", "nurse", "GET",
+           "/api/v1/attendance?from=%s&to=%s&patient_id=%d" % (
+               day(1).isoformat(), day(5).isoformat(), p["Left"]),
+           status=200, expect={"patients.0.sessions_due": 2,
+                               "patients.0.sessions_attended": 2})
     d.call("attendance with the dates the wrong way round", "nurse", "GET",
            "/api/v1/attendance?from=%s&to=%s" % (day(2).isoformat(), day(1).isoformat()),
            status=422, code="date_order")
