@@ -77,10 +77,9 @@ export function render(main, ctx) {
           h('strong', { class: 'att-rate', dataset: { rate: 'clinic' } }, clinicRate || 'No sessions due'),
           clinicRate ? ` of sessions attended: ${c.sessions_attended} of ${c.sessions_due}` : ' in these dates.'),
         clinicRate ? h('div', { class: 'att-clinic-bar' }, bar(c.attendance_rate)) : null,
-        // The server counts every session of a day as due from its start.
-        today && r.to >= today ? h('p', { class: 'muted small' }, r.to > today
-          ? 'These dates run past today: sessions not yet held are counted as due, which lowers every rate.'
-          : 'Today\'s sessions count as due from the start of the day, so today lowers the rates until its doses are given.') : null),
+        // The server counts a session as due once its window has begun.
+        today && r.to >= today ? h('p', { class: 'muted small' },
+          'Today\'s sessions count as due once each has begun; sessions still to come are not counted.') : null),
       h('section', { class: 'panel', 'aria-labelledby': 'att-patients' },
         h('h2', { id: 'att-patients' }, 'Patients'),
         rows.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'attendance' },
