@@ -9,6 +9,7 @@
 #include "cmd/clinic.h"
 #include "cmd/register.h"
 #include "util/clock.h"
+#include "util/csv.h"
 
 enum hat_err api_register_pages(struct http_req *req)
 {
@@ -225,13 +226,7 @@ enum hat_err api_incidents_list(struct http_req *req)
 					     ? NULL : json_dumps(v, JSON_ENCODE_ANY);
 			const char *s = json_is_string(v) ? json_string_value(v) : text;
 
-			rc = buf_puts(&req->raw, "\"");
-			if (rc == HAT_OK && s && strchr("=+-@", s[0]) && s[0])
-				rc = buf_puts(&req->raw, "'");
-			for (; rc == HAT_OK && s && *s; s++)
-				rc = *s == '"' ? buf_puts(&req->raw, "\"\"") : buf_append(&req->raw, s, 1);
-			if (rc == HAT_OK)
-				rc = buf_puts(&req->raw, k + 1 < sizeof cols / sizeof cols[0] ? "\"," : "\"\r\n");
+			rc = csv_field(&req->raw, s, k + 1 == sizeof cols / sizeof cols[0]);
 			free(text);
 		}
 	}

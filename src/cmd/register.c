@@ -7,6 +7,7 @@
 
 #include "register.h"
 #include "audit/audit.h"
+#include "util/csv.h"
 #include "settings.h"
 
 /* ---- Pages and entries --------------------------------------------------- */
@@ -1248,36 +1249,6 @@ enum hat_err register_render_html(json_t *view, const char *clinic, struct buf *
 	}
 	if (rc == HAT_OK)
 		rc = buf_puts(out, "</body></html>\n");
-	return rc;
-}
-
-/* True for a plain signed decimal ("-1", "4.999"): a spreadsheet reads it
-** as a number and runs nothing. */
-static bool csv_is_number(const char *s)
-{
-	bool digits = false;
-
-	if (*s == '-')
-		s++;
-	for (; (*s >= '0' && *s <= '9') || (*s == '.' && digits); s++)
-		digits = true;
-	return digits && *s == '\0';
-}
-
-/* A CSV field, quoted when it holds a separator, a quote or a newline; a
-** leading formula character is neutralised so a spreadsheet cannot run it,
-** except in a plain number, so that a negative correction stays a number. */
-static enum hat_err csv_field(struct buf *out, const char *s, bool last)
-{
-	enum hat_err rc = buf_puts(out, "\"");
-
-	if (rc == HAT_OK && s && (*s == '=' || *s == '+' || *s == '-' || *s == '@') &&
-	    !csv_is_number(s))
-		rc = buf_puts(out, "'");
-	for (; rc == HAT_OK && s && *s; s++)
-		rc = *s == '"' ? buf_puts(out, "\"\"") : buf_append(out, s, 1);
-	if (rc == HAT_OK)
-		rc = buf_puts(out, last ? "\"\r\n" : "\",");
 	return rc;
 }
 

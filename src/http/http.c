@@ -302,6 +302,12 @@ static enum MHD_Result serve_static(struct http_server *srv, struct http_req *re
 			break;
 	}
 	close(fd);
+	if (n != 0) {
+		/* Never serve part of a file as if it were the whole. */
+		buf_free(&b);
+		log_error("http: %s is unreadable or larger than %u bytes", file, STATIC_FILE_MAX);
+		return send_error(req, HAT_E_IO);
+	}
 	ok = send_bytes(req, 200, content_type_for(file), b.data ? b.data : "", b.len, false);
 	buf_free(&b);
 	return ok;

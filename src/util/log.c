@@ -44,6 +44,12 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	n += m;
 	if ((size_t)n >= sizeof line - 1)
 		n = (int)sizeof line - 2;
+	/* One event, one line: a request path may carry a decoded newline,
+	** which must not forge a log line of its own. */
+	for (int i = 0; i < n; i++) {
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+			line[i] = '?';
+	}
 	line[n++] = '\n';
 	if (write(STDERR_FILENO, line, (size_t)n) < 0)
 		return;

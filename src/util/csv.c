@@ -1,0 +1,32 @@
+/*
+** csv.c: see csv.h.
+*/
+#include <string.h>
+
+#include "csv.h"
+
+/* True for a plain signed decimal ("-1", "4.999"): a spreadsheet reads it
+** as a number and runs nothing. */
+static bool csv_is_number(const char *s)
+{
+	bool digits = false;
+
+	if (*s == '-')
+		s++;
+	for (; (*s >= '0' && *s <= '9') || (*s == '.' && digits); s++)
+		digits = true;
+	return digits && *s == '\0';
+}
+
+enum hat_err csv_field(struct buf *out, const char *s, bool last)
+{
+	enum hat_err rc = buf_puts(out, "\"");
+
+	if (rc == HAT_OK && s && *s && strchr("=+-@\t\r", *s) && !csv_is_number(s))
+		rc = buf_puts(out, "'");
+	for (; rc == HAT_OK && s && *s; s++)
+		rc = *s == '"' ? buf_puts(out, "\"\"") : buf_append(out, s, 1);
+	if (rc == HAT_OK)
+		rc = buf_puts(out, last ? "\"\r\n" : "\",");
+	return rc;
+}
