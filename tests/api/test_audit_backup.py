@@ -222,6 +222,17 @@ def backup_restore(t):
     bk = os.path.join(t.dir, "backup-idle.db")
     p = t.hatctl("backup", bk)
     rep.check("hatctl backup while hatd runs", p.returncode == 0, p.out + p.err)
+    rep.check("piped, it shows no progress line (no carriage returns)",
+              "\r" not in p.out + p.err and "%" not in p.err, repr(p.err))
+    # On a terminal (a pseudo-terminal from script(1)) the same command
+    # shows its progress.
+    tty_copy = os.path.join(t.dir, "backup-tty.db")
+    q = subprocess.run(["script", "-qec", "%s backup %s --db %s" % (
+        t.hatctl_path, tty_copy, t.db_path), "/dev/null"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    shown = q.stdout.decode("utf-8", "replace")
+    rep.check("on a terminal it shows progress", q.returncode == 0 and "\rbacking up:" in shown
+              and "(100%)" in shown, repr(shown[-300:]))
     live_patients = patients_of(t, t.db_path)
     rep.check("the backup holds the same patients", patients_of(t, bk) == live_patients,
               "%d vs %d rows" % (len(patients_of(t, bk)), len(live_patients)))
