@@ -18,6 +18,7 @@
 
 #include "audit/audit.h"
 #include "store/store.h"
+#include "testdb.h"
 #include "util/err.h"
 
 #define EVENTS 5
@@ -28,16 +29,6 @@ struct fixture {
 	struct store_conn *c;
 };
 
-static void remove_db(const char *path)
-{
-	char p[128];
-
-	unlink(path);
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
-}
 
 /* A fresh database holding a chain of EVENTS events. */
 static int setup(void **state)
@@ -69,7 +60,7 @@ static int setup(void **state)
 		rc = store_commit(f->c);
 	if (rc != HAT_OK) {
 		store_close(f->c);
-		remove_db(f->path);
+		testdb_remove(f->path);
 		rmdir(f->dir);
 		free(f);
 		return -1;
@@ -83,7 +74,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	store_close(f->c);
-	remove_db(f->path);
+	testdb_remove(f->path);
 	rmdir(f->dir);
 	free(f);
 	return 0;
@@ -224,7 +215,7 @@ static void empty_chain_verifies(void **state)
 	assert_true(ok);
 	assert_int_equal(count, 0);
 	store_close(c);
-	remove_db(path);
+	testdb_remove(path);
 	rmdir(dir);
 }
 

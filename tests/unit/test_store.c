@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "store/store.h"
+#include "testdb.h"
 #include "store/writer.h"
 #include "util/err.h"
 
@@ -28,18 +29,6 @@ struct fixture {
 	struct store_conn *c;
 };
 
-static void remove_db(const char *path)
-{
-	char p[128];
-
-	unlink(path);
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-journal", path);
-	unlink(p);
-}
 
 static int setup(void **state)
 {
@@ -68,8 +57,8 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	store_close(f->c);
-	remove_db(f->path);
-	remove_db(f->backup);
+	testdb_remove(f->path);
+	testdb_remove(f->backup);
 	rmdir(f->dir);
 	free(f);
 	return 0;
