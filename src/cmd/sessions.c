@@ -1,6 +1,7 @@
 /*
 ** sessions.c: see sessions.h.
 */
+#include <pthread.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -183,9 +184,9 @@ static const char sql_user[] =
 	"SELECT id, password_hash, disabled, failed_logins, coalesce(last_failed_at, 0),"
 	" coalesce(locked_until, 0) FROM users WHERE username = ?";
 
-enum hat_err sessions_login(const struct cmd_runner *r, struct store_conn *read,
-			    const char *username, const char *password, const char *kind,
-			    int64_t now, json_t **out)
+static enum hat_err login_serialised(const struct cmd_runner *r, struct store_conn *read,
+				     const char *username, const char *password,
+				     const char *kind, int64_t now, json_t **out)
 {
 	char hash[AUTH_HASH_MAX];
 	struct store_stmt *s;
@@ -281,4 +282,36 @@ enum hat_err sessions_mark_used(const struct cmd_runner *r, int64_t user_id,
 				const unsigned char token_hash[AUTH_TOKEN_HASH_BYTES], int64_t now)
 {
 	return run_internal(r, &sessions_touch, user_id, token_hash, now);
+}
+
+/* Logins for one username run one at a time: each attempt reads the
+** failures the one before it recorded, so a burst of parallel guesses is
+** throttled and locked exactly as the same guesses one after another.
+** Usernames share LOGIN_STRIPES locks by hash; two people who share one
+** merely wait for each other's password check. */
+#define LOGIN_STRIPES 64
+
+static pthread_mutex_t login_stripes[LOGIN_STRIPES];
+static pthread_once_t login_stripes_once = PTHREAD_ONCE_INIT;
+
+static void login_stripes_init(void)
+{
+	for (int i = 0; i < LOGIN_STRIPES; i++)
+		pthread_mutex_init(&login_stripes[i], NULL);
+}
+
+enum hat_err sessions_login(const struct cmd_runner *r, struct store_conn *read,
+			    const char *username, const char *password, const char *kind,
+			    int64_t now, json_t **out)
+{
+	unsigned h = 2166136261u;
+	enum hat_err rc;
+
+	for (const unsigned char *p = (const unsigned char *)username; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	pthread_once(&login_stripes_once, login_stripes_init);
+	pthread_mutex_lock(&login_stripes[h % LOGIN_STRIPES]);
+	rc = login_serialised(r, read, username, password, kind, now, out);
+	pthread_mutex_unlock(&login_stripes[h % LOGIN_STRIPES]);
+	return rc;
 }
