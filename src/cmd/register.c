@@ -138,7 +138,8 @@ static enum hat_err append(struct store_conn *conn, struct cmd *c, struct reg_en
 			   int64_t *entry_id)
 {
 	static const char sql_last[] =
-		"SELECT seq, balance_after FROM register_entries WHERE page_id = ?"
+		"SELECT seq, balance_after, (SELECT max(event_date) FROM register_entries"
+		" WHERE page_id = ?1) FROM register_entries WHERE page_id = ?1"
 		" ORDER BY seq DESC LIMIT 1";
 	static const char sql_lot_last[] =
 		"SELECT lot_after FROM register_entries WHERE lot_id = ? ORDER BY id DESC LIMIT 1";
@@ -153,6 +154,7 @@ static enum hat_err append(struct store_conn *conn, struct cmd *c, struct reg_en
 		" ?, ?, ?, ?)";
 	struct store_stmt *s;
 	int64_t seq = 0, balance = 0, after, lot_before = 0, lot_after = 0;
+	int32_t last_event = CDREG_EMPTY_PAGE;
 	int32_t entered = local_date(c->now);
 	bool late = false;
 	bool row = false;
@@ -165,6 +167,7 @@ static enum hat_err append(struct store_conn *conn, struct cmd *c, struct reg_en
 	if (rc == HAT_OK && row) {
 		seq = store_col_int(s, 0);
 		balance = store_col_int(s, 1);
+		last_event = (int32_t)store_col_int(s, 2);
 	}
 	store_done(s);
 	if (rc != HAT_OK)
@@ -185,7 +188,7 @@ static enum hat_err append(struct store_conn *conn, struct cmd *c, struct reg_en
 		if (rc != HAT_OK)
 			return rc;
 	}
-	rc = cdreg_check_entry_dates(e->event_date, entered, &late);
+	rc = cdreg_check_entry_order(e->event_date, entered, last_event, &late);
 	if (rc != HAT_OK)
 		return cmd_refuse(c, rc, "date", "An entry cannot record an event after today.");
 	rc = store_run(conn, sql_insert, "iitiiIIiiiitttIttttIIIiIttttI", e->page_id, seq + 1,

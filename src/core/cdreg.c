@@ -737,6 +737,17 @@ enum hat_err cdreg_check_entry_dates(int32_t event_local_date,
 	return HAT_OK;
 }
 
+enum hat_err cdreg_check_entry_order(int32_t event_local_date, int32_t entered_local_date,
+				     int32_t page_last_event_date, bool *late)
+{
+	enum hat_err rc = cdreg_check_entry_dates(event_local_date, entered_local_date, late);
+
+	if (rc == HAT_OK && page_last_event_date != CDREG_EMPTY_PAGE &&
+	    event_local_date < page_last_event_date)
+		*late = true;
+	return rc;
+}
+
 /* ------------------------------------------------------------------------
 ** Stock checks.
 */

@@ -287,6 +287,20 @@ bool cdreg_is_late(int32_t event_local_date, int32_t entered_local_date);
 enum hat_err cdreg_check_entry_dates(int32_t event_local_date,
 				     int32_t entered_local_date, bool *late);
 
+/* No page has an entry yet, for cdreg_check_entry_order. */
+#define CDREG_EMPTY_PAGE INT32_MIN
+
+/*
+** The same for an entry going onto a page whose newest entry records an
+** event on page_last_event_date (CDREG_EMPTY_PAGE for an empty page).
+** Entries keep the order they were made in; one whose event comes before
+** the page's newest is a back-dated insertion, and is marked late however
+** soon it was made (regulatory rule 6: never re-sequenced silently).
+** Errors: those of cdreg_check_entry_dates.
+*/
+enum hat_err cdreg_check_entry_order(int32_t event_local_date, int32_t entered_local_date,
+				     int32_t page_last_event_date, bool *late);
+
 /* ------------------------------------------------------------------------
 ** Stock checks (rules 10 and 11).
 */

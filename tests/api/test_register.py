@@ -584,6 +584,16 @@ def corrections(c, lots):
     c.eq("each correction names its entry", [(e["corrects_entry_id"], e["is_late"])
                                              for e in ents if e["kind"] == "correction"],
          [(target, False), (fix1, True), (target, False), (target, False)])
+    # Rule 6: an entry dated before the page's newest is back-dated: it goes
+    # at the end of the page, marked late, even when made the next day.
+    r = c.call("a correction dated yesterday, after today's entries: back-dated, late",
+               "pharm", "POST", path,
+               {"corrects_entry_id": target, "quantity": 1, "event_date": dstr(3),
+                "reason": "yesterday's count, written up late"}, status=201,
+               expect={"is_late": True, "event_date": dstr(3)})
+    c.call("and its reversal, the same", "pharm", "POST", path,
+           {"corrects_entry_id": dig(r.json, "id"), "quantity": -1, "event_date": dstr(3),
+            "reason": "entered in error"}, status=201, expect={"is_late": True})
 
 
 # ---------------------------------------------------------------------------

@@ -818,6 +818,30 @@ static void late_entries(void **state)
 	assert_int_equal(cdreg_check_entry_dates(TODAY, TODAY, NULL), HAT_E_INTERNAL);
 }
 
+/* Rule 6: an entry whose event comes before the page's newest is a
+** back-dated insertion, late however soon it is made. */
+static void back_dated_entries(void **state)
+{
+	bool late = true;
+
+	(void)state;
+	assert_int_equal(cdreg_check_entry_order(TODAY, TODAY, CDREG_EMPTY_PAGE, &late), HAT_OK);
+	assert_false(late);
+	assert_int_equal(cdreg_check_entry_order(TODAY, TODAY, TODAY, &late), HAT_OK);
+	assert_false(late);	/* the same day as the newest: in order */
+	assert_int_equal(cdreg_check_entry_order(TODAY - 1, TODAY, TODAY - 1, &late), HAT_OK);
+	assert_false(late);	/* yesterday's event, in order, made today */
+	assert_int_equal(cdreg_check_entry_order(TODAY - 1, TODAY, TODAY, &late), HAT_OK);
+	assert_true(late);	/* one day before the newest: back-dated */
+	late = false;
+	assert_int_equal(cdreg_check_entry_order(TODAY - 3, TODAY, TODAY - 4, &late), HAT_OK);
+	assert_true(late);	/* in order but made three days on: late anyway */
+	late = false;
+	assert_int_equal(cdreg_check_entry_order(TODAY + 1, TODAY, TODAY, &late),
+			 HAT_E_DATE_ORDER);
+	assert_false(late);
+}
+
 /* ---- stock checks ---- */
 
 static void stock_check_difference(void **state)
@@ -1166,6 +1190,7 @@ int main(void)
 		cmocka_unit_test(balance_of_refusals),
 		cmocka_unit_test(kind_codes),
 		cmocka_unit_test(late_entries),
+		cmocka_unit_test(back_dated_entries),
 		cmocka_unit_test(stock_check_difference),
 		cmocka_unit_test(two_people),
 		cmocka_unit_test(stock_check_overdue),

@@ -73,6 +73,8 @@ CREATE TABLE register_entries (
   CHECK (witness_id IS NULL OR witness_id <> made_by)
 ) STRICT;
 CREATE INDEX register_entries_admin ON register_entries(administration_id);
+-- The page's latest event date, which a back-dated entry is measured against.
+CREATE INDEX register_entries_page_date ON register_entries(page_id, event_date);
 -- lot_after is what the entry's lot holds after it, so a lot's contents
 -- are one indexed look-up, not a sum over its history.
 CREATE INDEX register_entries_lot ON register_entries(lot_id, id);
