@@ -112,6 +112,7 @@ enum hat_err api_risk_discussion(struct http_req *req);
 enum hat_err api_register_pages(struct http_req *req);
 enum hat_err api_register_view(struct http_req *req);
 enum hat_err api_suppliers_list(struct http_req *req);
+enum hat_err api_alerts(struct http_req *req);
 enum hat_err api_register_lots(struct http_req *req);
 enum hat_err api_register_stock_checks(struct http_req *req);
 enum hat_err api_suppliers_create(struct http_req *req);

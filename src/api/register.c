@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "cmd/alerts.h"
 #include "cmd/clinic.h"
 #include "cmd/register.h"
 #include "util/clock.h"
@@ -97,6 +98,22 @@ enum hat_err api_register_stock_checks(struct http_req *req)
 	if (rc == HAT_OK)
 		http_reply(req, 200, json_pack("{s:I, s:o}", "page_id", (json_int_t)req->path_id,
 					       "stock_checks", out));
+	return rc;
+}
+
+/* The CDAO's list: late entries, overdue checks, open cases, licences. */
+enum hat_err api_alerts(struct http_req *req)
+{
+	struct clock_local l;
+	int64_t premises;
+	json_t *out = NULL;
+	enum hat_err rc = api_premises_param(req, &premises);
+
+	clock_to_local(clock_now(), &l);
+	if (rc == HAT_OK)
+		rc = alerts_read(api_reader(req), premises, l.date, &out);
+	if (rc == HAT_OK)
+		http_reply(req, 200, out);
 	return rc;
 }
 

@@ -80,6 +80,7 @@ const struct http_route api_routes[] = {
 	{ HTTP_POST, "/api/v1/discrepancies/{id}/checks", api_discrepancy_check, STOCK, 8 * KB },
 	{ HTTP_POST, "/api/v1/discrepancies/{id}/resolve", api_discrepancy_resolve, STOCK, 8 * KB },
 	{ HTTP_POST, "/api/v1/discrepancies/{id}/escalate", api_discrepancy_escalate, STOCK, 8 * KB },
+	{ HTTP_GET, "/api/v1/alerts", api_alerts, ROLE_CDAO | ROLE_AUDITOR | ROLE_MANAGER | ROLE_PHARMACIST, 0 },
 	{ HTTP_GET, "/api/v1/incidents", api_incidents_list, ROLE_CDAO | ROLE_AUDITOR | ROLE_MANAGER | ROLE_PHARMACIST, 0 },
 	{ HTTP_POST, "/api/v1/incidents", api_incidents_create, CLINICAL, 16 * KB },
 	{ HTTP_GET, "/api/v1/returns", api_returns_list, REGISTER_READ, 0 },

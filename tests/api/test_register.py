@@ -825,6 +825,52 @@ def overdue(c, ids):
     c.eq("checked today: not overdue", c.pages()[30]["stock_check_overdue"], False)
 
 
+def alerts(c):
+    """The CDAO's alerts: late entries, overdue checks, open cases, licences
+    close to expiry, each matching the record."""
+    r = c.call("the CDAO reads the alerts", "cdao", "GET",
+               "/api/v1/alerts?premises_id=%d" % c.premises, status=200)
+    a = r.json or {}
+    c.eq("every late entry is listed for the CDAO",
+         sorted(e["id"] for e in a.get("late_entries", [])),
+         sorted(row[0] for row in c.query(
+             "SELECT e.id FROM register_entries e JOIN register_pages p ON p.id = e.page_id"
+             " WHERE p.premises_id = ? AND e.late = 1", (c.premises,))))
+    c.ok("(there are late entries to list)", len(a.get("late_entries", [])) >= 3, repr(a))
+    c.eq("overdue stock checks: the pages the register page shows overdue",
+         sorted(x["page_id"] for x in a.get("stock_checks_overdue", [])),
+         sorted(p["id"] for p in c.pages().values() if p["stock_check_overdue"]))
+    c.eq("open discrepancy cases", sorted(x["id"] for x in a.get("open_discrepancies", [])),
+         sorted(row[0] for row in c.query(
+             "SELECT d.id FROM discrepancies d JOIN register_pages p ON p.id = d.page_id"
+             " WHERE p.premises_id = ? AND NOT EXISTS (SELECT 1 FROM discrepancy_events x"
+             " WHERE x.discrepancy_id = d.id AND x.kind IN ('resolved', 'escalated'))",
+             (c.premises,))))
+    c.eq("no licence here expires within 28 days yet", a.get("licences_expiring"), [])
+    c.call("a licence that runs out in 28 days", "admin", "POST",
+           "/api/v1/users/%d/licences" % c.s["dr"].user_id,
+           {"licence_number": "HO-SHORT", "premises_id": c.premises, "expires_on": dstr(13 + 28)},
+           status=201)
+    c.call("is not flagged while a later licence covers the prescriber", "cdao", "GET",
+           "/api/v1/alerts?premises_id=%d" % c.premises, status=200,
+           expect={"licences_expiring": []})
+    r = c.call("a second prescriber", "admin", "POST", "/api/v1/users",
+               {"username": "dr.short", "display_name": "Dr Short", "password": "short-term-pass",
+                "roles": ["prescriber"]}, status=201)
+    short = dig(r.json, "id")
+    c.call("whose only licence here runs out in 10 days", "admin", "POST",
+           "/api/v1/users/%d/licences" % short,
+           {"licence_number": "HO-10D", "premises_id": c.premises, "expires_on": dstr(23)},
+           status=201)
+    c.call("is flagged for the CDAO, not yet expired", "cdao", "GET",
+           "/api/v1/alerts?premises_id=%d" % c.premises, status=200,
+           expect={"licences_expiring": lambda ls: [(x["prescriber"], x["expires_on"],
+                                                     x["is_expired"]) for x in ls] ==
+                   [("Dr Short", dstr(23), False)]})
+    c.call("a nurse does not read the CDAO's alerts", "nurse", "GET",
+           "/api/v1/alerts?premises_id=%d" % c.premises, status=403, code="forbidden")
+
+
 def body(t):
     c = Clinic(t)
     c.start()
@@ -835,6 +881,7 @@ def body(t):
     ids = stock_checks(c)
     returns(c, more)
     overdue(c, ids)
+    alerts(c)
     reads(c)
     p = t.hatctl("verify")
     c.ok("hatctl verify passes after all of it", p.returncode == 0, p.out + p.err)
