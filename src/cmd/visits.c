@@ -438,12 +438,9 @@ static enum hat_err run_check_in(struct store_conn *conn, struct cmd *c)
 
 	if (rc != HAT_OK)
 		return rc;
-	if (!f.has_rx)
-		return cmd_refuse(c, HAT_E_NO_PRESCRIPTION, NULL, NULL);
-	if (f.patient.discharged)
-		return cmd_refuse(c, HAT_E_NO_ACTIVE_EPISODE, NULL, NULL);
-	if (f.sessions_today >= f.rx.sessions_per_day)
-		return cmd_refuse(c, HAT_E_SESSIONS_USED_UP, NULL, NULL);
+	rc = dosing_check_check_in(f.has_rx ? &f.rx : NULL, &f.patient, f.sessions_today);
+	if (rc != HAT_OK)
+		return cmd_refuse(c, rc, NULL, NULL);
 	rc = step_to(c, &f, SCHEDULE_EV_CHECK_IN, &step);
 	if (rc != HAT_OK)
 		return rc;

@@ -665,3 +665,18 @@ enum hat_err dosing_check_oral(const struct clinic_settings *s,
 		return HAT_E_DOSE_OVER_CEILING;
 	return HAT_OK;
 }
+
+enum hat_err dosing_check_check_in(const struct dosing_prescription *rx,
+				   const struct dosing_patient *patient,
+				   int32_t sessions_today)
+{
+	if (!patient)
+		return HAT_E_INTERNAL;
+	if (!rx)
+		return HAT_E_NO_PRESCRIPTION;
+	if (patient->discharged)
+		return HAT_E_NO_ACTIVE_EPISODE;
+	if (sessions_today >= rx->sessions_per_day)
+		return HAT_E_SESSIONS_USED_UP;
+	return HAT_OK;
+}

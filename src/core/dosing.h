@@ -345,6 +345,18 @@ enum hat_err dosing_check_administration(const struct clinic_settings *s,
 					 const struct dosing_request *req,
 					 struct dosing_verdict *out);
 
+/*
+** Whether a patient may check in for a session: they need a current
+** prescription (rx NULL when there is none), an active episode, and a
+** session left today (sessions_today counts the sessions already dosed).
+** Returns HAT_OK, or HAT_E_NO_PRESCRIPTION, HAT_E_NO_ACTIVE_EPISODE,
+** HAT_E_SESSIONS_USED_UP (checked in that order), or HAT_E_INTERNAL for a
+** NULL patient.
+*/
+enum hat_err dosing_check_check_in(const struct dosing_prescription *rx,
+				   const struct dosing_patient *patient,
+				   int32_t sessions_today);
+
 /* ---- The oral component ------------------------------------------------- */
 
 struct dosing_oral_request {

@@ -1361,9 +1361,32 @@ static void test_ceilings_and_kinds(void **state)
 	assert_int_equal(settings_validate(&s), HAT_E_OUT_OF_RANGE);
 }
 
+/* Check-in: a prescription, an active episode, and a session left today. */
+static void test_check_in(void **state)
+{
+	struct dosing_prescription rx;
+	struct dosing_patient pt;
+
+	(void)state;
+	memset(&rx, 0, sizeof rx);
+	memset(&pt, 0, sizeof pt);
+	rx.sessions_per_day = 2;
+	assert_int_equal(dosing_check_check_in(&rx, &pt, 0), HAT_OK);
+	assert_int_equal(dosing_check_check_in(&rx, &pt, 1), HAT_OK);	/* the last one left */
+	assert_int_equal(dosing_check_check_in(&rx, &pt, 2), HAT_E_SESSIONS_USED_UP);
+	rx.sessions_per_day = 1;
+	assert_int_equal(dosing_check_check_in(&rx, &pt, 1), HAT_E_SESSIONS_USED_UP);
+	assert_int_equal(dosing_check_check_in(NULL, &pt, 0), HAT_E_NO_PRESCRIPTION);
+	pt.discharged = true;
+	assert_int_equal(dosing_check_check_in(&rx, &pt, 0), HAT_E_NO_ACTIVE_EPISODE);
+	assert_int_equal(dosing_check_check_in(NULL, &pt, 0), HAT_E_NO_PRESCRIPTION);
+	assert_int_equal(dosing_check_check_in(&rx, NULL, 0), HAT_E_INTERNAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_check_in),
 		cmocka_unit_test(test_baseline_allowed),
 		cmocka_unit_test(test_input_validation),
 		cmocka_unit_test(test_history_order),
