@@ -15,7 +15,8 @@ await runTests(import.meta.url, [
     await page.getByRole('heading', { name: 'Controlled-drug register' }).waitFor();
     expect(await page.getByRole('link', { name: 'Dosing board' }).count() === 1, 'a pharmacist sees the board link');
     expect(await page.getByRole('link', { name: 'Users' }).count() === 0, 'no Users link');
-    await page.getByRole('link', { name: /Diamorphine 100 mg/ }).click();
+    // The page's card among the register's pages (the alerts may name it too).
+    await page.getByRole('navigation', { name: 'Register pages' }).getByRole('link', { name: /Diamorphine 100 mg/ }).click();
     await page.getByRole('heading', { name: /100 mg powder/ }).waitFor();
     before = Number((await page.locator('.balance strong').textContent()).match(/(\d+) ampoules/)[1]);
     expect(before > 0, 'the page has stock');

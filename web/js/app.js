@@ -43,7 +43,12 @@ const state = {
   premisesId: null,
   settingsPromise: null,
   suspendedUser: null,
+  alerts: null, // {count, at}: the alerts' total for the menu's badge
 };
+
+// The alerts' count on the menu is read again at most this often (ms);
+// the register screen reports it each time it loads.
+const ALERTS_TTL = 60000;
 
 const ctx = {
   get user() { return state.session && state.session.user; },
@@ -72,6 +77,11 @@ const ctx = {
     return state.settingsPromise;
   },
   forgetSettings() { state.settingsPromise = null; },
+  /** The register screen says how many alerts there are: the menu shows it. */
+  alertCount(n) {
+    state.alerts = { count: n, at: Date.now() };
+    showAlertCount();
+  },
   /** Today in the clinic by the server's clock (the browser's may be off). */
   async today() {
     try {
@@ -110,11 +120,30 @@ function renderNav(current) {
     nav.appendChild(h('a', { href: `#${path}`, 'aria-current': active ? 'page' : null }, r.nav));
   }
   nav.hidden = false;
+  showAlertCount();
+  // The register screen reads the alerts itself; elsewhere, now and then.
+  if (ctx.has(...register.ALERT_ROLES) && !(current && current.home === '/register') &&
+      (!state.alerts || Date.now() - state.alerts.at > ALERTS_TTL)) {
+    const asked = state.session;
+    ctx.premises().then((id) => get(`/alerts?premises_id=${id}`, { authHook: false })).then((a) => {
+      if (state.session === asked) ctx.alertCount(register.alertTotal(a));
+    }).catch(() => {});
+  }
   const who = clear($('who'));
   const u = state.session.user;
   add(who, h('span', null, `${u.display_name} (${u.roles.join(', ')})`),
     h('button', { type: 'button', onclick: logout }, 'Log out'));
   who.hidden = false;
+}
+
+/** The count badge on the menu's Register link, for those who see the alerts. */
+function showAlertCount() {
+  const link = document.querySelector('#nav a[href="#/register"]');
+  if (!link) return;
+  const old = link.querySelector('.nav-count');
+  if (old) old.remove();
+  const n = state.alerts && ctx.has(...register.ALERT_ROLES) ? state.alerts.count : 0;
+  if (n > 0) link.appendChild(h('span', { class: 'nav-count' }, String(n), h('span', { class: 'sr-only' }, n === 1 ? ' alert' : ' alerts')));
 }
 
 function route() {
@@ -178,6 +207,7 @@ async function afterLogin(s) {
     return;
   }
   closeDialogs();
+  state.alerts = null;
   if (!location.hash || location.hash === '#/login' || location.hash === '#') location.replace(`#${homeFor()}`);
   route();
 }
@@ -192,6 +222,7 @@ function endSession(message, { keepWork = false } = {}) {
     });
   } else {
     state.suspendedUser = null;
+    state.alerts = null;
     closeDialogs();
     if (state.cleanup) {
       try { state.cleanup(); } catch (e) { /* ignore */ }

@@ -9,11 +9,24 @@ import {
 } from '../ui.js';
 
 const STOCK = ['pharmacist', 'cdao'];
+/** Who sees the accountable officer's alerts (GET /alerts). */
+export const ALERT_ROLES = ['cdao', 'auditor', 'manager', 'pharmacist'];
+/** Items shown per alert list before "and N more". */
+const ALERTS_SHOWN = 5;
 const CHECK_ITEMS = [
   ['arithmetic', 'Arithmetic of the page checked'], ['recount', 'Stock recounted'],
   ['other_pages', 'Other pages checked for a misplaced entry'], ['charts_against_entries', 'Administration charts checked against entries'],
   ['staff_on_duty', 'Staff on duty asked'],
 ];
+
+const pageName = (p) => `${p.drug[0].toUpperCase()}${p.drug.slice(1)} ${p.strength}`;
+const fmtYearDay = (d) => `${fmtDay(d)} ${d.slice(0, 4)}`;
+
+/** How many things the alerts list, all four kinds together. */
+export function alertTotal(a) {
+  return ['late_entries', 'stock_checks_overdue', 'open_discrepancies', 'licences_expiring']
+    .reduce((n, k) => n + ((a && a[k]) || []).length, 0);
+}
 
 export function render(main, ctx, [pageParam]) {
   let stopped = false;
@@ -30,8 +43,14 @@ export function render(main, ctx, [pageParam]) {
         range = { from: addDays(today, -6), to: today };
       }
       const premises = await ctx.premises();
-      const pages = (await get(`/register/pages?premises_id=${premises}`)).pages || [];
+      const [pages, alerts] = await Promise.all([
+        get(`/register/pages?premises_id=${premises}`).then((r) => r.pages || []),
+        ctx.has(...ALERT_ROLES)
+          ? get(`/alerts?premises_id=${premises}`).catch((e) => { if (e.status === 401) throw e; return { error: e.message }; })
+          : null,
+      ]);
       if (stopped) return;
+      if (alerts && !alerts.error && ctx.alertCount) ctx.alertCount(alertTotal(alerts));
       const pageId = pageParam ? Number(pageParam) : null;
       let view = null;
       let discrepancies = [];
@@ -44,27 +63,72 @@ export function render(main, ctx, [pageParam]) {
         ]);
       }
       if (stopped) return;
-      draw(premises, pages, pageId, view, discrepancies.filter((d) => d.page_id === pageId), checks);
+      draw(premises, pages, alerts, pageId, view, discrepancies.filter((d) => d.page_id === pageId), checks);
     } catch (e) {
       if (e.status === 401 || stopped) return;
       fill(body, h('p', { class: 'form-error', role: 'alert' }, e.message));
     }
   }
 
-  function draw(premises, pages, pageId, view, cases, checks) {
+  function draw(premises, pages, alerts, pageId, view, cases, checks) {
     const page = view && (view.pages || []).find((p) => p.id === pageId);
     const summary = pages.find((p) => p.id === pageId);
-    fill(body, 
+    fill(body,
       h('div', { class: 'screen-head' }, h('h1', null, 'Controlled-drug register')),
+      alertsPanel(alerts, pages),
       h('nav', { 'aria-label': 'Register pages' }, h('ul', { class: 'pages' }, pages.map((p) => h('li', null,
         h('a', { href: `#/register/${p.id}`, 'aria-current': p.id === pageId ? 'page' : null },
-          h('span', { class: 'strength' }, `${p.drug[0].toUpperCase()}${p.drug.slice(1)} ${p.strength}`),
+          h('span', { class: 'strength' }, pageName(p)),
           h('span', { class: 'balance' }, h('br'), `Balance: ${p.balance} ampoules`),
           h('span', { class: 'muted' }, h('br'), `Last stock check: ${p.last_check_date ? fmtDay(p.last_check_date) : 'never'}`),
           p.stock_check_overdue ? h('span', null, h('br'), h('strong', null, 'Stock check overdue')) : null,
           p.open_discrepancies ? h('span', null, h('br'), h('strong', null, `${p.open_discrepancies} open discrepanc${p.open_discrepancies === 1 ? 'y' : 'ies'}`)) : null))))),
       page ? pageView(premises, page, summary, cases, checks) : h('p', null, pages.length ? 'Choose a page to see its entries.' : 'The register has no pages yet: record a receipt to open one.'),
       !page && ctx.has(...STOCK, 'nurse') ? h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onclick: () => receipt(premises, null) }, 'Record a receipt')) : null);
+  }
+
+  /**
+   * The accountable officer's alerts: late entries, overdue stock checks,
+   * open discrepancy cases and prescribers' licences running out.  Each
+   * list says how many it holds in words, not by colour alone.
+   */
+  function alertsPanel(alerts, pages) {
+    if (!alerts) return null;
+    const head = (extra) => h('h2', { id: 'alerts-title' }, 'Alerts', extra);
+    if (alerts.error) {
+      return h('section', { class: 'panel gov-alerts', 'aria-labelledby': 'alerts-title' },
+        head(null), h('p', { class: 'form-error' }, `The alerts could not be read: ${alerts.error}`));
+    }
+    const byId = new Map(pages.map((p) => [p.id, p]));
+    const name = (id) => (byId.has(id) ? pageName(byId.get(id)) : `Page ${id}`);
+    const link = (id, text) => h('a', { href: `#/register/${id}` }, text);
+    const total = alertTotal(alerts);
+    return h('section', { class: 'panel gov-alerts', 'aria-labelledby': 'alerts-title', dataset: { total } },
+      head(h('span', { class: 'alert-total' }, total ? `${total} to look at` : 'nothing to look at')),
+      h('div', { class: 'alert-lists' },
+        alertGroup('late', 'Late entries', alerts.late_entries, (e) => [
+          link(e.page_id, `${name(e.page_id)}, entry ${e.id}`),
+          `: ${(ENTRY_LABEL[e.kind] || e.kind).toLowerCase()} dated ${fmtDay(e.event_date)}, entered ${fmtDay(e.entered_date)} by ${e.made_by}`]),
+        alertGroup('overdue', 'Stock checks overdue', alerts.stock_checks_overdue, (p) => [
+          link(p.page_id, name(p.page_id)),
+          `: last checked ${p.last_check_date ? fmtDay(p.last_check_date) : 'never'}`]),
+        alertGroup('cases', 'Open discrepancies', alerts.open_discrepancies, (d) => [
+          link(d.page_id, `Case ${d.id}, ${name(d.page_id)}`),
+          `: ${d.difference > 0 ? '+' : ''}${d.difference} ampoule${Math.abs(d.difference) === 1 ? '' : 's'}, found ${fmtDateTime(d.opened_at)}`]),
+        alertGroup('licences', 'Licences expiring', alerts.licences_expiring, (l) => [
+          `${l.prescriber}, licence `, h('span', { class: 'nowrap' }, l.licence_number), ': ',
+          l.is_expired ? h('strong', null, 'expired') : 'expires',
+          ' ', h('time', { datetime: l.expires_on }, fmtYearDay(l.expires_on))])));
+  }
+
+  function alertGroup(key, title, list, line) {
+    const items = list || [];
+    const id = `alerts-${key}`;
+    const shown = items.slice(0, ALERTS_SHOWN);
+    return h('section', { class: items.length ? 'alert-group has-items' : 'alert-group', 'aria-labelledby': id, dataset: { alerts: key } },
+      h('h3', { id }, title, ' ', h('span', { class: 'alert-count' }, `(${items.length})`)),
+      items.length ? h('ul', null, shown.map((x) => h('li', null, line(x)))) : h('p', { class: 'muted' }, 'None'),
+      items.length > shown.length ? h('p', { class: 'muted' }, `and ${items.length - shown.length} more`) : null);
   }
 
   function pageView(premises, page, summary, cases, checks) {
