@@ -315,12 +315,10 @@ enum hat_err api_premises_param(struct http_req *req, int64_t *id)
 /* ?from=YYYY-MM-DD&to=YYYY-MM-DD, defaulting to the last `days` days. */
 enum hat_err api_date_range(struct http_req *req, int32_t days, int32_t *from, int32_t *to)
 {
-	struct clock_local l;
 	const char *f = http_query(req, "from");
 	const char *t = http_query(req, "to");
 
-	clock_to_local(clock_now(), &l);
-	*to = l.date;
+	*to = clock_local_date(clock_now());
 	if (t && clock_parse_date(t, to) != HAT_OK) {
 		req->err_field = "to";
 		return HAT_E_INVALID_DATE;

@@ -14,14 +14,12 @@
 
 enum hat_err api_register_pages(struct http_req *req)
 {
-	struct clock_local l;
 	int64_t premises;
 	json_t *out = NULL;
 	enum hat_err rc = api_premises_param(req, &premises);
 
-	clock_to_local(clock_now(), &l);
 	if (rc == HAT_OK)
-		rc = register_pages(api_reader(req), premises, l.date, &out);
+		rc = register_pages(api_reader(req), premises, clock_local_date(clock_now()), &out);
 	if (rc == HAT_OK)
 		http_reply(req, 200, json_pack("{s:I, s:o}", "premises_id", (json_int_t)premises,
 					       "pages", out));
@@ -78,12 +76,10 @@ enum hat_err api_register_view(struct http_req *req)
 
 enum hat_err api_register_lots(struct http_req *req)
 {
-	struct clock_local l;
 	json_t *out = NULL;
 	enum hat_err rc;
 
-	clock_to_local(clock_now(), &l);
-	rc = register_lots(api_reader(req), req->path_id, l.date, &out);
+	rc = register_lots(api_reader(req), req->path_id, clock_local_date(clock_now()), &out);
 	if (rc == HAT_OK)
 		http_reply(req, 200, json_pack("{s:I, s:o}", "page_id", (json_int_t)req->path_id,
 					       "lots", out));
@@ -104,14 +100,12 @@ enum hat_err api_register_stock_checks(struct http_req *req)
 /* The CDAO's list: late entries, overdue checks, open cases, licences. */
 enum hat_err api_alerts(struct http_req *req)
 {
-	struct clock_local l;
 	int64_t premises;
 	json_t *out = NULL;
 	enum hat_err rc = api_premises_param(req, &premises);
 
-	clock_to_local(clock_now(), &l);
 	if (rc == HAT_OK)
-		rc = alerts_read(api_reader(req), premises, l.date, &out);
+		rc = alerts_read(api_reader(req), premises, clock_local_date(clock_now()), &out);
 	if (rc == HAT_OK)
 		http_reply(req, 200, out);
 	return rc;

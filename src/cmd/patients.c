@@ -48,14 +48,6 @@ static const struct field access_fields[] = {
 	FIELDS_END,
 };
 
-static int32_t today(const struct cmd *c)
-{
-	struct clock_local l;
-
-	clock_to_local(c->now, &l);
-	return l.date;
-}
-
 static const char sql_patient[] =
 	"SELECT id, given_name, family_name, birth_date, sex, nhs_number, address, contact,"
 	" alerts, premises_id, created_at, updated_at, version FROM patients WHERE id = ?";
@@ -125,10 +117,10 @@ static enum hat_err check_birth_date(struct cmd *c)
 
 	if (dob == INT32_MIN)
 		return HAT_OK;
-	if (dob > today(c))
+	if (dob > clock_local_date(c->now))
 		return cmd_refuse(c, HAT_E_DATE_ORDER, "birth_date",
 				  "The date of birth is in the future.");
-	if (dob < today(c) - 125 * 366)
+	if (dob < clock_local_date(c->now) - 125 * 366)
 		return cmd_refuse(c, HAT_E_OUT_OF_RANGE, "birth_date",
 				  "The date of birth is more than 125 years ago.");
 	return HAT_OK;
@@ -321,7 +313,7 @@ static enum hat_err run_episode_open(struct store_conn *conn, struct cmd *c)
 		return rc;
 	if (found)
 		return cmd_refuse(c, HAT_E_EPISODE_OPEN, NULL, NULL);
-	if (referral > today(c))
+	if (referral > clock_local_date(c->now))
 		return cmd_refuse(c, HAT_E_DATE_ORDER, "referral_date",
 				  "The referral date is in the future.");
 	if (start != INT32_MIN && start < referral)
@@ -385,7 +377,7 @@ static enum hat_err run_episode_update(struct store_conn *conn, struct cmd *c)
 		goto out;
 	}
 	if (discharge != INT32_MIN && (discharge < (start != INT32_MIN ? start : referral) ||
-				       discharge > today(c))) {
+				       discharge > clock_local_date(c->now))) {
 		rc = cmd_refuse(c, HAT_E_DATE_ORDER, "discharge_date",
 				"The discharge date must fall between the start and today.");
 		goto out;

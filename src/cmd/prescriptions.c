@@ -37,14 +37,6 @@ static const struct field stop_fields[] = {
 	FIELDS_END,
 };
 
-static int32_t local_today(int64_t now)
-{
-	struct clock_local l;
-
-	clock_to_local(now, &l);
-	return l.date;
-}
-
 static unsigned routes_from_json(json_t *a)
 {
 	unsigned routes = 0;
@@ -399,7 +391,7 @@ static enum hat_err run_sign(struct store_conn *conn, struct cmd *c)
 		rc = load_prescriber(conn, c->actor_id, premises_id, &rx.prescriber, &licence_id);
 	if (rc != HAT_OK)
 		return rc;
-	rc = dosing_check_prescription(&settings, &rx, local_today(c->now));
+	rc = dosing_check_prescription(&settings, &rx, clock_local_date(c->now));
 	if (rc != HAT_OK)
 		return cmd_refuse(c, rc, rx_field_for(rc), NULL);
 	if (supersedes) {

@@ -40,14 +40,6 @@ static void entry_init(struct reg_entry *e, int64_t page_id, enum cdreg_kind kin
 	e->wasted_ug = -1;
 }
 
-static int32_t local_date(int64_t t)
-{
-	struct clock_local l;
-
-	clock_to_local(t, &l);
-	return l.date;
-}
-
 static enum hat_err page_key(const char *drug, int64_t strength_ug, const char *form,
 			     struct cdreg_page_key *key)
 {
@@ -155,7 +147,7 @@ static enum hat_err append(struct store_conn *conn, struct cmd *c, struct reg_en
 	struct store_stmt *s;
 	int64_t seq = 0, balance = 0, after, lot_before = 0, lot_after = 0;
 	int32_t last_event = CDREG_EMPTY_PAGE;
-	int32_t entered = local_date(c->now);
+	int32_t entered = clock_local_date(c->now);
 	bool late = false;
 	bool row = false;
 	enum hat_err rc = store_prepare(conn, sql_last, &s);
@@ -368,7 +360,7 @@ static enum hat_err run_receive(struct store_conn *conn, struct cmd *c)
 	if (rc != HAT_OK)
 		return cmd_refuse(c, rc, "strength_mg",
 				  "There is no register page for that drug, strength and form.");
-	if (expiry < local_date(c->now))
+	if (expiry < clock_local_date(c->now))
 		return cmd_refuse(c, HAT_E_EXPIRED_STOCK, "expiry_date",
 				  "This stock has already expired: it cannot be received into use.");
 	rc = page_find(conn, fields_int(c->input, "premises_id", 0), &key, c->now, &page_id);
@@ -385,7 +377,7 @@ static enum hat_err run_receive(struct store_conn *conn, struct cmd *c)
 		return rc;
 	entry_init(&e, page_id, CDREG_KIND_RECEIPT, fields_int(c->input, "quantity", 0));
 	e.lot_id = lot_id;
-	e.event_date = fields_date(c->input, "received_date", local_date(c->now));
+	e.event_date = fields_date(c->input, "received_date", clock_local_date(c->now));
 	e.supplier_name = sname;
 	e.supplier_address = saddr;
 	e.invoice_ref = fields_str(c->input, "invoice_ref", "");
@@ -582,7 +574,7 @@ static enum hat_err run_destroy(struct store_conn *conn, struct cmd *c)
 				  "There are fewer ampoules in that lot.");
 	entry_init(&e, page_id, CDREG_KIND_DESTRUCTION, fields_int(c->input, "quantity", 0));
 	e.lot_id = fields_int(c->input, "lot_id", 0);
-	e.event_date = local_date(c->now);
+	e.event_date = clock_local_date(c->now);
 	e.reason = fields_str(c->input, "reason", "");
 	e.witness_authority = fields_str(c->input, "witness_authority", "");
 	rc = load_witness(conn, c, &e, wname, sizeof wname, wrole, sizeof wrole);
@@ -637,7 +629,7 @@ static enum hat_err write_correction(struct store_conn *conn, struct cmd *c, int
 		return rc;
 	entry_init(&e, page_id, CDREG_KIND_CORRECTION, qty);
 	e.lot_id = found ? lot : 0;
-	e.event_date = fields_date(c->input, "event_date", local_date(c->now));
+	e.event_date = fields_date(c->input, "event_date", clock_local_date(c->now));
 	e.reason = reason;
 	e.corrects_entry_id = corrects;
 	return append(conn, c, &e, entry_id);
@@ -743,7 +735,7 @@ static enum hat_err run_stock_check(struct store_conn *conn, struct cmd *c)
 		rc = store_run(conn,
 			       "INSERT INTO stock_checks (page_id, at, local_date, expected, counted,"
 			       " difference, checked_by, second_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			       "iiiiiiii", c->target_id, c->now, (int64_t)local_date(c->now), expected,
+			       "iiiiiiii", c->target_id, c->now, (int64_t)clock_local_date(c->now), expected,
 			       fields_int(c->input, "counted", 0), difference, c->actor_id,
 			       c->witness_id);
 	if (rc != HAT_OK)

@@ -164,6 +164,14 @@ static int64_t offset_at(int64_t t)
 	return (int64_t)tm.tm_gmtoff;
 }
 
+int32_t clock_local_date(int64_t t)
+{
+	struct clock_local l;
+
+	clock_to_local(t, &l);
+	return l.date;
+}
+
 int64_t clock_from_local(int32_t date, int minute_of_day)
 {
 	/* Not mktime(): with tm_isdst = -1 glibc resolves an overlap from a

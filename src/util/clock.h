@@ -49,6 +49,9 @@ struct clock_local {
 /* Converts an instant to clinic-local date and minute. */
 void clock_to_local(int64_t t, struct clock_local *out);
 
+/* The clinic-local calendar date of an instant. */
+int32_t clock_local_date(int64_t t);
+
 /* The instant of a local date and minute of day.  In a gap (clocks go
 ** forward) it gives the instant after the gap; in an overlap (clocks go
 ** back) the first of the two. */
