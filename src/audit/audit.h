@@ -27,8 +27,24 @@
 
 /* Appends one event.  actor_id is 0 when no logged-in person acted (hatctl
 ** run by the machine's operator records the operating-system user in the
-** detail instead).  detail is borrowed and may be NULL.  Must be called
-** inside a write transaction.  Errors: HAT_E_STORE, HAT_E_NOMEM. */
+** detail instead).  detail is borrowed and may be NULL.  When bind is true
+** the event binds every row written since the last binding on this
+** connection (see rows.h).  Must be called inside a write transaction.
+** Errors: HAT_E_STORE, HAT_E_NOMEM. */
+enum hat_err audit_append_event(struct store_conn *c, int64_t at, int64_t actor_id,
+				const char *action, const char *entity, int64_t entity_id,
+				json_t *detail, bool bind);
+
+/* The same with the detail already in canonical text (audit_detail_text). */
+enum hat_err audit_append_text(struct store_conn *c, int64_t at, int64_t actor_id,
+			       const char *action, const char *entity, int64_t entity_id,
+			       const char *text, bool bind);
+
+/* The canonical text of a detail (sorted keys, compact, ASCII); "{}" for
+** NULL.  The caller frees it; NULL when out of memory. */
+char *audit_detail_text(json_t *detail);
+
+/* audit_append_event with bind true. */
 enum hat_err audit_append(struct store_conn *c, int64_t at, int64_t actor_id,
 			  const char *action, const char *entity, int64_t entity_id,
 			  json_t *detail);
@@ -39,14 +55,52 @@ enum hat_err audit_append(struct store_conn *c, int64_t at, int64_t actor_id,
 enum hat_err audit_access(struct store_conn *c, int64_t at, int64_t user_id,
 			  int64_t patient_id, const char *what, const char *why);
 
-/* What the verifier found wrong, naming the event. */
+/* What the verifier found wrong, naming the event, and the table and row
+** when the finding is about a row. */
 struct audit_finding {
-	int64_t seq;       /* the first bad event (or the head's seq) */
-	char problem[48];  /* "hash_mismatch", "gap", "prev_hash_mismatch", "head_mismatch" */
-	char detail[160];
+	int64_t seq;       /* the bad event, the event that bound the row, or 0 */
+	char table[40];    /* "" for the chain itself */
+	int64_t row_id;    /* 0 for the chain itself */
+	char problem[48];  /* "hash_mismatch", "gap", "prev_hash_mismatch", "head_mismatch",
+			   ** "rows_mismatch", "row_changed", "row_unaccounted", "row_missing",
+			   ** "access_log_changed", "access_log_unsealed" */
+	char detail[200];
 };
 
-/* Walks the whole chain from the first event, recomputing every link.
+/* The findings of a verification: the first AUDIT_FINDINGS_KEPT in full and
+** a count of all. */
+#define AUDIT_FINDINGS_KEPT 64
+struct audit_findings {
+	struct audit_finding kept[AUDIT_FINDINGS_KEPT];
+	size_t n;
+	int64_t total;
+};
+
+/* Adds a finding (printf-style detail). */
+void audit_findings_add(struct audit_findings *f, int64_t seq, const char *table,
+			int64_t row_id, const char *problem, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/* The chain head: the last event's seq and hash (seq 0 and zeros when the
+** chain is empty). */
+enum hat_err audit_head(struct store_conn *c, int64_t *seq, unsigned char hash[AUDIT_HASH_BYTES]);
+
+/* The head as text, "SEQ:HEX", for printing and for --since.  out needs
+** AUDIT_HEAD_TEXT bytes. */
+#define AUDIT_HEAD_TEXT (24 + 1 + 2 * AUDIT_HASH_BYTES + 1)
+void audit_head_format(int64_t seq, const unsigned char hash[AUDIT_HASH_BYTES],
+		       char out[AUDIT_HEAD_TEXT]);
+/* Parses "SEQ:HEX"; false when it is not one. */
+bool audit_head_parse(const char *text, int64_t *seq, unsigned char hash[AUDIT_HASH_BYTES]);
+
+/* Whether event seq exists with this hash.  *found is false when there is
+** no event seq. *same says whether its hash is the one given. */
+enum hat_err audit_event_hash_is(struct store_conn *c, int64_t seq,
+				 const unsigned char hash[AUDIT_HASH_BYTES], bool *found,
+				 bool *same);
+
+/* Walks the whole chain from the first event, recomputing every link and
+** the digest of the rows each event binds.
 ** *ok is false and *finding names the first bad event when the chain is
 ** broken.  *count is the number of events checked.  progress, when not
 ** NULL, is called now and then with (events done, events in all).
@@ -57,10 +111,13 @@ enum hat_err audit_verify(struct store_conn *c, bool *ok, struct audit_finding *
 			  void *arg);
 
 /* The hash of one event from its fields; exposed for the unit tests and
-** the benchmark.  out receives AUDIT_HASH_BYTES bytes. */
+** the benchmark.  rows_digest (the digest of the rows the event binds, see
+** rows.h) is NULL for an event that binds none; an event without one hashes
+** as events did before rows were bound.  out receives AUDIT_HASH_BYTES
+** bytes. */
 void audit_hash_event(const unsigned char prev[AUDIT_HASH_BYTES], int64_t seq,
 		      int64_t at, int64_t actor_id, const char *action,
 		      const char *entity, int64_t entity_id, const char *detail,
-		      unsigned char out[AUDIT_HASH_BYTES]);
+		      const unsigned char *rows_digest, unsigned char out[AUDIT_HASH_BYTES]);
 
 #endif

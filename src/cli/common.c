@@ -94,6 +94,13 @@ int cli_open(const struct cli_opts *o, bool create, struct store_conn **conn,
 		return 1;
 	}
 	rc = store_open(o->db, create ? STORE_CREATE : STORE_READ_WRITE, conn);
+	if (rc == HAT_OK) {
+		rc = cmd_conn_open(*conn);
+		if (rc != HAT_OK) {
+			store_close(*conn);
+			*conn = NULL;
+		}
+	}
 	if (rc != HAT_OK) {
 		fprintf(stderr, "hatctl: cannot open %s: %s\n", o->db, hat_err_code(rc));
 		return 1;

@@ -1,18 +1,28 @@
 /*
-** verify.c: hatctl verify: re-walk the audit chain and report the first
-** broken link.  Exit 0 when all is well, 1 naming the bad event otherwise.
+** verify.c: hatctl verify: re-walk the audit chain, every row it binds and
+** the register, and report what was changed outside hat.  Exit 0 when all
+** is well, 1 naming what is wrong otherwise.
 */
+#include <string.h>
+
 #include "cli.h"
 #include "audit/audit.h"
+#include "audit/rows.h"
 #include "cmd/register.h"
 
 static const char help[] =
-	"usage: hatctl verify [--db PATH]\n"
-	"Re-walks the audit chain from its first event, recomputing every hash,\n"
-	"and checks the chain head; then re-derives every register page's balance\n"
-	"from its entries and checks that every dose has its register entries.\n"
-	"Exits 1 naming the first event or entry that was changed, inserted or\n"
-	"removed outside hat, 0 when everything holds.\n";
+	"usage: hatctl verify [--db PATH] [--since SEQ:HASH]\n"
+	"Re-walks the audit chain from its first event, recomputing every hash, and\n"
+	"checks the chain head; recomputes the fingerprint of every row of every\n"
+	"table the chain binds and compares it with the event that last wrote it\n"
+	"(a row changed, inserted or deleted outside hat is named by table and row);\n"
+	"checks the access log against its seals; then re-derives every register\n"
+	"page's balance from its entries and checks that every dose has its\n"
+	"register entries.  Prints the chain head (SEQ:HASH): write it down, or\n"
+	"keep it with the printed register, and a later --since SEQ:HASH fails\n"
+	"unless the chain still holds that very event, so that even a rewrite of\n"
+	"the whole file with a freshly computed chain is caught.\n"
+	"Exits 1 naming what is wrong, 0 when everything holds.\n";
 
 static void progress(int64_t done, int64_t total, void *arg)
 {
@@ -20,16 +30,61 @@ static void progress(int64_t done, int64_t total, void *arg)
 	cli_progress("verifying", done, total);
 }
 
+static void print_head(struct store_conn *conn)
+{
+	unsigned char hash[AUDIT_HASH_BYTES];
+	char text[AUDIT_HEAD_TEXT];
+	int64_t seq;
+
+	if (audit_head(conn, &seq, hash) == HAT_OK) {
+		audit_head_format(seq, hash, text);
+		printf("chain head: %s\n", text);
+	}
+}
+
+/* The anchor: the head written down earlier must still be in the chain, at
+** the same place with the same hash.  Returns 0 when it is, 1 otherwise. */
+static int check_since(struct store_conn *conn, const char *since)
+{
+	unsigned char hash[AUDIT_HASH_BYTES];
+	int64_t seq;
+	bool found, same;
+
+	if (!audit_head_parse(since, &seq, hash)) {
+		fprintf(stderr, "hatctl: --since needs SEQ:HASH as verify printed it\n");
+		return 2;
+	}
+	if (audit_event_hash_is(conn, seq, hash, &found, &same) != HAT_OK) {
+		fprintf(stderr, "hatctl: verify could not read the database\n");
+		return 1;
+	}
+	if (!found) {
+		printf("FAILED: the chain no longer holds event %lld, whose head was written down"
+		       " earlier: events were removed or the record was replaced\n", (long long)seq);
+		return 1;
+	}
+	if (!same) {
+		printf("FAILED: event %lld no longer has the hash written down earlier: the chain"
+		       " was rewritten\n", (long long)seq);
+		return 1;
+	}
+	return 0;
+}
+
 int cli_verify(int argc, char **argv)
 {
+	static const char *const valued[] = { "--since", NULL };
+	static struct audit_findings findings;
 	struct cli_opts o;
 	struct store_conn *conn = NULL;
 	struct audit_finding f;
+	const char *since;
 	int64_t count = 0;
 	bool ok = false;
-	bool register_ok = false;
+	bool register_ok = true;
 	char finding[240];
 	enum hat_err rc;
+	int status = 0;
 
 	argc = cli_common(argc, argv, &o);
 	if (argc < 0)
@@ -38,29 +93,60 @@ int cli_verify(int argc, char **argv)
 		fputs(help, stdout);
 		return 0;
 	}
+	since = cli_opt(argc, argv, "--since");
+	if (cli_arg(argc, argv, 0, valued)) {
+		fputs(help, stderr);
+		return 2;
+	}
 	rc = store_open(o.db, STORE_READ_ONLY, &conn);
 	if (rc != HAT_OK) {
 		fprintf(stderr, "hatctl: cannot open %s: %s\n", o.db, hat_err_code(rc));
 		return 1;
 	}
-	rc = audit_verify(conn, &ok, &f, &count, progress, NULL);
+	memset(&findings, 0, sizeof findings);
+	/* One snapshot for every check, so that hatd writing meanwhile cannot
+	** make the parts disagree. */
+	rc = store_exec(conn, "BEGIN");
+	if (rc == HAT_OK)
+		rc = audit_verify(conn, &ok, &f, &count, progress, NULL);
+	if (rc == HAT_OK && ok)
+		rc = audit_rows_verify(conn, &findings, progress, NULL);
 	cli_progress_end();
 	if (rc == HAT_OK && ok)
 		rc = register_verify(conn, &register_ok, finding, sizeof finding);
-	store_close(conn);
 	if (rc != HAT_OK) {
 		fprintf(stderr, "hatctl: verify could not read the database: %s\n", hat_err_code(rc));
+		store_close(conn);
 		return 1;
 	}
 	if (!ok) {
 		printf("FAILED: audit event %lld: %s: %s\n", (long long)f.seq, f.problem, f.detail);
-		return 1;
+		status = 1;
+	} else {
+		/* The register's own arithmetic first: it says what a changed entry
+		** no longer adds up to; then every row that differs from its event. */
+		if (!register_ok) {
+			printf("FAILED: %s\n", finding);
+			status = 1;
+		}
+		if (findings.total > 0) {
+			printf("FAILED: %lld row finding(s)%s\n", (long long)findings.total,
+			       findings.total > (int64_t)findings.n ? " (the first shown)" : "");
+			for (size_t i = 0; i < findings.n; i++)
+				printf("  table %s row %lld: %s: %s\n", findings.kept[i].table,
+				       (long long)findings.kept[i].row_id, findings.kept[i].problem,
+				       findings.kept[i].detail);
+			status = 1;
+		}
 	}
-	if (!register_ok) {
-		printf("FAILED: %s\n", finding);
-		return 1;
-	}
-	printf("ok: %lld audit events, every link holds; every register page balances and every"
-	       " dose has its register entries\n", (long long)count);
-	return 0;
+	if (status == 0 && since)
+		status = check_since(conn, since);
+	if (status == 0)
+		printf("ok: %lld audit events, every link holds; every row of every bound table"
+		       " matches its event and the access log its seals; every register page"
+		       " balances and every dose has its register entries\n", (long long)count);
+	print_head(conn);
+	store_rollback(conn);
+	store_close(conn);
+	return status;
 }

@@ -18,6 +18,7 @@
 
 #include "cmd.h"
 #include "audit/audit.h"
+#include "audit/rows.h"
 #include "util/log.h"
 
 void cmd_init(struct cmd *c, const struct cmd_def *def, int64_t actor_id,
@@ -32,10 +33,27 @@ void cmd_init(struct cmd *c, const struct cmd_def *def, int64_t actor_id,
 	c->status = 200;
 }
 
+static void events_clear(struct cmd *c)
+{
+	for (size_t i = 0; i < c->n_events; i++) {
+		free(c->events[i].entity);
+		free(c->events[i].detail);
+	}
+	free(c->events);
+	c->events = NULL;
+	c->n_events = c->cap_events = 0;
+}
+
 void cmd_finish(struct cmd *c)
 {
 	json_decref(c->result);
 	c->result = NULL;
+	events_clear(c);
+}
+
+enum hat_err cmd_conn_open(struct store_conn *c)
+{
+	return audit_rows_install(c);
 }
 
 enum hat_err cmd_refuse(struct cmd *c, enum hat_err code, const char *field,
@@ -70,12 +88,57 @@ static const char *operator_name(void)
 	return name;
 }
 
+static enum hat_err stage_event(struct cmd *c, const char *entity, int64_t entity_id,
+			       json_t *detail)
+{
+	struct cmd_event *e;
+
+	if (c->n_events == c->cap_events) {
+		size_t cap = c->cap_events ? 2 * c->cap_events : 4;
+		struct cmd_event *grown = realloc(c->events, cap * sizeof *grown);
+
+		if (!grown)
+			return HAT_E_NOMEM;
+		c->events = grown;
+		c->cap_events = cap;
+	}
+	e = &c->events[c->n_events];
+	e->entity = strdup(entity);
+	e->entity_id = entity_id;
+	e->detail = audit_detail_text(detail);
+	if (!e->entity || !e->detail) {
+		free(e->entity);
+		free(e->detail);
+		return HAT_E_NOMEM;
+	}
+	c->n_events++;
+	return HAT_OK;
+}
+
+/* Writes the staged events; the last binds the rows the command wrote.  A
+** command that wrote rows without an event of its own still gets one, so
+** that no row hat wrote is left unaccounted for. */
+static enum hat_err events_write(struct store_conn *conn, struct cmd *c)
+{
+	enum hat_err rc = HAT_OK;
+
+	for (size_t i = 0; rc == HAT_OK && i < c->n_events; i++)
+		rc = audit_append_text(conn, c->now, c->actor_id, c->def->name, c->events[i].entity,
+				       c->events[i].entity_id, c->events[i].detail,
+				       i + 1 == c->n_events);
+	if (rc == HAT_OK && c->n_events == 0 && audit_rows_pending(conn))
+		rc = audit_append_event(conn, c->now, c->actor_id, c->def->name, "record",
+					c->target_id, NULL, true);
+	return rc;
+}
+
 enum hat_err cmd_audit(struct store_conn *conn, struct cmd *c, const char *entity,
 		       int64_t entity_id, json_t *detail)
 {
 	enum hat_err rc;
 	json_t *d = detail;
 
+	(void)conn;
 	if (c->actor_id == 0 && !c->anonymous) {
 		/* hatctl acts for the machine's operator, not a logged-in person;
 		** name them so that the event still says who. */
@@ -86,7 +149,7 @@ enum hat_err cmd_audit(struct store_conn *conn, struct cmd *c, const char *entit
 		json_object_set_new(d, "operator",
 				    json_string(c->operator_name ? c->operator_name : operator_name()));
 	}
-	rc = audit_append(conn, c->now, c->actor_id, c->def->name, entity, entity_id, d);
+	rc = stage_event(c, entity, entity_id, d);
 	if (d != detail)
 		json_decref(d);
 	return rc;
@@ -184,6 +247,10 @@ static enum hat_err cmd_job(struct store_conn *conn, void *arg)
 	bool found = false;
 	enum hat_err rc;
 
+	events_clear(c);
+	rc = audit_rows_forget(conn);
+	if (rc != HAT_OK)
+		return rc;
 	if (c->idempotency_key) {
 		request_hash(c, hash);
 		rc = idem_lookup(conn, c, hash, &found);
@@ -191,6 +258,9 @@ static enum hat_err cmd_job(struct store_conn *conn, void *arg)
 			return rc;
 	}
 	rc = c->def->run(conn, c);
+	if (rc == HAT_OK)
+		rc = events_write(conn, c);
+	events_clear(c);
 	if (rc == HAT_OK && c->idempotency_key)
 		rc = idem_store(conn, c, hash);
 	if (rc != HAT_OK) {

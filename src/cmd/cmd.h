@@ -66,6 +66,17 @@ struct cmd {
 
 	/* Private. */
 	struct writer_job job;
+	struct cmd_event *events; /* staged by cmd_audit, written when run succeeds */
+	size_t n_events;
+	size_t cap_events;
+};
+
+/* An audit event a command has staged: written, with the rows the command
+** bound, once its run function has succeeded. */
+struct cmd_event {
+	char *entity;
+	int64_t entity_id;
+	char *detail; /* canonical text */
 };
 
 /* Where commands run: a writer thread (hatd) or a connection (hatctl). */
@@ -83,6 +94,11 @@ void cmd_init(struct cmd *c, const struct cmd_def *def, int64_t actor_id,
 ** actor holds none of def->roles. */
 enum hat_err cmd_execute(const struct cmd_runner *r, struct cmd *c);
 
+/* Installs what commands need on a writable connection (the change
+** tracking that binds rows into the audit chain).  Call once after
+** store_open, outside a transaction; writer_start takes it as its on_open. */
+enum hat_err cmd_conn_open(struct store_conn *c);
+
 /* Releases the result.  Safe to call twice. */
 void cmd_finish(struct cmd *c);
 
@@ -92,7 +108,9 @@ enum hat_err cmd_refuse(struct cmd *c, enum hat_err code, const char *field,
 			const char *message);
 
 /* For run functions: append an audit event for this command, its action
-** being def->name.  detail is borrowed. */
+** being def->name.  detail is borrowed (read now, not kept).  The events are
+** written in order when the run function returns HAT_OK, and the last of
+** them binds every row the command wrote (audit/rows.h). */
 enum hat_err cmd_audit(struct store_conn *conn, struct cmd *c, const char *entity,
 		       int64_t entity_id, json_t *detail);
 

@@ -19,6 +19,7 @@
 #include "api/api.h"
 #include "auth/auth.h"
 #include "cmd/clinic.h"
+#include "cmd/cmd.h"
 #include "store/writer.h"
 #include "util/clock.h"
 #include "util/config.h"
@@ -103,6 +104,7 @@ int main(int argc, char **argv)
 	static char clinic_name[200];
 	struct writer *writer = NULL;
 	struct http_server *server = NULL;
+	int claim = -1;
 	sigset_t stop_signals;
 	int sig = 0;
 	int status = 1;
@@ -135,7 +137,16 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	rc = writer_start(cfg.db, (int)cfg.batch_cap, &writer);
+	/* A shared claim on the database while hatd runs: hatctl restore takes
+	** an exclusive one, so it cannot replace the file under a running
+	** server (which would go on acknowledging writes into the old file). */
+	rc = store_claim(cfg.db, false, &claim);
+	if (rc != HAT_OK) {
+		fprintf(stderr, "hatd: %s is being restored or cannot be claimed: %s\n", cfg.db,
+			hat_err_code(rc));
+		goto out;
+	}
+	rc = writer_start(cfg.db, (int)cfg.batch_cap, cmd_conn_open, &writer);
 	if (rc != HAT_OK) {
 		fprintf(stderr, "hatd: cannot open %s for writing: %s\n", cfg.db, hat_err_code(rc));
 		goto out;
@@ -203,6 +214,7 @@ out:
 	http_stop(server, (unsigned)cfg.shutdown_grace_s);
 	store_pool_close(ctx.readers);
 	writer_stop(writer);
+	store_unclaim(claim);
 	if (status == 0)
 		log_info("hatd: stopped cleanly");
 	return status;

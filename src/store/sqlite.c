@@ -5,8 +5,13 @@
 ** by the address of the SQL literal, so a statement is compiled once per
 ** connection and reused (prepare_v3 with SQLITE_PREPARE_PERSISTENT).
 */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +34,10 @@ struct store_conn {
 	sqlite3 *db;
 	struct stmt_slot cache[STMT_CACHE_SLOTS];
 	int savepoint_depth;
+	bool migrated;
+	bool tracking;
+	enum hat_err (*commit_hook)(struct store_conn *, void *);
+	void *commit_hook_arg;
 };
 
 static sqlite3_stmt *raw(struct store_stmt *s)
@@ -92,6 +101,7 @@ static enum hat_err apply_migrations(struct store_conn *c)
 		rc = store_commit(c);
 		if (rc != HAT_OK)
 			return rc;
+		c->migrated = true;
 	}
 	return HAT_OK;
 }
@@ -326,6 +336,27 @@ const void *store_col_blob(struct store_stmt *s, int col, size_t *len)
 bool store_col_is_null(struct store_stmt *s, int col)
 {
 	return sqlite3_column_type(raw(s), col) == SQLITE_NULL;
+}
+
+double store_col_real(struct store_stmt *s, int col)
+{
+	return sqlite3_column_double(raw(s), col);
+}
+
+enum store_type store_col_type(struct store_stmt *s, int col)
+{
+	switch (sqlite3_column_type(raw(s), col)) {
+	case SQLITE_INTEGER:
+		return STORE_INT;
+	case SQLITE_FLOAT:
+		return STORE_REAL;
+	case SQLITE_TEXT:
+		return STORE_TEXT;
+	case SQLITE_BLOB:
+		return STORE_BLOB;
+	default:
+		return STORE_NULL;
+	}
 }
 
 int store_col_count(struct store_stmt *s)
@@ -587,17 +618,14 @@ enum hat_err store_backup(struct store_conn *c, const char *path,
 		err = map_rc(dst, sqlite3_errcode(dst), "backup");
 		goto out;
 	}
-	/* Copy in steps so a running hatd's writer is held up for moments, not
-	** for the whole copy; a step that finds the source changed restarts
-	** the copy, which is what makes the result consistent. */
-	do {
-		rc = sqlite3_backup_step(b, 256);
-		if (progress)
-			progress(sqlite3_backup_pagecount(b) - sqlite3_backup_remaining(b),
-				 sqlite3_backup_pagecount(b), arg);
-		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-			sqlite3_sleep(20);
-	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	/* One step copies every page inside one read transaction.  In WAL mode
+	** that holds nobody up (writers go on appending to the log), and the
+	** copy is one consistent snapshot.  Copying in several steps instead
+	** restarts whenever a commit lands between two of them, so a busy
+	** clinic's backup would never finish. */
+	rc = sqlite3_backup_step(b, -1);
+	if (progress)
+		progress(sqlite3_backup_pagecount(b), sqlite3_backup_pagecount(b), arg);
 	sqlite3_backup_finish(b);
 	if (rc != SQLITE_DONE)
 		err = map_rc(dst, rc, "backup");
@@ -680,4 +708,124 @@ void store_pool_put(struct store_pool *p, struct store_conn *c)
 	p->free_conns[p->nfree++] = c;
 	pthread_cond_signal(&p->freed);
 	pthread_mutex_unlock(&p->lock);
+}
+
+/* ---- Change tracking, for the audit binding ----------------------------- */
+
+static bool ignored_column(const char *name, const char *const *ignored)
+{
+	for (size_t i = 0; ignored && ignored[i]; i++)
+		if (strcmp(name, ignored[i]) == 0)
+			return true;
+	return false;
+}
+
+enum hat_err store_track_changes(struct store_conn *c, const char *table, int code,
+				 const char *const *ignored)
+{
+	char cols[2048];
+	size_t used = 0;
+	sqlite3_stmt *st = NULL;
+	char *sql = NULL;
+	bool any_ignored = false;
+	int ncols = 0;
+	enum hat_err rc;
+
+	rc = store_exec(c, "CREATE TEMP TABLE IF NOT EXISTS hat_touched ("
+			   " tbl INTEGER NOT NULL, rid INTEGER NOT NULL,"
+			   " PRIMARY KEY (tbl, rid)) WITHOUT ROWID");
+	if (rc != HAT_OK)
+		return rc;
+	/* The columns whose change matters, for UPDATE OF. */
+	if (sqlite3_prepare_v2(c->db, "SELECT name FROM pragma_table_info(?) ORDER BY cid", -1,
+			       &st, NULL) != SQLITE_OK)
+		return map_rc(c->db, sqlite3_errcode(c->db), "track");
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		int n;
+
+		ncols++;
+		if (ignored_column(name, ignored)) {
+			any_ignored = true;
+			continue;
+		}
+		n = snprintf(cols + used, sizeof cols - used, "%s\"%s\"", used ? ", " : "", name);
+		if (n < 0 || (size_t)n >= sizeof cols - used) {
+			sqlite3_finalize(st);
+			return HAT_E_INTERNAL;
+		}
+		used += (size_t)n;
+	}
+	sqlite3_finalize(st);
+	if (ncols == 0) {
+		log_error("store: cannot track %s: no such table", table);
+		return HAT_E_STORE;
+	}
+	sql = sqlite3_mprintf(
+		"CREATE TEMP TRIGGER IF NOT EXISTS \"hat_track_%w_i\" AFTER INSERT ON main.\"%w\""
+		" BEGIN INSERT OR IGNORE INTO hat_touched VALUES (%d, NEW.rowid); END;"
+		"CREATE TEMP TRIGGER IF NOT EXISTS \"hat_track_%w_u\" AFTER UPDATE %s%s ON main.\"%w\""
+		" BEGIN INSERT OR IGNORE INTO hat_touched VALUES (%d, OLD.rowid);"
+		" INSERT OR IGNORE INTO hat_touched VALUES (%d, NEW.rowid); END;"
+		"CREATE TEMP TRIGGER IF NOT EXISTS \"hat_track_%w_d\" AFTER DELETE ON main.\"%w\""
+		" BEGIN INSERT OR IGNORE INTO hat_touched VALUES (%d, OLD.rowid); END;",
+		table, table, code, table, any_ignored ? "OF " : "", any_ignored ? cols : "", table,
+		code, code, table, table, code);
+	if (!sql)
+		return HAT_E_NOMEM;
+	rc = store_exec(c, sql);
+	sqlite3_free(sql);
+	if (rc == HAT_OK)
+		c->tracking = true;
+	return rc;
+}
+
+bool store_tracking(struct store_conn *c)
+{
+	return c->tracking;
+}
+
+void store_set_commit_hook(struct store_conn *c, enum hat_err (*fn)(struct store_conn *, void *),
+			   void *arg)
+{
+	c->commit_hook = fn;
+	c->commit_hook_arg = arg;
+}
+
+enum hat_err store_run_commit_hook(struct store_conn *c)
+{
+	return c->commit_hook ? c->commit_hook(c, c->commit_hook_arg) : HAT_OK;
+}
+
+bool store_migrated(struct store_conn *c)
+{
+	return c->migrated;
+}
+
+enum hat_err store_claim(const char *path, bool exclusive, int *handle)
+{
+	char lock[4096];
+	int fd;
+	int n = snprintf(lock, sizeof lock, "%s.lock", path);
+
+	if (n < 0 || (size_t)n >= sizeof lock)
+		return HAT_E_IO;
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		log_error("store: cannot open %s: %s", lock, strerror(errno));
+		return HAT_E_IO;
+	}
+	if (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
+		close(fd);
+		return errno == EWOULDBLOCK ? HAT_E_BUSY : HAT_E_IO;
+	}
+	*handle = fd;
+	return HAT_OK;
+}
+
+void store_unclaim(int handle)
+{
+	if (handle >= 0)
+		close(handle);
 }

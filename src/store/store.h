@@ -81,6 +81,11 @@ int64_t store_col_int(struct store_stmt *s, int col);
 const char *store_col_text(struct store_stmt *s, int col);
 const void *store_col_blob(struct store_stmt *s, int col, size_t *len);
 bool store_col_is_null(struct store_stmt *s, int col);
+double store_col_real(struct store_stmt *s, int col);
+
+/* A column's storage type in the current row. */
+enum store_type { STORE_NULL, STORE_INT, STORE_REAL, STORE_TEXT, STORE_BLOB };
+enum store_type store_col_type(struct store_stmt *s, int col);
 int store_col_count(struct store_stmt *s);
 const char *store_col_name(struct store_stmt *s, int col);
 
@@ -117,6 +122,39 @@ enum hat_err store_savepoint(struct store_conn *c);
 enum hat_err store_release(struct store_conn *c);
 void store_rollback_to(struct store_conn *c);
 bool store_in_transaction(struct store_conn *c);
+
+/* Change tracking, for binding rows into the audit chain (audit/rows.c).
+** Installs on this connection only (never in the database file, so a
+** writer that is not hat's records nothing) triggers that note every row
+** inserted, updated or deleted in table as (code, row id) in the temporary
+** table hat_touched (tbl, rid).  Updates that change only the columns named
+** in ignored (NULL-terminated, may be NULL) are not noted.  Must be called
+** outside a transaction.  Errors: HAT_E_STORE (no such table). */
+enum hat_err store_track_changes(struct store_conn *c, const char *table, int code,
+				 const char *const *ignored);
+
+/* True once store_track_changes has succeeded on this connection. */
+bool store_tracking(struct store_conn *c);
+
+/* A function the connection runs just before each batch commits (the
+** writer calls store_run_commit_hook); a failure makes the batch roll back.
+** fn may be NULL to remove it. */
+void store_set_commit_hook(struct store_conn *c, enum hat_err (*fn)(struct store_conn *, void *),
+			   void *arg);
+enum hat_err store_run_commit_hook(struct store_conn *c);
+
+/* True when opening this connection applied at least one migration (rows a
+** migration wrote need binding). */
+bool store_migrated(struct store_conn *c);
+
+/* Claims the database for a server: a shared claim (hatd holds one while it
+** runs) or an exclusive one (restore, which must find nobody serving the
+** file).  The claim is an advisory lock on "<path>.lock", released by
+** store_unclaim or when the process ends.  Errors: HAT_E_BUSY when an
+** exclusive claim meets another holder (or a shared one meets an exclusive
+** one), HAT_E_IO when the lock file cannot be opened. */
+enum hat_err store_claim(const char *path, bool exclusive, int *handle);
+void store_unclaim(int handle);
 
 /* Copies the database to path, consistent while others write (online
 ** backup).  progress, when not NULL, is called with (done, total) pages. */

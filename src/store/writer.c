@@ -69,6 +69,17 @@ void writer_run_batch(struct store_conn *c, struct writer_job **jobs, int n)
 			return;
 		}
 	}
+	/* Work that belongs to the batch as a whole (sealing the access log's
+	** new rows into the audit chain) goes in before the one commit; if it
+	** fails, nothing of the batch may land. */
+	rc = store_run_commit_hook(c);
+	if (rc != HAT_OK) {
+		log_error("writer: the batch's closing step failed; %d job(s) refused", n);
+		store_rollback(c);
+		for (int i = 0; i < n; i++)
+			jobs[i]->result = HAT_E_STORE;
+		return;
+	}
 	rc = store_commit(c);
 	if (rc != HAT_OK) {
 		/* Nothing of this batch is on disk, so nobody may be told it is. */
@@ -143,7 +154,8 @@ static void *checkpoint_main(void *arg)
 	return NULL;
 }
 
-enum hat_err writer_start(const char *path, int batch_cap, struct writer **out)
+enum hat_err writer_start(const char *path, int batch_cap,
+			  enum hat_err (*on_open)(struct store_conn *c), struct writer **out)
 {
 	struct writer *w = calloc(1, sizeof *w);
 	enum hat_err rc;
@@ -153,6 +165,8 @@ enum hat_err writer_start(const char *path, int batch_cap, struct writer **out)
 	rc = store_open(path, STORE_READ_WRITE, &w->conn);
 	if (rc == HAT_OK)
 		rc = store_exec(w->conn, "PRAGMA wal_autocheckpoint = 0");
+	if (rc == HAT_OK && on_open)
+		rc = on_open(w->conn);
 	if (rc == HAT_OK)
 		rc = store_open(path, STORE_READ_WRITE, &w->ckpt_conn);
 	if (rc != HAT_OK) {

@@ -32,11 +32,14 @@ struct writer_job {
 
 struct writer;
 
-/* Opens the write connection on path (applying migrations) and starts the
-** thread.  batch_cap is the most jobs one transaction may hold.  The caller
-** owns *out and ends it with writer_stop.  Errors: those of store_open,
-** HAT_E_NOMEM, HAT_E_INTERNAL (the thread could not start). */
-enum hat_err writer_start(const char *path, int batch_cap, struct writer **out);
+/* Opens the write connection on path (applying migrations), runs on_open
+** on it when not NULL (the command layer installs its change tracking
+** there), and starts the thread.  batch_cap is the most jobs one
+** transaction may hold.  The caller owns *out and ends it with writer_stop.
+** Errors: those of store_open and on_open, HAT_E_NOMEM, HAT_E_INTERNAL (the
+** thread could not start). */
+enum hat_err writer_start(const char *path, int batch_cap,
+			  enum hat_err (*on_open)(struct store_conn *c), struct writer **out);
 
 /* Runs job on the writer thread and waits for it.  Thread-safe.  Returns the
 ** job's result (also in job->result); HAT_E_SHUTTING_DOWN after stop began. */
@@ -47,7 +50,8 @@ enum hat_err writer_submit(struct writer *w, struct writer_job *job);
 void writer_stop(struct writer *w);
 
 /* Runs jobs[0..n) in one transaction on c, each in its own savepoint, as the
-** thread does.  If the commit itself fails every job gets that error. */
+** thread does, then the connection's commit hook (store_set_commit_hook).
+** If the hook or the commit fails every job gets that error. */
 void writer_run_batch(struct store_conn *c, struct writer_job **jobs, int n);
 
 /* Counters for the benchmark: transactions committed and jobs run. */

@@ -161,7 +161,8 @@ def tampering(t):
          " hash, hash FROM audit_events WHERE seq = %d" % n, n + 1, "hash_mismatch"),
         ("the chain head moved back", None,
          "UPDATE audit_head SET seq = seq - 1", n - 1, "head_mismatch"),
-        ("the chain head removed", None, "DELETE FROM audit_head", n, "head_mismatch"),
+        ("the chain head removed", "audit_head_no_delete", "DELETE FROM audit_head", n,
+         "head_mismatch"),
     ]
     for i, (what, trigger, sql, seq, problem) in enumerate(cases):
         path = os.path.join(t.dir, "tamper-%d.db" % i)

@@ -343,7 +343,7 @@ def tamper(c, w):
               " (SELECT lot_id FROM register_entries WHERE id = ?) AND id >= ?", (eid, eid)))
     c.eq("a consistent rewrite of a page: verify exits 1", p.returncode, 1)
     c.ok("and names the entry whose fingerprint no longer matches the chain",
-         "register entry %d: its qty differs from the audit chain" % eid in p.out,
+         "table register_entries row %d: row_changed" % eid in p.out,
          p.out + p.err)
 
     # The amount an administration records, against its register entries.

@@ -457,7 +457,7 @@ static void writer_threads_each_row_once(void **state)
 	int64_t refused = 0;
 
 	assert_int_equal(store_exec(f->c, sql_make_items), HAT_OK);
-	assert_int_equal(writer_start(f->path, 16, &w), HAT_OK);
+	assert_int_equal(writer_start(f->path, 16, NULL, &w), HAT_OK);
 	for (int i = 0; i < THREADS; i++) {
 		sub[i].w = w;
 		sub[i].index = i + 1;
@@ -551,7 +551,7 @@ static void writer_stop_drains_queue(void **state)
 	pthread_t stopper;
 
 	assert_int_equal(store_exec(f->c, sql_make_items), HAT_OK);
-	assert_int_equal(writer_start(f->path, 2, &w), HAT_OK);
+	assert_int_equal(writer_start(f->path, 2, NULL, &w), HAT_OK);
 	memset(&gate_job, 0, sizeof gate_job);
 	gate_job.run = wait_at_gate;
 	gate_job.arg = &g;

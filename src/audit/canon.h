@@ -1,0 +1,43 @@
+/*
+** canon.h: the canonical encoding the audit chain hashes (private to
+** src/audit/).
+**
+** Each field is an 8-byte big-endian length followed by its bytes; integers
+** are written in decimal.  Length prefixes make the encoding unambiguous: no
+** choice of field values can make two different inputs hash alike.
+*/
+#ifndef HAT_AUDIT_CANON_H
+#define HAT_AUDIT_CANON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+static inline void canon_field(crypto_generichash_blake2b_state *st, const void *p, size_t n)
+{
+	unsigned char len[8];
+
+	for (int i = 0; i < 8; i++)
+		len[i] = (unsigned char)((uint64_t)n >> (56 - 8 * i));
+	crypto_generichash_blake2b_update(st, len, sizeof len);
+	if (n)
+		crypto_generichash_blake2b_update(st, p, n);
+}
+
+static inline void canon_int(crypto_generichash_blake2b_state *st, int64_t v)
+{
+	char s[24];
+	int n = snprintf(s, sizeof s, "%lld", (long long)v);
+
+	canon_field(st, s, (size_t)n);
+}
+
+static inline void canon_str(crypto_generichash_blake2b_state *st, const char *s)
+{
+	canon_field(st, s, strlen(s));
+}
+
+#endif
