@@ -441,12 +441,14 @@ enum hat_err audit_verify(struct store_conn *c, bool *ok, struct audit_finding *
 				 "the chain head names event %lld but the chain ends at %lld",
 				 (long long)head_seq, (long long)(expect_seq - 1));
 			finding_set(finding, head_seq, "head_mismatch", msg);
+			snprintf(finding->table, sizeof finding->table, "audit_head");
 			*ok = false;
 		}
 	}
 	store_done(s);
 	if (rc == HAT_OK && !have_head && expect_seq != 1) {
 		finding_set(finding, expect_seq - 1, "head_mismatch", "the chain head is missing");
+		snprintf(finding->table, sizeof finding->table, "audit_head");
 		*ok = false;
 	}
 	/* Bindings left over name events the chain does not hold. */

@@ -12,6 +12,7 @@
 
 static const char help[] =
 	"usage: hatctl verify [--db PATH] [--since SEQ:HASH]\n"
+	"       hatctl verify --tables\n"
 	"Re-walks the audit chain from its first event, recomputing every hash, and\n"
 	"checks the chain head; recomputes the fingerprint of every row of every\n"
 	"table the chain binds and compares it with the event that last wrote it\n"
@@ -22,7 +23,24 @@ static const char help[] =
 	"keep it with the printed register, and a later --since SEQ:HASH fails\n"
 	"unless the chain still holds that very event, so that even a rewrite of\n"
 	"the whole file with a freshly computed chain is caught.\n"
-	"Exits 1 naming what is wrong, 0 when everything holds.\n";
+	"Exits 1 naming what is wrong, 0 when everything holds.\n"
+	"--tables lists how the chain covers each table (name, kind, ignored\n"
+	"columns), tab-separated.\n";
+
+static const char *const kind_names[] = { "bound", "sealed", "chain", "ephemeral" };
+
+static int print_tables(void)
+{
+	for (size_t i = 0; i < audit_table_count; i++) {
+		const struct audit_table *t = &audit_tables[i];
+
+		printf("%s\t%s\t", t->name, kind_names[t->kind]);
+		for (size_t k = 0; t->ignored && t->ignored[k]; k++)
+			printf("%s%s", k ? "," : "", t->ignored[k]);
+		putchar('\n');
+	}
+	return 0;
+}
 
 static void progress(int64_t done, int64_t total, void *arg)
 {
@@ -93,6 +111,8 @@ int cli_verify(int argc, char **argv)
 		fputs(help, stdout);
 		return 0;
 	}
+	if (cli_flag(argc, argv, "--tables"))
+		return print_tables();
 	since = cli_opt(argc, argv, "--since");
 	if (cli_arg(argc, argv, 0, valued)) {
 		fputs(help, stderr);
@@ -120,7 +140,8 @@ int cli_verify(int argc, char **argv)
 		return 1;
 	}
 	if (!ok) {
-		printf("FAILED: audit event %lld: %s: %s\n", (long long)f.seq, f.problem, f.detail);
+		printf("FAILED: audit event %lld: %s: %s (table %s)\n", (long long)f.seq, f.problem,
+		       f.detail, f.table[0] ? f.table : "audit_events");
 		status = 1;
 	} else {
 		/* The register's own arithmetic first: it says what a changed entry
