@@ -78,6 +78,7 @@ const char *cli_arg(int argc, char **argv, int n, const char *const *valued)
 int cli_open(const struct cli_opts *o, bool create, struct store_conn **conn,
 	     struct cmd_runner *runner)
 {
+	static int claim = -1;
 	enum hat_err rc;
 
 	if (!create && access(o->db, F_OK) != 0) {
@@ -93,7 +94,15 @@ int cli_open(const struct cli_opts *o, bool create, struct store_conn **conn,
 		fprintf(stderr, "hatctl: unknown time zone\n");
 		return 1;
 	}
-	rc = store_open(o->db, create ? STORE_CREATE : STORE_READ_WRITE, conn);
+	/* A shared claim, held until hatctl exits, like hatd's: a restore
+	** cannot replace the file under a hatctl that is writing to it. */
+	rc = store_claim(o->db, false, &claim);
+	if (rc == HAT_E_BUSY) {
+		fprintf(stderr, "hatctl: %s is being restored; try again when it is done\n", o->db);
+		return 1;
+	}
+	if (rc == HAT_OK)
+		rc = store_open(o->db, create ? STORE_CREATE : STORE_READ_WRITE, conn);
 	if (rc == HAT_OK) {
 		rc = cmd_conn_open(*conn);
 		if (rc != HAT_OK) {

@@ -89,20 +89,73 @@ static int check_since(struct store_conn *conn, const char *since)
 	return 0;
 }
 
-int cli_verify(int argc, char **argv)
+int cli_verify_conn(struct store_conn *conn, FILE *out, int64_t *events)
 {
-	static const char *const valued[] = { "--since", NULL };
 	static struct audit_findings findings;
-	struct cli_opts o;
-	struct store_conn *conn = NULL;
 	struct audit_finding f;
-	const char *since;
 	int64_t count = 0;
 	bool ok = false;
 	bool register_ok = true;
 	char finding[240];
 	enum hat_err rc;
 	int status = 0;
+
+	memset(&findings, 0, sizeof findings);
+	/* One snapshot for every check, so that hatd writing meanwhile cannot
+	** make the parts disagree. */
+	rc = store_exec(conn, "BEGIN");
+	if (rc == HAT_OK)
+		rc = audit_verify(conn, &ok, &f, &count, out ? progress : NULL, NULL);
+	if (rc == HAT_OK && ok)
+		rc = audit_rows_verify(conn, &findings, out ? progress : NULL, NULL);
+	cli_progress_end();
+	if (rc == HAT_OK && ok)
+		rc = register_verify(conn, &register_ok, finding, sizeof finding);
+	store_rollback(conn);
+	if (events)
+		*events = count;
+	if (rc != HAT_OK) {
+		if (out)
+			fprintf(stderr, "hatctl: verify could not read the database: %s\n",
+				hat_err_code(rc));
+		return -1;
+	}
+	if (!ok) {
+		if (out)
+			fprintf(out, "FAILED: audit event %lld: %s: %s (table %s)\n", (long long)f.seq,
+				f.problem, f.detail, f.table[0] ? f.table : "audit_events");
+		return 1;
+	}
+	/* The register's own arithmetic first: it says what a changed entry no
+	** longer adds up to; then every row that differs from its event. */
+	if (!register_ok) {
+		if (out)
+			fprintf(out, "FAILED: %s\n", finding);
+		status = 1;
+	}
+	if (findings.total > 0) {
+		if (out) {
+			fprintf(out, "FAILED: %lld row finding(s)%s\n", (long long)findings.total,
+				findings.total > (int64_t)findings.n ? " (the first shown)" : "");
+			for (size_t i = 0; i < findings.n; i++)
+				fprintf(out, "  table %s row %lld: %s: %s\n", findings.kept[i].table,
+					(long long)findings.kept[i].row_id, findings.kept[i].problem,
+					findings.kept[i].detail);
+		}
+		status = 1;
+	}
+	return status;
+}
+
+int cli_verify(int argc, char **argv)
+{
+	static const char *const valued[] = { "--since", NULL };
+	struct cli_opts o;
+	struct store_conn *conn = NULL;
+	const char *since;
+	int64_t count = 0;
+	enum hat_err rc;
+	int status;
 
 	argc = cli_common(argc, argv, &o);
 	if (argc < 0)
@@ -123,42 +176,10 @@ int cli_verify(int argc, char **argv)
 		fprintf(stderr, "hatctl: cannot open %s: %s\n", o.db, hat_err_code(rc));
 		return 1;
 	}
-	memset(&findings, 0, sizeof findings);
-	/* One snapshot for every check, so that hatd writing meanwhile cannot
-	** make the parts disagree. */
-	rc = store_exec(conn, "BEGIN");
-	if (rc == HAT_OK)
-		rc = audit_verify(conn, &ok, &f, &count, progress, NULL);
-	if (rc == HAT_OK && ok)
-		rc = audit_rows_verify(conn, &findings, progress, NULL);
-	cli_progress_end();
-	if (rc == HAT_OK && ok)
-		rc = register_verify(conn, &register_ok, finding, sizeof finding);
-	if (rc != HAT_OK) {
-		fprintf(stderr, "hatctl: verify could not read the database: %s\n", hat_err_code(rc));
+	status = cli_verify_conn(conn, stdout, &count);
+	if (status < 0) {
 		store_close(conn);
 		return 1;
-	}
-	if (!ok) {
-		printf("FAILED: audit event %lld: %s: %s (table %s)\n", (long long)f.seq, f.problem,
-		       f.detail, f.table[0] ? f.table : "audit_events");
-		status = 1;
-	} else {
-		/* The register's own arithmetic first: it says what a changed entry
-		** no longer adds up to; then every row that differs from its event. */
-		if (!register_ok) {
-			printf("FAILED: %s\n", finding);
-			status = 1;
-		}
-		if (findings.total > 0) {
-			printf("FAILED: %lld row finding(s)%s\n", (long long)findings.total,
-			       findings.total > (int64_t)findings.n ? " (the first shown)" : "");
-			for (size_t i = 0; i < findings.n; i++)
-				printf("  table %s row %lld: %s: %s\n", findings.kept[i].table,
-				       (long long)findings.kept[i].row_id, findings.kept[i].problem,
-				       findings.kept[i].detail);
-			status = 1;
-		}
 	}
 	if (status == 0 && since)
 		status = check_since(conn, since);
@@ -167,7 +188,6 @@ int cli_verify(int argc, char **argv)
 		       " matches its event and the access log its seals; every register page"
 		       " balances and every dose has its register entries\n", (long long)count);
 	print_head(conn);
-	store_rollback(conn);
 	store_close(conn);
 	return status;
 }

@@ -292,6 +292,36 @@ def backup_restore(t):
               p.returncode == 1 and "--force" in p.err, p.out + p.err)
     p = t.hatctl("restore", busy, "--force", db=new)
     rep.check("restore --force replaces it", p.returncode == 0, p.out + p.err)
+    asides = [f for f in os.listdir(t.dir) if f.startswith("restored.db.replaced-")]
+    rep.check("and keeps the database it replaced beside it", len(asides) >= 1,
+              repr(os.listdir(t.dir)))
+
+    # Beside a running hatd a restore is refused, and the live file is
+    # left alone (hatd would go on acknowledging writes into a file that
+    # is no longer the database).
+    head = t.query("SELECT seq, hash FROM audit_head")
+    p = t.hatctl("restore", bk, "--force")
+    rep.check("restore beside a running hatd is refused with a clear message",
+              p.returncode == 1 and "running hatd" in p.err and "stop it" in p.err,
+              p.out + p.err)
+    rep.eq("and the live database is untouched", t.query("SELECT seq, hash FROM audit_head"),
+           head)
+    rep.check("hatd still answers", t.healthy(), "")
+
+    # A backup that does not verify is not kept, and leaves no partial file.
+    bad_src = os.path.join(t.dir, "to-tamper.db")
+    copy_db(bk, bad_src)
+    tamper(bad_src, "DROP TRIGGER audit_events_no_update;"
+                    " UPDATE audit_events SET detail = '{}' WHERE seq = 2;")
+    bad = os.path.join(t.dir, "backup-of-tampered.db")
+    p = t.hatctl("backup", bad, db=bad_src)
+    rep.check("a backup of a database that does not verify fails",
+              p.returncode == 1 and "does not verify" in p.err, p.out + p.err)
+    leftovers = [f for f in os.listdir(t.dir) if "backup-of-tampered" in f]
+    rep.check("and leaves no file, partial or whole", leftovers == [], repr(leftovers))
+    p = t.hatctl("backup", os.path.join(t.dir, "no-such-dir", "b.db"))
+    rep.check("a backup into a folder that does not exist fails", p.returncode == 1,
+              p.out + p.err)
     rep.eq("with the busy backup's patients",
            t.scalar("SELECT count(*) FROM patients WHERE family_name LIKE 'Busy%'", path=new),
            n_busy)
