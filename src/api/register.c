@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "audit/audit.h"
 #include "cmd/alerts.h"
 #include "cmd/clinic.h"
 #include "cmd/register.h"
@@ -89,11 +90,15 @@ enum hat_err api_register_lots(struct http_req *req)
 enum hat_err api_register_stock_checks(struct http_req *req)
 {
 	json_t *out = NULL;
-	enum hat_err rc = register_stock_checks(api_reader(req), req->path_id, &out);
+	char head[AUDIT_HEAD_TEXT];
+	/* The head goes on the stock-check sheet: an anchor kept off the file. */
+	enum hat_err rc = audit_head_text(api_reader(req), head);
 
 	if (rc == HAT_OK)
-		http_reply(req, 200, json_pack("{s:I, s:o}", "page_id", (json_int_t)req->path_id,
-					       "stock_checks", out));
+		rc = register_stock_checks(api_reader(req), req->path_id, &out);
+	if (rc == HAT_OK)
+		http_reply(req, 200, json_pack("{s:I, s:s, s:o}", "page_id", (json_int_t)req->path_id,
+					       "chain_head", head, "stock_checks", out));
 	return rc;
 }
 

@@ -216,6 +216,17 @@ void audit_head_format(int64_t seq, const unsigned char hash[AUDIT_HASH_BYTES],
 	sodium_bin2hex(out + n, (size_t)(AUDIT_HEAD_TEXT - n), hash, AUDIT_HASH_BYTES);
 }
 
+enum hat_err audit_head_text(struct store_conn *c, char out[AUDIT_HEAD_TEXT])
+{
+	unsigned char hash[AUDIT_HASH_BYTES];
+	int64_t seq;
+	enum hat_err rc = audit_head(c, &seq, hash);
+
+	if (rc == HAT_OK)
+		audit_head_format(seq, hash, out);
+	return rc;
+}
+
 bool audit_head_parse(const char *text, int64_t *seq, unsigned char hash[AUDIT_HASH_BYTES])
 {
 	const char *colon = strchr(text, ':');

@@ -90,6 +90,9 @@ enum hat_err audit_head(struct store_conn *c, int64_t *seq, unsigned char hash[A
 #define AUDIT_HEAD_TEXT (24 + 1 + 2 * AUDIT_HASH_BYTES + 1)
 void audit_head_format(int64_t seq, const unsigned char hash[AUDIT_HASH_BYTES],
 		       char out[AUDIT_HEAD_TEXT]);
+/* The current head as text (audit_head then audit_head_format). */
+enum hat_err audit_head_text(struct store_conn *c, char out[AUDIT_HEAD_TEXT]);
+
 /* Parses "SEQ:HEX"; false when it is not one. */
 bool audit_head_parse(const char *text, int64_t *seq, unsigned char hash[AUDIT_HASH_BYTES]);
 

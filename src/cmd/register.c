@@ -1083,7 +1083,13 @@ enum hat_err register_view(struct store_conn *c, int64_t premises_id, int64_t pa
 	size_t i;
 	json_t *p;
 	char a[11], b[11];
-	enum hat_err rc = store_query_json(c, sql_pages, &pages, "ii", premises_id, page_id);
+	char head[AUDIT_HEAD_TEXT];
+	/* The chain head as the register is read: printed with it, so that a
+	** later hatctl verify --since can show the record was not rewritten. */
+	enum hat_err rc = audit_head_text(c, head);
+
+	if (rc == HAT_OK)
+		rc = store_query_json(c, sql_pages, &pages, "ii", premises_id, page_id);
 
 	json_array_foreach(pages, i, p) {
 		json_t *entries = NULL;
@@ -1103,9 +1109,9 @@ enum hat_err register_view(struct store_conn *c, int64_t premises_id, int64_t pa
 	}
 	clock_format_date(from, a);
 	clock_format_date(to, b);
-	*out = json_pack("{s:I, s:s, s:s, s:o}", "premises_id", (json_int_t)premises_id, "from", a,
-			 "to", b, "pages", pages);
-	return HAT_OK;
+	*out = json_pack("{s:I, s:s, s:s, s:s, s:o}", "premises_id", (json_int_t)premises_id,
+			 "from", a, "to", b, "chain_head", head, "pages", pages);
+	return *out ? HAT_OK : HAT_E_NOMEM;
 }
 
 /* Writes s with the five HTML specials escaped. */
@@ -1242,6 +1248,11 @@ enum hat_err register_render_html(json_t *view, const char *clinic, struct buf *
 		if (rc == HAT_OK)
 			rc = buf_puts(out, "</tbody></table></section>");
 	}
+	if (rc == HAT_OK)
+		rc = buf_printf(out, "<footer><p>Audit chain head when printed: <code>%s</code>. Keep"
+				     " this sheet: <code>hatctl verify --since %s</code> fails if"
+				     " the record was rewritten after it was printed.</p></footer>",
+				str_of(view, "chain_head"), str_of(view, "chain_head"));
 	if (rc == HAT_OK)
 		rc = buf_puts(out, "</body></html>\n");
 	return rc;

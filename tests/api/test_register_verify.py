@@ -19,6 +19,7 @@ import html.parser
 import io
 import itertools
 import os
+import re
 import sqlite3
 import sys
 
@@ -412,6 +413,12 @@ def printed(c):
     doc = TextOf()
     doc.feed(r.body.decode("utf-8", "replace"))
     c.eq("the HTML's title", doc.h1, "Controlled drugs register")
+    html = r.body.decode("utf-8", "replace")
+    m = re.search(r"Audit chain head when printed: <code>(\d+:[0-9a-f]{64})</code>", html)
+    c.ok("the printout carries the chain head, as an anchor kept off the file", bool(m), html[-600:])
+    if m:
+        p = c.t.hatctl("verify", "--since", m.group(1))
+        c.ok("and verify --since that head passes", p.returncode == 0, p.out + p.err)
     c.eq("each page's heading at the top of its section", [s["heading"] for s in doc.sections],
          [p["heading"] for p in pages])
     c.eq("each section holds one row per entry", [len(s["rows"]) for s in doc.sections],

@@ -240,6 +240,8 @@ await runTests(import.meta.url, [
     const after = (await pharm('GET', `/register/pages/${PAGE_100MG}/lots`)).body.lots.find((l) => l.id === lotId);
     expect(after.ampoules === 4, `4 ampoules left in the lot: ${after.ampoules}`);
     await page.locator('#reg-checks').scrollIntoViewIfNeeded();
+    const head = squash(await page.locator('p.chain-head code').textContent());
+    expect(/^\d+:[0-9a-f]{64}$/.test(head), `the stock-check panel shows the chain head: ${head}`);
     await page.evaluate(() => document.getElementById('reg-checks').scrollIntoView());
     await c.shot(page, 'register-destroyed', false);
     noConsoleErrors(page);

@@ -33,6 +33,7 @@ export function render(main, ctx, [pageParam]) {
   let showAll = false;
   // The last 7 days by the server's clock, once it has said what day it is.
   let range = null;
+  let chainHead = '';
   const body = h('div', null, h('p', null, 'Loading the register…'));
   add(main, body);
 
@@ -55,11 +56,12 @@ export function render(main, ctx, [pageParam]) {
       let view = null;
       let discrepancies = [];
       let checks = [];
+      chainHead = '';
       if (pageId) {
         [view, discrepancies, checks] = await Promise.all([
           get(`/register?premises_id=${premises}&page_id=${pageId}&from=${range.from}&to=${range.to}`),
           get('/discrepancies').then((r) => r.discrepancies || []),
-          get(`/register/pages/${pageId}/stock-checks`).then((r) => r.stock_checks || []),
+          get(`/register/pages/${pageId}/stock-checks`).then((r) => { chainHead = r.chain_head || ''; return r.stock_checks || []; }),
         ]);
       }
       if (stopped) return;
@@ -194,6 +196,8 @@ export function render(main, ctx, [pageParam]) {
     const last = checks.slice(0, SHOWN);
     return h('section', { 'aria-labelledby': 'reg-checks' },
       h('h3', { id: 'reg-checks' }, 'Stock checks'),
+      chainHead ? h('p', { class: 'muted chain-head' }, 'Audit chain head now: ', h('code', null, chainHead),
+        '. Write it on the stock-check sheet: hatctl verify --since with it fails if the record is rewritten later.') : null,
       last.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'checks' },
         h('caption', { class: 'muted' }, checks.length > SHOWN ? `The last ${SHOWN} of ${checks.length} stock checks, newest first.` : 'Newest first.'),
         h('thead', null, h('tr', null, ['Date', 'Register said', 'Counted', 'Difference', 'Checked by', 'Second checker', 'Case']
