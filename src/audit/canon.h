@@ -9,6 +9,7 @@
 #ifndef HAT_AUDIT_CANON_H
 #define HAT_AUDIT_CANON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,6 +39,43 @@ static inline void canon_int(crypto_generichash_blake2b_state *st, int64_t v)
 static inline void canon_str(crypto_generichash_blake2b_state *st, const char *s)
 {
 	canon_field(st, s, strlen(s));
+}
+
+/* The same encoding into a buffer, so that a message of many small fields
+** is hashed in one call (each BLAKE2b update has a fixed cost).  A buffer
+** that runs out of room is marked failed; the caller then hashes field by
+** field instead. */
+struct canon_buf {
+	unsigned char *p;
+	size_t len;
+	size_t cap;
+	bool failed;
+};
+
+static inline void canon_buf_field(struct canon_buf *b, const void *p, size_t n)
+{
+	if (b->failed || b->cap - b->len < n + 8) {
+		b->failed = true;
+		return;
+	}
+	for (int i = 0; i < 8; i++)
+		b->p[b->len++] = (unsigned char)((uint64_t)n >> (56 - 8 * i));
+	if (n)
+		memcpy(b->p + b->len, p, n);
+	b->len += n;
+}
+
+static inline void canon_buf_int(struct canon_buf *b, int64_t v)
+{
+	char s[24];
+	int n = snprintf(s, sizeof s, "%lld", (long long)v);
+
+	canon_buf_field(b, s, (size_t)n);
+}
+
+static inline void canon_buf_str(struct canon_buf *b, const char *s)
+{
+	canon_buf_field(b, s, strlen(s));
 }
 
 #endif

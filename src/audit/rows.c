@@ -106,50 +106,76 @@ static bool ignored(const struct audit_table *t, const char *name)
 	return false;
 }
 
-/* The fingerprint of the current row of s, whose column 0 is the row id
-** and whose other columns are the table's. */
-static void row_hash(struct store_stmt *s, const struct audit_table *t,
-		     unsigned char fp[AUDIT_FP_BYTES])
+/* Writes the canonical bytes of the current row of s (column 0 the row id,
+** the others the table's) into b. */
+static void row_bytes(struct store_stmt *s, const struct audit_table *t, struct canon_buf *b)
 {
-	crypto_generichash_blake2b_state st;
 	int cols = store_col_count(s);
 	char num[32];
 	size_t len;
 	const void *p;
 
-	crypto_generichash_blake2b_init_salt_personal(&st, NULL, 0, AUDIT_FP_BYTES, NULL,
-						      row_personal);
-	canon_str(&st, t->name);
-	canon_int(&st, store_col_int(s, 0));
-	for (int i = 1; i < cols; i++) {
+	canon_buf_str(b, t->name);
+	canon_buf_int(b, store_col_int(s, 0));
+	for (int i = 1; i < cols && !b->failed; i++) {
 		enum store_type type = store_col_type(s, i);
-		const char *name = store_col_name(s, i);
+		const char *name;
 
-		if (type == STORE_NULL || ignored(t, name))
+		if (type == STORE_NULL)
 			continue;
-		canon_str(&st, name);
+		name = store_col_name(s, i);
+		if (t->ignored && ignored(t, name))
+			continue;
+		canon_buf_str(b, name);
 		switch (type) {
 		case STORE_INT:
-			canon_field(&st, "i", 1);
-			canon_int(&st, store_col_int(s, i));
+			canon_buf_field(b, "i", 1);
+			canon_buf_int(b, store_col_int(s, i));
 			break;
 		case STORE_REAL:
-			canon_field(&st, "r", 1);
+			canon_buf_field(b, "r", 1);
 			snprintf(num, sizeof num, "%.17g", store_col_real(s, i));
-			canon_str(&st, num);
+			canon_buf_str(b, num);
 			break;
 		case STORE_TEXT:
-			canon_field(&st, "t", 1);
-			canon_str(&st, store_col_text(s, i));
+			canon_buf_field(b, "t", 1);
+			p = store_col_text(s, i);
+			canon_buf_field(b, p, (size_t)store_col_bytes(s, i));
 			break;
 		default:
-			canon_field(&st, "b", 1);
+			canon_buf_field(b, "b", 1);
 			p = store_col_blob(s, i, &len);
-			canon_field(&st, p, len);
+			canon_buf_field(b, p, len);
 			break;
 		}
 	}
-	crypto_generichash_blake2b_final(&st, fp, AUDIT_FP_BYTES);
+}
+
+/* The fingerprint of the current row of s: its canonical bytes built in a
+** buffer (grown for a row that does not fit the one on the stack) and
+** hashed in one call. */
+static void row_hash(struct store_stmt *s, const struct audit_table *t,
+		     unsigned char fp[AUDIT_FP_BYTES])
+{
+	unsigned char stack[4096];
+	struct canon_buf b = { stack, 0, sizeof stack, false };
+
+	row_bytes(s, t, &b);
+	for (size_t cap = 1 << 16; b.failed; cap *= 4) {
+		if (b.p != stack)
+			free(b.p);
+		b.p = malloc(cap);
+		b.len = 0;
+		b.cap = b.p ? cap : 0;
+		b.failed = false;
+		if (!b.p)
+			abort(); /* out of memory while verifying: nothing sound to return */
+		row_bytes(s, t, &b);
+	}
+	crypto_generichash_blake2b_salt_personal(fp, AUDIT_FP_BYTES, b.p, b.len, NULL, 0, NULL,
+						 row_personal);
+	if (b.p != stack)
+		free(b.p);
 }
 
 enum hat_err audit_row_fingerprint(struct store_conn *c, const struct audit_table *t,

@@ -343,6 +343,11 @@ double store_col_real(struct store_stmt *s, int col)
 	return sqlite3_column_double(raw(s), col);
 }
 
+size_t store_col_bytes(struct store_stmt *s, int col)
+{
+	return (size_t)sqlite3_column_bytes(raw(s), col);
+}
+
 enum store_type store_col_type(struct store_stmt *s, int col)
 {
 	switch (sqlite3_column_type(raw(s), col)) {

@@ -82,6 +82,8 @@ const char *store_col_text(struct store_stmt *s, int col);
 const void *store_col_blob(struct store_stmt *s, int col, size_t *len);
 bool store_col_is_null(struct store_stmt *s, int col);
 double store_col_real(struct store_stmt *s, int col);
+/* The length in bytes of a text or blob column (text may hold NULs). */
+size_t store_col_bytes(struct store_stmt *s, int col);
 
 /* A column's storage type in the current row. */
 enum store_type { STORE_NULL, STORE_INT, STORE_REAL, STORE_TEXT, STORE_BLOB };
