@@ -2,11 +2,11 @@
 ** verify_bench.c: how fast hatctl verify's checks run against the raw speed
 ** of BLAKE2b over the same bytes, on this machine, in one run.
 **
-**   verify_bench DB
+**   verify_bench DB HATCTL
 **
 ** It counts the bytes verify hashes (every event's canonical fields and
-** every bound row's columns), times the chain walk and the row check on one
-** snapshot of DB, then times BLAKE2b streaming over as many bytes, and
+** every bound row's columns), times `HATCTL verify --db DB` as an operator
+** runs it, then times BLAKE2b streaming over as many bytes, and
 ** prints both and their ratio against the target (at least 0.5).  It
 ** measures; it exits 0 whether the target is met or not, 2 if it broke.
 */
@@ -17,8 +17,6 @@
 
 #include <sodium.h>
 
-#include "audit/audit.h"
-#include "audit/rows.h"
 #include "audit/tables.h"
 #include "store/store.h"
 
@@ -73,14 +71,11 @@ static int64_t table_bytes(struct store_conn *c, const struct audit_table *t, in
 int main(int argc, char **argv)
 {
 	struct store_conn *c = NULL;
-	struct audit_findings *f = calloc(1, sizeof *f);
-	struct audit_finding chain;
 	int64_t events = 0, event_bytes = 0, row_bytes = 0, rows = 0;
-	bool ok = false;
-	double t0, t_chain, t_rows, t_raw;
+	double t0, t_verify, t_raw;
 
-	if (argc != 2 || !f || sodium_init() < 0) {
-		fprintf(stderr, "usage: verify_bench DB\n");
+	if (argc != 3 || sodium_init() < 0) {
+		fprintf(stderr, "usage: verify_bench DB HATCTL\n");
 		return 2;
 	}
 	if (store_open(argv[1], STORE_READ_ONLY, &c) != HAT_OK)
@@ -102,20 +97,29 @@ int main(int argc, char **argv)
 		rows += n;
 	}
 
-	store_exec(c, "BEGIN");
-	t0 = now_s();
-	if (audit_verify(c, &ok, &chain, &events, NULL, NULL) != HAT_OK || !ok) {
-		fprintf(stderr, "verify_bench: the chain does not verify\n");
-		return 2;
+	store_close(c);
+
+	/* hatctl verify as an operator runs it: the chain walk and the row
+	** check (beside each other on the two cores), the register checks,
+	** process start-up included. */
+	{
+		char cmd[8192];
+		int n = snprintf(cmd, sizeof cmd, "'%s' verify --db '%s' >/dev/null", argv[2],
+				 argv[1]);
+
+		if (n < 0 || (size_t)n >= sizeof cmd || strchr(argv[1], '\'') ||
+		    strchr(argv[2], '\''))
+			return 2;
+		t0 = now_s();
+		if (system(cmd) != 0) {
+			fprintf(stderr, "verify_bench: hatctl verify failed on %s\n", argv[1]);
+			return 2;
+		}
+		t_verify = now_s() - t0;
 	}
-	t_chain = now_s() - t0;
-	t0 = now_s();
-	if (audit_rows_verify(c, f, NULL, NULL) != HAT_OK || f->total) {
-		fprintf(stderr, "verify_bench: the rows do not verify\n");
+	if (store_open(argv[1], STORE_READ_ONLY, &c) != HAT_OK ||
+	    store_query_int(c, "SELECT count(*) FROM audit_events", NULL, &events, "") != HAT_OK)
 		return 2;
-	}
-	t_rows = now_s() - t0;
-	store_rollback(c);
 	store_close(c);
 
 	/* Raw BLAKE2b over the same number of bytes, streamed. */
@@ -143,17 +147,15 @@ int main(int argc, char **argv)
 	}
 	{
 		double mb = (double)(event_bytes + row_bytes) / 1e6;
-		double verify_s = t_chain + t_rows;
+		double verify_s = t_verify;
 		double ratio = t_raw / verify_s;
 
 		printf("record: %lld audit events, %lld bound rows, %.1f MB hashed\n",
 		       (long long)events, (long long)rows, mb);
-		printf("verify: chain %.3f s + rows %.3f s = %.3f s (%.0f MB/s)\n", t_chain, t_rows,
-		       verify_s, mb / verify_s);
+		printf("hatctl verify: %.3f s (%.0f MB/s)\n", verify_s, mb / verify_s);
 		printf("raw BLAKE2b over the same bytes: %.3f s (%.0f MB/s)\n", t_raw, mb / t_raw);
 		printf("ratio: %.2fx raw BLAKE2b (target at least %.1fx): %s\n", ratio, TARGET_RATIO,
 		       ratio >= TARGET_RATIO ? "PASS" : "MISS");
 	}
-	free(f);
 	return 0;
 }

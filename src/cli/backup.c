@@ -141,7 +141,7 @@ static int copy_verified(struct store_conn *src, const char *path)
 		fprintf(stderr, "hatctl: cannot open the copy: %s\n", hat_err_code(rc));
 		return 1;
 	}
-	status = cli_verify_conn(copy, stderr, NULL);
+	status = cli_verify_conn(copy, path, stderr, NULL);
 	store_close(copy);
 	if (status != 0) {
 		fprintf(stderr, "hatctl: the copy does not verify\n");
@@ -280,7 +280,7 @@ int cli_restore(int argc, char **argv)
 		fprintf(stderr, "hatctl: %s is not a hat database this version can read\n", file);
 		goto out;
 	}
-	if (cli_verify_conn(src, stderr, &count) != 0) {
+	if (cli_verify_conn(src, file, stderr, &count) != 0) {
 		fprintf(stderr, "hatctl: %s does not verify; not restored\n", file);
 		goto out;
 	}

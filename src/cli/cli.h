@@ -63,11 +63,13 @@ bool cli_password(int argc, char **argv, const char *prompt, char *out, size_t n
 void cli_progress(const char *label, long long done, long long total);
 void cli_progress_end(void);
 
-/* Everything hatctl verify checks, on an open connection: 0 when it all
-** holds, 1 when something does not (printed to out unless out is NULL), -1
-** when the database could not be read.  *events, when not NULL, gets the
-** number of audit events walked. */
-int cli_verify_conn(struct store_conn *conn, FILE *out, int64_t *events);
+/* Everything hatctl verify checks, on an open connection outside a
+** transaction: 0 when it all holds, 1 when something does not (printed to
+** out unless out is NULL), -1 when the database could not be read.  When
+** path is not NULL the row check runs on a second connection to it, beside
+** the chain walk.  *events, when not NULL, gets the number of audit events
+** walked. */
+int cli_verify_conn(struct store_conn *conn, const char *path, FILE *out, int64_t *events);
 
 int cli_init(int argc, char **argv);
 int cli_user(int argc, char **argv);
