@@ -556,12 +556,18 @@ enum hat_err store_release(struct store_conn *c)
 	return rc;
 }
 
-void store_rollback_to(struct store_conn *c)
+enum hat_err store_rollback_to(struct store_conn *c)
 {
-	/* ROLLBACK TO keeps the savepoint open; RELEASE then closes it. */
-	store_exec(c, "ROLLBACK TO cmd");
-	if (store_exec(c, "RELEASE cmd") == HAT_OK)
+	/* ROLLBACK TO keeps the savepoint open; RELEASE then closes it.  If
+	** the ROLLBACK TO fails the savepoint's writes are still there, so
+	** the caller must not commit: say so, and leave the RELEASE alone. */
+	enum hat_err rc = store_exec(c, "ROLLBACK TO cmd");
+
+	if (rc == HAT_OK)
+		rc = store_exec(c, "RELEASE cmd");
+	if (rc == HAT_OK)
 		c->savepoint_depth--;
+	return rc;
 }
 
 bool store_in_transaction(struct store_conn *c)

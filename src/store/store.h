@@ -115,7 +115,10 @@ enum hat_err store_commit(struct store_conn *c);
 void store_rollback(struct store_conn *c);
 enum hat_err store_savepoint(struct store_conn *c);
 enum hat_err store_release(struct store_conn *c);
-void store_rollback_to(struct store_conn *c);
+/* Undoes the newest savepoint's writes and closes it.  On an error its
+** writes may still be in the transaction: the caller must roll the whole
+** transaction back, never commit it. */
+enum hat_err store_rollback_to(struct store_conn *c);
 bool store_in_transaction(struct store_conn *c);
 
 /* Copies the database to path, consistent while others write (online

@@ -51,8 +51,16 @@ void writer_run_batch(struct store_conn *c, struct writer_job **jobs, int n)
 			rc = jobs[i]->run(c, jobs[i]->arg);
 			if (rc == HAT_OK)
 				rc = store_release(c);
-			if (rc != HAT_OK)
-				store_rollback_to(c);
+			if (rc != HAT_OK && store_rollback_to(c) != HAT_OK) {
+				/* The refused job's writes may still be in the
+				** transaction: nothing of this batch may commit. */
+				log_error("writer: a savepoint could not be rolled back;"
+					  " %d job(s) refused", n);
+				store_rollback(c);
+				for (int k = 0; k < n; k++)
+					jobs[k]->result = HAT_E_STORE;
+				return;
+			}
 		}
 		jobs[i]->result = rc;
 		/* Some errors (a full disk, an I/O error, no memory) make SQLite

@@ -47,7 +47,9 @@ enum hat_err writer_submit(struct writer *w, struct writer_job *job);
 void writer_stop(struct writer *w);
 
 /* Runs jobs[0..n) in one transaction on c, each in its own savepoint, as the
-** thread does.  If the commit itself fails every job gets that error. */
+** thread does.  If the commit itself fails, or a failed job's savepoint
+** cannot be rolled back, nothing of the batch is kept and every job gets an
+** error. */
 void writer_run_batch(struct store_conn *c, struct writer_job **jobs, int n);
 
 /* Counters for the benchmark: transactions committed and jobs run. */

@@ -421,6 +421,49 @@ static void batch_stops_when_transaction_lost(void **state)
 	assert_int_equal(count_items(f->c), 1);
 }
 
+/* Fault injection: a job that wrote a row, then closed its own savepoint
+** (so the writer's ROLLBACK TO finds no savepoint and fails), and refused.
+** Its row is still in the open transaction; committing the batch would put
+** a refused command's writes on disk. */
+static enum hat_err break_savepoint(struct store_conn *c, void *arg)
+{
+	struct item_job *j = arg;
+
+	if (store_run(c, sql_insert_item, "it", j->k, "half-written") != HAT_OK)
+		return HAT_E_INTERNAL;
+	if (store_exec(c, "RELEASE cmd") != HAT_OK)
+		return HAT_E_INTERNAL;
+	return HAT_E_DOSE_OVER_SESSION;
+}
+
+static void batch_refused_when_rollback_to_fails(void **state)
+{
+	struct fixture *f = *state;
+	struct item_job j[3];
+	struct writer_job *batch[3];
+
+	assert_int_equal(store_exec(f->c, sql_make_items), HAT_OK);
+	item_job_init(&j[0], 1, HAT_OK);
+	item_job_init(&j[1], 2, HAT_OK);
+	j[1].job.run = break_savepoint;
+	item_job_init(&j[2], 3, HAT_OK);
+	for (int i = 0; i < 3; i++)
+		batch[i] = &j[i].job;
+	writer_run_batch(f->c, batch, 3);
+	/* Every caller hears of a failure: none of the batch was kept. */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(j[i].job.result, HAT_E_STORE);
+	assert_false(store_in_transaction(f->c));
+	assert_int_equal(count_k(f->c, 2), 0);
+	assert_int_equal(count_items(f->c), 0);
+
+	/* The connection recovers: the next good batch commits. */
+	item_job_init(&j[0], 4, HAT_OK);
+	writer_run_batch(f->c, batch, 1);
+	assert_int_equal(j[0].job.result, HAT_OK);
+	assert_int_equal(count_items(f->c), 1);
+}
+
 #define THREADS 8
 #define JOBS_PER_THREAD 40
 
@@ -669,7 +712,7 @@ static void transactions_and_savepoints(void **state)
 	assert_int_equal(store_run(f->c, sql_insert_item, "it", INT64_C(1), "kept"), HAT_OK);
 	assert_int_equal(store_savepoint(f->c), HAT_OK);
 	assert_int_equal(store_run(f->c, sql_insert_item, "it", INT64_C(2), "undone"), HAT_OK);
-	store_rollback_to(f->c);
+	assert_int_equal(store_rollback_to(f->c), HAT_OK);
 	assert_true(store_in_transaction(f->c));
 	assert_int_equal(store_savepoint(f->c), HAT_OK);
 	assert_int_equal(store_run(f->c, sql_insert_item, "it", INT64_C(3), "kept"), HAT_OK);
@@ -703,6 +746,7 @@ int main(void)
 		T(batch_rolls_back_only_the_failing_job),
 		T(batch_commit_failure_fails_every_job),
 		T(batch_stops_when_transaction_lost),
+		T(batch_refused_when_rollback_to_fails),
 		T(writer_threads_each_row_once),
 		T(writer_stop_drains_queue),
 		T(backup_has_same_rows),
