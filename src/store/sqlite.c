@@ -96,6 +96,39 @@ static enum hat_err apply_migrations(struct store_conn *c)
 	return HAT_OK;
 }
 
+/* PRAGMA journal_mode answers with the mode it is in, which is not the one
+** asked for when the change cannot be made (a database in memory, a file
+** system without shared memory, another connection's lock).  A database
+** silently left out of WAL would still work, with readers blocking the
+** writer and commits no longer safe in the same way: refuse it. */
+static enum hat_err set_wal(struct store_conn *c)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *mode;
+	enum hat_err err;
+	int rc;
+
+	rc = sqlite3_prepare_v2(c->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		err = map_rc(c->db, rc, "journal_mode");
+		if (err == HAT_OK)
+			err = HAT_E_STORE;
+		goto out;
+	}
+	mode = sqlite3_column_text(st, 0);
+	err = HAT_OK;
+	if (!mode || sqlite3_stricmp((const char *)mode, "wal") != 0) {
+		log_error("store: the database could not be put in WAL mode (it is in %s)",
+			  mode ? (const char *)mode : "no");
+		err = HAT_E_STORE;
+	}
+out:
+	sqlite3_finalize(st);
+	return err;
+}
+
 enum hat_err store_open(const char *path, enum store_mode mode, struct store_conn **out)
 {
 	struct store_conn *c;
@@ -131,9 +164,10 @@ enum hat_err store_open(const char *path, enum store_mode mode, struct store_con
 	} else {
 		/* A register may not lose a committed entry: WAL with a full sync
 		** on every commit. */
-		err = store_exec(c, "PRAGMA journal_mode = WAL;"
-				    "PRAGMA synchronous = FULL;"
-				    "PRAGMA foreign_keys = ON;");
+		err = set_wal(c);
+		if (err == HAT_OK)
+			err = store_exec(c, "PRAGMA synchronous = FULL;"
+					    "PRAGMA foreign_keys = ON;");
 		if (err == HAT_OK)
 			err = apply_migrations(c);
 	}

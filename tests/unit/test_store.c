@@ -131,6 +131,15 @@ static void pragmas(void **state)
 	assert_string_equal(store_col_text(s, 0), "wal");
 	store_done(s);
 
+	/* A database that cannot be put in WAL is refused, not used in
+	** another journal mode. */
+	{
+		struct store_conn *m = NULL;
+
+		assert_int_equal(store_open(":memory:", STORE_CREATE, &m), HAT_E_STORE);
+		assert_null(m);
+	}
+
 	assert_int_equal(store_query_int(f->c, "PRAGMA synchronous", &found, &v, ""), HAT_OK);
 	assert_true(found);
 	assert_int_equal(v, 2); /* FULL */
