@@ -144,8 +144,12 @@ static enum hat_err run_close(struct store_conn *conn, struct cmd *c)
 	if (rc == HAT_OK)
 		rc = store_step(s, &row);
 	store_done(s);
-	if (rc == HAT_OK)
-		rc = cmd_audit(conn, c, "user", c->actor_id, NULL);
+	if (rc == HAT_OK) {
+		json_t *none = json_object();
+
+		rc = cmd_audit(conn, c, "user", c->actor_id, none);
+		json_decref(none);
+	}
 	if (rc == HAT_OK)
 		cmd_answer(c, 200, json_pack("{s:b}", "logged_out", 1));
 	return rc;

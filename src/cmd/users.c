@@ -174,6 +174,7 @@ static enum hat_err run_update(struct store_conn *conn, struct cmd *c)
 
 static enum hat_err run_set_password(struct store_conn *conn, struct cmd *c)
 {
+	json_t *detail;
 	enum hat_err rc;
 
 	/* An admin may reset anyone's password; anyone may change their own. */
@@ -186,7 +187,9 @@ static enum hat_err run_set_password(struct store_conn *conn, struct cmd *c)
 		return rc;
 	if (store_changes(conn) == 0)
 		return HAT_E_NOT_FOUND;
-	rc = cmd_audit(conn, c, "user", c->target_id, NULL);
+	detail = json_object();
+	rc = cmd_audit(conn, c, "user", c->target_id, detail);
+	json_decref(detail);
 	if (rc == HAT_OK)
 		cmd_answer(c, 200, json_pack("{s:I, s:b}", "id", (json_int_t)c->target_id,
 					     "password_changed", 1));

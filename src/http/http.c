@@ -151,10 +151,14 @@ bool http_cookie(struct http_req *req, const char *name, char *out, size_t n)
 	return str_copy(out, n, v);
 }
 
-void http_set_cookie(struct http_req *req, const char *value)
+bool http_set_cookie(struct http_req *req, const char *value)
 {
-	if (req->ncookies < 2)
-		str_copy(req->cookies[req->ncookies++], sizeof req->cookies[0], value);
+	int n = sizeof req->cookies / sizeof req->cookies[0];
+
+	if (req->ncookies >= n || !str_copy(req->cookies[req->ncookies], sizeof req->cookies[0], value))
+		return false;
+	req->ncookies++;
+	return true;
 }
 
 void http_peer(struct http_req *req, char *out, size_t n)
@@ -175,14 +179,14 @@ void http_reply(struct http_req *req, int status, json_t *reply)
 	req->reply = reply;
 }
 
-static void add_common_headers(struct MHD_Response *r, bool api)
+/* Adds the headers every answer carries; false if one could not be added. */
+static bool add_common_headers(struct MHD_Response *r, bool api)
 {
-	MHD_add_response_header(r, "Content-Security-Policy", csp);
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	if (api)
-		MHD_add_response_header(r, "Cache-Control", "no-store");
+	return MHD_add_response_header(r, "Content-Security-Policy", csp) == MHD_YES &&
+	       MHD_add_response_header(r, "X-Content-Type-Options", "nosniff") == MHD_YES &&
+	       MHD_add_response_header(r, "Referrer-Policy", "no-referrer") == MHD_YES &&
+	       MHD_add_response_header(r, "X-Frame-Options", "DENY") == MHD_YES &&
+	       (!api || MHD_add_response_header(r, "Cache-Control", "no-store") == MHD_YES);
 }
 
 static enum MHD_Result send_bytes(struct http_req *req, int status, const char *type,
@@ -191,20 +195,30 @@ static enum MHD_Result send_bytes(struct http_req *req, int status, const char *
 	struct MHD_Response *r;
 	enum MHD_Result ok;
 	char allow[64];
+	bool headers;
 
 	r = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", type);
-	add_common_headers(r, api);
-	for (int i = 0; i < req->ncookies; i++)
-		MHD_add_response_header(r, "Set-Cookie", req->cookies[i]);
-	if (status == 405) {
+	headers = MHD_add_response_header(r, "Content-Type", type) == MHD_YES &&
+		  add_common_headers(r, api);
+	for (int i = 0; headers && i < req->ncookies; i++)
+		headers = MHD_add_response_header(r, "Set-Cookie", req->cookies[i]) == MHD_YES;
+	if (headers && status == 405) {
 		allow_text(req->allow, allow, sizeof allow);
-		MHD_add_response_header(r, "Allow", allow);
+		headers = MHD_add_response_header(r, "Allow", allow) == MHD_YES;
 	}
-	if (status == 429 || status == 503)
-		MHD_add_response_header(r, "Retry-After", "5");
+	if (headers && (status == 429 || status == 503))
+		headers = MHD_add_response_header(r, "Retry-After", "5") == MHD_YES;
+	if (!headers) {
+		/* An answer without its headers is a different answer (a 201
+		** without its Set-Cookie is a login that did not happen): drop
+		** the connection rather than send it. */
+		log_error("http: a response header could not be added; %s not answered",
+			  req->path);
+		MHD_destroy_response(r);
+		return MHD_NO;
+	}
 	req->status = status;
 	ok = MHD_queue_response(req->conn, (unsigned)status, r);
 	MHD_destroy_response(r);
@@ -240,6 +254,13 @@ static enum MHD_Result send_reply(struct http_req *req)
 	if (req->content_type)
 		return send_bytes(req, req->status ? req->status : 200, req->content_type,
 				  req->raw.data ? req->raw.data : "", req->raw.len, true);
+	/* A handler that answered with nothing failed to build its answer
+	** (json_pack or a json_* call ran out of memory): never send that
+	** as a success with a null body. */
+	if (!req->reply && (req->status == 0 || (req->status >= 200 && req->status < 300))) {
+		log_error("http: %s built no answer", req->path);
+		return send_error(req, HAT_E_NOMEM);
+	}
 	text = json_dumps(req->reply ? req->reply : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
 	if (!text)
 		return send_error(req, HAT_E_NOMEM);

@@ -118,8 +118,9 @@ const char *http_header(struct http_req *req, const char *name);
 const char *http_query(struct http_req *req, const char *name);
 /* The value of a cookie sent by the client, or NULL. Copies into out. */
 bool http_cookie(struct http_req *req, const char *name, char *out, size_t n);
-/* Adds a Set-Cookie header to the answer. */
-void http_set_cookie(struct http_req *req, const char *value);
+/* Adds a Set-Cookie header to the answer; false (nothing added) when the
+** value is too long or the answer already has all the cookies it can. */
+bool http_set_cookie(struct http_req *req, const char *value);
 /* The client's address as text. */
 void http_peer(struct http_req *req, char *out, size_t n);
 
