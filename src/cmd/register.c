@@ -433,22 +433,39 @@ enum hat_err register_choose_for_dose(struct store_conn *c, int64_t premises_id,
 				      enum dosing_drug drug, int64_t amount_ug, int32_t today,
 				      struct register_choice *out)
 {
-	struct cdreg_lot lots[64];
-	int64_t pages[64];
-	size_t n = 0;
+	struct cdreg_lot *lots = NULL;
+	int64_t *pages = NULL;
+	size_t n = 0, cap = 0;
 	const char *dcode, *fcode;
 	struct store_stmt *s;
 	bool row;
 	enum hat_err rc;
 
+	memset(out, 0, sizeof *out);
 	register_drug_of(drug, &dcode, &fcode);
 	rc = store_prepare(c, sql_lots, &s);
 	if (rc == HAT_OK)
 		rc = store_bindf(s, "itti", premises_id, dcode, fcode, (int64_t)today);
-	while (rc == HAT_OK && n < sizeof lots / sizeof lots[0]) {
+	/* Every usable lot is offered: a choice from only some of them could
+	** refuse a dose for "no stock" that is on the shelf. */
+	while (rc == HAT_OK) {
 		rc = store_step(s, &row);
 		if (rc != HAT_OK || !row)
 			break;
+		if (n == cap) {
+			size_t more = cap ? cap * 2 : 32;
+			struct cdreg_lot *l = realloc(lots, more * sizeof *lots);
+			int64_t *p = l ? realloc(pages, more * sizeof *pages) : NULL;
+
+			if (l)
+				lots = l;
+			if (!p) {
+				rc = HAT_E_NOMEM;
+				break;
+			}
+			pages = p;
+			cap = more;
+		}
 		lots[n].lot_id = store_col_int(s, 0);
 		lots[n].strength_ug = store_col_int(s, 1);
 		lots[n].expiry = (int32_t)store_col_int(s, 2);
@@ -458,15 +475,32 @@ enum hat_err register_choose_for_dose(struct store_conn *c, int64_t premises_id,
 		n++;
 	}
 	store_done(s);
-	if (rc != HAT_OK)
-		return rc;
-	rc = cdreg_choose_ampoules(lots, n, amount_ug, today, out->picks,
-				   sizeof out->picks / sizeof out->picks[0], &out->n, &out->waste_ug);
-	if (rc != HAT_OK)
-		return rc;
-	for (size_t i = 0; i < out->n; i++)
+	/* One pick per lot at most: n + 1 entries always suffice. */
+	if (rc == HAT_OK) {
+		out->picks = calloc(n + 1, sizeof *out->picks);
+		out->page_ids = calloc(n + 1, sizeof *out->page_ids);
+		if (!out->picks || !out->page_ids)
+			rc = HAT_E_NOMEM;
+	}
+	if (rc == HAT_OK)
+		rc = cdreg_choose_ampoules(lots, n, amount_ug, today, out->picks, n + 1, &out->n,
+					   &out->waste_ug);
+	for (size_t i = 0; rc == HAT_OK && i < out->n; i++)
 		out->page_ids[i] = pages[out->picks[i].lot_index];
-	return HAT_OK;
+	free(lots);
+	free(pages);
+	if (rc != HAT_OK)
+		register_choice_free(out);
+	return rc;
+}
+
+void register_choice_free(struct register_choice *choice)
+{
+	free(choice->picks);
+	free(choice->page_ids);
+	choice->picks = NULL;
+	choice->page_ids = NULL;
+	choice->n = 0;
 }
 
 enum hat_err register_take_for_dose(struct store_conn *c, struct cmd *cmd,
