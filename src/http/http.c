@@ -425,6 +425,11 @@ static enum MHD_Result finish_request(struct http_server *srv, struct http_req *
 				 hat_err_message(rc), why);
 		return send_error(req, rc);
 	}
+	if (srv->cfg->begin) {
+		rc = srv->cfg->begin(req);
+		if (rc != HAT_OK)
+			return send_error(req, rc);
+	}
 	if (req->route->roles) {
 		rc = srv->cfg->authenticate(req);
 		if (rc == HAT_OK && !(req->roles & req->route->roles))

@@ -95,6 +95,9 @@ struct http_config {
 	/* Called for routes with roles: identifies the caller, checks CSRF,
 	** and fills req->roles, username and principal. */
 	enum hat_err (*authenticate)(struct http_req *req);
+	/* Called for every routed request before authentication (may be NULL):
+	** takes what the handler will need; an error is answered at once. */
+	enum hat_err (*begin)(struct http_req *req);
 	/* Called when a request is finished, to release req->app. */
 	void (*request_done)(struct http_req *req);
 };

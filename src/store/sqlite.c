@@ -5,11 +5,13 @@
 ** by the address of the SQL literal, so a statement is compiled once per
 ** connection and reused (prepare_v3 with SQLITE_PREPARE_PERSISTENT).
 */
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -19,6 +21,11 @@
 #include "util/log.h"
 
 #define STMT_CACHE_SLOTS 512 /* a power of two, well above the statements hat has */
+
+/* A backup step that finds the database locked is retried every
+** BACKUP_RETRY_MS, for at most BACKUP_BUSY_MAX_MS in a row. */
+#define BACKUP_RETRY_MS 20
+#define BACKUP_BUSY_MAX_MS 30000
 
 struct stmt_slot {
 	const char *sql;
@@ -615,6 +622,7 @@ enum hat_err store_backup(struct store_conn *c, const char *path,
 	sqlite3 *dst = NULL;
 	sqlite3_backup *b;
 	int rc;
+	int busy_ms = 0;
 	enum hat_err err = HAT_OK;
 
 	rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
@@ -629,18 +637,31 @@ enum hat_err store_backup(struct store_conn *c, const char *path,
 	}
 	/* Copy in steps so a running hatd's writer is held up for moments, not
 	** for the whole copy; a step that finds the source changed restarts
-	** the copy, which is what makes the result consistent. */
+	** the copy, which is what makes the result consistent.  A step that
+	** finds the database locked is retried, but only for so long: then
+	** the backup fails with HAT_E_BUSY rather than wait without end. */
 	do {
 		rc = sqlite3_backup_step(b, 256);
 		if (progress)
 			progress(sqlite3_backup_pagecount(b) - sqlite3_backup_remaining(b),
 				 sqlite3_backup_pagecount(b), arg);
-		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-			sqlite3_sleep(20);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+			busy_ms += BACKUP_RETRY_MS;
+			if (busy_ms > BACKUP_BUSY_MAX_MS)
+				break;
+			sqlite3_sleep(BACKUP_RETRY_MS);
+		} else {
+			busy_ms = 0;
+		}
 	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
 	sqlite3_backup_finish(b);
-	if (rc != SQLITE_DONE)
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+		log_error("store: backup: the database stayed locked for %d s; given up",
+			  BACKUP_BUSY_MAX_MS / 1000);
+		err = HAT_E_BUSY;
+	} else if (rc != SQLITE_DONE) {
 		err = map_rc(dst, rc, "backup");
+	}
 	if (err == HAT_OK) {
 		/* The copy is a self-contained file, not a WAL pair. */
 		rc = sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
@@ -673,7 +694,16 @@ enum hat_err store_pool_open(const char *path, int size, struct store_pool **out
 		return HAT_E_NOMEM;
 	}
 	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->freed, NULL);
+	{
+		/* Waits are measured on the monotonic clock, so that a change of
+		** the wall clock neither cuts one short nor stretches it. */
+		pthread_condattr_t attr;
+
+		pthread_condattr_init(&attr);
+		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+		pthread_cond_init(&p->freed, &attr);
+		pthread_condattr_destroy(&attr);
+	}
 	p->size = size;
 	for (int i = 0; i < size && rc == HAT_OK; i++) {
 		rc = store_open(path, STORE_READ_ONLY, &p->free_conns[i]);
@@ -700,16 +730,29 @@ void store_pool_close(struct store_pool *p)
 	free(p);
 }
 
-struct store_conn *store_pool_get(struct store_pool *p)
+enum hat_err store_pool_get(struct store_pool *p, int64_t wait_ms, struct store_conn **out)
 {
-	struct store_conn *c;
+	struct timespec until;
+	enum hat_err rc = HAT_OK;
 
+	*out = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += (time_t)(wait_ms / 1000);
+	until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
 	pthread_mutex_lock(&p->lock);
-	while (p->nfree == 0)
-		pthread_cond_wait(&p->freed, &p->lock);
-	c = p->free_conns[--p->nfree];
+	while (p->nfree == 0 && rc == HAT_OK) {
+		if (pthread_cond_timedwait(&p->freed, &p->lock, &until) == ETIMEDOUT &&
+		    p->nfree == 0)
+			rc = HAT_E_BUSY;
+	}
+	if (rc == HAT_OK)
+		*out = p->free_conns[--p->nfree];
 	pthread_mutex_unlock(&p->lock);
-	return c;
+	return rc;
 }
 
 void store_pool_put(struct store_pool *p, struct store_conn *c)

@@ -31,6 +31,7 @@ struct writer {
 	struct writer_job *tail;
 	int batch_cap;
 	bool stopping;
+	bool running;          /* the thread is in its loop */
 	long commits;
 	long jobs_run;
 };
@@ -124,6 +125,7 @@ static void *writer_main(void *arg)
 			batch[i]->done = true;
 		pthread_cond_broadcast(&w->done);
 	}
+	w->running = false;
 	pthread_mutex_unlock(&w->lock);
 	free(batch);
 	return NULL;
@@ -173,6 +175,9 @@ enum hat_err writer_start(const char *path, int batch_cap, struct writer **out)
 	pthread_cond_init(&w->work, NULL);
 	pthread_cond_init(&w->done, NULL);
 	pthread_cond_init(&w->ckpt_wake, NULL);
+	/* Set before the thread exists, so nobody sees a started writer as
+	** stopped; the thread clears it as it leaves. */
+	w->running = true;
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		store_close(w->conn);
 		store_close(w->ckpt_conn);
@@ -231,6 +236,16 @@ void writer_stop(struct writer *w)
 	pthread_cond_destroy(&w->done);
 	pthread_cond_destroy(&w->ckpt_wake);
 	free(w);
+}
+
+bool writer_running(struct writer *w)
+{
+	bool running;
+
+	pthread_mutex_lock(&w->lock);
+	running = w->running && !w->stopping;
+	pthread_mutex_unlock(&w->lock);
+	return running;
 }
 
 void writer_stats(struct writer *w, long *commits, long *jobs)

@@ -52,6 +52,10 @@ void writer_stop(struct writer *w);
 ** error. */
 void writer_run_batch(struct store_conn *c, struct writer_job **jobs, int n);
 
+/* Whether the thread is taking jobs: false before it has started its loop
+** and once stop has begun.  Thread-safe. */
+bool writer_running(struct writer *w);
+
 /* Counters for the benchmark: transactions committed and jobs run. */
 void writer_stats(struct writer *w, long *commits, long *jobs);
 
