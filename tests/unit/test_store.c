@@ -604,6 +604,7 @@ static void writer_stop_drains_queue(void **state)
 
 	assert_int_equal(store_exec(f->c, sql_make_items), HAT_OK);
 	assert_int_equal(writer_start(f->path, 2, &w), HAT_OK);
+	assert_true(writer_running(w));
 	memset(&gate_job, 0, sizeof gate_job);
 	gate_job.run = wait_at_gate;
 	gate_job.arg = &g;
@@ -630,6 +631,8 @@ static void writer_stop_drains_queue(void **state)
 	item_job_init(&late, 999, HAT_OK);
 	assert_int_equal(writer_submit(w, &late.job), HAT_E_SHUTTING_DOWN);
 	assert_int_equal(late.job.result, HAT_E_SHUTTING_DOWN);
+	/* Health must not call a stopping writer running. */
+	assert_false(writer_running(w));
 
 	pthread_mutex_lock(&g.lock);
 	g.open = true;
@@ -646,6 +649,40 @@ static void writer_stop_drains_queue(void **state)
 	assert_int_equal(count_k(f->c, 102), 0);
 	assert_int_equal(count_k(f->c, 999), 0);
 	writer_stop(NULL);
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void pool_wait_is_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct store_pool *p = NULL;
+	struct store_conn *a = NULL;
+	struct store_conn *b = (struct store_conn *)1;
+	double t0, waited;
+
+	assert_int_equal(store_pool_open(f->path, 1, &p), HAT_OK);
+	assert_int_equal(store_pool_get(p, 100, &a), HAT_OK);
+	assert_non_null(a);
+	/* The only reader is taken: the next waits 100 ms, then is refused. */
+	t0 = mono_s();
+	assert_int_equal(store_pool_get(p, 100, &b), HAT_E_BUSY);
+	waited = mono_s() - t0;
+	assert_null(b);
+	assert_true(waited >= 0.095);
+	assert_true(waited < 2.0);
+	store_pool_put(p, a);
+	/* Given back, it is there at once. */
+	assert_int_equal(store_pool_get(p, 1, &b), HAT_OK);
+	assert_ptr_equal(b, a);
+	store_pool_put(p, b);
+	store_pool_close(p);
 }
 
 static void count_progress(int done, int total, void *arg)
@@ -758,6 +795,7 @@ int main(void)
 		T(batch_refused_when_rollback_to_fails),
 		T(writer_threads_each_row_once),
 		T(writer_stop_drains_queue),
+		T(pool_wait_is_bounded),
 		T(backup_has_same_rows),
 	};
 
