@@ -240,7 +240,9 @@ class Desk:
 
     def board_row(self, pid):
         r = self.t.request("GET", "/api/v1/board", session=self.s["nurse"])
-        for row in (r.json or {}).get("patients", []):
+        if r.status != 200 or not isinstance((r.json or {}).get("patients"), list):
+            raise TestFailure("the board did not read: %d %s" % (r.status, r.short()))
+        for row in r.json["patients"]:
             if row.get("patient_id") == pid:
                 return row, r.json
         return None, r.json
