@@ -277,9 +277,11 @@ static enum hat_err run_set(struct store_conn *conn, struct cmd *c)
 	rc = clinic_settings_from_json(c->input, &current, &next, &c->err_field);
 	if (rc != HAT_OK)
 		return rc;
-	rc = settings_validate(&next);
+	/* core names the setting it refuses, so the screen can show the
+	** refusal beside it. */
+	rc = settings_check(&next, &c->err_field);
 	if (rc != HAT_OK)
-		return cmd_refuse(c, rc, NULL, "These settings do not hold together (see the code).");
+		return cmd_refuse(c, rc, c->err_field, NULL);
 	stored = clinic_settings_json(&next, version + 1);
 	before = clinic_settings_json(&current, version);
 	json_object_del(stored, "version");
