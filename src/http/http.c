@@ -334,6 +334,33 @@ static enum MHD_Result serve_static(struct http_server *srv, struct http_req *re
 	return ok;
 }
 
+/* ?format= must be one the route answers in (JSON alone when it names
+** none); the refusal lists them. */
+static enum hat_err check_format(struct http_req *req)
+{
+	static const char *const json_only[] = { "json", NULL };
+	const char *const *formats = req->route->formats ? req->route->formats : json_only;
+	const char *want = http_query(req, "format");
+	struct buf msg;
+	enum hat_err rc;
+
+	if (!want)
+		return HAT_OK;
+	for (size_t i = 0; formats[i]; i++) {
+		if (strcmp(formats[i], want) == 0)
+			return HAT_OK;
+	}
+	req->err_field = "format";
+	buf_init(&msg, sizeof req->err_message);
+	rc = buf_printf(&msg, "format must be one of:");
+	for (size_t i = 0; rc == HAT_OK && formats[i]; i++)
+		rc = buf_printf(&msg, "%s %s", i ? "," : "", formats[i]);
+	if (rc == HAT_OK)
+		str_copy(req->err_message, sizeof req->err_message, msg.data);
+	buf_free(&msg);
+	return HAT_E_INVALID_QUERY;
+}
+
 static bool is_json_type(const char *ct)
 {
 	size_t n = strlen("application/json");
@@ -425,6 +452,9 @@ static enum MHD_Result finish_request(struct http_server *srv, struct http_req *
 				 hat_err_message(rc), why);
 		return send_error(req, rc);
 	}
+	rc = check_format(req);
+	if (rc != HAT_OK)
+		return send_error(req, rc);
 	if (srv->cfg->begin) {
 		rc = srv->cfg->begin(req);
 		if (rc != HAT_OK)

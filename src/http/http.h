@@ -46,6 +46,10 @@ struct http_route {
 	http_handler handler;
 	unsigned roles;       /* 0: no login needed; else any of these roles */
 	size_t body_cap;      /* the largest body accepted, in bytes */
+	/* The ?format= values the route answers in (NULL-terminated); NULL
+	** means JSON only.  Any other format= is refused here, the same way
+	** on every route: 400 invalid_query naming "format". */
+	const char *const *formats;
 };
 
 struct http_req {

@@ -255,9 +255,9 @@ static enum hat_err reply_something(struct http_req *req)
 }
 
 static const struct http_route null_routes[] = {
-	{ HTTP_GET, "/null", reply_null, 0, 0 },
-	{ HTTP_GET, "/nothing", reply_nothing, 0, 0 },
-	{ HTTP_GET, "/something", reply_something, 0, 0 },
+	{ HTTP_GET, "/null", reply_null, 0, 0, NULL },
+	{ HTTP_GET, "/nothing", reply_nothing, 0, 0, NULL },
+	{ HTTP_GET, "/something", reply_something, 0, 0, NULL },
 };
 
 /* One GET over loopback; the whole response into out. */
