@@ -165,12 +165,16 @@ enum hat_err api_discrepancies_list(struct http_req *req)
 				      " at AS recorded_at, by_id FROM discrepancy_events"
 				      " WHERE discrepancy_id = ? ORDER BY id",
 				      &events, "i", json_integer_value(json_object_get(c, "id")));
+		if (rc == HAT_OK && json_object_set_new(c, "events", events) != 0)
+			rc = HAT_E_NOMEM;
+		if (rc == HAT_OK &&
+		    json_object_set_new(c, "status",
+					json_string(json_is_string(json_object_get(c, "closed_by"))
+							    ? json_string_value(json_object_get(c, "closed_by"))
+							    : "open")) != 0)
+			rc = HAT_E_NOMEM;
 		if (rc == HAT_OK)
-			json_object_set_new(c, "events", events);
-		json_object_set_new(c, "status", json_string(json_is_string(json_object_get(c, "closed_by"))
-								     ? json_string_value(json_object_get(c, "closed_by"))
-								     : "open"));
-		json_object_del(c, "closed_by");
+			json_object_del(c, "closed_by");
 	}
 	if (rc != HAT_OK) {
 		json_decref(cases);

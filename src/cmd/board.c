@@ -162,6 +162,8 @@ enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now,
 			 date, "window", window, "patients", rows);
 	window = NULL;
 	rows = NULL;
+	if (!*out)
+		rc = HAT_E_NOMEM;
 out:
 	free(f);
 	json_decref(rows);

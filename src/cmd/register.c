@@ -8,6 +8,7 @@
 #include "register.h"
 #include "audit/audit.h"
 #include "util/csv.h"
+#include "util/log.h"
 #include "settings.h"
 
 /* ---- Pages and entries --------------------------------------------------- */
@@ -562,14 +563,15 @@ enum hat_err register_take_for_dose(struct store_conn *c, struct cmd *cmd,
 		rc = load_witness(c, cmd, &e, wname, sizeof wname, wrole, sizeof wrole);
 		if (rc == HAT_OK)
 			rc = append(c, cmd, &e, &entry_id);
-		if (rc == HAT_OK)
-			json_array_append_new(list, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
-							      "entry_id", (json_int_t)entry_id,
-							      "lot_id", (json_int_t)p->lot_id,
-							      "strength_ug", (json_int_t)p->strength_ug,
-							      "ampoules", (json_int_t)p->count,
-							      "given_ug", (json_int_t)given,
-							      "wasted_ug", (json_int_t)(content - given)));
+		if (rc == HAT_OK &&
+		    json_array_append_new(list, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+							  "entry_id", (json_int_t)entry_id,
+							  "lot_id", (json_int_t)p->lot_id,
+							  "strength_ug", (json_int_t)p->strength_ug,
+							  "ampoules", (json_int_t)p->count,
+							  "given_ug", (json_int_t)given,
+							  "wasted_ug", (json_int_t)(content - given))) != 0)
+			rc = HAT_E_NOMEM;
 	}
 	if (rc != HAT_OK) {
 		json_decref(list);
@@ -1045,7 +1047,7 @@ enum hat_err register_stock_checks(struct store_conn *c, int64_t page_id, json_t
 }
 
 /* Adds a page's heading (its class, drug, strength and form in words). */
-static void heading(json_t *page)
+static enum hat_err heading(json_t *page)
 {
 	struct cdreg_page_key key;
 	char title[200];
@@ -1053,16 +1055,22 @@ static void heading(json_t *page)
 	int64_t ug = json_integer_value(json_object_get(page, "strength_ug"));
 
 	if (page_key(json_string_value(json_object_get(page, "drug")), ug,
-		     json_string_value(json_object_get(page, "form")), &key) != HAT_OK)
-		return;
+		     json_string_value(json_object_get(page, "form")), &key) != HAT_OK) {
+		/* Pages are only ever made with a known key: this one was not. */
+		log_error("register: page %lld has an unknown drug, strength or form",
+			  (long long)json_integer_value(json_object_get(page, "id")));
+		return HAT_E_STORE;
+	}
 	if (ug % 1000 == 0)
 		snprintf(strength, sizeof strength, "%lld mg", (long long)(ug / 1000));
 	else
 		snprintf(strength, sizeof strength, "%.3g mg", (double)ug / 1000.0);
 	snprintf(title, sizeof title, "Schedule %d controlled drug: %s %s %s", (int)key.schedule,
 		 cdreg_drug_name(key.drug), strength, cdreg_form_name(key.form));
-	json_object_set_new(page, "heading", json_string(title));
-	json_object_set_new(page, "strength", json_string(strength));
+	if (json_object_set_new(page, "heading", json_string(title)) != 0 ||
+	    json_object_set_new(page, "strength", json_string(strength)) != 0)
+		return HAT_E_NOMEM;
+	return HAT_OK;
 }
 
 enum hat_err register_pages(struct store_conn *c, int64_t premises_id, int32_t today,
@@ -1088,8 +1096,10 @@ enum hat_err register_pages(struct store_conn *c, int64_t premises_id, int32_t t
 		if (d)
 			clock_parse_date(d, &last);
 		cdreg_stock_check_overdue(last, today, settings.stock_check_interval_days, &overdue);
-		json_object_set_new(p, "stock_check_overdue", json_boolean(overdue));
-		heading(p);
+		if (json_object_set_new(p, "stock_check_overdue", json_boolean(overdue)) != 0)
+			rc = HAT_E_NOMEM;
+		if (rc == HAT_OK)
+			rc = heading(p);
 	}
 	if (rc != HAT_OK) {
 		json_decref(pages);
@@ -1124,12 +1134,13 @@ enum hat_err register_view(struct store_conn *c, int64_t premises_id, int64_t pa
 
 		if (rc != HAT_OK)
 			break;
-		heading(p);
-		rc = store_query_json(c, sql_page_entries, &entries, "iii",
-				      json_integer_value(json_object_get(p, "id")), (int64_t)from,
-				      (int64_t)to);
+		rc = heading(p);
 		if (rc == HAT_OK)
-			json_object_set_new(p, "entries", entries);
+			rc = store_query_json(c, sql_page_entries, &entries, "iii",
+					      json_integer_value(json_object_get(p, "id")),
+					      (int64_t)from, (int64_t)to);
+		if (rc == HAT_OK && json_object_set_new(p, "entries", entries) != 0)
+			rc = HAT_E_NOMEM;
 	}
 	if (rc != HAT_OK) {
 		json_decref(pages);
@@ -1139,7 +1150,7 @@ enum hat_err register_view(struct store_conn *c, int64_t premises_id, int64_t pa
 	clock_format_date(to, b);
 	*out = json_pack("{s:I, s:s, s:s, s:o}", "premises_id", (json_int_t)premises_id, "from", a,
 			 "to", b, "pages", pages);
-	return HAT_OK;
+	return *out ? HAT_OK : HAT_E_NOMEM;
 }
 
 /* Writes s with the five HTML specials escaped. */
