@@ -2,7 +2,7 @@
 """dose_bench.py: dose commits through HTTP from concurrent stations,
 against the disk's own single-transaction commit rate.
 
-DESIGN.md, "Performance": dose commits through HTTP with 16 concurrent
+docs/design.md, "Performance": dose commits through HTTP with 16 concurrent
 stations at least 2x the disk's single-transaction fsync rate, and p99 dose
 latency under 20 ms at that load, measured in one run on one machine.
 

@@ -2,6 +2,7 @@
 ** api.c: the context, authentication, and the helpers handlers share.
 */
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -37,15 +38,31 @@ static struct api_req *state(struct http_req *req)
 	return req->app;
 }
 
+enum hat_err api_request_begin(struct http_req *req)
+{
+	struct api_req *st = state(req);
+	enum hat_err rc;
+
+	if (!st)
+		return HAT_E_NOMEM;
+	if (st->read)
+		return HAT_OK;
+	rc = store_pool_get(context->readers, context->reader_wait_ms, &st->read);
+	if (rc == HAT_E_BUSY) {
+		log_warn("api: no read connection came free in %lld ms",
+			 (long long)context->reader_wait_ms);
+		snprintf(req->err_message, sizeof req->err_message,
+			 "Every read connection stayed in use for %lld ms; try again shortly.",
+			 (long long)context->reader_wait_ms);
+	}
+	return rc;
+}
+
 struct store_conn *api_reader(struct http_req *req)
 {
 	struct api_req *st = state(req);
 
-	if (!st)
-		return NULL;
-	if (!st->read)
-		st->read = store_pool_get(context->readers);
-	return st->read;
+	return st ? st->read : NULL;
 }
 
 const struct auth_principal *api_who(struct http_req *req)

@@ -17,6 +17,9 @@
 struct api_context {
 	struct cmd_runner runner;
 	struct store_pool *readers;
+	int64_t reader_wait_ms;     /* the longest a request waits for a reader */
+	struct writer *writer;      /* for health; commands go through runner */
+	const char *db_path;        /* for health: a fresh reader opens it */
 	struct auth_policy policy;
 	const char *clinic_name;
 };
@@ -30,11 +33,15 @@ extern const size_t api_route_count;
 
 /* The http glue's hooks. */
 enum hat_err api_authenticate(struct http_req *req);
+/* Takes the request's read connection, waiting at most reader_wait_ms:
+** HAT_E_BUSY (503 busy) when every reader stays in use that long. */
+enum hat_err api_request_begin(struct http_req *req);
 void api_request_done(struct http_req *req);
 
 /* For handlers. */
 struct api_context *api_ctx(void);
-/* This request's read connection, taken from the pool on first use. */
+/* This request's read connection, taken by api_request_begin before the
+** handler runs (so never NULL in a handler). */
 struct store_conn *api_reader(struct http_req *req);
 /* Who is asking (valid on routes with roles). */
 const struct auth_principal *api_who(struct http_req *req);

@@ -44,11 +44,7 @@ enum hat_err api_register_view(struct http_req *req)
 		req->err_field = "page_id";
 		rc = HAT_E_INVALID_QUERY;
 	}
-	if (rc == HAT_OK && format && strcmp(format, "json") != 0 && strcmp(format, "html") != 0 &&
-	    strcmp(format, "csv") != 0) {
-		req->err_field = "format";
-		rc = HAT_E_INVALID_QUERY;
-	}
+	/* format= is one of the route's (json, html, csv): the glue checked. */
 	if (rc == HAT_OK)
 		rc = register_view(api_reader(req), premises, page_id, from, to, &view);
 	if (rc == HAT_OK)
@@ -174,12 +170,16 @@ enum hat_err api_discrepancies_list(struct http_req *req)
 				      " at AS recorded_at, by_id FROM discrepancy_events"
 				      " WHERE discrepancy_id = ? ORDER BY id",
 				      &events, "i", json_integer_value(json_object_get(c, "id")));
+		if (rc == HAT_OK && json_object_set_new(c, "events", events) != 0)
+			rc = HAT_E_NOMEM;
+		if (rc == HAT_OK &&
+		    json_object_set_new(c, "status",
+					json_string(json_is_string(json_object_get(c, "closed_by"))
+							    ? json_string_value(json_object_get(c, "closed_by"))
+							    : "open")) != 0)
+			rc = HAT_E_NOMEM;
 		if (rc == HAT_OK)
-			json_object_set_new(c, "events", events);
-		json_object_set_new(c, "status", json_string(json_is_string(json_object_get(c, "closed_by"))
-								     ? json_string_value(json_object_get(c, "closed_by"))
-								     : "open"));
-		json_object_del(c, "closed_by");
+			json_object_del(c, "closed_by");
 	}
 	if (rc != HAT_OK) {
 		json_decref(cases);

@@ -39,12 +39,18 @@ enum hat_err api_session_login(struct http_req *req)
 	if (strcmp(kind, "cookie") == 0) {
 		/* The browser keeps the token where scripts cannot read it; the
 		** page gets the CSRF token to echo on every change. */
-		snprintf(cookie, sizeof cookie,
-			 "hat_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld",
-			 json_string_value(json_object_get(out, "token")),
-			 (long long)api_ctx()->policy.absolute_s);
-		http_set_cookie(req, cookie);
-		json_object_del(out, "token");
+		const char *token = json_string_value(json_object_get(out, "token"));
+		int n = snprintf(cookie, sizeof cookie,
+				 "hat_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld",
+				 token ? token : "", (long long)api_ctx()->policy.absolute_s);
+
+		/* A 201 without its cookie would be a login the browser never
+		** sees: refuse it instead. */
+		if (!token || n < 0 || (size_t)n >= sizeof cookie || !http_set_cookie(req, cookie) ||
+		    json_object_del(out, "token") != 0) {
+			json_decref(out);
+			return HAT_E_INTERNAL;
+		}
 	}
 	http_reply(req, 201, out);
 	return HAT_OK;
@@ -76,8 +82,9 @@ enum hat_err api_session_logout(struct http_req *req)
 
 	if (rc != HAT_OK)
 		return rc;
-	if (who->cookie)
-		http_set_cookie(req, "hat_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+	if (who->cookie &&
+	    !http_set_cookie(req, "hat_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"))
+		return HAT_E_INTERNAL;
 	http_reply(req, 200, json_pack("{s:b}", "logged_out", 1));
 	return HAT_OK;
 }

@@ -46,8 +46,11 @@ json_t *auth_roles_json(unsigned mask)
 	json_t *a = json_array();
 
 	for (unsigned i = 0; a && i < 8; i++) {
-		if (mask & (1u << i))
-			json_array_append_new(a, json_string(role_names[i]));
+		/* A role list missing a role is a different answer: NULL. */
+		if ((mask & (1u << i)) && json_array_append_new(a, json_string(role_names[i])) != 0) {
+			json_decref(a);
+			return NULL;
+		}
 	}
 	return a;
 }

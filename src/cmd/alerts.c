@@ -39,12 +39,13 @@ enum hat_err alerts_read(struct store_conn *c, int64_t premises_id, int32_t toda
 	if (rc == HAT_OK)
 		rc = register_pages(c, premises_id, today, &pages);
 	json_array_foreach(pages, i, p) {
-		if (json_is_true(json_object_get(p, "stock_check_overdue")))
-			json_array_append_new(overdue,
-					      json_pack("{s:O, s:O, s:O}", "page_id",
-							json_object_get(p, "id"), "heading",
-							json_object_get(p, "heading"), "last_check_date",
-							json_object_get(p, "last_check_date")));
+		if (rc == HAT_OK && json_is_true(json_object_get(p, "stock_check_overdue")) &&
+		    json_array_append_new(overdue,
+					  json_pack("{s:O, s:O, s:O}", "page_id",
+						    json_object_get(p, "id"), "heading",
+						    json_object_get(p, "heading"), "last_check_date",
+						    json_object_get(p, "last_check_date"))) != 0)
+			rc = HAT_E_NOMEM;
 	}
 	json_decref(pages);
 	if (rc != HAT_OK) {

@@ -31,20 +31,21 @@ static json_t *patient_row(struct visits_facts *f, int64_t now, bool window_over
 	json_t *flag_list = json_array();
 	char at[21];
 	json_t *row;
+	bool ok = flag_list != NULL;
 
 	/* Nobody checked in and the window has closed: did not attend. */
 	if (state == SCHEDULE_DUE && window_over)
 		state = SCHEDULE_DID_NOT_ATTEND;
 	if (flags & SCHEDULE_FLAG_BLOCKED)
-		json_array_append_new(flag_list, json_string("blocked_until_review"));
+		ok = ok && json_array_append_new(flag_list, json_string("blocked_until_review")) == 0;
 	if (flags & SCHEDULE_FLAG_RESTART)
-		json_array_append_new(flag_list, json_string("restart_induction"));
+		ok = ok && json_array_append_new(flag_list, json_string("restart_induction")) == 0;
 	if (flags & SCHEDULE_FLAG_MISSED_ALERT)
-		json_array_append_new(flag_list, json_string("missed_dose_alert"));
+		ok = ok && json_array_append_new(flag_list, json_string("missed_dose_alert")) == 0;
 	if (flags & SCHEDULE_FLAG_ALERTS)
-		json_array_append_new(flag_list, json_string("alerts_on_record"));
+		ok = ok && json_array_append_new(flag_list, json_string("alerts_on_record")) == 0;
 	if (flags & SCHEDULE_FLAG_OBSERVING)
-		json_array_append_new(flag_list, json_string("observing"));
+		ok = ok && json_array_append_new(flag_list, json_string("observing")) == 0;
 	row = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:I, s:i, s:i, s:i, s:I, s:I}", "patient_id",
 			(json_int_t)f->patient_id, "given_name", given, "family_name", family,
 			"alerts", alerts, "state", schedule_state_name(state), "flags", flag_list,
@@ -53,19 +54,26 @@ static json_t *patient_row(struct visits_facts *f, int64_t now, bool window_over
 			"sessions_per_day", f->has_rx ? (int)f->rx.sessions_per_day : 0,
 			"day_injected_ug", (json_int_t)f->day_injected_ug, "day_oral_ug",
 			(json_int_t)f->day_oral_ug);
+	/* json_pack stole flag_list even if it failed. */
+	ok = ok && row != NULL;
 	/* What the nurse may do next after a dose: assess for a top-up when
 	** the prescription allows one, and give it once assessed again. */
-	json_object_set_new(row, "topup_allowed", json_boolean(f->has_rx && f->rx.topup_allowed));
-	json_object_set_new(row, "topup_assessed",
-			    json_boolean(f->assessed_since_dose &&
-					 (state == SCHEDULE_OBSERVING || state == SCHEDULE_DOSED)));
-	if (f->last_dose_at) {
+	ok = ok && json_object_set_new(row, "topup_allowed",
+				       json_boolean(f->has_rx && f->rx.topup_allowed)) == 0;
+	ok = ok && json_object_set_new(row, "topup_assessed",
+				       json_boolean(f->assessed_since_dose &&
+						    (state == SCHEDULE_OBSERVING ||
+						     state == SCHEDULE_DOSED))) == 0;
+	if (f->last_dose_at)
 		clock_format_utc(f->last_dose_at, at);
-		json_object_set_new(row, "last_dose_at", json_string(at));
-		json_object_set_new(row, "last_dose_ug", json_integer(f->last_dose_ug));
-	} else {
-		json_object_set_new(row, "last_dose_at", json_null());
-		json_object_set_new(row, "last_dose_ug", json_null());
+	ok = ok && json_object_set_new(row, "last_dose_at",
+				       f->last_dose_at ? json_string(at) : json_null()) == 0;
+	ok = ok && json_object_set_new(row, "last_dose_ug",
+				       f->last_dose_at ? json_integer(f->last_dose_ug)
+						       : json_null()) == 0;
+	if (!ok) {
+		json_decref(row);
+		return NULL;
 	}
 	return row;
 }
@@ -137,8 +145,13 @@ enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now,
 		if (rc == HAT_OK) {
 			json_t *line = patient_row(f, now, over && f->window == w, given, family, alerts);
 
-			json_object_set_new(line, "window", json_integer(f->window));
-			json_array_append_new(rows, line);
+			/* append_new frees line when it fails; set_new does not. */
+			if (line && json_object_set_new(line, "window", json_integer(f->window)) != 0) {
+				json_decref(line);
+				line = NULL;
+			}
+			if (!line || json_array_append_new(rows, line) != 0)
+				rc = HAT_E_NOMEM;
 		}
 	}
 	store_done(st);
@@ -149,6 +162,8 @@ enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now,
 			 date, "window", window, "patients", rows);
 	window = NULL;
 	rows = NULL;
+	if (!*out)
+		rc = HAT_E_NOMEM;
 out:
 	free(f);
 	json_decref(rows);
@@ -170,13 +185,18 @@ static json_t *day_of(json_t *days, int32_t date)
 		      "sessions_attended", 0, "injectable_ug", (json_int_t)0, "oral_ug",
 		      (json_int_t)0, "administrations", "assessments", "events", "adverse_events",
 		      "reviews");
-	json_object_set_new(days, key, d);
+	/* set_new frees d when it fails: NULL tells the caller. */
+	if (!d || json_object_set_new(days, key, d) != 0)
+		return NULL;
 	return d;
 }
 
-static void add_int(json_t *obj, const char *key, int64_t v)
+static enum hat_err add_int(json_t *obj, const char *key, int64_t v)
 {
-	json_object_set_new(obj, key, json_integer(json_integer_value(json_object_get(obj, key)) + v));
+	return json_object_set_new(obj, key,
+				   json_integer(json_integer_value(json_object_get(obj, key)) + v)) == 0
+		       ? HAT_OK
+		       : HAT_E_NOMEM;
 }
 
 /* Appends each row of a query (with local_date as its first column) to the
@@ -196,22 +216,27 @@ static enum hat_err collect(struct store_conn *c, json_t *days, const char *sql,
 		int32_t date;
 		json_t *d;
 
-		clock_parse_date(json_string_value(json_object_get(r, "local_date")), &date);
-		d = day_of(days, date);
-		json_object_del(r, "local_date");
-		json_array_append(json_object_get(d, list), r);
-		if (strcmp(list, "administrations") == 0) {
+		if (rc != HAT_OK)
+			break;
+		rc = clock_parse_date(json_string_value(json_object_get(r, "local_date")), &date);
+		d = rc == HAT_OK ? day_of(days, date) : NULL;
+		if (rc == HAT_OK && (!d || json_object_del(r, "local_date") != 0 ||
+				     json_array_append(json_object_get(d, list), r) != 0))
+			rc = HAT_E_NOMEM;
+		if (rc == HAT_OK && strcmp(list, "administrations") == 0) {
 			const char *kind = json_string_value(json_object_get(r, "kind"));
 			int64_t ug = json_integer_value(json_object_get(r, "amount_ug"));
 
-			add_int(d, strcmp(kind, "oral") == 0 ? "oral_ug" : "injectable_ug", ug);
-			if (strcmp(kind, "injection") == 0 &&
+			if (!kind)
+				kind = "";
+			rc = add_int(d, strcmp(kind, "oral") == 0 ? "oral_ug" : "injectable_ug", ug);
+			if (rc == HAT_OK && strcmp(kind, "injection") == 0 &&
 			    !json_is_true(json_object_get(r, "is_topup")))
-				add_int(d, "sessions_attended", 1);
+				rc = add_int(d, "sessions_attended", 1);
 		}
 	}
 	json_decref(rows);
-	return HAT_OK;
+	return rc;
 }
 
 static const char sql_hist_admin[] =
@@ -267,18 +292,29 @@ enum hat_err board_history(struct store_conn *c, int64_t patient_id, int32_t fro
 		int64_t t;
 		struct clock_local l;
 
-		clock_parse_rfc3339(json_string_value(json_object_get(a, "occurred_at")), &t);
+		if (rc != HAT_OK)
+			break;
+		rc = clock_parse_rfc3339(json_string_value(json_object_get(a, "occurred_at")), &t);
+		if (rc != HAT_OK)
+			break;
 		clock_to_local(t, &l);
-		if (l.date >= from && l.date <= to)
-			json_array_append(json_object_get(day_of(days, l.date), "adverse_events"), a);
+		if (l.date >= from && l.date <= to &&
+		    json_array_append(json_object_get(day_of(days, l.date), "adverse_events"), a) != 0)
+			rc = HAT_E_NOMEM;
 	}
 	json_decref(adverse);
 	if (rc == HAT_OK) {
 		/* Newest day first, every day of the range present. */
-		for (int32_t d = to; d >= from; d--)
-			json_array_append(list, day_of(days, d));
+		for (int32_t d = to; rc == HAT_OK && d >= from; d--) {
+			if (json_array_append(list, day_of(days, d)) != 0)
+				rc = HAT_E_NOMEM;
+		}
+	}
+	if (rc == HAT_OK) {
 		*out = json_pack("{s:I, s:o}", "patient_id", (json_int_t)patient_id, "days", list);
 		list = NULL;
+		if (!*out)
+			rc = HAT_E_NOMEM;
 	}
 	json_decref(days);
 	json_decref(list);
@@ -306,12 +342,13 @@ static const char sql_attendance_patients[] =
 
 /* Sessions due: on each day, the most sessions any prescription in force
 ** that day allows (a superseding prescription may overlap the old one's
-** last day; the day is still due once). */
+** last day; the day is still due once).  Every prescription the patient
+** ever had counts, however many: the spans grow as they are read. */
 static enum hat_err sessions_due(struct store_conn *c, int64_t patient_id, int32_t from,
 				 int32_t to, int32_t today, int32_t begun_today, int64_t *due)
 {
-	struct rx_span spans[64];
-	size_t n = 0;
+	struct rx_span *spans = NULL;
+	size_t n = 0, cap = 0;
 	struct store_stmt *s;
 	bool row;
 	enum hat_err rc = store_prepare(c, sql_spans, &s);
@@ -319,10 +356,21 @@ static enum hat_err sessions_due(struct store_conn *c, int64_t patient_id, int32
 	*due = 0;
 	if (rc == HAT_OK)
 		rc = store_bind_int(s, 1, patient_id);
-	while (rc == HAT_OK && n < sizeof spans / sizeof spans[0]) {
+	while (rc == HAT_OK) {
 		rc = store_step(s, &row);
 		if (rc != HAT_OK || !row)
 			break;
+		if (n == cap) {
+			size_t more = cap ? cap * 2 : 16;
+			struct rx_span *p = realloc(spans, more * sizeof *spans);
+
+			if (!p) {
+				rc = HAT_E_NOMEM;
+				break;
+			}
+			spans = p;
+			cap = more;
+		}
 		spans[n].start = (int32_t)store_col_int(s, 0);
 		spans[n].end = (int32_t)store_col_int(s, 1);
 		spans[n].per_day = (int32_t)store_col_int(s, 2);
@@ -351,6 +399,7 @@ static enum hat_err sessions_due(struct store_conn *c, int64_t patient_id, int32
 			most = begun_today;
 		*due += most;
 	}
+	free(spans);
 	return rc;
 }
 
@@ -387,10 +436,13 @@ enum hat_err board_attendance(struct store_conn *c, int64_t premises_id, int64_t
 		if (rc == HAT_OK)
 			rc = store_query_int(c, sql_attended, NULL, &attended, "iii", id, (int64_t)from,
 					     (int64_t)to);
-		json_object_set_new(p, "sessions_due", json_integer(due));
-		json_object_set_new(p, "sessions_attended", json_integer(attended));
-		json_object_set_new(p, "attendance_rate",
-				    due ? json_real((double)attended / (double)due) : json_null());
+		if (rc == HAT_OK &&
+		    (json_object_set_new(p, "sessions_due", json_integer(due)) != 0 ||
+		     json_object_set_new(p, "sessions_attended", json_integer(attended)) != 0 ||
+		     json_object_set_new(p, "attendance_rate",
+					 due ? json_real((double)attended / (double)due)
+					     : json_null()) != 0))
+			rc = HAT_E_NOMEM;
 		total_due += due;
 		total_attended += attended;
 	}
@@ -405,5 +457,5 @@ enum hat_err board_attendance(struct store_conn *c, int64_t premises_id, int64_t
 			 "sessions_attended", (json_int_t)total_attended, "attendance_rate",
 			 total_due ? json_real((double)total_attended / (double)total_due)
 				   : json_null());
-	return HAT_OK;
+	return *out ? HAT_OK : HAT_E_NOMEM;
 }

@@ -51,7 +51,11 @@ static json_t *with_id(struct cmd *c, const char *key, int64_t id)
 {
 	json_t *d = json_deep_copy(c->input);
 
-	json_object_set_new(d, key, json_integer(id));
+	/* NULL when it cannot be built: the caller's audit then refuses it. */
+	if (d && json_object_set_new(d, key, json_integer(id)) != 0) {
+		json_decref(d);
+		d = NULL;
+	}
 	return d;
 }
 
@@ -118,7 +122,10 @@ static enum hat_err run_adverse(struct store_conn *conn, struct cmd *c)
 	if (rc != HAT_OK)
 		return rc;
 	detail = with_id(c, "adverse_event_id", store_last_id(conn));
-	json_object_set_new(detail, "blocks_until_review", json_boolean(blocks));
+	if (detail && json_object_set_new(detail, "blocks_until_review", json_boolean(blocks)) != 0) {
+		json_decref(detail);
+		detail = NULL;
+	}
 	return answer(conn, c, detail);
 }
 

@@ -70,6 +70,7 @@ void cmd_answer(struct cmd *c, int status, json_t *result)
 	json_decref(c->result);
 	c->status = status;
 	c->result = result;
+	c->no_answer = result == NULL;
 }
 
 static const char *operator_name(void)
@@ -139,15 +140,23 @@ enum hat_err cmd_audit(struct store_conn *conn, struct cmd *c, const char *entit
 	json_t *d = detail;
 
 	(void)conn;
+	/* NULL is what a failed json_pack gives: an event without the detail
+	** it was meant to carry is not written. */
+	if (!detail) {
+		log_error("cmd: %s built no audit detail", c->def->name);
+		return HAT_E_NOMEM;
+	}
 	if (c->actor_id == 0 && !c->anonymous) {
 		/* hatctl acts for the machine's operator, not a logged-in person;
 		** name them so that the event still says who. */
-		d = detail ? json_deep_copy(detail) : json_object();
-		if (!d)
+		d = json_deep_copy(detail);
+		if (!d || json_object_set_new(d, "via", json_string("hatctl")) != 0 ||
+		    json_object_set_new(d, "operator",
+					json_string(c->operator_name ? c->operator_name
+								     : operator_name())) != 0) {
+			json_decref(d);
 			return HAT_E_NOMEM;
-		json_object_set_new(d, "via", json_string("hatctl"));
-		json_object_set_new(d, "operator",
-				    json_string(c->operator_name ? c->operator_name : operator_name()));
+		}
 	}
 	rc = stage_event(c, entity, entity_id, d);
 	if (d != detail)
@@ -257,7 +266,12 @@ static enum hat_err cmd_job(struct store_conn *conn, void *arg)
 		if (rc != HAT_OK || found)
 			return rc;
 	}
+	c->no_answer = false;
 	rc = c->def->run(conn, c);
+	if (rc == HAT_OK && c->no_answer) {
+		log_error("cmd: %s built no answer; rolled back", c->def->name);
+		rc = HAT_E_NOMEM;
+	}
 	if (rc == HAT_OK)
 		rc = events_write(conn, c);
 	events_clear(c);

@@ -65,6 +65,7 @@ struct cmd {
 	bool replayed;           /* the answer came from an earlier request */
 
 	/* Private. */
+	bool no_answer;          /* cmd_answer was given NULL: building it failed */
 	struct writer_job job;
 	struct cmd_event *events; /* staged by cmd_audit, written when run succeeds */
 	size_t n_events;
@@ -108,13 +109,18 @@ enum hat_err cmd_refuse(struct cmd *c, enum hat_err code, const char *field,
 			const char *message);
 
 /* For run functions: append an audit event for this command, its action
-** being def->name.  detail is borrowed (read now, not kept).  The events are
-** written in order when the run function returns HAT_OK, and the last of
+** being def->name.  detail is borrowed (read now, not kept) and never NULL
+** (an event with nothing to add passes an empty object): NULL is taken for a
+** detail whose building failed, and refused with HAT_E_NOMEM.  The events
+** are written in order when the run function returns HAT_OK, and the last of
 ** them binds every row the command wrote (audit/rows.h). */
 enum hat_err cmd_audit(struct store_conn *conn, struct cmd *c, const char *entity,
 		       int64_t entity_id, json_t *detail);
 
-/* For run functions: set the answer (steals result). */
+/* For run functions: set the answer (steals result).  A NULL result means
+** building it failed (json_pack or the like ran out of memory): the command
+** then fails with HAT_E_NOMEM and its writes are rolled back, so no caller is
+** told of a success it cannot see. */
 void cmd_answer(struct cmd *c, int status, json_t *result);
 
 #endif

@@ -128,7 +128,8 @@ static enum hat_err check_one(const struct field *f, json_t *obj, json_t *v)
 		if (nhs_number_normalise(s, nhs) != HAT_OK)
 			return HAT_E_INVALID_NHS_NUMBER;
 		/* Store one spelling of the number, whatever the grouping typed. */
-		json_object_set_new(obj, f->name, json_string(nhs));
+		if (json_object_set_new(obj, f->name, json_string(nhs)) != 0)
+			return HAT_E_NOMEM;
 		return HAT_OK;
 	case FT_OBJECT:
 		return json_is_object(v) ? HAT_OK : HAT_E_WRONG_TYPE;

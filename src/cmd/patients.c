@@ -68,7 +68,10 @@ enum hat_err patients_read(struct store_conn *c, int64_t id, json_t **out)
 		json_decref(p);
 		return rc;
 	}
-	json_object_set_new(p, "episodes", episodes);
+	if (json_object_set_new(p, "episodes", episodes) != 0) {
+		json_decref(p);
+		return HAT_E_NOMEM;
+	}
 	*out = p;
 	return HAT_OK;
 }

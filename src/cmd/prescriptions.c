@@ -53,29 +53,47 @@ static unsigned routes_from_json(json_t *a)
 
 static json_t *routes_json(unsigned routes)
 {
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = { { DOSING_ROUTE_IV, "iv" }, { DOSING_ROUTE_IM, "im" }, { DOSING_ROUTE_SC, "sc" } };
 	json_t *a = json_array();
 
-	if (routes & DOSING_ROUTE_IV)
-		json_array_append_new(a, json_string("iv"));
-	if (routes & DOSING_ROUTE_IM)
-		json_array_append_new(a, json_string("im"));
-	if (routes & DOSING_ROUTE_SC)
-		json_array_append_new(a, json_string("sc"));
+	/* A list missing a route is a different prescription: NULL instead. */
+	for (size_t i = 0; a && i < sizeof names / sizeof names[0]; i++) {
+		if ((routes & names[i].bit) && json_array_append_new(a, json_string(names[i].name)) != 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
 	return a;
 }
 
 static json_t *induction_json(const struct dosing_induction *ind)
 {
 	json_t *days = json_array();
+	bool ok = days != NULL;
 
-	for (int d = 0; d < ind->days; d++) {
+	for (int d = 0; ok && d < ind->days; d++) {
 		json_t *caps = json_array();
 
-		for (int i = 0; i < DOSING_MAX_SESSIONS_PER_DAY; i++)
-			json_array_append_new(caps, json_real((double)ind->day[d].session_cap_ug[i] / 1000.0));
-		json_array_append_new(days, json_pack("{s:i, s:f, s:o}", "day", d + 1, "day_cap_mg",
-						      (double)ind->day[d].day_cap_ug / 1000.0,
-						      "session_caps_mg", caps));
+		ok = caps != NULL;
+		for (int i = 0; ok && i < DOSING_MAX_SESSIONS_PER_DAY; i++)
+			ok = json_array_append_new(caps, json_real((double)ind->day[d].session_cap_ug[i] /
+								   1000.0)) == 0;
+		if (!ok) {
+			json_decref(caps);
+			break;
+		}
+		/* json_pack takes caps even when it fails. */
+		ok = json_array_append_new(days, json_pack("{s:i, s:f, s:o}", "day", d + 1,
+							   "day_cap_mg",
+							   (double)ind->day[d].day_cap_ug / 1000.0,
+							   "session_caps_mg", caps)) == 0;
+	}
+	if (!ok) {
+		json_decref(days);
+		return NULL;
 	}
 	return days;
 }
@@ -410,8 +428,14 @@ static enum hat_err run_sign(struct store_conn *conn, struct cmd *c)
 	if (rx.has_induction) {
 		json_t *ind = induction_json(&rx.induction);
 
-		induction = json_dumps(ind, JSON_COMPACT);
+		induction = ind ? json_dumps(ind, JSON_COMPACT) : NULL;
 		json_decref(ind);
+	}
+	/* Never a prescription without the routes or induction it was signed with. */
+	if (!routes || (rx.has_induction && !induction)) {
+		free(routes);
+		free(induction);
+		return HAT_E_NOMEM;
 	}
 	rc = store_run(conn,
 		       "INSERT INTO prescriptions (patient_id, premises_id, drug, routes,"
@@ -482,12 +506,15 @@ const struct cmd_def prescriptions_stop = {
 	"prescription.stop", stop_fields, ROLE_PRESCRIBER, run_stop, NULL,
 };
 
-/* Turns the stored text and micrograms into the API's shape. */
-static void shape(json_t *rx)
+/* Turns the stored text and micrograms into the API's shape.  A row left
+** half in the stored shape would be a wrong answer: any failure is an
+** error (HAT_E_NOMEM, or HAT_E_STORE for stored JSON that does not parse). */
+static enum hat_err shape(json_t *rx)
 {
 	static const char *const ug[] = { "session_dose_ug", "daily_max_ug", "topup_max_ug",
 					  "oral_dose_ug", "oral_daily_max_ug" };
 	json_error_t jerr;
+	json_t *v;
 	const char *ended = json_string_value(json_object_get(rx, "ended"));
 
 	for (size_t i = 0; i < sizeof ug / sizeof ug[0]; i++) {
@@ -495,20 +522,27 @@ static void shape(json_t *rx)
 		size_t n = strlen(ug[i]);
 
 		snprintf(mg, sizeof mg, "%.*s_mg", (int)(n - 3), ug[i]);
-		json_object_set_new(rx, mg, json_real((double)json_integer_value(
-							 json_object_get(rx, ug[i])) / 1000.0));
-		json_object_del(rx, ug[i]);
+		if (json_object_set_new(rx, mg, json_real((double)json_integer_value(
+							json_object_get(rx, ug[i])) / 1000.0)) != 0 ||
+		    json_object_del(rx, ug[i]) != 0)
+			return HAT_E_NOMEM;
 	}
-	json_object_set_new(rx, "routes",
-			    json_loads(json_string_value(json_object_get(rx, "routes")), 0, &jerr));
-	if (json_is_string(json_object_get(rx, "induction")))
-		json_object_set_new(rx, "induction",
-				    json_loads(json_string_value(json_object_get(rx, "induction")), 0,
-					       &jerr));
-	json_object_set_new(rx, "status", json_string(!ended ? "current"
-						      : strcmp(ended, "stopped") == 0 ? "stopped"
-										   : "superseded"));
+	v = json_loads(json_string_value(json_object_get(rx, "routes")), 0, &jerr);
+	if (!v || json_object_set_new(rx, "routes", v) != 0)
+		return HAT_E_STORE;
+	if (json_is_string(json_object_get(rx, "induction"))) {
+		v = json_loads(json_string_value(json_object_get(rx, "induction")), 0, &jerr);
+		if (!v || json_object_set_new(rx, "induction", v) != 0)
+			return HAT_E_STORE;
+	}
+	if (json_object_set_new(rx, "status",
+				json_string(!ended ? "current"
+					    : strcmp(ended, "stopped") == 0 ? "stopped"
+									     : "superseded")) != 0)
+		return HAT_E_NOMEM;
+	/* ended is borrowed from the "ended" member: deleted last. */
 	json_object_del(rx, "ended");
+	return HAT_OK;
 }
 
 
@@ -535,8 +569,13 @@ static enum hat_err read_where(struct store_conn *c, int64_t id, int64_t patient
 
 	if (rc != HAT_OK)
 		return rc;
-	json_array_foreach(rows, i, rx)
-		shape(rx);
+	json_array_foreach(rows, i, rx) {
+		rc = shape(rx);
+		if (rc != HAT_OK) {
+			json_decref(rows);
+			return rc;
+		}
+	}
 	*out = rows;
 	return HAT_OK;
 }

@@ -8,6 +8,7 @@
 #include "register.h"
 #include "audit/audit.h"
 #include "util/csv.h"
+#include "util/log.h"
 #include "settings.h"
 
 /* ---- Pages and entries --------------------------------------------------- */
@@ -433,22 +434,39 @@ enum hat_err register_choose_for_dose(struct store_conn *c, int64_t premises_id,
 				      enum dosing_drug drug, int64_t amount_ug, int32_t today,
 				      struct register_choice *out)
 {
-	struct cdreg_lot lots[64];
-	int64_t pages[64];
-	size_t n = 0;
+	struct cdreg_lot *lots = NULL;
+	int64_t *pages = NULL;
+	size_t n = 0, cap = 0;
 	const char *dcode, *fcode;
 	struct store_stmt *s;
 	bool row;
 	enum hat_err rc;
 
+	memset(out, 0, sizeof *out);
 	register_drug_of(drug, &dcode, &fcode);
 	rc = store_prepare(c, sql_lots, &s);
 	if (rc == HAT_OK)
 		rc = store_bindf(s, "itti", premises_id, dcode, fcode, (int64_t)today);
-	while (rc == HAT_OK && n < sizeof lots / sizeof lots[0]) {
+	/* Every usable lot is offered: a choice from only some of them could
+	** refuse a dose for "no stock" that is on the shelf. */
+	while (rc == HAT_OK) {
 		rc = store_step(s, &row);
 		if (rc != HAT_OK || !row)
 			break;
+		if (n == cap) {
+			size_t more = cap ? cap * 2 : 32;
+			struct cdreg_lot *l = realloc(lots, more * sizeof *lots);
+			int64_t *p = l ? realloc(pages, more * sizeof *pages) : NULL;
+
+			if (l)
+				lots = l;
+			if (!p) {
+				rc = HAT_E_NOMEM;
+				break;
+			}
+			pages = p;
+			cap = more;
+		}
 		lots[n].lot_id = store_col_int(s, 0);
 		lots[n].strength_ug = store_col_int(s, 1);
 		lots[n].expiry = (int32_t)store_col_int(s, 2);
@@ -458,15 +476,32 @@ enum hat_err register_choose_for_dose(struct store_conn *c, int64_t premises_id,
 		n++;
 	}
 	store_done(s);
-	if (rc != HAT_OK)
-		return rc;
-	rc = cdreg_choose_ampoules(lots, n, amount_ug, today, out->picks,
-				   sizeof out->picks / sizeof out->picks[0], &out->n, &out->waste_ug);
-	if (rc != HAT_OK)
-		return rc;
-	for (size_t i = 0; i < out->n; i++)
+	/* One pick per lot at most: n + 1 entries always suffice. */
+	if (rc == HAT_OK) {
+		out->picks = calloc(n + 1, sizeof *out->picks);
+		out->page_ids = calloc(n + 1, sizeof *out->page_ids);
+		if (!out->picks || !out->page_ids)
+			rc = HAT_E_NOMEM;
+	}
+	if (rc == HAT_OK)
+		rc = cdreg_choose_ampoules(lots, n, amount_ug, today, out->picks, n + 1, &out->n,
+					   &out->waste_ug);
+	for (size_t i = 0; rc == HAT_OK && i < out->n; i++)
 		out->page_ids[i] = pages[out->picks[i].lot_index];
-	return HAT_OK;
+	free(lots);
+	free(pages);
+	if (rc != HAT_OK)
+		register_choice_free(out);
+	return rc;
+}
+
+void register_choice_free(struct register_choice *choice)
+{
+	free(choice->picks);
+	free(choice->page_ids);
+	choice->picks = NULL;
+	choice->page_ids = NULL;
+	choice->n = 0;
 }
 
 enum hat_err register_take_for_dose(struct store_conn *c, struct cmd *cmd,
@@ -528,14 +563,15 @@ enum hat_err register_take_for_dose(struct store_conn *c, struct cmd *cmd,
 		rc = load_witness(c, cmd, &e, wname, sizeof wname, wrole, sizeof wrole);
 		if (rc == HAT_OK)
 			rc = append(c, cmd, &e, &entry_id);
-		if (rc == HAT_OK)
-			json_array_append_new(list, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
-							      "entry_id", (json_int_t)entry_id,
-							      "lot_id", (json_int_t)p->lot_id,
-							      "strength_ug", (json_int_t)p->strength_ug,
-							      "ampoules", (json_int_t)p->count,
-							      "given_ug", (json_int_t)given,
-							      "wasted_ug", (json_int_t)(content - given)));
+		if (rc == HAT_OK &&
+		    json_array_append_new(list, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+							  "entry_id", (json_int_t)entry_id,
+							  "lot_id", (json_int_t)p->lot_id,
+							  "strength_ug", (json_int_t)p->strength_ug,
+							  "ampoules", (json_int_t)p->count,
+							  "given_ug", (json_int_t)given,
+							  "wasted_ug", (json_int_t)(content - given))) != 0)
+			rc = HAT_E_NOMEM;
 	}
 	if (rc != HAT_OK) {
 		json_decref(list);
@@ -1011,7 +1047,7 @@ enum hat_err register_stock_checks(struct store_conn *c, int64_t page_id, json_t
 }
 
 /* Adds a page's heading (its class, drug, strength and form in words). */
-static void heading(json_t *page)
+static enum hat_err heading(json_t *page)
 {
 	struct cdreg_page_key key;
 	char title[200];
@@ -1019,16 +1055,22 @@ static void heading(json_t *page)
 	int64_t ug = json_integer_value(json_object_get(page, "strength_ug"));
 
 	if (page_key(json_string_value(json_object_get(page, "drug")), ug,
-		     json_string_value(json_object_get(page, "form")), &key) != HAT_OK)
-		return;
+		     json_string_value(json_object_get(page, "form")), &key) != HAT_OK) {
+		/* Pages are only ever made with a known key: this one was not. */
+		log_error("register: page %lld has an unknown drug, strength or form",
+			  (long long)json_integer_value(json_object_get(page, "id")));
+		return HAT_E_STORE;
+	}
 	if (ug % 1000 == 0)
 		snprintf(strength, sizeof strength, "%lld mg", (long long)(ug / 1000));
 	else
 		snprintf(strength, sizeof strength, "%.3g mg", (double)ug / 1000.0);
 	snprintf(title, sizeof title, "Schedule %d controlled drug: %s %s %s", (int)key.schedule,
 		 cdreg_drug_name(key.drug), strength, cdreg_form_name(key.form));
-	json_object_set_new(page, "heading", json_string(title));
-	json_object_set_new(page, "strength", json_string(strength));
+	if (json_object_set_new(page, "heading", json_string(title)) != 0 ||
+	    json_object_set_new(page, "strength", json_string(strength)) != 0)
+		return HAT_E_NOMEM;
+	return HAT_OK;
 }
 
 enum hat_err register_pages(struct store_conn *c, int64_t premises_id, int32_t today,
@@ -1054,8 +1096,10 @@ enum hat_err register_pages(struct store_conn *c, int64_t premises_id, int32_t t
 		if (d)
 			clock_parse_date(d, &last);
 		cdreg_stock_check_overdue(last, today, settings.stock_check_interval_days, &overdue);
-		json_object_set_new(p, "stock_check_overdue", json_boolean(overdue));
-		heading(p);
+		if (json_object_set_new(p, "stock_check_overdue", json_boolean(overdue)) != 0)
+			rc = HAT_E_NOMEM;
+		if (rc == HAT_OK)
+			rc = heading(p);
 	}
 	if (rc != HAT_OK) {
 		json_decref(pages);
@@ -1096,12 +1140,13 @@ enum hat_err register_view(struct store_conn *c, int64_t premises_id, int64_t pa
 
 		if (rc != HAT_OK)
 			break;
-		heading(p);
-		rc = store_query_json(c, sql_page_entries, &entries, "iii",
-				      json_integer_value(json_object_get(p, "id")), (int64_t)from,
-				      (int64_t)to);
+		rc = heading(p);
 		if (rc == HAT_OK)
-			json_object_set_new(p, "entries", entries);
+			rc = store_query_json(c, sql_page_entries, &entries, "iii",
+					      json_integer_value(json_object_get(p, "id")),
+					      (int64_t)from, (int64_t)to);
+		if (rc == HAT_OK && json_object_set_new(p, "entries", entries) != 0)
+			rc = HAT_E_NOMEM;
 	}
 	if (rc != HAT_OK) {
 		json_decref(pages);

@@ -49,17 +49,20 @@ extern const struct cmd_def register_returns_record;
 #define REGISTER_WITNESS_ROLES (ROLE_PHARMACIST | ROLE_NURSE | ROLE_PRESCRIBER | ROLE_CDAO)
 
 /* Chooses the ampoules for a dose (least waste, then earliest expiry; never
-** expired stock) without writing.  HAT_E_NO_STOCK when stock cannot cover it.
-** picks must hold CDREG_MAX_STRENGTHS * 8 entries. */
+** expired stock) without writing, from every usable lot however many there
+** are.  HAT_E_NO_STOCK when stock cannot cover it, HAT_E_NOMEM.  On success
+** the caller owns out's arrays and frees them with register_choice_free. */
 struct register_choice {
-	struct cdreg_pick picks[64];
-	int64_t page_ids[64];
+	struct cdreg_pick *picks;
+	int64_t *page_ids;
 	size_t n;
 	int64_t waste_ug;
 };
 enum hat_err register_choose_for_dose(struct store_conn *c, int64_t premises_id,
 				      enum dosing_drug drug, int64_t amount_ug, int32_t today,
 				      struct register_choice *out);
+/* Frees a choice's arrays; safe on a zeroed or already freed choice. */
+void register_choice_free(struct register_choice *choice);
 
 /* Writes the dose's administration entries: one per lot taken, with the
 ** patient, the prescriber and licence, mg given and wasted, and the witness.

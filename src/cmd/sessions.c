@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "sessions.h"
+#include "util/log.h"
 #include "users.h"
 
 /* Internal commands: their input is built here, never by a client, so
@@ -143,8 +144,12 @@ static enum hat_err run_close(struct store_conn *conn, struct cmd *c)
 	if (rc == HAT_OK)
 		rc = store_step(s, &row);
 	store_done(s);
-	if (rc == HAT_OK)
-		rc = cmd_audit(conn, c, "user", c->actor_id, NULL);
+	if (rc == HAT_OK) {
+		json_t *none = json_object();
+
+		rc = cmd_audit(conn, c, "user", c->actor_id, none);
+		json_decref(none);
+	}
 	if (rc == HAT_OK)
 		cmd_answer(c, 200, json_pack("{s:b}", "logged_out", 1));
 	return rc;
@@ -231,8 +236,15 @@ static enum hat_err login_serialised(const struct cmd_runner *r, struct store_co
 		cmd_init(&c, &sessions_failed, 0, 0, NULL, now);
 		c.anonymous = true;
 		c.target_id = id;
-		cmd_execute(r, &c);
+		rc = cmd_execute(r, &c);
 		cmd_finish(&c);
+		/* A failure that was not counted would let guesses go on past
+		** the lock: say that the login could not be handled instead. */
+		if (rc != HAT_OK) {
+			log_error("login: a failed login for user %lld could not be recorded (%s)",
+				  (long long)id, hat_err_code(rc));
+			return rc;
+		}
 		return HAT_E_BAD_CREDENTIALS;
 	}
 	if (disabled)

@@ -19,7 +19,8 @@ extern const struct cmd_def sessions_touch;
 ** "bearer".  On success *out (new reference) holds token, csrf_token,
 ** witness_token, expires_at and user.  Errors: HAT_E_BAD_CREDENTIALS,
 ** HAT_E_LOGIN_THROTTLED, HAT_E_ACCOUNT_LOCKED, HAT_E_ACCOUNT_DISABLED,
-** store errors. */
+** store errors (also when a wrong password could not be counted: that is
+** never reported as HAT_E_BAD_CREDENTIALS). */
 enum hat_err sessions_login(const struct cmd_runner *r, struct store_conn *read,
 			    const char *username, const char *password, const char *kind,
 			    int64_t now, json_t **out);

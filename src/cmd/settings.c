@@ -99,23 +99,40 @@ json_t *clinic_settings_json(const struct clinic_settings *s, int64_t version)
 	json_t *windows = json_array();
 	json_t *levels = json_array();
 	char a[6], b[6];
+	bool ok = j && windows && levels;
 
-	for (size_t i = 0; i < NNUMS; i++)
-		json_object_set_new(j, nums[i].name,
-				    json_integer(num_get(s, &nums[i]) / nums[i].scale));
-	for (int i = 0; i < s->window_count; i++) {
+	for (size_t i = 0; ok && i < NNUMS; i++)
+		ok = json_object_set_new(j, nums[i].name,
+					 json_integer(num_get(s, &nums[i]) / nums[i].scale)) == 0;
+	for (int i = 0; ok && i < s->window_count; i++) {
 		clinic_settings_hhmm(s->windows[i].start_minute, a);
 		clinic_settings_hhmm(s->windows[i].end_minute, b);
-		json_array_append_new(windows, json_pack("{s:s, s:s, s:s}", "name",
-							 s->windows[i].name, "start", a, "end", b));
+		ok = json_array_append_new(windows, json_pack("{s:s, s:s, s:s}", "name",
+							      s->windows[i].name, "start", a, "end",
+							      b)) == 0;
 	}
-	for (int i = 0; i < s->sedation_level_count; i++)
-		json_array_append_new(levels, json_string(s->sedation_levels[i]));
-	json_object_set_new(j, "windows", windows);
-	json_object_set_new(j, "sedation_scale", levels);
-	json_object_set_new(j, "im_site_repeat_warn", json_boolean(s->im_site_repeat_warn));
-	json_object_set_new(j, "premises_id", json_integer(s->premises_id));
-	json_object_set_new(j, "version", json_integer(version));
+	for (int i = 0; ok && i < s->sedation_level_count; i++)
+		ok = json_array_append_new(levels, json_string(s->sedation_levels[i])) == 0;
+	/* Settings missing a key would read back as different settings:
+	** all of them or nothing (NULL). */
+	if (ok) {
+		ok = json_object_set_new(j, "windows", windows) == 0;
+		windows = NULL;
+	}
+	if (ok) {
+		ok = json_object_set_new(j, "sedation_scale", levels) == 0;
+		levels = NULL;
+	}
+	ok = ok && json_object_set_new(j, "im_site_repeat_warn",
+				       json_boolean(s->im_site_repeat_warn)) == 0;
+	ok = ok && json_object_set_new(j, "premises_id", json_integer(s->premises_id)) == 0;
+	ok = ok && json_object_set_new(j, "version", json_integer(version)) == 0;
+	json_decref(windows);
+	json_decref(levels);
+	if (!ok) {
+		json_decref(j);
+		return NULL;
+	}
 	return j;
 }
 
@@ -277,9 +294,11 @@ static enum hat_err run_set(struct store_conn *conn, struct cmd *c)
 	rc = clinic_settings_from_json(c->input, &current, &next, &c->err_field);
 	if (rc != HAT_OK)
 		return rc;
-	rc = settings_validate(&next);
+	/* core names the setting it refuses, so the screen can show the
+	** refusal beside it. */
+	rc = settings_check(&next, &c->err_field);
 	if (rc != HAT_OK)
-		return cmd_refuse(c, rc, NULL, "These settings do not hold together (see the code).");
+		return cmd_refuse(c, rc, c->err_field, NULL);
 	stored = clinic_settings_json(&next, version + 1);
 	before = clinic_settings_json(&current, version);
 	json_object_del(stored, "version");
@@ -296,8 +315,11 @@ static enum hat_err run_set(struct store_conn *conn, struct cmd *c)
 		       c->actor_id ? c->actor_id : INT64_MIN);
 	if (rc != HAT_OK)
 		goto out;
-	json_object_set_new(stored, "version", json_integer(version + 1));
-	json_object_set_new(stored, "premises_id", json_integer(c->target_id));
+	if (json_object_set_new(stored, "version", json_integer(version + 1)) != 0 ||
+	    json_object_set_new(stored, "premises_id", json_integer(c->target_id)) != 0) {
+		rc = HAT_E_NOMEM;
+		goto out;
+	}
 	detail = json_pack("{s:O, s:O}", "before", before, "after", stored);
 	rc = cmd_audit(conn, c, "clinic_settings", c->target_id, detail);
 	if (rc == HAT_OK) {

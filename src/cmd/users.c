@@ -174,6 +174,7 @@ static enum hat_err run_update(struct store_conn *conn, struct cmd *c)
 
 static enum hat_err run_set_password(struct store_conn *conn, struct cmd *c)
 {
+	json_t *detail;
 	enum hat_err rc;
 
 	/* An admin may reset anyone's password; anyone may change their own. */
@@ -186,7 +187,9 @@ static enum hat_err run_set_password(struct store_conn *conn, struct cmd *c)
 		return rc;
 	if (store_changes(conn) == 0)
 		return HAT_E_NOT_FOUND;
-	rc = cmd_audit(conn, c, "user", c->target_id, NULL);
+	detail = json_object();
+	rc = cmd_audit(conn, c, "user", c->target_id, detail);
+	json_decref(detail);
 	if (rc == HAT_OK)
 		cmd_answer(c, 200, json_pack("{s:I, s:b}", "id", (json_int_t)c->target_id,
 					     "password_changed", 1));
@@ -264,8 +267,9 @@ enum hat_err users_read(struct store_conn *c, int64_t id, json_t **out)
 	if (rc != HAT_OK)
 		return rc;
 	rc = auth_user_roles(c, id, &roles);
+	if (rc == HAT_OK && json_object_set_new(user, "roles", auth_roles_json(roles)) != 0)
+		rc = HAT_E_NOMEM;
 	if (rc == HAT_OK) {
-		json_object_set_new(user, "roles", auth_roles_json(roles));
 		rc = store_query_json(c,
 				      "SELECT l.id, l.licence_number, l.premises_id, p.name AS premises,"
 				      " l.expires_on FROM prescriber_licences l"
@@ -277,7 +281,10 @@ enum hat_err users_read(struct store_conn *c, int64_t id, json_t **out)
 		json_decref(user);
 		return rc;
 	}
-	json_object_set_new(user, "licences", lic);
+	if (json_object_set_new(user, "licences", lic) != 0) {
+		json_decref(user);
+		return HAT_E_NOMEM;
+	}
 	*out = user;
 	return HAT_OK;
 }
@@ -302,7 +309,10 @@ enum hat_err users_list(struct store_conn *c, json_t **out)
 			json_decref(rows);
 			return rc;
 		}
-		json_object_set_new(u, "roles", auth_roles_json(roles));
+		if (json_object_set_new(u, "roles", auth_roles_json(roles)) != 0) {
+			json_decref(rows);
+			return HAT_E_NOMEM;
+		}
 	}
 	*out = rows;
 	return HAT_OK;

@@ -12,8 +12,6 @@
 #include "register.h"
 #include "settings.h"
 
-#define HISTORY_MAX 32 /* injections in two days: far above any real count */
-
 /* ---- Facts -------------------------------------------------------------- */
 
 static enum hat_err query_max(struct store_conn *c, const char *sql, int64_t id, int64_t *out)
@@ -404,12 +402,13 @@ static enum hat_err add_event(struct store_conn *conn, struct cmd *c, struct vis
 	return rc;
 }
 
-/* Records the event, audits it, and answers with the visit as it now is. */
+/* Records the event, audits it, and answers with the visit as it now is.
+** detail is borrowed; NULL (a detail whose json_pack failed) is refused. */
 static enum hat_err finish(struct store_conn *conn, struct cmd *c, struct visits_facts *f,
 			   const char *kind, int64_t ref_id, json_t *detail, int status)
 {
 	json_t *answer;
-	enum hat_err rc = add_event(conn, c, f, kind, ref_id, detail);
+	enum hat_err rc = detail ? add_event(conn, c, f, kind, ref_id, detail) : HAT_E_NOMEM;
 
 	if (rc == HAT_OK)
 		rc = cmd_audit(conn, c, "patient", f->patient_id, detail);
@@ -420,10 +419,11 @@ static enum hat_err finish(struct store_conn *conn, struct cmd *c, struct visits
 	answer = json_pack("{s:I, s:s, s:s, s:I}", "patient_id", (json_int_t)f->patient_id,
 			   "event", kind, "state", schedule_state_name(f->state), "window",
 			   (json_int_t)f->window);
-	if (ref_id)
-		json_object_set_new(answer, "id", json_integer(ref_id));
-	if (detail)
-		json_object_set(answer, "detail", detail);
+	if (answer && ((ref_id && json_object_set_new(answer, "id", json_integer(ref_id)) != 0) ||
+		       json_object_set(answer, "detail", detail) != 0)) {
+		json_decref(answer);
+		answer = NULL;
+	}
 	cmd_answer(c, status, answer);
 	return HAT_OK;
 }
@@ -434,6 +434,7 @@ static enum hat_err run_check_in(struct store_conn *conn, struct cmd *c)
 {
 	struct visits_facts f;
 	struct schedule_step step;
+	json_t *detail;
 	enum hat_err rc = load_for_visit(conn, c, &f);
 
 	if (rc != HAT_OK)
@@ -444,7 +445,11 @@ static enum hat_err run_check_in(struct store_conn *conn, struct cmd *c)
 	rc = step_to(c, &f, SCHEDULE_EV_CHECK_IN, &step);
 	if (rc != HAT_OK)
 		return rc;
-	return finish(conn, c, &f, "check_in", 0, NULL, 201);
+	/* Nothing to add, but never NULL: NULL is a detail that failed to build. */
+	detail = json_object();
+	rc = finish(conn, c, &f, "check_in", 0, detail, 201);
+	json_decref(detail);
+	return rc;
 }
 
 /* ---- Assessment --------------------------------------------------------- */
@@ -604,29 +609,43 @@ static enum hat_err check_witness(struct store_conn *conn, struct cmd *c)
 	return rc;
 }
 
+/* Yesterday's and today's injections, in time order, every one of them:
+** the day's totals are summed from them, so leaving any out would let a
+** dose past the daily maximum.  *inj is the caller's to free. */
 static enum hat_err load_history(struct store_conn *conn, struct visits_facts *f,
-				 struct dosing_injection *inj, size_t *n)
+				 struct dosing_injection **inj, size_t *n)
 {
-	/* The newest injections, in time order: if there were ever more than
-	** fit, yesterday's oldest are the ones to leave out, never today's. */
 	static const char sql[] =
-		"SELECT at, local_date, local_minute, drug, route, site, amount_ug, topup FROM"
-		" (SELECT id, at, local_date, local_minute, drug, route, coalesce(site, '') AS site,"
-		" amount_ug, topup FROM administrations WHERE patient_id = ? AND kind = 'injection'"
-		" AND local_date >= ? ORDER BY at DESC, id DESC LIMIT 32) ORDER BY at, id";
+		"SELECT at, local_date, local_minute, drug, route, coalesce(site, ''), amount_ug,"
+		" topup FROM administrations WHERE patient_id = ? AND kind = 'injection'"
+		" AND local_date >= ? ORDER BY at, id";
 	struct store_stmt *s;
+	size_t cap = 0;
 	bool row;
 	enum hat_err rc = store_prepare(conn, sql, &s);
 
 	*n = 0;
+	*inj = NULL;
 	if (rc == HAT_OK)
 		rc = store_bindf(s, "ii", f->patient_id, (int64_t)f->local.date - 1);
-	while (rc == HAT_OK && *n < HISTORY_MAX) {
-		struct dosing_injection *j = &inj[*n];
+	while (rc == HAT_OK) {
+		struct dosing_injection *j;
 
 		rc = store_step(s, &row);
 		if (rc != HAT_OK || !row)
 			break;
+		if (*n == cap) {
+			size_t more = cap ? cap * 2 : 16;
+			struct dosing_injection *p = realloc(*inj, more * sizeof **inj);
+
+			if (!p) {
+				rc = HAT_E_NOMEM;
+				break;
+			}
+			*inj = p;
+			cap = more;
+		}
+		j = &(*inj)[*n];
 		memset(j, 0, sizeof *j);
 		j->at = store_col_int(s, 0);
 		j->local_date = (int32_t)store_col_int(s, 1);
@@ -696,17 +715,22 @@ static json_t *warnings_json(unsigned w)
 {
 	json_t *a = json_array();
 
-	if (w & DOSING_WARN_IM_SITE_REPEAT)
-		json_array_append_new(a, json_string("im_site_repeat"));
-	if (w & DOSING_WARN_MISSED_DOSES)
-		json_array_append_new(a, json_string("missed_doses"));
+	if (a && (w & DOSING_WARN_IM_SITE_REPEAT) &&
+	    json_array_append_new(a, json_string("im_site_repeat")) != 0)
+		goto fail;
+	if (a && (w & DOSING_WARN_MISSED_DOSES) &&
+	    json_array_append_new(a, json_string("missed_doses")) != 0)
+		goto fail;
 	return a;
+fail:
+	json_decref(a);
+	return NULL;
 }
 
 static enum hat_err run_administer(struct store_conn *conn, struct cmd *c)
 {
-	struct dosing_injection inj[HISTORY_MAX];
-	struct dosing_history history = { inj, 0 };
+	struct dosing_injection *inj = NULL;
+	struct dosing_history history = { NULL, 0 };
 	struct dosing_request req = { 0 };
 	struct dosing_verdict v;
 	struct visits_facts f;
@@ -715,7 +739,7 @@ static enum hat_err run_administer(struct store_conn *conn, struct cmd *c)
 	json_t *detail = NULL;
 	char *warn_text = NULL;
 	char until[21];
-	struct register_choice choice;
+	struct register_choice choice = { 0 };
 	json_t *entries = NULL;
 	int64_t assessment_id, id;
 	enum hat_err rc;
@@ -727,36 +751,47 @@ static enum hat_err run_administer(struct store_conn *conn, struct cmd *c)
 		return cmd_refuse(c, HAT_E_NO_PRESCRIPTION, NULL, NULL);
 	rc = check_witness(conn, c);
 	if (rc == HAT_OK)
-		rc = load_history(conn, &f, inj, &history.count);
+		rc = load_history(conn, &f, &inj, &history.count);
+	history.injections = inj;
 	if (rc == HAT_OK)
 		rc = load_assessment(conn, &f, &req.assessment, &assessment_id);
 	if (rc != HAT_OK)
-		return rc;
+		goto out;
 	req.now = c->now;
 	req.local_date = f.local.date;
 	req.local_minute = f.local.minute_of_day;
 	dosing_route_parse(fields_str(c->input, "route", ""), &req.route);
-	if (dosing_site_parse(fields_str(c->input, "site", ""), &req.site) != HAT_OK)
-		return cmd_refuse(c, HAT_E_INVALID_VALUE, "site", "That injection site is not on the list.");
+	if (dosing_site_parse(fields_str(c->input, "site", ""), &req.site) != HAT_OK) {
+		rc = cmd_refuse(c, HAT_E_INVALID_VALUE, "site", "That injection site is not on the list.");
+		goto out;
+	}
 	req.amount_ug = fields_ug(c->input, "amount_mg", 0);
 	req.further_injection = f.last_injection_at != 0;
 
 	/* core decides; the state machine then says whether this step follows. */
 	rc = dosing_check_administration(&f.settings, &f.rx, &f.patient, &history, &req, &v);
-	if (rc != HAT_OK)
-		return cmd_refuse(c, rc, field_for_dose_error(rc), NULL);
+	if (rc != HAT_OK) {
+		rc = cmd_refuse(c, rc, field_for_dose_error(rc), NULL);
+		goto out;
+	}
 	rc = step_to(c, &f, SCHEDULE_EV_INJECT, &step);
 	if (rc != HAT_OK)
-		return rc;
+		goto out;
 	/* The ampoules are chosen before anything is written: a dose the
 	** stock cannot cover is refused whole. */
 	rc = register_choose_for_dose(conn, f.premises_id, f.rx.drug, req.amount_ug, f.local.date,
 				      &choice);
-	if (rc != HAT_OK)
-		return cmd_refuse(c, rc, "amount_mg", NULL);
+	if (rc != HAT_OK) {
+		rc = cmd_refuse(c, rc, "amount_mg", NULL);
+		goto out;
+	}
 
 	warnings = warnings_json(v.warnings);
-	warn_text = json_dumps(warnings, JSON_COMPACT);
+	warn_text = warnings ? json_dumps(warnings, JSON_COMPACT) : NULL;
+	if (!warn_text) {
+		rc = HAT_E_NOMEM;
+		goto out;
+	}
 	rc = store_run(conn,
 		       "INSERT INTO administrations (patient_id, premises_id, prescription_id, kind,"
 		       " drug, route, site, amount_ug, at, local_date, local_minute, window_no,"
@@ -767,8 +802,7 @@ static enum hat_err run_administer(struct store_conn *conn, struct cmd *c)
 		       dosing_site_name(req.site), req.amount_ug, c->now, (int64_t)f.local.date,
 		       (int64_t)f.local.minute_of_day, (int64_t)v.window, (int64_t)v.session_no,
 		       (int64_t)v.topup, assessment_id, c->actor_id, c->witness_id,
-		       warn_text ? warn_text : "[]");
-	free(warn_text);
+		       warn_text);
 	if (rc != HAT_OK)
 		goto out;
 	id = store_last_id(conn);
@@ -788,6 +822,9 @@ static enum hat_err run_administer(struct store_conn *conn, struct cmd *c)
 	entries = NULL;
 	rc = finish(conn, c, &f, "dosed", id, detail, 201);
 out:
+	free(inj);
+	free(warn_text);
+	register_choice_free(&choice);
 	json_decref(warnings);
 	json_decref(entries);
 	json_decref(detail);

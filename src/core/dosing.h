@@ -163,7 +163,7 @@ struct dosing_prescription {
 };
 
 /*
-** The twice-daily diamorphine induction template from clinical.md's
+** The twice-daily diamorphine induction template from the clinical reference's
 ** addendum (a drug-information summary citing CRISM-2019):
 **   day 1: session 1 up to 90 mg (30 mg, then a further 60 mg),
 **          session 2 up to 150 mg (90 mg, then a further 60 mg);

@@ -87,88 +87,125 @@ static bool label_ok(const char *label, size_t cap)
 	return len > 0 && len < cap;
 }
 
-static enum hat_err validate_windows(const struct clinic_settings *s)
+/* Each check names, in *field, the setting at fault as the API spells it,
+** so a refusal can be shown beside the field that caused it. */
+#define REFUSE(code, name) \
+	do { \
+		*field = (name); \
+		return (code); \
+	} while (0)
+
+static enum hat_err validate_windows(const struct clinic_settings *s, const char **field)
 {
 	if (s->window_count < 1 || s->window_count > SETTINGS_MAX_WINDOWS)
-		return HAT_E_OUT_OF_RANGE;
+		REFUSE(HAT_E_OUT_OF_RANGE, "windows");
 	for (int32_t i = 0; i < s->window_count; i++) {
 		const struct settings_window *w = &s->windows[i];
 
 		if (w->start_minute < 0 || w->end_minute < 0 ||
 		    w->start_minute >= SETTINGS_MINUTES_PER_DAY ||
 		    w->end_minute > SETTINGS_MINUTES_PER_DAY)
-			return HAT_E_OUT_OF_RANGE;
+			REFUSE(HAT_E_OUT_OF_RANGE, "windows");
 		if (w->start_minute >= w->end_minute)
-			return HAT_E_DATE_ORDER;
+			REFUSE(HAT_E_DATE_ORDER, "windows");
 		/* Windows are half-open, so one may start the minute the
 		** previous one ends. */
 		if (i > 0 && w->start_minute < s->windows[i - 1].end_minute)
-			return HAT_E_DATE_ORDER;
+			REFUSE(HAT_E_DATE_ORDER, "windows");
 		if (!label_ok(w->name, sizeof w->name))
-			return HAT_E_INVALID_VALUE;
+			REFUSE(HAT_E_INVALID_VALUE, "windows");
 	}
 	return HAT_OK;
 }
 
 static enum hat_err
-validate_amounts_and_intervals(const struct clinic_settings *s)
+validate_amounts_and_intervals(const struct clinic_settings *s, const char **field)
 {
-	if (s->min_between_session_starts_s <= 0 || s->observation_s <= 0 ||
-	    s->topup_min_gap_s <= 0 || s->assessment_valid_s <= 0)
-		return HAT_E_OUT_OF_RANGE;
-	if (s->ceiling_diamorphine_ug <= 0 ||
-	    s->ceiling_hydromorphone_ug <= 0 ||
-	    s->ceiling_methadone_oral_ug <= 0 || s->ceiling_srom_ug <= 0)
-		return HAT_E_OUT_OF_RANGE;
+	if (s->min_between_session_starts_s <= 0)
+		REFUSE(HAT_E_OUT_OF_RANGE, "min_between_session_starts_min");
+	if (s->observation_s <= 0)
+		REFUSE(HAT_E_OUT_OF_RANGE, "observation_min");
+	if (s->topup_min_gap_s <= 0)
+		REFUSE(HAT_E_OUT_OF_RANGE, "topup_min_gap_min");
+	if (s->assessment_valid_s <= 0)
+		REFUSE(HAT_E_OUT_OF_RANGE, "assessment_valid_min");
+	if (s->ceiling_diamorphine_ug <= 0)
+		REFUSE(HAT_E_OUT_OF_RANGE, "ceiling_diamorphine_mg");
+	if (s->ceiling_hydromorphone_ug <= 0)
+		REFUSE(HAT_E_OUT_OF_RANGE, "ceiling_hydromorphone_mg");
+	if (s->ceiling_methadone_oral_ug <= 0)
+		REFUSE(HAT_E_OUT_OF_RANGE, "ceiling_methadone_oral_mg");
+	if (s->ceiling_srom_ug <= 0)
+		REFUSE(HAT_E_OUT_OF_RANGE, "ceiling_srom_mg");
 	return HAT_OK;
 }
 
-static enum hat_err validate_missed_days(const struct clinic_settings *s)
+static enum hat_err validate_missed_days(const struct clinic_settings *s, const char **field)
 {
-	if (s->missed_flag_days < 1 || s->missed_block_days < 1 ||
-	    s->missed_restart_days < 1 || s->stock_check_interval_days < 1 ||
-	    s->stock_check_interval_days > 31)
-		return HAT_E_OUT_OF_RANGE;
-	if (s->missed_flag_days > s->missed_block_days ||
-	    s->missed_block_days > s->missed_restart_days)
-		return HAT_E_INVALID_VALUE;
+	if (s->missed_flag_days < 1)
+		REFUSE(HAT_E_OUT_OF_RANGE, "missed_flag_days");
+	if (s->missed_block_days < 1)
+		REFUSE(HAT_E_OUT_OF_RANGE, "missed_block_days");
+	if (s->missed_restart_days < 1)
+		REFUSE(HAT_E_OUT_OF_RANGE, "missed_restart_days");
+	if (s->stock_check_interval_days < 1 || s->stock_check_interval_days > 31)
+		REFUSE(HAT_E_OUT_OF_RANGE, "stock_check_interval_days");
+	/* Out of order: the first of the pair is named (flag after block,
+	** block after restart). */
+	if (s->missed_flag_days > s->missed_block_days)
+		REFUSE(HAT_E_INVALID_VALUE, "missed_flag_days");
+	if (s->missed_block_days > s->missed_restart_days)
+		REFUSE(HAT_E_INVALID_VALUE, "missed_block_days");
 	return HAT_OK;
 }
 
-static enum hat_err validate_assessment_scale(const struct clinic_settings *s)
+static enum hat_err validate_assessment_scale(const struct clinic_settings *s,
+					      const char **field)
 {
 	int32_t n = s->sedation_level_count;
 
 	if (n < 2 || n > SETTINGS_MAX_SEDATION_LEVELS)
-		return HAT_E_OUT_OF_RANGE;
+		REFUSE(HAT_E_OUT_OF_RANGE, "sedation_scale");
 	for (int32_t i = 0; i < n; i++) {
 		if (!label_ok(s->sedation_levels[i], SETTINGS_LABEL_MAX))
-			return HAT_E_INVALID_VALUE;
+			REFUSE(HAT_E_INVALID_VALUE, "sedation_scale");
 	}
-	if (s->sedation_fit_max < 0 || s->sedation_fit_max >= n ||
-	    s->sedation_reduced_max < 0 || s->sedation_reduced_max >= n)
-		return HAT_E_OUT_OF_RANGE;
+	if (s->sedation_fit_max < 0 || s->sedation_fit_max >= n)
+		REFUSE(HAT_E_OUT_OF_RANGE, "sedation_fit_max");
+	if (s->sedation_reduced_max < 0 || s->sedation_reduced_max >= n)
+		REFUSE(HAT_E_OUT_OF_RANGE, "sedation_reduced_max");
 	if (s->sedation_fit_max > s->sedation_reduced_max)
-		return HAT_E_INVALID_VALUE;
-	if (s->alcohol_fit_max_ug < 0 || s->alcohol_reduced_max_ug < 0)
-		return HAT_E_OUT_OF_RANGE;
+		REFUSE(HAT_E_INVALID_VALUE, "sedation_fit_max");
+	if (s->alcohol_fit_max_ug < 0)
+		REFUSE(HAT_E_OUT_OF_RANGE, "alcohol_fit_max_ug");
+	if (s->alcohol_reduced_max_ug < 0)
+		REFUSE(HAT_E_OUT_OF_RANGE, "alcohol_reduced_max_ug");
 	if (s->alcohol_fit_max_ug > s->alcohol_reduced_max_ug)
-		return HAT_E_INVALID_VALUE;
+		REFUSE(HAT_E_INVALID_VALUE, "alcohol_fit_max_ug");
 	return HAT_OK;
+}
+
+#undef REFUSE
+
+enum hat_err settings_check(const struct clinic_settings *s, const char **field)
+{
+	const char *ignored;
+	enum hat_err rc;
+
+	if (!field)
+		field = &ignored;
+	*field = NULL;
+	rc = validate_windows(s, field);
+	if (rc == HAT_OK)
+		rc = validate_amounts_and_intervals(s, field);
+	if (rc == HAT_OK)
+		rc = validate_missed_days(s, field);
+	if (rc == HAT_OK)
+		rc = validate_assessment_scale(s, field);
+	return rc;
 }
 
 enum hat_err settings_validate(const struct clinic_settings *s)
 {
-	enum hat_err rc;
-
-	rc = validate_windows(s);
-	if (rc != HAT_OK)
-		return rc;
-	rc = validate_amounts_and_intervals(s);
-	if (rc != HAT_OK)
-		return rc;
-	rc = validate_missed_days(s);
-	if (rc != HAT_OK)
-		return rc;
-	return validate_assessment_scale(s);
+	return settings_check(s, NULL);
 }

@@ -124,4 +124,10 @@ void settings_default(struct clinic_settings *out);
 */
 enum hat_err settings_validate(const struct clinic_settings *s);
 
+/* The same checks, also naming in *field (when field is not NULL) the
+** setting at fault as the API spells it ("topup_min_gap_min", "windows",
+** "sedation_scale"; of a pair out of order, the first): a static string,
+** or NULL on HAT_OK. */
+enum hat_err settings_check(const struct clinic_settings *s, const char **field);
+
 #endif

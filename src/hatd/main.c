@@ -31,7 +31,7 @@ static void usage(FILE *f)
 	      "            [--set KEY=VALUE]...\n"
 	      "Runs the hat clinic server.  Settings come from FILE (key = value lines),\n"
 	      "then from the options.  Keys: db, listen, web_root, timezone,\n"
-	      "connection_limit, timeout_s, batch_cap, readers, session_idle_s,\n"
+	      "connection_limit, timeout_s, batch_cap, readers, reader_wait_ms, session_idle_s,\n"
 	      "session_absolute_s, login_throttle_after, login_lock_after, login_lock_s,\n"
 	      "shutdown_grace_s.\n",
 	      f);
@@ -164,11 +164,21 @@ int main(int argc, char **argv)
 	ctx.policy.lock_s = cfg.login_lock_s;
 	ctx.runner.writer = writer;
 	ctx.runner.policy = &ctx.policy;
+	ctx.reader_wait_ms = cfg.reader_wait_ms;
+	ctx.writer = writer;
+	ctx.db_path = cfg.db;
 	{
-		struct store_conn *rc_conn = store_pool_get(ctx.readers);
+		struct store_conn *rc_conn = NULL;
 
-		clinic_get(rc_conn, "clinic_name", clinic_name, sizeof clinic_name);
+		rc = store_pool_get(ctx.readers, cfg.reader_wait_ms, &rc_conn);
+		if (rc == HAT_OK)
+			rc = clinic_get(rc_conn, "clinic_name", clinic_name, sizeof clinic_name);
 		store_pool_put(ctx.readers, rc_conn);
+		if (rc != HAT_OK) {
+			fprintf(stderr, "hatd: cannot read the clinic's name from %s: %s\n", cfg.db,
+				hat_err_code(rc));
+			goto out;
+		}
 	}
 	ctx.clinic_name = clinic_name;
 	api_init(&ctx);
@@ -180,6 +190,7 @@ int main(int argc, char **argv)
 	http.routes = api_routes;
 	http.nroutes = api_route_count;
 	http.authenticate = api_authenticate;
+	http.begin = api_request_begin;
 	http.request_done = api_request_done;
 	rc = http_start(&http, &server);
 	if (rc != HAT_OK) {

@@ -151,10 +151,14 @@ bool http_cookie(struct http_req *req, const char *name, char *out, size_t n)
 	return str_copy(out, n, v);
 }
 
-void http_set_cookie(struct http_req *req, const char *value)
+bool http_set_cookie(struct http_req *req, const char *value)
 {
-	if (req->ncookies < 2)
-		str_copy(req->cookies[req->ncookies++], sizeof req->cookies[0], value);
+	int n = sizeof req->cookies / sizeof req->cookies[0];
+
+	if (req->ncookies >= n || !str_copy(req->cookies[req->ncookies], sizeof req->cookies[0], value))
+		return false;
+	req->ncookies++;
+	return true;
 }
 
 void http_peer(struct http_req *req, char *out, size_t n)
@@ -175,14 +179,14 @@ void http_reply(struct http_req *req, int status, json_t *reply)
 	req->reply = reply;
 }
 
-static void add_common_headers(struct MHD_Response *r, bool api)
+/* Adds the headers every answer carries; false if one could not be added. */
+static bool add_common_headers(struct MHD_Response *r, bool api)
 {
-	MHD_add_response_header(r, "Content-Security-Policy", csp);
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	if (api)
-		MHD_add_response_header(r, "Cache-Control", "no-store");
+	return MHD_add_response_header(r, "Content-Security-Policy", csp) == MHD_YES &&
+	       MHD_add_response_header(r, "X-Content-Type-Options", "nosniff") == MHD_YES &&
+	       MHD_add_response_header(r, "Referrer-Policy", "no-referrer") == MHD_YES &&
+	       MHD_add_response_header(r, "X-Frame-Options", "DENY") == MHD_YES &&
+	       (!api || MHD_add_response_header(r, "Cache-Control", "no-store") == MHD_YES);
 }
 
 static enum MHD_Result send_bytes(struct http_req *req, int status, const char *type,
@@ -191,20 +195,30 @@ static enum MHD_Result send_bytes(struct http_req *req, int status, const char *
 	struct MHD_Response *r;
 	enum MHD_Result ok;
 	char allow[64];
+	bool headers;
 
 	r = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", type);
-	add_common_headers(r, api);
-	for (int i = 0; i < req->ncookies; i++)
-		MHD_add_response_header(r, "Set-Cookie", req->cookies[i]);
-	if (status == 405) {
+	headers = MHD_add_response_header(r, "Content-Type", type) == MHD_YES &&
+		  add_common_headers(r, api);
+	for (int i = 0; headers && i < req->ncookies; i++)
+		headers = MHD_add_response_header(r, "Set-Cookie", req->cookies[i]) == MHD_YES;
+	if (headers && status == 405) {
 		allow_text(req->allow, allow, sizeof allow);
-		MHD_add_response_header(r, "Allow", allow);
+		headers = MHD_add_response_header(r, "Allow", allow) == MHD_YES;
 	}
-	if (status == 429 || status == 503)
-		MHD_add_response_header(r, "Retry-After", "5");
+	if (headers && (status == 429 || status == 503))
+		headers = MHD_add_response_header(r, "Retry-After", "5") == MHD_YES;
+	if (!headers) {
+		/* An answer without its headers is a different answer (a 201
+		** without its Set-Cookie is a login that did not happen): drop
+		** the connection rather than send it. */
+		log_error("http: a response header could not be added; %s not answered",
+			  req->path);
+		MHD_destroy_response(r);
+		return MHD_NO;
+	}
 	req->status = status;
 	ok = MHD_queue_response(req->conn, (unsigned)status, r);
 	MHD_destroy_response(r);
@@ -240,6 +254,13 @@ static enum MHD_Result send_reply(struct http_req *req)
 	if (req->content_type)
 		return send_bytes(req, req->status ? req->status : 200, req->content_type,
 				  req->raw.data ? req->raw.data : "", req->raw.len, true);
+	/* A handler that answered with nothing failed to build its answer
+	** (json_pack or a json_* call ran out of memory): never send that
+	** as a success with a null body. */
+	if (!req->reply && (req->status == 0 || (req->status >= 200 && req->status < 300))) {
+		log_error("http: %s built no answer", req->path);
+		return send_error(req, HAT_E_NOMEM);
+	}
 	text = json_dumps(req->reply ? req->reply : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
 	if (!text)
 		return send_error(req, HAT_E_NOMEM);
@@ -311,6 +332,33 @@ static enum MHD_Result serve_static(struct http_server *srv, struct http_req *re
 	ok = send_bytes(req, 200, content_type_for(file), b.data ? b.data : "", b.len, false);
 	buf_free(&b);
 	return ok;
+}
+
+/* ?format= must be one the route answers in (JSON alone when it names
+** none); the refusal lists them. */
+static enum hat_err check_format(struct http_req *req)
+{
+	static const char *const json_only[] = { "json", NULL };
+	const char *const *formats = req->route->formats ? req->route->formats : json_only;
+	const char *want = http_query(req, "format");
+	struct buf msg;
+	enum hat_err rc;
+
+	if (!want)
+		return HAT_OK;
+	for (size_t i = 0; formats[i]; i++) {
+		if (strcmp(formats[i], want) == 0)
+			return HAT_OK;
+	}
+	req->err_field = "format";
+	buf_init(&msg, sizeof req->err_message);
+	rc = buf_printf(&msg, "format must be one of:");
+	for (size_t i = 0; rc == HAT_OK && formats[i]; i++)
+		rc = buf_printf(&msg, "%s %s", i ? "," : "", formats[i]);
+	if (rc == HAT_OK)
+		str_copy(req->err_message, sizeof req->err_message, msg.data);
+	buf_free(&msg);
+	return HAT_E_INVALID_QUERY;
 }
 
 static bool is_json_type(const char *ct)
@@ -403,6 +451,14 @@ static enum MHD_Result finish_request(struct http_server *srv, struct http_req *
 			snprintf(req->err_message, sizeof req->err_message, "%s: %s",
 				 hat_err_message(rc), why);
 		return send_error(req, rc);
+	}
+	rc = check_format(req);
+	if (rc != HAT_OK)
+		return send_error(req, rc);
+	if (srv->cfg->begin) {
+		rc = srv->cfg->begin(req);
+		if (rc != HAT_OK)
+			return send_error(req, rc);
 	}
 	if (req->route->roles) {
 		rc = srv->cfg->authenticate(req);

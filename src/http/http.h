@@ -46,6 +46,10 @@ struct http_route {
 	http_handler handler;
 	unsigned roles;       /* 0: no login needed; else any of these roles */
 	size_t body_cap;      /* the largest body accepted, in bytes */
+	/* The ?format= values the route answers in (NULL-terminated); NULL
+	** means JSON only.  Any other format= is refused here, the same way
+	** on every route: 400 invalid_query naming "format". */
+	const char *const *formats;
 };
 
 struct http_req {
@@ -95,6 +99,9 @@ struct http_config {
 	/* Called for routes with roles: identifies the caller, checks CSRF,
 	** and fills req->roles, username and principal. */
 	enum hat_err (*authenticate)(struct http_req *req);
+	/* Called for every routed request before authentication (may be NULL):
+	** takes what the handler will need; an error is answered at once. */
+	enum hat_err (*begin)(struct http_req *req);
 	/* Called when a request is finished, to release req->app. */
 	void (*request_done)(struct http_req *req);
 };
@@ -118,8 +125,9 @@ const char *http_header(struct http_req *req, const char *name);
 const char *http_query(struct http_req *req, const char *name);
 /* The value of a cookie sent by the client, or NULL. Copies into out. */
 bool http_cookie(struct http_req *req, const char *name, char *out, size_t n);
-/* Adds a Set-Cookie header to the answer. */
-void http_set_cookie(struct http_req *req, const char *value);
+/* Adds a Set-Cookie header to the answer; false (nothing added) when the
+** value is too long or the answer already has all the cookies it can. */
+bool http_set_cookie(struct http_req *req, const char *value);
 /* The client's address as text. */
 void http_peer(struct http_req *req, char *out, size_t n);
 

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -24,6 +25,11 @@
 #include "util/log.h"
 
 #define STMT_CACHE_SLOTS 512 /* a power of two, well above the statements hat has */
+
+/* A backup step that finds the database locked is retried every
+** BACKUP_RETRY_MS, for at most BACKUP_BUSY_MAX_MS in a row. */
+#define BACKUP_RETRY_MS 20
+#define BACKUP_BUSY_MAX_MS 30000
 
 struct stmt_slot {
 	const char *sql;
@@ -106,6 +112,39 @@ static enum hat_err apply_migrations(struct store_conn *c)
 	return HAT_OK;
 }
 
+/* PRAGMA journal_mode answers with the mode it is in, which is not the one
+** asked for when the change cannot be made (a database in memory, a file
+** system without shared memory, another connection's lock).  A database
+** silently left out of WAL would still work, with readers blocking the
+** writer and commits no longer safe in the same way: refuse it. */
+static enum hat_err set_wal(struct store_conn *c)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *mode;
+	enum hat_err err;
+	int rc;
+
+	rc = sqlite3_prepare_v2(c->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		err = map_rc(c->db, rc, "journal_mode");
+		if (err == HAT_OK)
+			err = HAT_E_STORE;
+		goto out;
+	}
+	mode = sqlite3_column_text(st, 0);
+	err = HAT_OK;
+	if (!mode || sqlite3_stricmp((const char *)mode, "wal") != 0) {
+		log_error("store: the database could not be put in WAL mode (it is in %s)",
+			  mode ? (const char *)mode : "no");
+		err = HAT_E_STORE;
+	}
+out:
+	sqlite3_finalize(st);
+	return err;
+}
+
 enum hat_err store_open(const char *path, enum store_mode mode, struct store_conn **out)
 {
 	struct store_conn *c;
@@ -141,9 +180,10 @@ enum hat_err store_open(const char *path, enum store_mode mode, struct store_con
 	} else {
 		/* A register may not lose a committed entry: WAL with a full sync
 		** on every commit. */
-		err = store_exec(c, "PRAGMA journal_mode = WAL;"
-				    "PRAGMA synchronous = FULL;"
-				    "PRAGMA foreign_keys = ON;");
+		err = set_wal(c);
+		if (err == HAT_OK)
+			err = store_exec(c, "PRAGMA synchronous = FULL;"
+					    "PRAGMA foreign_keys = ON;");
 		if (err == HAT_OK)
 			err = apply_migrations(c);
 	}
@@ -592,12 +632,18 @@ enum hat_err store_release(struct store_conn *c)
 	return rc;
 }
 
-void store_rollback_to(struct store_conn *c)
+enum hat_err store_rollback_to(struct store_conn *c)
 {
-	/* ROLLBACK TO keeps the savepoint open; RELEASE then closes it. */
-	store_exec(c, "ROLLBACK TO cmd");
-	if (store_exec(c, "RELEASE cmd") == HAT_OK)
+	/* ROLLBACK TO keeps the savepoint open; RELEASE then closes it.  If
+	** the ROLLBACK TO fails the savepoint's writes are still there, so
+	** the caller must not commit: say so, and leave the RELEASE alone. */
+	enum hat_err rc = store_exec(c, "ROLLBACK TO cmd");
+
+	if (rc == HAT_OK)
+		rc = store_exec(c, "RELEASE cmd");
+	if (rc == HAT_OK)
 		c->savepoint_depth--;
+	return rc;
 }
 
 bool store_in_transaction(struct store_conn *c)
@@ -611,6 +657,7 @@ enum hat_err store_backup(struct store_conn *c, const char *path,
 	sqlite3 *dst = NULL;
 	sqlite3_backup *b;
 	int rc;
+	int busy_ms = 0;
 	enum hat_err err = HAT_OK;
 
 	rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
@@ -627,13 +674,28 @@ enum hat_err store_backup(struct store_conn *c, const char *path,
 	** that holds nobody up (writers go on appending to the log), and the
 	** copy is one consistent snapshot.  Copying in several steps instead
 	** restarts whenever a commit lands between two of them, so a busy
-	** clinic's backup would never finish. */
-	rc = sqlite3_backup_step(b, -1);
+	** clinic's backup would never finish.  A step that finds the database
+	** locked is retried, but only for so long: then the backup fails with
+	** HAT_E_BUSY rather than wait without end. */
+	for (;;) {
+		rc = sqlite3_backup_step(b, -1);
+		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+			break;
+		busy_ms += BACKUP_RETRY_MS;
+		if (busy_ms > BACKUP_BUSY_MAX_MS)
+			break;
+		sqlite3_sleep(BACKUP_RETRY_MS);
+	}
 	if (progress)
 		progress(sqlite3_backup_pagecount(b), sqlite3_backup_pagecount(b), arg);
 	sqlite3_backup_finish(b);
-	if (rc != SQLITE_DONE)
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+		log_error("store: backup: the database stayed locked for %d s; given up",
+			  BACKUP_BUSY_MAX_MS / 1000);
+		err = HAT_E_BUSY;
+	} else if (rc != SQLITE_DONE) {
 		err = map_rc(dst, rc, "backup");
+	}
 	if (err == HAT_OK) {
 		/* The copy is a self-contained file, not a WAL pair. */
 		rc = sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
@@ -666,7 +728,16 @@ enum hat_err store_pool_open(const char *path, int size, struct store_pool **out
 		return HAT_E_NOMEM;
 	}
 	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->freed, NULL);
+	{
+		/* Waits are measured on the monotonic clock, so that a change of
+		** the wall clock neither cuts one short nor stretches it. */
+		pthread_condattr_t attr;
+
+		pthread_condattr_init(&attr);
+		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+		pthread_cond_init(&p->freed, &attr);
+		pthread_condattr_destroy(&attr);
+	}
 	p->size = size;
 	for (int i = 0; i < size && rc == HAT_OK; i++) {
 		rc = store_open(path, STORE_READ_ONLY, &p->free_conns[i]);
@@ -693,16 +764,29 @@ void store_pool_close(struct store_pool *p)
 	free(p);
 }
 
-struct store_conn *store_pool_get(struct store_pool *p)
+enum hat_err store_pool_get(struct store_pool *p, int64_t wait_ms, struct store_conn **out)
 {
-	struct store_conn *c;
+	struct timespec until;
+	enum hat_err rc = HAT_OK;
 
+	*out = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += (time_t)(wait_ms / 1000);
+	until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
 	pthread_mutex_lock(&p->lock);
-	while (p->nfree == 0)
-		pthread_cond_wait(&p->freed, &p->lock);
-	c = p->free_conns[--p->nfree];
+	while (p->nfree == 0 && rc == HAT_OK) {
+		if (pthread_cond_timedwait(&p->freed, &p->lock, &until) == ETIMEDOUT &&
+		    p->nfree == 0)
+			rc = HAT_E_BUSY;
+	}
+	if (rc == HAT_OK)
+		*out = p->free_conns[--p->nfree];
 	pthread_mutex_unlock(&p->lock);
-	return c;
+	return rc;
 }
 
 void store_pool_put(struct store_pool *p, struct store_conn *c)

@@ -122,7 +122,10 @@ enum hat_err store_commit(struct store_conn *c);
 void store_rollback(struct store_conn *c);
 enum hat_err store_savepoint(struct store_conn *c);
 enum hat_err store_release(struct store_conn *c);
-void store_rollback_to(struct store_conn *c);
+/* Undoes the newest savepoint's writes and closes it.  On an error its
+** writes may still be in the transaction: the caller must roll the whole
+** transaction back, never commit it. */
+enum hat_err store_rollback_to(struct store_conn *c);
 bool store_in_transaction(struct store_conn *c);
 
 /* Change tracking, for binding rows into the audit chain (audit/rows.c).
@@ -159,7 +162,8 @@ enum hat_err store_claim(const char *path, bool exclusive, int *handle);
 void store_unclaim(int handle);
 
 /* Copies the database to path, consistent while others write (online
-** backup).  progress, when not NULL, is called with (done, total) pages. */
+** backup).  progress, when not NULL, is called with (done, total) pages.
+** HAT_E_BUSY when the database stays locked for 30 seconds on end. */
 enum hat_err store_backup(struct store_conn *c, const char *path,
 			  void (*progress)(int done, int total, void *arg), void *arg);
 
@@ -167,8 +171,10 @@ enum hat_err store_backup(struct store_conn *c, const char *path,
 struct store_pool;
 enum hat_err store_pool_open(const char *path, int size, struct store_pool **out);
 void store_pool_close(struct store_pool *p);
-/* Takes a connection, waiting while all are in use; put it back after. */
-struct store_conn *store_pool_get(struct store_pool *p);
+/* Takes a connection into *out, waiting at most wait_ms while all are in
+** use; put it back with store_pool_put.  HAT_E_BUSY when none came free in
+** time (*out is then NULL): a request never waits without bound. */
+enum hat_err store_pool_get(struct store_pool *p, int64_t wait_ms, struct store_conn **out);
 void store_pool_put(struct store_pool *p, struct store_conn *c);
 
 #endif

@@ -31,6 +31,7 @@ struct writer {
 	struct writer_job *tail;
 	int batch_cap;
 	bool stopping;
+	bool running;          /* the thread is in its loop */
 	long commits;
 	long jobs_run;
 };
@@ -51,8 +52,16 @@ void writer_run_batch(struct store_conn *c, struct writer_job **jobs, int n)
 			rc = jobs[i]->run(c, jobs[i]->arg);
 			if (rc == HAT_OK)
 				rc = store_release(c);
-			if (rc != HAT_OK)
-				store_rollback_to(c);
+			if (rc != HAT_OK && store_rollback_to(c) != HAT_OK) {
+				/* The refused job's writes may still be in the
+				** transaction: nothing of this batch may commit. */
+				log_error("writer: a savepoint could not be rolled back;"
+					  " %d job(s) refused", n);
+				store_rollback(c);
+				for (int k = 0; k < n; k++)
+					jobs[k]->result = HAT_E_STORE;
+				return;
+			}
 		}
 		jobs[i]->result = rc;
 		/* Some errors (a full disk, an I/O error, no memory) make SQLite
@@ -127,6 +136,7 @@ static void *writer_main(void *arg)
 			batch[i]->done = true;
 		pthread_cond_broadcast(&w->done);
 	}
+	w->running = false;
 	pthread_mutex_unlock(&w->lock);
 	free(batch);
 	return NULL;
@@ -179,6 +189,9 @@ enum hat_err writer_start(const char *path, int batch_cap,
 	pthread_cond_init(&w->work, NULL);
 	pthread_cond_init(&w->done, NULL);
 	pthread_cond_init(&w->ckpt_wake, NULL);
+	/* Set before the thread exists, so nobody sees a started writer as
+	** stopped; the thread clears it as it leaves. */
+	w->running = true;
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		store_close(w->conn);
 		store_close(w->ckpt_conn);
@@ -237,6 +250,16 @@ void writer_stop(struct writer *w)
 	pthread_cond_destroy(&w->done);
 	pthread_cond_destroy(&w->ckpt_wake);
 	free(w);
+}
+
+bool writer_running(struct writer *w)
+{
+	bool running;
+
+	pthread_mutex_lock(&w->lock);
+	running = w->running && !w->stopping;
+	pthread_mutex_unlock(&w->lock);
+	return running;
 }
 
 void writer_stats(struct writer *w, long *commits, long *jobs)

@@ -51,8 +51,13 @@ void writer_stop(struct writer *w);
 
 /* Runs jobs[0..n) in one transaction on c, each in its own savepoint, as the
 ** thread does, then the connection's commit hook (store_set_commit_hook).
-** If the hook or the commit fails every job gets that error. */
+** If the hook or the commit fails, or a failed job's savepoint cannot be
+** rolled back, nothing of the batch is kept and every job gets an error. */
 void writer_run_batch(struct store_conn *c, struct writer_job **jobs, int n);
+
+/* Whether the thread is taking jobs: false before it has started its loop
+** and once stop has begun.  Thread-safe. */
+bool writer_running(struct writer *w);
 
 /* Counters for the benchmark: transactions committed and jobs run. */
 void writer_stats(struct writer *w, long *commits, long *jobs);

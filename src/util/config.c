@@ -20,6 +20,7 @@ void config_default(struct config *c)
 	c->timeout_s = 30;
 	c->batch_cap = 64;
 	c->readers = 16;
+	c->reader_wait_ms = 2000;
 	c->session_idle_s = 30 * 60;
 	c->session_absolute_s = 12 * 3600;
 	c->login_throttle_after = 3;
@@ -44,6 +45,7 @@ static const struct config_key keys[] = {
 	NUM(timeout_s, 1, 3600),
 	NUM(batch_cap, 1, 4096),
 	NUM(readers, 1, 1024),
+	NUM(reader_wait_ms, 1, 60000),
 	NUM(session_idle_s, 60, 7 * 86400),
 	NUM(session_absolute_s, 300, 31 * 86400),
 	NUM(login_throttle_after, 1, 100),

@@ -21,6 +21,7 @@ struct config {
 	int64_t timeout_s;
 	int64_t batch_cap;
 	int64_t readers;
+	int64_t reader_wait_ms; /* the longest a request waits for a read connection */
 	int64_t session_idle_s;
 	int64_t session_absolute_s;
 	int64_t login_throttle_after;

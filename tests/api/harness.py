@@ -20,8 +20,10 @@ error code it must get, able to refer to what an earlier step created:
 
 Paths and header values are formatted with the names saved so far
 ("{pid}"); inside a body or an expectation, Ref("pid") stands for the saved
-value itself (so an id stays a number).  Every step is one check; the final
-line a test prints is exactly "N passed, M failed".
+value itself (so an id stays a number).  Every request step is one check; a
+step that only sets the scene (clock(), note()) is not counted as a pass,
+though its failure is a failure.  The final line a test prints is exactly
+"N passed, M failed"; a test that made no check at all fails.
 
 Python 3 standard library only.
 """
@@ -86,6 +88,11 @@ NHS_VALID_GROUPED = "943 476 5919"
 NHS_BAD_CHECK = "9434765918"
 
 
+# What a sanitizer writes when it finds something.
+SANITIZER_REPORTS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                     "WARNING: ThreadSanitizer", "runtime error:")
+
+
 class TestFailure(Exception):
     pass
 
@@ -125,6 +132,8 @@ class Report:
         return self.check(label, got == want, "got  %r\nwant %r" % (got, want))
 
     def summary(self):
+        if self.passed == 0 and self.failed == 0:
+            self.fail("the test made no check")
         print("%d passed, %d failed" % (self.passed, self.failed))
         sys.stdout.flush()
         return 0 if self.failed == 0 else 1
@@ -392,11 +401,14 @@ class Hat:
 
     def check_log(self):
         """No request may have been answered 5xx (unless the test expected
-        it), and a sanitizer report fails the run."""
+        it), and a sanitizer report fails the run.  A log that cannot be
+        read fails too: no scan is not a clean scan."""
         try:
             with open(self.log_path, "r", errors="replace") as f:
                 text = f.read()
-        except OSError:
+        except (OSError, TypeError) as e:
+            self.report.fail("hatd's log can be read for the 5xx and sanitizer scan (run %d)"
+                             % self.starts, "%s: %s" % (self.log_path, e))
             return
         bad = []
         for m in re.finditer(r" info (GET|POST|PUT|PATCH|DELETE|\?) (\S+) (\d{3}) ", text):
@@ -406,8 +418,7 @@ class Hat:
         self.report.check("hatd answered no unexpected 5xx (run %d)" % self.starts,
                           not bad, "\n".join(bad[:10]))
         self.report.check("hatd log holds no sanitizer report (run %d)" % self.starts,
-                          "ERROR: AddressSanitizer" not in text
-                          and "runtime error:" not in text,
+                          not any(p in text for p in SANITIZER_REPORTS),
                           text[-2000:])
 
     def cleanup(self, keep):
@@ -588,6 +599,7 @@ class Step:
         self.login = kw.pop("login", None)       # (name, kind) to keep the session
         self.raw = kw.pop("raw", None)           # raw bytes, "{port}" not needed
         self.run = kw.pop("run", None)           # a Python step: run(t) -> None or error text
+        self.counted = kw.pop("counted", True)   # False: scene-setting, not a check
         if kw:
             raise TypeError("unknown step options: %s" % ", ".join(kw))
 
@@ -614,8 +626,18 @@ def raw(label, data, status, code=None, **kw):
 
 
 def do(label, fn):
-    """A Python step: fn(t) returns None when all is well, else a complaint."""
+    """A Python check: fn(t) returns None when all is well, else a complaint."""
     return Step(label, run=fn)
+
+
+def note(label, fn):
+    """A Python step that sets the scene (saves a value, say) and checks
+    nothing: fn(t)'s return is ignored, and the step is not counted as a
+    pass.  An exception in fn still fails it."""
+    def run(t):
+        fn(t)
+        return None
+    return Step(label, run=run, counted=False)
 
 
 def db_is(label, sql, params, want):
@@ -632,10 +654,12 @@ def db_is(label, sql, params, want):
 
 
 def clock(label, now=None, advance_s=None):
+    """Sets the test clock: not a check, so never counted as a pass (a
+    refused setting raises, and fails the test)."""
     def fn(t):
         t.clock(now=now, advance_s=advance_s)
         return None
-    return Step(label, run=fn)
+    return Step(label, run=fn, counted=False)
 
 
 def _fmt(s, names):
@@ -651,7 +675,8 @@ def run_step(t, s, n):
     try:
         if s.run:
             complaint = s.run(t)
-            rep.check(where, complaint is None, complaint or "")
+            if complaint is not None or s.counted:
+                rep.check(where, complaint is None, complaint or "")
             return complaint is None
         if s.raw is not None:
             r = t.raw(s.raw)

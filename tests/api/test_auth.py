@@ -5,7 +5,7 @@ Run by ctest as: python3 test_auth.py --hatd PATH --hatctl PATH
 import sys
 import threading
 
-from harness import (ADMIN, ADMIN_PW, DEMO_PW, Ref, clock, db_is, do, login, main, run_steps,
+from harness import (ADMIN, ADMIN_PW, DEMO_PW, Ref, clock, db_is, do, login, main, note, run_steps,
                      step)
 
 NURSE, NURSE_PW = "nurse.patel", DEMO_PW["nurse.patel"]
@@ -261,7 +261,7 @@ def witness(t):
     run_steps(t, [
         login("nurse 1 logs in", "n1", NURSE, NURSE_PW),
         login("nurse 2 logs in on another tablet", "n2", NURSE2, NURSE2_PW),
-        do("note the chain head", lambda t: t.vars.update(
+        note("note the chain head", lambda t: t.vars.update(
             seq0=t.scalar("SELECT max(seq) FROM audit_events"))),
         step("nurse 2 witnesses with her password", "POST", "/api/v1/session/witness",
              {"username": NURSE2, "password": NURSE2_PW}, as_="n1", status=200,

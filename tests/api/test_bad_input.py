@@ -270,8 +270,37 @@ def routing(t):
     ]
 
 
+def formats(t):
+    """An unknown ?format= is refused the same way on every route: 400
+    invalid_query naming format, the message listing what the route gives;
+    a route that answers only JSON takes format=json and nothing else."""
+    def refused(label, path, who, listed):
+        return step(label, "GET", path, as_=who, status=400, code="invalid_query",
+                    expect={"error.field": "format",
+                            "error.message": "format must be one of: %s" % listed})
+    return [
+        login("the CDAO logs in", "cdao", "cdao.fraser", DEMO_PW["cdao.fraser"]),
+        refused("the register refuses format=pdf", "/api/v1/register?format=pdf", "nurse",
+                "json, html, csv"),
+        refused("the incidents refuse format=pdf", "/api/v1/incidents?format=pdf", "cdao",
+                "json, csv"),
+        refused("the incidents refuse format=html", "/api/v1/incidents?format=html", "cdao",
+                "json, csv"),
+        refused("the patient list refuses format=csv", "/api/v1/patients?format=csv", "nurse",
+                "json"),
+        refused("the board refuses an empty format", "/api/v1/board?format=", "nurse", "json"),
+        refused("health refuses format=xml", "/api/v1/health?format=xml", None, "json"),
+        step("the incidents give csv", "GET", "/api/v1/incidents?format=csv", as_="cdao",
+             status=200, check=lambda r, t: None if (r.header("Content-Type") or "").startswith(
+                 "text/csv") else "Content-Type %r" % r.header("Content-Type")),
+        step("a JSON route takes format=json", "GET", "/api/v1/patients?format=json",
+             as_="nurse", status=200),
+    ]
+
+
 def body(t):
     run_steps(t, [login("nurse logs in", "nurse", NURSE, NURSE_PW)])
+    run_steps(t, formats(t))
     events_before = t.scalar("SELECT count(*) FROM audit_events")
     patients_before = t.scalar("SELECT count(*) FROM patients")
     run_steps(t, json_body(t))

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from harness import ADMIN, ADMIN_PW, DEMO_PW, Ref, db_is, do, login, main, run_steps, step
+from harness import ADMIN, ADMIN_PW, DEMO_PW, Ref, db_is, do, login, main, note, run_steps, step
 
 NEW_PW = "a-new-password-1"
 
@@ -38,7 +38,7 @@ def expect_cli(label, argv, code, out=None, err=None, stdin=None, db=None):
 
 def body(t):
     run_steps(t, [
-        do("note the chain head", lambda t: t.vars.update(
+        note("note the chain head", lambda t: t.vars.update(
             seq0=t.scalar("SELECT max(seq) FROM audit_events"))),
         expect_cli("user list shows the staff and their roles", ["user", "list"], 0,
                    out="nurse.patel"),

@@ -234,13 +234,15 @@ class Desk:
     def leave(self, pid, label="leaves", **kw):
         return self.step(label, pid, "leave", **kw)
 
-    def settings(self, label, body, status=200, code=None, who="manager"):
+    def settings(self, label, body, status=200, code=None, who="manager", expect=None):
         return self.call(label, who, "PUT", "/api/v1/premises/1/settings", body,
-                         status=status, code=code)
+                         status=status, code=code, expect=expect)
 
     def board_row(self, pid):
         r = self.t.request("GET", "/api/v1/board", session=self.s["nurse"])
-        for row in (r.json or {}).get("patients", []):
+        if r.status != 200 or not isinstance((r.json or {}).get("patients"), list):
+            raise TestFailure("the board did not read: %d %s" % (r.status, r.short()))
+        for row in r.json["patients"]:
             if row.get("patient_id") == pid:
                 return row, r.json
         return None, r.json
@@ -495,10 +497,25 @@ def too_soon_and_sessions(d):
     d.at(6, "07:00:00")
     d.settings("a nurse cannot change the settings", {"min_between_session_starts_min": 60},
                who="nurse", status=403, code="forbidden")
-    d.settings("overlapping windows are refused",
+    d.settings("overlapping windows are refused, at the windows",
                {"windows": [{"name": "morning", "start": "08:30", "end": "12:30"},
                             {"name": "midday", "start": "12:00", "end": "17:30"}]},
-               status=422, code="date_order")
+               status=422, code="date_order", expect={"error.field": "windows"})
+    # What core refuses is refused at its field, with the field named.
+    d.settings("a top-up gap of 0 minutes is refused, naming it", {"topup_min_gap_min": 0},
+               status=400, code="out_of_range", expect={"error.field": "topup_min_gap_min"})
+    d.settings("0 minutes between session starts is refused, naming it",
+               {"min_between_session_starts_min": 0}, status=400, code="out_of_range",
+               expect={"error.field": "min_between_session_starts_min"})
+    d.settings("the missed-dose flag after the block is refused, naming the flag",
+               {"missed_flag_days": 4, "missed_block_days": 3}, status=400,
+               code="invalid_value", expect={"error.field": "missed_flag_days"})
+    d.settings("fit above reduced for breath alcohol is refused, naming the fit limit",
+               {"alcohol_fit_max_ug": 23}, status=400, code="invalid_value",
+               expect={"error.field": "alcohol_fit_max_ug"})
+    d.settings("at the edge: fit equal to reduced is taken",
+               {"alcohol_fit_max_ug": 22}, expect={"alcohol_fit_max_ug": 22})
+    d.settings("and put back", {"alcohol_fit_max_ug": 9}, expect={"alcohol_fit_max_ug": 9})
     d.settings("the manager moves the second window to 12:00",
                {"windows": [{"name": "morning", "start": "08:30", "end": "11:00"},
                             {"name": "midday", "start": "12:00", "end": "17:30"}]})

@@ -222,10 +222,20 @@ class Clinic:
 
     # -- reading the register ----------------------------------------------
 
+    def read(self, who, path):
+        """A read the test relies on: anything but a 200 with a JSON object
+        fails the test, so that no loop runs over an empty stand-in."""
+        r = self.t.request("GET", path, session=self.s[who])
+        if r.status != 200 or not isinstance(r.json, dict):
+            raise TestFailure("day %s: GET %s as %s: %d %s" % (self.now_day, path, who, r.status,
+                                                               r.short()))
+        return r.json
+
     def pages(self, who="pharm", premises=None):
-        r = self.call(None, who, "GET", "/api/v1/register/pages?premises_id=%d" % (
-            premises or self.premises))
-        return {p["strength_ug"] // 1000: p for p in (r.json or {}).get("pages", [])}
+        a = self.read(who, "/api/v1/register/pages?premises_id=%d" % (premises or self.premises))
+        if not isinstance(a.get("pages"), list):
+            raise TestFailure("the register's pages are not a list: %r" % a)
+        return {p["strength_ug"] // 1000: p for p in a["pages"]}
 
     def balances(self):
         return {mg: p["balance"] for mg, p in self.pages().items()}
@@ -235,8 +245,7 @@ class Clinic:
             self.premises, dstr(from_day), dstr(to_day))
         if page_id:
             path += "&page_id=%d" % page_id
-        r = self.call(None, who, "GET", path)
-        return r.json or {}
+        return self.read(who, path)
 
     def entries_of(self, administration_id):
         return self.query(

@@ -338,6 +338,82 @@ static void test_settings_alcohol_validation(void **state)
 	assert_int_equal(settings_validate(&s), HAT_E_OUT_OF_RANGE);
 }
 
+/* settings_check names the setting it refuses, at each edge: the limit
+** passes with no field, one past it is refused naming the field. */
+static void expect_field(const struct clinic_settings *s, enum hat_err want, const char *name)
+{
+	const char *field = "untouched";
+
+	assert_int_equal(settings_check(s, &field), want);
+	if (name)
+		assert_string_equal(field, name);
+	else
+		assert_null(field);
+}
+
+static void test_settings_check_names_the_field(void **state)
+{
+	struct clinic_settings s;
+
+	(void)state;
+	s = defaults();
+	expect_field(&s, HAT_OK, NULL);
+
+	/* The API takes 0 minutes for these; core does not. */
+	s = defaults();
+	s.topup_min_gap_s = 60;
+	expect_field(&s, HAT_OK, NULL);
+	s.topup_min_gap_s = 0;
+	expect_field(&s, HAT_E_OUT_OF_RANGE, "topup_min_gap_min");
+	s = defaults();
+	s.min_between_session_starts_s = 60;
+	expect_field(&s, HAT_OK, NULL);
+	s.min_between_session_starts_s = 0;
+	expect_field(&s, HAT_E_OUT_OF_RANGE, "min_between_session_starts_min");
+
+	/* Windows: touching is allowed, one minute of overlap is not. */
+	s = defaults();
+	s.windows[1].start_minute = s.windows[0].end_minute;
+	expect_field(&s, HAT_OK, NULL);
+	s.windows[1].start_minute = s.windows[0].end_minute - 1;
+	expect_field(&s, HAT_E_DATE_ORDER, "windows");
+
+	/* Missed days: equal thresholds hold, one out of order does not. */
+	s = defaults();
+	s.missed_flag_days = s.missed_block_days;
+	expect_field(&s, HAT_OK, NULL);
+	s.missed_flag_days = s.missed_block_days + 1;
+	expect_field(&s, HAT_E_INVALID_VALUE, "missed_flag_days");
+	s = defaults();
+	s.missed_block_days = s.missed_restart_days + 1;
+	expect_field(&s, HAT_E_INVALID_VALUE, "missed_block_days");
+
+	/* Sedation: a threshold on the last level holds, one past it not. */
+	s = defaults();
+	s.sedation_reduced_max = s.sedation_level_count - 1;
+	expect_field(&s, HAT_OK, NULL);
+	s.sedation_reduced_max = s.sedation_level_count;
+	expect_field(&s, HAT_E_OUT_OF_RANGE, "sedation_reduced_max");
+	s = defaults();
+	s.sedation_fit_max = s.sedation_reduced_max + 1;
+	expect_field(&s, HAT_E_INVALID_VALUE, "sedation_fit_max");
+	s = defaults();
+	s.sedation_level_count = 1;
+	s.sedation_fit_max = s.sedation_reduced_max = 0;
+	expect_field(&s, HAT_E_OUT_OF_RANGE, "sedation_scale");
+
+	/* Alcohol: fit equal to reduced holds, above it not. */
+	s = defaults();
+	s.alcohol_fit_max_ug = s.alcohol_reduced_max_ug;
+	expect_field(&s, HAT_OK, NULL);
+	s.alcohol_fit_max_ug = s.alcohol_reduced_max_ug + 1;
+	expect_field(&s, HAT_E_INVALID_VALUE, "alcohol_fit_max_ug");
+
+	/* A NULL field pointer is allowed: settings_validate is the same. */
+	assert_int_equal(settings_check(&s, NULL), HAT_E_INVALID_VALUE);
+	assert_int_equal(settings_validate(&s), HAT_E_INVALID_VALUE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_decision_names_round_trip),
 		cmocka_unit_test(test_settings_scale_validation),
 		cmocka_unit_test(test_settings_alcohol_validation),
+		cmocka_unit_test(test_settings_check_names_the_field),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

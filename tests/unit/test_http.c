@@ -7,8 +7,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <jansson.h>
 
@@ -212,6 +217,100 @@ static void not_an_object(void **state)
 	}
 }
 
+static void cookies_that_do_not_fit_are_refused(void **state)
+{
+	struct http_req req;
+	char long_value[400];
+
+	(void)state;
+	memset(&req, 0, sizeof req);
+	memset(long_value, 'x', sizeof long_value - 1);
+	long_value[sizeof long_value - 1] = '\0';
+	assert_false(http_set_cookie(&req, long_value));
+	assert_int_equal(req.ncookies, 0);
+	assert_true(http_set_cookie(&req, "a=1"));
+	assert_true(http_set_cookie(&req, "b=2"));
+	assert_false(http_set_cookie(&req, "c=3"));
+	assert_int_equal(req.ncookies, 2);
+	assert_string_equal(req.cookies[1], "b=2");
+}
+
+/* Handlers that succeed but built no answer, as when json_pack fails. */
+static enum hat_err reply_null(struct http_req *req)
+{
+	http_reply(req, 201, NULL);
+	return HAT_OK;
+}
+
+static enum hat_err reply_nothing(struct http_req *req)
+{
+	(void)req;
+	return HAT_OK;
+}
+
+static enum hat_err reply_something(struct http_req *req)
+{
+	http_reply(req, 201, json_pack("{s:i}", "id", 7));
+	return HAT_OK;
+}
+
+static const struct http_route null_routes[] = {
+	{ HTTP_GET, "/null", reply_null, 0, 0, NULL },
+	{ HTTP_GET, "/nothing", reply_nothing, 0, 0, NULL },
+	{ HTTP_GET, "/something", reply_something, 0, 0, NULL },
+};
+
+/* One GET over loopback; the whole response into out. */
+static void get(uint16_t port, const char *path, char *out, size_t n)
+{
+	struct sockaddr_in a;
+	char request[128];
+	size_t got = 0;
+	ssize_t r;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_port = htons(port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+	snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+		 path);
+	assert_true(write(fd, request, strlen(request)) == (ssize_t)strlen(request));
+	while (got + 1 < n && (r = read(fd, out + got, n - 1 - got)) > 0)
+		got += (size_t)r;
+	out[got] = '\0';
+	close(fd);
+}
+
+static void success_without_a_body_is_an_error(void **state)
+{
+	struct http_config cfg;
+	struct http_server *srv = NULL;
+	char resp[4096];
+
+	(void)state;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.listen = "127.0.0.1:0";
+	cfg.connection_limit = 4;
+	cfg.timeout_s = 5;
+	cfg.routes = null_routes;
+	cfg.nroutes = sizeof null_routes / sizeof null_routes[0];
+	assert_int_equal(http_start(&cfg, &srv), HAT_OK);
+
+	get(http_port(srv), "/null", resp, sizeof resp);
+	assert_memory_equal(resp, "HTTP/1.1 503", 12);
+	assert_non_null(strstr(resp, "\"out_of_memory\""));
+	get(http_port(srv), "/nothing", resp, sizeof resp);
+	assert_memory_equal(resp, "HTTP/1.1 503", 12);
+	/* The control: a built answer goes out as it is. */
+	get(http_port(srv), "/something", resp, sizeof resp);
+	assert_memory_equal(resp, "HTTP/1.1 201", 12);
+	assert_non_null(strstr(resp, "{\"id\":7}"));
+	http_stop(srv, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +324,8 @@ int main(void)
 		cmocka_unit_test(very_deep_nesting),
 		cmocka_unit_test(duplicate_keys),
 		cmocka_unit_test(not_an_object),
+		cmocka_unit_test(cookies_that_do_not_fit_are_refused),
+		cmocka_unit_test(success_without_a_body_is_an_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

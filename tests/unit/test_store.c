@@ -131,6 +131,15 @@ static void pragmas(void **state)
 	assert_string_equal(store_col_text(s, 0), "wal");
 	store_done(s);
 
+	/* A database that cannot be put in WAL is refused, not used in
+	** another journal mode. */
+	{
+		struct store_conn *m = NULL;
+
+		assert_int_equal(store_open(":memory:", STORE_CREATE, &m), HAT_E_STORE);
+		assert_null(m);
+	}
+
 	assert_int_equal(store_query_int(f->c, "PRAGMA synchronous", &found, &v, ""), HAT_OK);
 	assert_true(found);
 	assert_int_equal(v, 2); /* FULL */
@@ -421,6 +430,49 @@ static void batch_stops_when_transaction_lost(void **state)
 	assert_int_equal(count_items(f->c), 1);
 }
 
+/* Fault injection: a job that wrote a row, then closed its own savepoint
+** (so the writer's ROLLBACK TO finds no savepoint and fails), and refused.
+** Its row is still in the open transaction; committing the batch would put
+** a refused command's writes on disk. */
+static enum hat_err break_savepoint(struct store_conn *c, void *arg)
+{
+	struct item_job *j = arg;
+
+	if (store_run(c, sql_insert_item, "it", j->k, "half-written") != HAT_OK)
+		return HAT_E_INTERNAL;
+	if (store_exec(c, "RELEASE cmd") != HAT_OK)
+		return HAT_E_INTERNAL;
+	return HAT_E_DOSE_OVER_SESSION;
+}
+
+static void batch_refused_when_rollback_to_fails(void **state)
+{
+	struct fixture *f = *state;
+	struct item_job j[3];
+	struct writer_job *batch[3];
+
+	assert_int_equal(store_exec(f->c, sql_make_items), HAT_OK);
+	item_job_init(&j[0], 1, HAT_OK);
+	item_job_init(&j[1], 2, HAT_OK);
+	j[1].job.run = break_savepoint;
+	item_job_init(&j[2], 3, HAT_OK);
+	for (int i = 0; i < 3; i++)
+		batch[i] = &j[i].job;
+	writer_run_batch(f->c, batch, 3);
+	/* Every caller hears of a failure: none of the batch was kept. */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(j[i].job.result, HAT_E_STORE);
+	assert_false(store_in_transaction(f->c));
+	assert_int_equal(count_k(f->c, 2), 0);
+	assert_int_equal(count_items(f->c), 0);
+
+	/* The connection recovers: the next good batch commits. */
+	item_job_init(&j[0], 4, HAT_OK);
+	writer_run_batch(f->c, batch, 1);
+	assert_int_equal(j[0].job.result, HAT_OK);
+	assert_int_equal(count_items(f->c), 1);
+}
+
 #define THREADS 8
 #define JOBS_PER_THREAD 40
 
@@ -552,6 +604,7 @@ static void writer_stop_drains_queue(void **state)
 
 	assert_int_equal(store_exec(f->c, sql_make_items), HAT_OK);
 	assert_int_equal(writer_start(f->path, 2, NULL, &w), HAT_OK);
+	assert_true(writer_running(w));
 	memset(&gate_job, 0, sizeof gate_job);
 	gate_job.run = wait_at_gate;
 	gate_job.arg = &g;
@@ -578,6 +631,8 @@ static void writer_stop_drains_queue(void **state)
 	item_job_init(&late, 999, HAT_OK);
 	assert_int_equal(writer_submit(w, &late.job), HAT_E_SHUTTING_DOWN);
 	assert_int_equal(late.job.result, HAT_E_SHUTTING_DOWN);
+	/* Health must not call a stopping writer running. */
+	assert_false(writer_running(w));
 
 	pthread_mutex_lock(&g.lock);
 	g.open = true;
@@ -594,6 +649,40 @@ static void writer_stop_drains_queue(void **state)
 	assert_int_equal(count_k(f->c, 102), 0);
 	assert_int_equal(count_k(f->c, 999), 0);
 	writer_stop(NULL);
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void pool_wait_is_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct store_pool *p = NULL;
+	struct store_conn *a = NULL;
+	struct store_conn *b = (struct store_conn *)1;
+	double t0, waited;
+
+	assert_int_equal(store_pool_open(f->path, 1, &p), HAT_OK);
+	assert_int_equal(store_pool_get(p, 100, &a), HAT_OK);
+	assert_non_null(a);
+	/* The only reader is taken: the next waits 100 ms, then is refused. */
+	t0 = mono_s();
+	assert_int_equal(store_pool_get(p, 100, &b), HAT_E_BUSY);
+	waited = mono_s() - t0;
+	assert_null(b);
+	assert_true(waited >= 0.095);
+	assert_true(waited < 2.0);
+	store_pool_put(p, a);
+	/* Given back, it is there at once. */
+	assert_int_equal(store_pool_get(p, 1, &b), HAT_OK);
+	assert_ptr_equal(b, a);
+	store_pool_put(p, b);
+	store_pool_close(p);
 }
 
 static void count_progress(int done, int total, void *arg)
@@ -669,7 +758,7 @@ static void transactions_and_savepoints(void **state)
 	assert_int_equal(store_run(f->c, sql_insert_item, "it", INT64_C(1), "kept"), HAT_OK);
 	assert_int_equal(store_savepoint(f->c), HAT_OK);
 	assert_int_equal(store_run(f->c, sql_insert_item, "it", INT64_C(2), "undone"), HAT_OK);
-	store_rollback_to(f->c);
+	assert_int_equal(store_rollback_to(f->c), HAT_OK);
 	assert_true(store_in_transaction(f->c));
 	assert_int_equal(store_savepoint(f->c), HAT_OK);
 	assert_int_equal(store_run(f->c, sql_insert_item, "it", INT64_C(3), "kept"), HAT_OK);
@@ -703,8 +792,10 @@ int main(void)
 		T(batch_rolls_back_only_the_failing_job),
 		T(batch_commit_failure_fails_every_job),
 		T(batch_stops_when_transaction_lost),
+		T(batch_refused_when_rollback_to_fails),
 		T(writer_threads_each_row_once),
 		T(writer_stop_drains_queue),
+		T(pool_wait_is_bounded),
 		T(backup_has_same_rows),
 	};
 

@@ -139,12 +139,17 @@ await runTests(import.meta.url, [
     expect(await dialog().getByLabel('Amount (mg)').inputValue() === '50', 'the amount is kept');
   }],
 
-  ['the top-up is given with the right witness', async () => {
+  ['the top-up is given with the right witness', async (c) => {
     await dialog().getByLabel('Witness password').fill('demo-nurse-pass');
     await dialog().getByRole('button', { name: 'Record dose' }).click();
     await closed();
     await waitState(JOANNE, 'observing');
     await postdose(JOANNE);
+    const api = await c.as('nurse.patel', 'demo-nurse-pass');
+    const hist = (await api('GET', `/patients/${JOANNE}/dosing-history?from=${c.today}&to=${c.today}`)).body;
+    const given = hist.days[0].administrations.filter((a) => a.kind === 'injection');
+    expect(given.length === 2 && given.filter((a) => a.is_topup).length === 1,
+      `today's injections for Joanne: ${JSON.stringify(given.map((a) => [a.amount_ug, a.is_topup]))}`);
   }],
 
   ['both leave after observation and the board shows the session', async (c) => {

@@ -89,6 +89,11 @@ await runTests(import.meta.url, [
     await page.locator('dialog').waitFor({ state: 'detached' });
     await cases.getByText('Recounted with the CDAO').waitFor();
     await c.shot(page, 'discrepancy');
+    // The case the screen shows is open on the server, with its check.
+    const cdao = await c.as('cdao.fraser', 'demo-cdao-pass');
+    const open = (await cdao('GET', '/discrepancies')).body.discrepancies.filter((d) => d.status === 'open' && d.page_id === PAGE_100MG);
+    expect(open.length === 1, `open cases on the 100 mg page: ${JSON.stringify(open)}`);
+    expect(open[0].events.some((e) => e.kind === 'check' && e.item === 'recount'), `its events: ${JSON.stringify(open[0].events)}`);
   }],
 
   ['the print view opens as the printable register page', async (c) => {

@@ -71,6 +71,11 @@ await runTests(import.meta.url, [
     await obs.fill('15');
     await mgr.getByRole('button', { name: 'Save settings' }).click();
     await mgr.locator('#status', { hasText: 'version 2' }).waitFor();
+    // What the screen said was saved is what the server holds.
+    const api = await c.as('mgr.hughes', 'demo-manager-pass');
+    const s = (await api('GET', '/premises/1/settings')).body;
+    expect(s.observation_min === 15 && s.version === 2, `settings held: observation_min ${s.observation_min}, version ${s.version}`);
+    noConsoleErrors(mgr);
   }],
 
   ['a keyworker adds a patient and opens an episode', async (c) => {
