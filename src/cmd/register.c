@@ -76,54 +76,6 @@ static enum hat_err page_find(struct store_conn *conn, int64_t premises_id,
 	return rc;
 }
 
-/* What of an entry the audit chain vouches for: every number and every
-** person on it.  The same query serves writing the fingerprint (right after
-** the entry) and checking it (hatctl verify), so the two cannot drift. */
-static const char sql_fingerprint[] =
-	"SELECT json_object('page_id', page_id, 'seq', seq, 'kind', kind, 'qty', qty,"
-	" 'balance_after', balance_after, 'lot_id', lot_id, 'lot_after', lot_after,"
-	" 'event_date', event_date, 'late', late, 'patient_id', patient_id, 'patient_name',"
-	" patient_name, 'patient_address', patient_address, 'prescriber_name', prescriber_name,"
-	" 'licence_number', licence_number, 'supplier_name', supplier_name, 'invoice_ref',"
-	" invoice_ref, 'administration_id', administration_id, 'given_ug', given_ug,"
-	" 'wasted_ug', wasted_ug, 'made_by', made_by, 'witness_id', witness_id, 'witness_name',"
-	" witness_name, 'witness_authority', witness_authority, 'reason', reason,"
-	" 'corrects_entry_id', corrects_entry_id) FROM register_entries WHERE id = ?";
-
-static enum hat_err entry_fingerprint(struct store_conn *conn, int64_t id, json_t **out)
-{
-	struct store_stmt *s;
-	json_error_t jerr;
-	bool row = false;
-	enum hat_err rc = store_prepare(conn, sql_fingerprint, &s);
-
-	*out = NULL;
-	if (rc == HAT_OK)
-		rc = store_bind_int(s, 1, id);
-	if (rc == HAT_OK)
-		rc = store_step(s, &row);
-	if (rc == HAT_OK && row) {
-		*out = json_loads(store_col_text(s, 0), 0, &jerr);
-		if (!*out)
-			rc = HAT_E_NOMEM;
-	}
-	store_done(s);
-	return rc == HAT_OK && !row ? HAT_E_NOT_FOUND : rc;
-}
-
-/* Every entry gets its own audit event holding its fingerprint, so that an
-** entry rewritten by hand, however consistently, no longer matches the
-** chain. */
-static enum hat_err audit_entry(struct store_conn *conn, struct cmd *c, int64_t id)
-{
-	json_t *f = NULL;
-	enum hat_err rc = entry_fingerprint(conn, id, &f);
-
-	if (rc == HAT_OK)
-		rc = cmd_audit(conn, c, "register_entry", id, f);
-	json_decref(f);
-	return rc;
-}
 
 /* Appends e to its page: the next sequence number, the balance after it
 ** (refusing a negative one), and the late flag. */
@@ -199,8 +151,10 @@ static enum hat_err append(struct store_conn *conn, struct cmd *c, struct reg_en
 		       e->corrects_entry_id ? e->corrects_entry_id : INT64_MIN);
 	if (rc != HAT_OK)
 		return rc;
+	/* The entry needs no event of its own: the command's last event binds
+	** it, with every other row the command wrote, by fingerprint. */
 	*entry_id = store_last_id(conn);
-	return audit_entry(conn, c, *entry_id);
+	return HAT_OK;
 }
 
 static const char sql_entry_json[] =
