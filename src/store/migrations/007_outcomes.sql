@@ -272,3 +272,8 @@ CREATE TRIGGER self_notes_no_update BEFORE UPDATE ON self_notes
 BEGIN SELECT RAISE(ABORT, 'self_notes is append-only'); END;
 CREATE TRIGGER self_notes_no_delete BEFORE DELETE ON self_notes
 BEGIN SELECT RAISE(ABORT, 'self_notes is append-only'); END;
+
+-- The key that turns a person's attributor (initials, date of birth, sex)
+-- into the pseudonym of research and aggregate exports: keyed, so that the
+-- pseudonym cannot be recomputed from a guess at someone's details.
+INSERT INTO meta (key, value) VALUES ('outcomes_pseudonym_key', lower(hex(randomblob(32))));
