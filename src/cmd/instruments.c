@@ -256,7 +256,7 @@ static enum hat_err run_define(struct store_conn *conn, struct cmd *c)
 		return HAT_E_NOMEM;
 	rc = store_run(conn, "INSERT INTO instruments (code, version, definition, created_at, created_by)"
 			     " VALUES (?, ?, ?, ?, ?)",
-		       "tiiti", ins.code, (int64_t)ins.version, text, c->now, c->actor_id);
+		       "titii", ins.code, (int64_t)ins.version, text, c->now, c->actor_id);
 	free(text);
 	if (rc != HAT_OK)
 		return rc;
