@@ -41,11 +41,11 @@ static const struct story stories[] = {
 	/* Daniel: better in every way over a year. */
 	{ 3, { { 24, 10, 20, 8, 5, 8, 6, 0, true }, { 6, 8, 4, 2, 9, 10, 10, 0, false },
 	       { 2, 8, 0, 0, 13, 11, 14, 8, false } }, { 28, 38, 47 }, 0 },
-	/* Shannon: much less heroin, crack worse, mood about the same. */
-	{ 2, { { 20, 12, 18, 4, 10, 9, 7, 0, false }, { 4, 16, 6, 4, 9, 10, 9, 0, false } },
+	/* Shannon: much less heroin at the Start; her review is overdue. */
+	{ 1, { { 20, 12, 18, 4, 10, 9, 7, 0, false }, { 4, 16, 6, 4, 9, 10, 9, 0, false } },
 	  { 30, 31, 0 }, 3 },
-	/* Lee: less heroin and better mood, physical health worse (a DVT). */
-	{ 2, { { 26, 0, 26, 0, 8, 6, 8, 0, false }, { 10, 0, 8, 0, 12, 3, 10, 0, false } },
+	/* Lee: less heroin and better mood; crack and physical health worse (a DVT). */
+	{ 2, { { 26, 0, 26, 0, 8, 6, 8, 0, false }, { 10, 6, 8, 0, 12, 3, 10, 0, false } },
 	  { 0, 0, 0 }, 2 },
 	/* Joanne: quality of life not answered at the start; a home kept. */
 	{ 2, { { 18, 4, 14, 2, 9, 12, NA, 0, true }, { 2, 0, 2, 0, 15, 13, 12, 4, false } },
@@ -159,12 +159,13 @@ static int screens(struct cmd_runner *r, struct cli_actor *nurse, int64_t pid, i
 	int rc = 0;
 	int n = 0;
 
-	/* Every four weeks across the demo's 90 days of dosing. */
-	for (int ago = 84; ago >= 0 && rc == 0; ago -= 28, n++) {
+	/* Every four weeks across the demo's 90 days of dosing, the last
+	** yesterday (today's may not have happened yet). */
+	for (int ago = 85; ago >= 1 && rc == 0; ago -= 28, n++) {
 		int64_t t = clock_from_local(today - ago, 9 * 60 + 40);
 		bool street = every > 0 && n % every == every - 1;
 
-		if (ago >= started_days_ago || ago > 85)
+		if (ago >= started_days_ago)
 			continue;
 		clock_format_utc(t, at);
 		rc = run(r, &screens_record, nurse, t + 600, pid,

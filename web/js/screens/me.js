@@ -38,6 +38,9 @@ export function render(main) {
       load();
     });
     const done = (what) => () => { announce(what); load(); };
+    // Things that were never a problem (always none) would only crowd the page.
+    const telling = (sr) => !(sr.better === 'lower' && sr.points.every((x) => !x.value));
+    const domains = p.domains.map((d) => ({ ...d, series: d.series.filter(telling) })).filter((d) => d.series.length);
     fill(body,
       h('div', { class: 'screen-head' }, h('h1', null, `Hello, ${p.patient.given_name}`)),
       h('section', { class: 'panel summary' },
@@ -48,7 +51,7 @@ export function render(main) {
           p.retained ? h('li', null, `You have been with us for ${p.days_in_treatment} days.`) : null,
           att ? h('li', null, `In the last 4 weeks you came to ${att.sessions_attended} of ${att.sessions_due} sessions.`) : null)),
       h('section', null, h('h2', null, 'Your progress'),
-        p.domains.length ? h('div', { class: 'domains' }, p.domains.map((d) => domainPanel(d, { plain: true })))
+        domains.length ? h('div', { class: 'domains' }, domains.map((d) => domainPanel(d, { plain: true })))
           : h('p', { class: 'muted' }, 'Your keyworker will fill in your first review with you.')),
       h('section', { class: 'panel' }, h('h2', null, 'Your goals'),
         h('button', { type: 'button', class: 'primary', onclick: () => goalDialog('/me/goals', done('Your goal is saved.')) }, 'Add a goal of my own'),

@@ -50,7 +50,7 @@ function itemFields(def) {
       return select(it.key, label, [...scale.map((w, i) => [String(it.min + i), `${it.min + i}: ${w}`]), ['na', 'Not answered']], { placeholder: '' });
     }
     const range = it.type === 'days' ? 'days, 0 to 28' : it.type === 'amount' ? `amount${it.unit ? ` (${it.unit})` : ''}` : `${it.min} to ${it.max}`;
-    return h('div', { class: 'field-row', dataset: { field: it.key } },
+    return h('div', { class: 'field-row' },
       input(it.key, `${label} (${range})`, { type: 'number', inputmode: 'decimal', min: it.type === 'amount' ? 0 : it.min, max: it.type === 'days' ? 28 : (it.type === 'amount' ? undefined : it.max), step: it.type === 'amount' ? 'any' : 1 }),
       checkbox(`${it.key}__na`, 'Not answered'));
   });
