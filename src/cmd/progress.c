@@ -10,6 +10,7 @@
 #include "outcomes.h"
 #include "progress.h"
 #include "screens.h"
+#include "settings.h"
 #include "util/buf.h"
 
 /* The domains in the order the pictures show them. */
@@ -256,6 +257,38 @@ out:
 	return rc;
 }
 
+/* The sessions the person can come to: the clinic's windows, and how many
+** a day their prescription in force today gives them (0: none today). */
+static enum hat_err sessions_json(struct store_conn *c, int64_t premises, int64_t patient,
+				  int32_t today, json_t **out)
+{
+	struct clinic_settings st;
+	int64_t version, per_day = 0;
+	bool found;
+	json_t *w = json_array();
+	char a[6], b[6];
+	enum hat_err rc = clinic_settings_load(c, premises, &st, &version);
+
+	if (rc == HAT_OK)
+		rc = store_query_int(c,
+			"SELECT coalesce(max(sessions_per_day), 0) FROM prescriptions p WHERE patient_id = ?"
+			" AND start_date <= ? AND (end_date IS NULL OR end_date >= ?)"
+			" AND NOT EXISTS (SELECT 1 FROM prescription_events e WHERE e.prescription_id = p.id)",
+			&found, &per_day, "iii", patient, (int64_t)today, (int64_t)today);
+	for (int i = 0; rc == HAT_OK && i < st.window_count; i++) {
+		clinic_settings_hhmm(st.windows[i].start_minute, a);
+		clinic_settings_hhmm(st.windows[i].end_minute, b);
+		json_array_append_new(w, json_pack("{s:s, s:s, s:s}", "name", st.windows[i].name,
+						   "opens", a, "closes", b));
+	}
+	if (rc != HAT_OK) {
+		json_decref(w);
+		return rc;
+	}
+	*out = json_pack("{s:I, s:o}", "sessions_per_day", (json_int_t)per_day, "windows", w);
+	return *out ? HAT_OK : HAT_E_NOMEM;
+}
+
 /* A summed instrument's total (or metric) as one series. */
 static enum hat_err total_series(struct build *b, const char *code, const char *domain)
 {
@@ -336,6 +369,7 @@ enum hat_err progress_build(struct store_conn *c, int64_t patient_id, int64_t no
 	struct build b;
 	struct form_row *forms = NULL;
 	json_t *patient = NULL, *goals = NULL, *screens = NULL, *attendance = NULL, *doms, *res;
+	json_t *sessions = NULL;
 	int32_t today = clock_local_date(now), n = 0;
 	int64_t version, premises = 0, start_day = 0, open = 0;
 	bool found, retained;
@@ -378,6 +412,8 @@ enum hat_err progress_build(struct store_conn *c, int64_t patient_id, int64_t no
 	if (rc == HAT_OK)
 		rc = board_attendance(c, premises, patient_id, today - 27, today, now, &attendance);
 	if (rc == HAT_OK)
+		rc = sessions_json(c, premises, patient_id, today, &sessions);
+	if (rc == HAT_OK)
 		rc = store_query_int(c, "SELECT count(*) FROM episodes WHERE patient_id = ? AND status = 'active'",
 				     &found, &open, "i", patient_id);
 	if (rc != HAT_OK)
@@ -409,7 +445,9 @@ enum hat_err progress_build(struct store_conn *c, int64_t patient_id, int64_t no
 			? json_array_get(json_object_get(attendance, "patients"), 0) : json_null(),
 		"days_in_treatment", (json_int_t)(start_day && retained ? today - start_day + 1 : 0),
 		"retained", (int)retained);
-	if (!plain) {
+	if (res)
+		json_object_set(res, "sessions", sessions);
+	if (res && !plain) {
 		json_object_set(res, "screen_list", json_object_get(screens, "screens"));
 		json_object_set_new(res, "thresholds", outcomes_settings_json(&b.st, version));
 	}
@@ -424,6 +462,7 @@ out:
 	json_decref(goals);
 	json_decref(screens);
 	json_decref(attendance);
+	json_decref(sessions);
 	if (forms)
 		free_forms(forms, n);
 	free(forms);

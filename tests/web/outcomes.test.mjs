@@ -146,6 +146,8 @@ await runTests(import.meta.url, [
     const text = await me.locator('main').textContent();
     expect(text.includes('How you feel in yourself') && !text.includes('PSYHSTAT') && !text.includes('OPIUSE'), 'plain words, no clinical codes');
     expect(text.includes('Join the Thursday walking group'), 'their goals are there');
+    expect(/Your sessions[\s\S]*2 times a day[\s\S]*Morning: 08:30 to 11:00/.test(text), 'their sessions are there');
+    expect(/In the last 4 weeks you came to \d+ of \d+ sessions/.test(text), 'their attendance is there');
     await me.getByRole('button', { name: 'Add a goal of my own' }).click();
     const d = me.getByRole('dialog');
     await d.getByLabel('Part of life').selectOption('own');

@@ -50,6 +50,10 @@ export function render(main) {
         h('ul', { class: 'facts' },
           p.retained ? h('li', null, `You have been with us for ${p.days_in_treatment} days.`) : null,
           att ? h('li', null, `In the last 4 weeks you came to ${att.sessions_attended} of ${att.sessions_due} sessions.`) : null)),
+      p.sessions && p.sessions.sessions_per_day ? h('section', { class: 'panel', 'aria-labelledby': 'me-sessions' },
+        h('h2', { id: 'me-sessions' }, 'Your sessions'),
+        h('p', null, `You can come ${p.sessions.sessions_per_day === 1 ? 'once' : `${p.sessions.sessions_per_day} times`} a day:`),
+        h('ul', null, p.sessions.windows.map((w) => h('li', null, `${w.name[0].toUpperCase()}${w.name.slice(1)}: ${w.opens} to ${w.closes}`)))) : null,
       h('section', null, h('h2', null, 'Your progress'),
         domains.length ? h('div', { class: 'domains' }, domains.map((d) => domainPanel(d, { plain: true })))
           : h('p', { class: 'muted' }, 'Your keyworker will fill in your first review with you.')),
