@@ -13,6 +13,10 @@
 #define NURSE (ROLE_NURSE | ROLE_PRESCRIBER)
 #define STOCK (ROLE_PHARMACIST | ROLE_CDAO)
 /* An inspector may ask anyone in charge to show the register. */
+/* Who records outcomes, goals and drug screens. */
+#define OUTCOMES (ROLE_KEYWORKER | ROLE_NURSE | ROLE_PRESCRIBER)
+/* A service user may log in and out, and change their password. */
+#define ANYONE (ROLE_ANY | ROLE_SERVICE_USER)
 #define REGISTER_READ (STOCK | ROLE_AUDITOR | ROLE_MANAGER | ROLE_NURSE | ROLE_PRESCRIBER)
 
 /* The answers a route gives besides JSON, by ?format=. */
@@ -22,8 +26,8 @@ static const char *const csv_formats[] = { "json", "csv", NULL };
 const struct http_route api_routes[] = {
 	{ HTTP_GET, "/api/v1/health", api_health, 0, 0, NULL },
 	{ HTTP_POST, "/api/v1/session", api_session_login, 0, 4 * KB, NULL },
-	{ HTTP_GET, "/api/v1/session", api_session_get, ROLE_ANY, 0, NULL },
-	{ HTTP_DELETE, "/api/v1/session", api_session_logout, ROLE_ANY, 0, NULL },
+	{ HTTP_GET, "/api/v1/session", api_session_get, ANYONE, 0, NULL },
+	{ HTTP_DELETE, "/api/v1/session", api_session_logout, ANYONE, 0, NULL },
 	{ HTTP_POST, "/api/v1/session/witness", api_session_witness, ROLE_ANY, 4 * KB, NULL },
 
 	{ HTTP_GET, "/api/v1/users", api_users_list, ADMIN, 0, NULL },
@@ -89,6 +93,37 @@ const struct http_route api_routes[] = {
 	{ HTTP_POST, "/api/v1/incidents", api_incidents_create, CLINICAL, 16 * KB, NULL },
 	{ HTTP_GET, "/api/v1/returns", api_returns_list, REGISTER_READ, 0, NULL },
 	{ HTTP_POST, "/api/v1/returns", api_returns_record, STOCK | ROLE_NURSE, 8 * KB, NULL },
+
+	/* Outcomes, goals, drug screens and the person's own view. */
+	{ HTTP_GET, "/api/v1/instruments", api_instruments_list, CLINICAL, 0, NULL },
+	{ HTTP_POST, "/api/v1/instruments", api_instruments_define, ROLE_MANAGER, 64 * KB, NULL },
+	{ HTTP_POST, "/api/v1/instruments/licences", api_instruments_licence, ROLE_MANAGER, 4 * KB, NULL },
+	{ HTTP_POST, "/api/v1/instruments/switches", api_instruments_switch, ROLE_MANAGER, 4 * KB, NULL },
+	{ HTTP_GET, "/api/v1/outcome-settings", api_outcome_settings_get, CLINICAL, 0, NULL },
+	{ HTTP_PUT, "/api/v1/outcome-settings", api_outcome_settings_put, ROLE_MANAGER, 4 * KB, NULL },
+	{ HTTP_GET, "/api/v1/patients/{id}/outcomes", api_outcomes_list, CLINICAL, 0, NULL },
+	{ HTTP_POST, "/api/v1/patients/{id}/outcomes", api_outcomes_record, OUTCOMES, 32 * KB, NULL },
+	{ HTTP_GET, "/api/v1/outcomes/{id}", api_outcome_history, CLINICAL, 0, NULL },
+	{ HTTP_POST, "/api/v1/outcomes/{id}/revisions", api_outcome_revise, OUTCOMES, 32 * KB, NULL },
+	{ HTTP_POST, "/api/v1/outcomes/{id}/entered-in-error", api_outcome_error, OUTCOMES, 4 * KB, NULL },
+	{ HTTP_GET, "/api/v1/caseload", api_caseload, CLINICAL, 0, NULL },
+	{ HTTP_GET, "/api/v1/patients/{id}/progress", api_progress, CLINICAL, 0, NULL },
+	{ HTTP_GET, "/api/v1/patients/{id}/goals", api_goals_list, CLINICAL, 0, NULL },
+	{ HTTP_POST, "/api/v1/patients/{id}/goals", api_goals_create, OUTCOMES, 8 * KB, NULL },
+	{ HTTP_POST, "/api/v1/goals/{id}/events", api_goal_event, OUTCOMES | ROLE_SERVICE_USER, 8 * KB, NULL },
+	{ HTTP_GET, "/api/v1/patients/{id}/drug-screens", api_screens_list, CLINICAL, 0, NULL },
+	{ HTTP_POST, "/api/v1/patients/{id}/drug-screens", api_screens_record, OUTCOMES, 16 * KB, NULL },
+	{ HTTP_POST, "/api/v1/drug-screens/{id}/entered-in-error", api_screen_error, OUTCOMES, 4 * KB, NULL },
+	{ HTTP_GET, "/api/v1/screen-analytes", api_screen_analytes, CLINICAL, 0, NULL },
+	{ HTTP_GET, "/api/v1/patients/{id}/service-user-accounts", api_service_users_list, CLINICAL, 0, NULL },
+	{ HTTP_POST, "/api/v1/patients/{id}/service-user-accounts", api_service_users_open, ROLE_KEYWORKER | ROLE_MANAGER, 4 * KB, NULL },
+	{ HTTP_POST, "/api/v1/service-user-accounts/{id}/close", api_service_users_close, ROLE_KEYWORKER | ROLE_MANAGER, 4 * KB, NULL },
+	{ HTTP_GET, "/api/v1/reports/outcomes", api_outcomes_report, ROLE_MANAGER | ROLE_AUDITOR, 0, NULL },
+	{ HTTP_GET, "/api/v1/me/progress", api_me_progress, ROLE_SERVICE_USER, 0, NULL },
+	{ HTTP_GET, "/api/v1/me/goals", api_me_goals, ROLE_SERVICE_USER, 0, NULL },
+	{ HTTP_POST, "/api/v1/me/goals", api_me_goal_create, ROLE_SERVICE_USER, 8 * KB, NULL },
+	{ HTTP_GET, "/api/v1/me/notes", api_me_notes, ROLE_SERVICE_USER, 0, NULL },
+	{ HTTP_POST, "/api/v1/me/notes", api_me_note_create, ROLE_SERVICE_USER, 8 * KB, NULL },
 
 	{ HTTP_GET, "/api/v1/audit", api_audit_list, ROLE_AUDITOR | ROLE_CDAO, 0, NULL },
 	{ HTTP_GET, "/api/v1/access-log", api_access_log_list, ROLE_AUDITOR, 0, NULL },

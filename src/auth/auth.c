@@ -52,6 +52,8 @@ json_t *auth_roles_json(unsigned mask)
 			return NULL;
 		}
 	}
+	if (a && (mask & ROLE_SERVICE_USER))
+		json_array_append_new(a, json_string("service_user"));
 	return a;
 }
 
@@ -134,6 +136,21 @@ void auth_policy_default(struct auth_policy *p)
 	p->lock_s = 15 * 60;
 }
 
+/* An open service-user account gives its login the service-user role. */
+static enum hat_err service_user_role(struct store_conn *c, int64_t user_id, unsigned *mask)
+{
+	bool found;
+	int64_t n = 0;
+	enum hat_err rc = store_query_int(c,
+		"SELECT count(*) FROM service_user_accounts a WHERE a.user_id = ?"
+		" AND NOT EXISTS (SELECT 1 FROM service_user_closures x WHERE x.account_id = a.id)",
+		&found, &n, "i", user_id);
+
+	if (rc == HAT_OK && n > 0)
+		*mask |= ROLE_SERVICE_USER;
+	return rc;
+}
+
 enum hat_err auth_user_roles(struct store_conn *c, int64_t user_id, unsigned *mask)
 {
 	static const char sql[] = "SELECT role FROM user_roles WHERE user_id = ?";
@@ -152,6 +169,8 @@ enum hat_err auth_user_roles(struct store_conn *c, int64_t user_id, unsigned *ma
 		*mask |= auth_role_parse(store_col_text(s, 0));
 	}
 	store_done(s);
+	if (rc == HAT_OK)
+		rc = service_user_role(c, user_id, mask);
 	return rc;
 }
 

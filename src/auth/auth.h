@@ -32,6 +32,11 @@ enum auth_role {
 	ROLE_CDAO       = 1 << 5,
 	ROLE_AUDITOR    = 1 << 6,
 	ROLE_ADMIN      = 1 << 7,
+	/* A person in treatment with their own login, linked to their one
+	** patient record (service_user_accounts).  Not a staff role: it is
+	** held by having an open account, never granted in user_roles, and
+	** it lies outside ROLE_ANY, so no staff route lets it in. */
+	ROLE_SERVICE_USER = 1 << 8,
 };
 #define ROLE_ANY 0xffu
 /* Staff who see patient records in the course of care. */

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "demo.h"
+#include "demo_outcomes.h"
 #include "cmd/patients.h"
 #include "cmd/premises.h"
 #include "cmd/users.h"
@@ -105,6 +106,7 @@ static void print_logins(void)
 		printf("  %-11s %-17s %s\n", demo_users[i].role, demo_users[i].username, pw);
 	}
 	printf("  (two nurses, so that each can witness the other's doses)\n");
+	printf("  %-11s %-17s %s\n", "own view", "daniel.w", DEMO_OWN_VIEW_PASSWORD);
 }
 
 static int64_t result_id(json_t *r)
@@ -185,6 +187,16 @@ static int add_patients(struct cmd_runner *r, int64_t premises_id, int64_t ids[]
 	return rc;
 }
 
+/* Outcome histories for every patient whose treatment has started. */
+static int add_outcomes(struct cmd_runner *r, struct store_conn *conn, const int64_t ids[])
+{
+	int started[NPATIENTS];
+
+	for (size_t i = 0; i < NPATIENTS; i++)
+		started[i] = demo_patients[i].started_days_ago;
+	return demo_outcomes(r, conn, ids, started, NPATIENTS);
+}
+
 int cli_demo(int argc, char **argv)
 {
 	struct cli_opts o;
@@ -220,6 +232,8 @@ int cli_demo(int argc, char **argv)
 		goto out;
 	if (!cli_flag(argc, argv, "--no-history") &&
 	    demo_history(&r, conn, patient_ids, NPATIENTS - 1) != 0)
+		goto out;
+	if (!cli_flag(argc, argv, "--no-history") && add_outcomes(&r, conn, patient_ids) != 0)
 		goto out;
 	printf("demo clinic ready in %s: %zu staff, %zu patients\n", o.db,
 	       sizeof demo_users / sizeof demo_users[0], NPATIENTS);

@@ -474,5 +474,5 @@ const struct cmd_def patients_discharge_reason_set = {
 	"discharge_reason.set", reason_fields, ROLE_MANAGER, run_reason_set, NULL,
 };
 const struct cmd_def patients_access = {
-	"patient.access", access_fields, ROLE_ANY, run_access, NULL,
+	"patient.access", access_fields, ROLE_ANY | ROLE_SERVICE_USER, run_access, NULL,
 };

@@ -36,7 +36,8 @@ def must(r, what):
 def top_up(t):
     """Writes, through the API, the kinds of record the demo does not."""
     s = {}
-    for u in ("dr.okafor", "nurse.patel", "nurse.byrne", "pharm.lindqvist", "mgr.hughes"):
+    for u in ("dr.okafor", "nurse.patel", "nurse.byrne", "pharm.lindqvist", "mgr.hughes",
+              "kw.mensah"):
         s[u], r = t.login(u, DEMO_PW[u])
         if not s[u]:
             raise TestFailure("%s cannot log in: %d %s" % (u, r.status, r.short()))
@@ -73,6 +74,31 @@ def top_up(t):
          {"item": "recount", "finding": "Still one short."}, "pharm.lindqvist", "a checklist item")
     call("POST", "/api/v1/discrepancies/%d/escalate" % case,
          {"description": "One ampoule untraced."}, "pharm.lindqvist", "an escalation")
+
+    # Outcomes: corrections, a licence, settings, the person's own account.
+    form = t.scalar("SELECT max(id) FROM outcome_forms")
+    call("POST", "/api/v1/outcomes/%d/entered-in-error" % form, {"reason": "wrong patient"},
+         "kw.mensah", "an outcome form entered in error")
+    screen = t.scalar("SELECT max(id) FROM drug_screens")
+    call("POST", "/api/v1/drug-screens/%d/entered-in-error" % screen, {"reason": "wrong label"},
+         "kw.mensah", "a drug screen entered in error")
+    call("POST", "/api/v1/instruments/licences",
+         {"code": "swemwbs", "holder": "Riverside HAT Clinic", "reference": "WV-0001",
+          "registered_on": "2026-01-01", "expires_on": "2030-01-01"}, "mgr.hughes",
+         "an instrument licence")
+    call("PUT", "/api/v1/outcome-settings", {"screen_negative_pct": 55}, "mgr.hughes",
+         "an outcome setting")
+    acct = call("POST", "/api/v1/patients/%d/service-user-accounts" % pids[2],
+                {"username": "own.person", "display_name": "Own Person",
+                 "password": "own-pass-0001", "consent": "Agreed at review, in person"},
+                "kw.mensah", "a service-user account")["account_id"]
+    me, r = t.login("own.person", "own-pass-0001")
+    if not me:
+        raise TestFailure("the service user cannot log in: %d %s" % (r.status, r.short()))
+    must(t.request("POST", "/api/v1/me/notes", {"feeling": 4, "text": "A better week"},
+                   session=me), "a note of the person's own")
+    call("POST", "/api/v1/service-user-accounts/%d/close" % acct, {"reason": "asked to stop"},
+         "kw.mensah", "an account closed")
 
 
 def declaration(t):

@@ -16,6 +16,8 @@ import * as register from './screens/register.js';
 import * as users from './screens/users.js';
 import * as settings from './screens/settings.js';
 import * as attendance from './screens/attendance.js';
+import * as outcomes from './screens/outcomes.js';
+import * as me from './screens/me.js';
 
 const CLINICAL = ['prescriber', 'nurse', 'pharmacist', 'keyworker', 'manager', 'cdao'];
 const REGISTER_READ = ['pharmacist', 'cdao', 'auditor', 'manager', 'nurse', 'prescriber'];
@@ -27,6 +29,9 @@ const ROUTES = [
   { re: /^\/patients\/(\d+)$/, title: 'Patient chart', roles: CLINICAL, screen: chart.render, under: '/patients' },
   { re: /^\/patients\/(\d+)\/edit$/, title: 'Patient details', roles: CLINICAL, screen: patients.renderEdit, under: '/patients' },
   { re: /^\/patients\/(\d+)\/prescriptions$/, title: 'Prescriptions', roles: CLINICAL, screen: prescriptions.render, under: '/patients' },
+  { re: /^\/caseload$/, nav: 'Caseload', title: 'Caseload', roles: ['keyworker', 'manager'], screen: outcomes.renderCaseload },
+  { re: /^\/patients\/(\d+)\/outcomes$/, title: 'Recovery and outcomes', roles: CLINICAL, screen: outcomes.render, under: '/caseload' },
+  { re: /^\/me$/, nav: 'My progress', title: 'My progress', roles: ['service_user'], screen: me.render },
   { re: /^\/attendance$/, nav: 'Attendance', title: 'Attendance', roles: CLINICAL, screen: attendance.render },
   { re: /^\/register(?:\/(\d+))?$/, nav: 'Register', title: 'Controlled-drug register', roles: REGISTER_READ, screen: register.render, home: '/register' },
   { re: /^\/users$/, nav: 'Users', title: 'Users', roles: ['admin'], screen: users.render },
@@ -103,6 +108,7 @@ function idleMessage() {
 }
 
 function homeFor() {
+  if (ctx.has('service_user')) return '/me';
   if (ctx.has('nurse', 'prescriber')) return '/board';
   if (ctx.has('pharmacist', 'cdao', 'auditor')) return '/register';
   if (ctx.has('admin')) return '/users';
