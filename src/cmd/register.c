@@ -1042,8 +1042,8 @@ enum hat_err register_stock_checks(struct store_conn *c, int64_t page_id, json_t
 				" b.display_name AS second_checker,"
 				" (SELECT d.id FROM discrepancies d WHERE d.stock_check_id = s.id)"
 				" AS discrepancy_id FROM stock_checks s JOIN users a ON a.id = s.checked_by"
-				" JOIN users b ON b.id = s.second_by WHERE s.page_id = ? ORDER BY s.id DESC"
-				" LIMIT 200", out, "i", page_id);
+				" JOIN users b ON b.id = s.second_by WHERE s.page_id = ? ORDER BY s.id DESC",
+				out, "i", page_id);
 }
 
 /* Adds a page's heading (its class, drug, strength and form in words). */
