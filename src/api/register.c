@@ -160,7 +160,7 @@ enum hat_err api_discrepancies_list(struct http_req *req)
 		"SELECT d.id, d.page_id, d.stock_check_id, d.difference, d.opened_at,"
 		" (SELECT kind FROM discrepancy_events e WHERE e.discrepancy_id = d.id"
 		"  AND e.kind IN ('resolved', 'escalated')) AS closed_by"
-		" FROM discrepancies d ORDER BY d.id DESC LIMIT 200", &cases, "");
+		" FROM discrepancies d ORDER BY d.id DESC", &cases, "");
 
 	json_array_foreach(cases, i, c) {
 		if (rc != HAT_OK)
@@ -263,7 +263,7 @@ enum hat_err api_returns_list(struct http_req *req)
 	enum hat_err rc = store_query_json(api_reader(req),
 					   "SELECT id, premises_id, patient_id, description, quantity,"
 					   " received_by, witness_id, at AS received_at FROM returns_log"
-					   " ORDER BY id DESC LIMIT 500", &out, "");
+					   " ORDER BY id DESC", &out, "");
 
 	if (rc == HAT_OK)
 		http_reply(req, 200, json_pack("{s:o}", "returns", out));

@@ -8,7 +8,7 @@ static const char sql_late[] =
 	"SELECT e.id, e.page_id, e.seq, e.kind, e.event_date, e.entered_date, e.at AS entered_at,"
 	" u.display_name AS made_by FROM register_entries e JOIN register_pages p ON p.id = e.page_id"
 	" JOIN users u ON u.id = e.made_by WHERE p.premises_id = ? AND e.late = 1"
-	" ORDER BY e.id DESC LIMIT 200";
+	" ORDER BY e.id DESC";
 static const char sql_open_cases[] =
 	"SELECT d.id, d.page_id, d.difference, d.opened_at FROM discrepancies d"
 	" JOIN register_pages p ON p.id = d.page_id WHERE p.premises_id = ? AND NOT EXISTS"

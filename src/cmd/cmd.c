@@ -164,12 +164,16 @@ enum hat_err cmd_audit(struct store_conn *conn, struct cmd *c, const char *entit
 	return rc;
 }
 
-static void request_hash(const struct cmd *c, unsigned char out[32])
+/* A request the hash could not see whole must not be matched to an earlier
+** one: HAT_E_NOMEM when the input cannot be serialised. */
+static enum hat_err request_hash(const struct cmd *c, unsigned char out[32])
 {
 	crypto_generichash_state st;
-	char *text = json_dumps(c->input, JSON_COMPACT | JSON_SORT_KEYS);
+	char *text = c->input ? json_dumps(c->input, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	char target[32];
 
+	if (c->input && !text)
+		return HAT_E_NOMEM;
 	crypto_generichash_init(&st, NULL, 0, 32);
 	crypto_generichash_update(&st, (const unsigned char *)c->def->name, strlen(c->def->name) + 1);
 	snprintf(target, sizeof target, "%lld", (long long)c->target_id);
@@ -178,6 +182,7 @@ static void request_hash(const struct cmd *c, unsigned char out[32])
 		crypto_generichash_update(&st, (const unsigned char *)text, strlen(text));
 	crypto_generichash_final(&st, out, 32);
 	free(text);
+	return HAT_OK;
 }
 
 static const char sql_idem_get[] =
@@ -261,8 +266,9 @@ static enum hat_err cmd_job(struct store_conn *conn, void *arg)
 	if (rc != HAT_OK)
 		return rc;
 	if (c->idempotency_key) {
-		request_hash(c, hash);
-		rc = idem_lookup(conn, c, hash, &found);
+		rc = request_hash(c, hash);
+		if (rc == HAT_OK)
+			rc = idem_lookup(conn, c, hash, &found);
 		if (rc != HAT_OK || found)
 			return rc;
 	}

@@ -834,7 +834,7 @@ static enum hat_err case_event(struct store_conn *conn, struct cmd *c, const cha
 
 static enum hat_err run_case_check(struct store_conn *conn, struct cmd *c)
 {
-	int64_t page, premises;
+	int64_t page = 0, premises = 0;
 	enum hat_err rc = open_case(conn, c, &page, &premises);
 
 	if (rc != HAT_OK)
@@ -845,7 +845,7 @@ static enum hat_err run_case_check(struct store_conn *conn, struct cmd *c)
 
 static enum hat_err run_case_resolve(struct store_conn *conn, struct cmd *c)
 {
-	int64_t page, premises, entry_id;
+	int64_t page = 0, premises = 0, entry_id = 0;
 	enum hat_err rc = open_case(conn, c, &page, &premises);
 
 	if (rc == HAT_OK)
@@ -875,7 +875,7 @@ static enum hat_err insert_incident(struct store_conn *conn, struct cmd *c, int6
 
 static enum hat_err run_case_escalate(struct store_conn *conn, struct cmd *c)
 {
-	int64_t page, premises, incident;
+	int64_t page = 0, premises = 0, incident = 0;
 	enum hat_err rc = open_case(conn, c, &page, &premises);
 
 	if (rc == HAT_OK)
@@ -996,8 +996,8 @@ enum hat_err register_stock_checks(struct store_conn *c, int64_t page_id, json_t
 				" b.display_name AS second_checker,"
 				" (SELECT d.id FROM discrepancies d WHERE d.stock_check_id = s.id)"
 				" AS discrepancy_id FROM stock_checks s JOIN users a ON a.id = s.checked_by"
-				" JOIN users b ON b.id = s.second_by WHERE s.page_id = ? ORDER BY s.id DESC"
-				" LIMIT 200", out, "i", page_id);
+				" JOIN users b ON b.id = s.second_by WHERE s.page_id = ? ORDER BY s.id DESC",
+				out, "i", page_id);
 }
 
 /* Adds a page's heading (its class, drug, strength and form in words). */

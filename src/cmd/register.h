@@ -84,7 +84,7 @@ enum hat_err register_pages(struct store_conn *c, int64_t premises_id, int32_t t
 			    json_t **out);
 
 /* A page's lots with what each holds now and whether it has expired, and
-** the page's stock checks, newest first (new references). */
+** the page's stock checks, every one, newest first (new references). */
 enum hat_err register_lots(struct store_conn *c, int64_t page_id, int32_t today, json_t **out);
 enum hat_err register_stock_checks(struct store_conn *c, int64_t page_id, json_t **out);
 

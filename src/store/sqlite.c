@@ -81,6 +81,11 @@ static enum hat_err apply_migrations(struct store_conn *c)
 	enum hat_err rc;
 	char pragma[64];
 
+	/* Not knowing the version is not version 0: never migrate blind. */
+	if (current < 0) {
+		log_error("store: the database's schema version cannot be read");
+		return HAT_E_STORE;
+	}
 	if (current > store_schema_latest()) {
 		log_error("store: the database is at schema %d, newer than this build (%d)",
 			  current, store_schema_latest());

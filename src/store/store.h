@@ -44,7 +44,8 @@ enum hat_err store_open(const char *path, enum store_mode mode,
 /* Finalises cached statements and closes.  Accepts NULL. */
 void store_close(struct store_conn *c);
 
-/* The schema version the database is at, and the newest this build knows. */
+/* The schema version the database is at (-1 when it cannot be read), and
+** the newest this build knows. */
 int store_schema_version(struct store_conn *c);
 int store_schema_latest(void);
 
