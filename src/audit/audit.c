@@ -301,10 +301,10 @@ enum hat_err audit_event_hash_is(struct store_conn *c, int64_t seq,
 
 static const char sql_walk[] =
 	"SELECT seq, at, actor_id, action, entity, entity_id, detail, prev_hash, hash,"
-	" rows_digest FROM audit_events ORDER BY seq";
+	" rows_digest FROM audit_events WHERE seq > ? ORDER BY seq";
 static const char sql_walk_rows[] =
-	"SELECT seq, tbl, row_id, fp FROM audit_rows ORDER BY seq, tbl, row_id";
-static const char sql_count[] = "SELECT count(*) FROM audit_events";
+	"SELECT seq, tbl, row_id, fp FROM audit_rows WHERE seq > ? ORDER BY seq, tbl, row_id";
+static const char sql_count[] = "SELECT count(*) FROM audit_events WHERE seq > ?";
 
 /* The bindings of event seq, read from the rows cursor (ordered by seq) and
 ** hashed as audit_rows_bind hashed them.  *have_row tells whether the cursor
@@ -352,13 +352,24 @@ enum hat_err audit_verify(struct store_conn *c, bool *ok, struct audit_finding *
 			  void (*progress)(int64_t done, int64_t total, void *arg),
 			  void *arg)
 {
-	unsigned char prev[AUDIT_HASH_BYTES] = { 0 };
+	static const unsigned char genesis[AUDIT_HASH_BYTES];
+
+	return audit_verify_from(c, 0, genesis, ok, finding, count, progress, arg);
+}
+
+enum hat_err audit_verify_from(struct store_conn *c, int64_t from_seq,
+			       const unsigned char from_hash[AUDIT_HASH_BYTES], bool *ok,
+			       struct audit_finding *finding, int64_t *count,
+			       void (*progress)(int64_t done, int64_t total, void *arg),
+			       void *arg)
+{
+	unsigned char prev[AUDIT_HASH_BYTES];
 	unsigned char want[AUDIT_HASH_BYTES];
 	unsigned char digest[AUDIT_ROWS_DIGEST_BYTES];
 	struct store_stmt *s = NULL;
 	struct rows_cursor rows = { NULL, false };
 	enum hat_err rc;
-	int64_t expect_seq = 1;
+	int64_t expect_seq = from_seq + 1;
 	int64_t total = 0;
 	int64_t head_seq = 0;
 	bool have_head = false;
@@ -380,15 +391,20 @@ enum hat_err audit_verify(struct store_conn *c, bool *ok, struct audit_finding *
 			return rc;
 		own_txn = true;
 	}
-	rc = store_query_int(c, sql_count, NULL, &total, "");
+	memcpy(prev, from_hash, AUDIT_HASH_BYTES);
+	rc = store_query_int(c, sql_count, NULL, &total, "i", from_seq);
 	if (rc != HAT_OK)
 		goto out;
 	rc = store_prepare(c, sql_walk_rows, &rows.s);
+	if (rc == HAT_OK)
+		rc = store_bind_int(rows.s, 1, from_seq);
 	if (rc == HAT_OK)
 		rc = store_step(rows.s, &rows.have_row);
 	if (rc != HAT_OK)
 		goto out;
 	rc = store_prepare(c, sql_walk, &s);
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 1, from_seq);
 	if (rc != HAT_OK)
 		goto out;
 	for (;;) {
@@ -482,7 +498,7 @@ enum hat_err audit_verify(struct store_conn *c, bool *ok, struct audit_finding *
 		}
 	}
 	store_done(s);
-	if (rc == HAT_OK && !have_head && expect_seq != 1) {
+	if (rc == HAT_OK && !have_head && expect_seq != from_seq + 1) {
 		finding_set(finding, expect_seq - 1, "head_mismatch", "the chain head is missing");
 		snprintf(finding->table, sizeof finding->table, "audit_head");
 		*ok = false;

@@ -113,6 +113,15 @@ enum hat_err audit_verify(struct store_conn *c, bool *ok, struct audit_finding *
 			  void (*progress)(int64_t done, int64_t total, void *arg),
 			  void *arg);
 
+/* The same walk from a head verified earlier: events after from_seq only,
+** the first of them linked to from_hash (which the caller has checked is
+** event from_seq's hash).  *count is the number of events walked. */
+enum hat_err audit_verify_from(struct store_conn *c, int64_t from_seq,
+			       const unsigned char from_hash[AUDIT_HASH_BYTES], bool *ok,
+			       struct audit_finding *finding, int64_t *count,
+			       void (*progress)(int64_t done, int64_t total, void *arg),
+			       void *arg);
+
 /* The hash of one event from its fields; exposed for the unit tests and
 ** the benchmark.  rows_digest (the digest of the rows the event binds, see
 ** rows.h) is NULL for an event that binds none; an event without one hashes

@@ -36,6 +36,7 @@ struct table_sql {
 	char *one;     /* the row with a given row id */
 	char *scan;    /* every row, in row-id order */
 	char *unbound; /* note the rows no event binds */
+	char *since;   /* rows past a row id that no event after a seq binds */
 };
 
 static struct table_sql *sqls;
@@ -74,6 +75,18 @@ static char *sql_unbound(const char *table)
 	return out;
 }
 
+static char *sql_since(const char *table)
+{
+	size_t n = strlen(table) + 200;
+	char *out = malloc(n);
+
+	if (out)
+		snprintf(out, n, "SELECT rowid FROM \"%s\" WHERE rowid > ?3 AND rowid NOT IN"
+				 " (SELECT row_id FROM audit_rows WHERE tbl = ?1 AND seq > ?2)"
+				 " ORDER BY rowid", table);
+	return out;
+}
+
 static void sqls_build(void)
 {
 	struct table_sql *t = calloc(audit_table_count, sizeof *t);
@@ -84,7 +97,8 @@ static void sqls_build(void)
 		t[i].one = sql_one(audit_tables[i].name);
 		t[i].scan = sql_scan(audit_tables[i].name);
 		t[i].unbound = sql_unbound(audit_tables[i].name);
-		if (!t[i].one || !t[i].scan || !t[i].unbound)
+		t[i].since = sql_since(audit_tables[i].name);
+		if (!t[i].one || !t[i].scan || !t[i].unbound || !t[i].since)
 			return;
 	}
 	sqls = t;
@@ -544,17 +558,26 @@ static enum hat_err verify_table(struct store_conn *c, const struct audit_table 
 
 /* The access log against its seals: each seal's digest over the rows it
 ** covers, and no row after the last seal (every batch seals its own). */
-static enum hat_err verify_access(struct store_conn *c, struct audit_findings *f)
+static enum hat_err verify_access(struct store_conn *c, int64_t from_seq,
+				  struct audit_findings *f)
 {
 	static const char sql_seals[] =
 		"SELECT seq, detail FROM audit_events WHERE entity = 'access_log'"
-		" AND action = 'access_log.seal' ORDER BY entity_id, seq";
+		" AND action = 'access_log.seal' AND seq > ? ORDER BY entity_id, seq";
+	static const char sql_sealed_before[] =
+		"SELECT coalesce(max(entity_id), 0) FROM audit_events WHERE entity = 'access_log'"
+		" AND action = 'access_log.seal' AND seq <= ?";
 	unsigned char digest[AUDIT_ROWS_DIGEST_BYTES];
 	char hex[2 * AUDIT_ROWS_DIGEST_BYTES + 1];
-	struct store_stmt *s;
+	struct store_stmt *s = NULL;
 	int64_t after = 0, rows, latest, extra = 0;
 	bool row;
-	enum hat_err rc = store_prepare(c, sql_seals, &s);
+	enum hat_err rc = store_query_int(c, sql_sealed_before, NULL, &after, "i", from_seq);
+
+	if (rc == HAT_OK)
+		rc = store_prepare(c, sql_seals, &s);
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 1, from_seq);
 
 	while (rc == HAT_OK) {
 		json_error_t jerr;
@@ -613,7 +636,125 @@ enum hat_err audit_rows_verify(struct store_conn *c, struct audit_findings *f,
 		if (audit_tables[i].kind == AUDIT_BOUND)
 			rc = verify_table(c, &audit_tables[i], f, &done, progress, arg);
 	if (rc == HAT_OK)
-		rc = verify_access(c, f);
+		rc = verify_access(c, 0, f);
+	if (own_txn)
+		store_rollback(c);
+	return rc;
+}
+
+/* ---- Verifying what was added after a head ------------------------------ */
+
+/* Every row bound after from_seq, against its latest binding. */
+static enum hat_err verify_bound_since(struct store_conn *c, int64_t from_seq,
+				       struct audit_findings *f)
+{
+	static const char sql[] =
+		"SELECT r.tbl, r.row_id, r.seq, r.fp FROM audit_rows r WHERE r.seq > ?1"
+		" AND r.seq = (SELECT max(q.seq) FROM audit_rows q WHERE q.tbl = r.tbl"
+		" AND q.row_id = r.row_id) ORDER BY r.tbl, r.row_id";
+	unsigned char fp[AUDIT_FP_BYTES];
+	struct store_stmt *s;
+	char action[64];
+	bool row, exists;
+	enum hat_err rc = store_prepare(c, sql, &s);
+
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 1, from_seq);
+	while (rc == HAT_OK) {
+		const struct audit_table *t;
+		int64_t rid, seq;
+		size_t len;
+		const void *bound;
+
+		rc = store_step(s, &row);
+		if (rc != HAT_OK || !row)
+			break;
+		t = audit_table_coded((int)store_col_int(s, 0));
+		rid = store_col_int(s, 1);
+		seq = store_col_int(s, 2);
+		bound = store_col_blob(s, 3, &len);
+		if (!t)
+			continue; /* a binding of no table: the chain walk names it */
+		rc = audit_row_fingerprint(c, t, rid, fp, &exists);
+		if (rc != HAT_OK)
+			break;
+		if (len == 0 && exists)
+			audit_findings_add(f, seq, t->name, rid, "row_unaccounted",
+					   "%s row %lld was deleted by audit event %lld (%s) but is"
+					   " there (put back outside hat)", t->name, (long long)rid,
+					   (long long)seq, action_of(c, seq, action, sizeof action));
+		else if (len != 0 && !exists)
+			audit_findings_add(f, seq, t->name, rid, "row_missing",
+					   "%s row %lld, written by audit event %lld (%s), is missing"
+					   " (deleted outside hat)", t->name, (long long)rid,
+					   (long long)seq, action_of(c, seq, action, sizeof action));
+		else if (len == AUDIT_FP_BYTES && memcmp(fp, bound, AUDIT_FP_BYTES) != 0)
+			audit_findings_add(f, seq, t->name, rid, "row_changed",
+					   "%s row %lld differs from what audit event %lld (%s)"
+					   " recorded (changed outside hat)", t->name, (long long)rid,
+					   (long long)seq, action_of(c, seq, action, sizeof action));
+	}
+	store_done(s);
+	return rc;
+}
+
+/* Rows past each table's last row bound by from_seq that no later event
+** binds: inserted behind hat's back since the head. */
+static enum hat_err verify_unbound_since(struct store_conn *c, int64_t from_seq,
+					 struct audit_findings *f)
+{
+	static const char sql_top[] =
+		"SELECT row_id FROM audit_rows WHERE tbl = ? AND seq <= ? ORDER BY row_id DESC"
+		" LIMIT 1";
+	enum hat_err rc = HAT_OK;
+
+	for (size_t i = 0; rc == HAT_OK && i < audit_table_count; i++) {
+		const struct audit_table *t = &audit_tables[i];
+		const struct table_sql *q = sql_of(t);
+		struct store_stmt *s;
+		int64_t top = 0;
+		bool row;
+
+		if (t->kind != AUDIT_BOUND)
+			continue;
+		if (!q)
+			return HAT_E_NOMEM;
+		rc = store_query_int(c, sql_top, NULL, &top, "ii", (int64_t)t->code, from_seq);
+		if (rc == HAT_OK)
+			rc = store_prepare(c, q->since, &s);
+		if (rc == HAT_OK)
+			rc = store_bindf(s, "iii", (int64_t)t->code, from_seq, top);
+		while (rc == HAT_OK) {
+			rc = store_step(s, &row);
+			if (rc != HAT_OK || !row)
+				break;
+			audit_findings_add(f, 0, t->name, store_col_int(s, 0), "row_unaccounted",
+					   "%s row %lld is not accounted for by any audit event"
+					   " (inserted outside hat)", t->name,
+					   (long long)store_col_int(s, 0));
+		}
+		store_done(s);
+	}
+	return rc;
+}
+
+enum hat_err audit_rows_verify_since(struct store_conn *c, int64_t from_seq,
+				     struct audit_findings *f)
+{
+	enum hat_err rc = HAT_OK;
+	bool own_txn = false;
+
+	if (!store_in_transaction(c)) {
+		rc = store_exec(c, "BEGIN");
+		if (rc != HAT_OK)
+			return rc;
+		own_txn = true;
+	}
+	rc = verify_bound_since(c, from_seq, f);
+	if (rc == HAT_OK)
+		rc = verify_unbound_since(c, from_seq, f);
+	if (rc == HAT_OK)
+		rc = verify_access(c, from_seq, f);
 	if (own_txn)
 		store_rollback(c);
 	return rc;

@@ -316,6 +316,34 @@ def anchor(t):
     p = t.hatctl("verify", "--since", "%d:%s" % (int(seq) + 1000000, digest))
     t.report.check("--since a head past the end fails (the record was replaced)",
                    p.returncode == 1 and "no longer holds event" in p.out, p.out + p.err)
+    # The record grows after the head was written down: --since checks
+    # only what came after, and catches an edit to it.
+    nurse, r = t.login("nurse.patel", DEMO_PW["nurse.patel"])
+    pid = t.scalar("SELECT min(id) FROM patients")
+    must(t.request("POST", "/api/v1/patients/%d/risk-discussions" % pid,
+                   {"notes": "After the head."}, session=nurse), "a risk discussion")
+    must(t.request("GET", "/api/v1/patients/%d" % pid, session=nurse), "a read")
+    p = t.hatctl("verify", "--since", head[0])
+    t.report.check("--since a head, after more was written, passes and says how much it walked",
+                   p.returncode == 0 and "ok since event %s" % seq in p.out, p.out + p.err)
+    later = t.scalar("SELECT max(id) FROM risk_discussions")
+    copy = os.path.join(t.dir, "since.db")
+    src = sqlite3.connect(t.db_path)
+    dst = sqlite3.connect(copy)
+    src.backup(dst)
+    dst.close()
+    src.close()
+    db = sqlite3.connect(copy, isolation_level=None)
+    db.execute("DROP TRIGGER risk_discussions_no_update")
+    db.execute("UPDATE risk_discussions SET notes = 'changed' WHERE id = ?", (later,))
+    db.execute("INSERT INTO premises (name, address, created_at) VALUES ('Ghost', 'x', 1)")
+    db.close()
+    p = t.hatctl("verify", "--since", head[0], db=copy)
+    t.report.check("--since catches a row written after the head and changed by hand",
+                   p.returncode == 1 and "table risk_discussions row %d: row_changed" % later
+                   in p.out, p.out + p.err)
+    t.report.check("and a row inserted behind hat's back since",
+                   "table premises row" in p.out and "row_unaccounted" in p.out, p.out)
     p = t.hatctl("verify", "--since", "nonsense")
     t.report.check("--since needs SEQ:HASH", p.returncode == 2, p.out + p.err)
     # A whole rewrite: a fresh clinic verifies on its own, but not against
