@@ -273,6 +273,28 @@ BEGIN SELECT RAISE(ABORT, 'self_notes is append-only'); END;
 CREATE TRIGGER self_notes_no_delete BEFORE DELETE ON self_notes
 BEGIN SELECT RAISE(ABORT, 'self_notes is append-only'); END;
 
+-- What the national drug-treatment return needs of an episode beyond what
+-- hat already holds: consent to the return, local authority, postcode,
+-- referral source, triage and care-plan dates.  A new row per change; the
+-- newest for an episode applies.
+CREATE TABLE ndtms_details (
+  id              INTEGER PRIMARY KEY,
+  episode_id      INTEGER NOT NULL REFERENCES episodes(id),
+  consent         TEXT NOT NULL CHECK (consent IN ('Y', 'N')),
+  local_authority TEXT NOT NULL DEFAULT '',
+  postcode        TEXT NOT NULL DEFAULT '',
+  referral_source TEXT NOT NULL DEFAULT '',
+  triage_date     INTEGER,
+  care_plan_date  INTEGER,
+  recorded_by     INTEGER REFERENCES users(id),
+  recorded_at     INTEGER NOT NULL
+) STRICT;
+CREATE INDEX ndtms_details_episode ON ndtms_details(episode_id, id);
+CREATE TRIGGER ndtms_details_no_update BEFORE UPDATE ON ndtms_details
+BEGIN SELECT RAISE(ABORT, 'ndtms_details is append-only'); END;
+CREATE TRIGGER ndtms_details_no_delete BEFORE DELETE ON ndtms_details
+BEGIN SELECT RAISE(ABORT, 'ndtms_details is append-only'); END;
+
 -- The key that turns a person's attributor (initials, date of birth, sex)
 -- into the pseudonym of research and aggregate exports: keyed, so that the
 -- pseudonym cannot be recomputed from a guess at someone's details.
