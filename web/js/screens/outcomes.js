@@ -52,7 +52,9 @@ function itemFields(def) {
     const range = it.type === 'days' ? 'days, 0 to 28' : it.type === 'amount' ? `amount${it.unit ? ` (${it.unit})` : ''}` : `${it.min} to ${it.max}`;
     return h('div', { class: 'field-row' },
       input(it.key, `${label} (${range})`, { type: 'number', inputmode: 'decimal', min: it.type === 'amount' ? 0 : it.min, max: it.type === 'days' ? 28 : (it.type === 'amount' ? undefined : it.max), step: it.type === 'amount' ? 'any' : 1 }),
-      checkbox(`${it.key}__na`, 'Not answered'));
+      checkbox(`${it.key}__na`, 'Not answered'),
+      it.weeks ? h('details', { class: 'weeks' }, h('summary', null, 'By week (optional)'),
+        h('div', { class: 'row' }, [4, 3, 2, 1].map((w) => input(`${it.key}__w${w}`, `Week ${w}`, { type: 'number', min: 0, max: 7, step: 1 })))) : null);
   });
 }
 
@@ -63,9 +65,15 @@ function readAnswers(form, def) {
     const na = form.elements.namedItem(`${it.key}__na`);
     const v = str(form, it.key);
     if (na && na.checked) out[it.key] = 'na';
-    else if (v === '') continue;
+    else if (v === '' && !(it.weeks && [4, 3, 2, 1].some((w) => str(form, `${it.key}__w${w}`) !== ''))) continue;
     else if (v === 'na' || it.type === 'yesno' || it.type === 'text') out[it.key] = v;
     else out[it.key] = Number(v);
+    // The week-by-week days, when given, go with the total (week 4 first).
+    const weeks = [4, 3, 2, 1].map((w) => str(form, `${it.key}__w${w}`));
+    if (it.weeks && weeks.some((w) => w !== '') && !(na && na.checked)) {
+      const nums = weeks.map((w) => (w === '' ? 0 : Number(w)));
+      out[it.key] = { total: v === '' ? nums.reduce((a, b) => a + b, 0) : Number(v), weeks: nums };
+    }
   }
   return out;
 }
@@ -101,6 +109,9 @@ export function formDialog(pid, inst, today, done, revising) {
       const na = form.elements.namedItem(`${k}__na`);
       if (v === 'na' && na) na.checked = true;
       else if (el) el.value = typeof v === 'object' && v ? String(v.total) : String(v);
+      if (v && typeof v === 'object' && Array.isArray(v.weeks)) {
+        [4, 3, 2, 1].forEach((w, i) => { const x = form.elements.namedItem(`${k}__w${w}`); if (x) x.value = String(v.weeks[i]); });
+      }
     }
   }
 }
