@@ -610,6 +610,17 @@ def ndtms(d, a, b, c, e):
     d.eq("one row has an error", r.json["rows_with_errors"], 1)
 
 
+def missed_review(d, e):
+    """R17: a review missed between two TOPs is a break in the line."""
+    form(d, "E's first Review comes 303 days after the Start", "kw", e, "top",
+         top(psych_health=12), stage="review", status=201)
+    r = d.call("E's progress", "kw", "GET", "%s/%d/progress" % (P, e), status=200)
+    psych = [s for dom in r.json["domains"] for s in dom["series"] if s["key"] == "psych_health"][0]
+    d.eq("the second point is marked as coming after a missed review",
+         [p.get("missed_review_before", False) for p in psych["points"]], [False, True])
+    d.eq("and the change is still said from the Start", psych["change"], 2)
+
+
 def body(t):
     d = Desk(t)
     d.vars = t.vars
@@ -691,6 +702,7 @@ def body(t):
     goals(d, a, b)
     report(d, ["Outcome", "Bravo", "Test1", "Test2"])
     service_user(d, a, b)
+    missed_review(d, e)
 
 
 if __name__ == "__main__":
