@@ -298,3 +298,17 @@ enum hat_err api_ndtms_export(struct http_req *req)
 
 	return reply_logged(req, rc, 0, "ndtms_export", out);
 }
+
+enum hat_err api_ndtms_modality(struct http_req *req)
+{
+	return api_run(req, &ndtms_modality);
+}
+
+enum hat_err api_ndtms_read(struct http_req *req)
+{
+	json_t *out = NULL;
+	int64_t patient = 0;
+	enum hat_err rc = ndtms_episode_read(api_reader(req), req->path_id, &patient, &out);
+
+	return reply_logged(req, rc, patient, "ndtms_details", out);
+}

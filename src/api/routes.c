@@ -115,6 +115,8 @@ const struct http_route api_routes[] = {
 	{ HTTP_POST, "/api/v1/patients/{id}/service-user-accounts", api_service_users_open, ROLE_KEYWORKER | ROLE_MANAGER, 4 * KB },
 	{ HTTP_POST, "/api/v1/service-user-accounts/{id}/close", api_service_users_close, ROLE_KEYWORKER | ROLE_MANAGER, 4 * KB },
 	{ HTTP_POST, "/api/v1/episodes/{id}/ndtms", api_ndtms_record, ROLE_KEYWORKER | ROLE_MANAGER, 4 * KB },
+	{ HTTP_GET, "/api/v1/episodes/{id}/ndtms", api_ndtms_read, CLINICAL, 0 },
+	{ HTTP_POST, "/api/v1/episodes/{id}/modalities", api_ndtms_modality, ROLE_KEYWORKER | ROLE_MANAGER, 4 * KB },
 	{ HTTP_GET, "/api/v1/reports/ndtms", api_ndtms_export, ROLE_MANAGER, 0 },
 	{ HTTP_GET, "/api/v1/reports/outcomes", api_outcomes_report, ROLE_MANAGER | ROLE_AUDITOR, 0 },
 	{ HTTP_GET, "/api/v1/me/progress", api_me_progress, ROLE_SERVICE_USER, 0 },

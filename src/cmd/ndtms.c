@@ -85,9 +85,105 @@ static enum hat_err run_record(struct store_conn *conn, struct cmd *c)
 	return HAT_OK;
 }
 
+static const struct field modality_fields[] = {
+	{ "modality", FT_STRING, true, 1, 60, NULL, false },
+	{ "start_date", FT_DATE, true, 0, 0, NULL, false },
+	{ "end_date", FT_DATE, false, 0, 0, NULL, true },
+	{ "exit_status", FT_STRING, false, 0, 60, NULL, false },
+	{ "supersedes_id", FT_INT, false, 1, INT64_MAX, NULL, false },
+	FIELDS_END,
+};
+
+static enum hat_err run_modality(struct store_conn *conn, struct cmd *c)
+{
+	int64_t referral = 0, n = 0, sup = fields_int(c->input, "supersedes_id", 0);
+	int32_t start = fields_date(c->input, "start_date", 0);
+	int32_t end = fields_date(c->input, "end_date", NDTMS_NONE);
+	bool found;
+	json_t *d;
+	enum hat_err rc = store_query_int(conn, "SELECT referral_date FROM episodes WHERE id = ?",
+					  &found, &referral, "i", c->target_id);
+
+	if (rc != HAT_OK)
+		return rc;
+	if (!found)
+		return HAT_E_NOT_FOUND;
+	rc = ndtms_modality_check((int32_t)referral, start, end, clock_local_date(c->now));
+	if (rc != HAT_OK)
+		return cmd_refuse(c, rc, end != NDTMS_NONE && end < start ? "end_date" : "start_date", NULL);
+	if (sup) {
+		rc = store_query_int(conn,
+			"SELECT count(*) FROM ndtms_modalities m WHERE m.id = ? AND m.episode_id = ?"
+			" AND NOT EXISTS (SELECT 1 FROM ndtms_modalities x WHERE x.supersedes_id = m.id)",
+			&found, &n, "ii", sup, c->target_id);
+		if (rc != HAT_OK)
+			return rc;
+		if (n == 0)
+			return cmd_refuse(c, HAT_E_SUPERSEDED, "supersedes_id",
+					  "Name the current modality of this episode that this replaces.");
+	}
+	rc = store_run(conn, "INSERT INTO ndtms_modalities (episode_id, modality, start_date, end_date,"
+			     " exit_status, supersedes_id, recorded_by, recorded_at)"
+			     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		       "itiItIii", c->target_id, fields_str(c->input, "modality", ""), (int64_t)start,
+		       end == NDTMS_NONE ? INT64_MIN : (int64_t)end, fields_str(c->input, "exit_status", ""),
+		       sup ? sup : INT64_MIN, c->actor_id, c->now);
+	if (rc != HAT_OK)
+		return rc;
+	d = json_deep_copy(c->input);
+	json_object_set_new(d, "modality_id", json_integer(store_last_id(conn)));
+	json_object_set_new(d, "episode_id", json_integer(c->target_id));
+	rc = cmd_audit(conn, c, "episode", c->target_id, d);
+	if (rc != HAT_OK) {
+		json_decref(d);
+		return rc;
+	}
+	cmd_answer(c, 201, d);
+	return HAT_OK;
+}
+
 const struct cmd_def ndtms_record = {
 	"ndtms.record", record_fields, ROLE_KEYWORKER | ROLE_MANAGER, run_record, NULL,
 };
+const struct cmd_def ndtms_modality = {
+	"ndtms.modality", modality_fields, ROLE_KEYWORKER | ROLE_MANAGER, run_modality, NULL,
+};
+
+static const char sql_current_modalities[] =
+	"SELECT m.id, m.modality AS MODAL, date(m.start_date * 86400, 'unixepoch') AS MODST,"
+	" date(m.end_date * 86400, 'unixepoch') AS MODEND,"
+	" m.exit_status AS MODEXIT FROM ndtms_modalities m WHERE m.episode_id = ?"
+	" AND NOT EXISTS (SELECT 1 FROM ndtms_modalities x WHERE x.supersedes_id = m.id)"
+	" ORDER BY m.start_date, m.id";
+
+enum hat_err ndtms_episode_read(struct store_conn *c, int64_t episode_id, int64_t *patient_id,
+				json_t **out)
+{
+	json_t *details = NULL, *mods = NULL;
+	bool found;
+	enum hat_err rc = store_query_int(c, "SELECT patient_id FROM episodes WHERE id = ?", &found,
+					  patient_id, "i", episode_id);
+
+	if (rc == HAT_OK && !found)
+		rc = HAT_E_NOT_FOUND;
+	if (rc == HAT_OK)
+		rc = store_query_json(c,
+			"SELECT consent, local_authority, postcode, referral_source, triage_date,"
+			" care_plan_date, recorded_at FROM ndtms_details WHERE episode_id = ?"
+			" ORDER BY id DESC LIMIT 1", &details, "i", episode_id);
+	if (rc == HAT_OK)
+		rc = store_query_json(c, sql_current_modalities, &mods, "i", episode_id);
+	if (rc == HAT_OK) {
+		*out = json_pack("{s:I, s:O, s:O}", "episode_id", (json_int_t)episode_id, "details",
+				 json_array_size(details) ? json_array_get(details, 0) : json_null(),
+				 "modalities", mods);
+		if (!*out)
+			rc = HAT_E_NOMEM;
+	}
+	json_decref(details);
+	json_decref(mods);
+	return rc;
+}
 
 static const char sql_export[] =
 	"SELECT e.id, p.given_name, p.family_name, p.birth_date, p.sex, coalesce(n.consent, ''),"
@@ -97,6 +193,8 @@ static const char sql_export[] =
 	" (SELECT min(coalesce(nn.triage_date, x.referral_date)) FROM episodes x"
 	"  LEFT JOIN ndtms_details nn ON nn.id = (SELECT max(id) FROM ndtms_details WHERE episode_id = x.id)"
 	"  WHERE x.patient_id = e.patient_id AND x.id <> e.id AND x.referral_date >= e.discharge_date)"
+	", (SELECT count(*) FROM ndtms_modalities m WHERE m.episode_id = e.id"
+	"  AND NOT EXISTS (SELECT 1 FROM ndtms_modalities x WHERE x.supersedes_id = m.id))"
 	" FROM episodes e JOIN patients p ON p.id = e.patient_id"
 	" LEFT JOIN ndtms_details n ON n.id = (SELECT max(id) FROM ndtms_details WHERE episode_id = e.id)"
 	" ORDER BY e.id";
@@ -154,6 +252,7 @@ enum hat_err ndtms_export(struct store_conn *c, json_t **out)
 		e.discharged = store_col_int(s, 12) != 0;
 		e.discharge_date = col_date(s, 13);
 		e.discharge_reason = store_col_text(s, 14);
+		e.modalities = (int32_t)store_col_int(s, 16);
 		missing = ndtms_missing(&e);
 		invalid += missing != NULL;
 		ndtms_attributor(e.given_name, e.family_name, e.birth_date, e.sex, attr);
@@ -174,6 +273,15 @@ enum hat_err ndtms_export(struct store_conn *c, json_t **out)
 		json_array_append_new(rows, r);
 	}
 	store_done(s);
+	/* Each row's modalities (after the episodes, one statement at a time). */
+	for (size_t i = 0; rc == HAT_OK && i < json_array_size(rows); i++) {
+		json_t *r = json_array_get(rows, i), *mods = NULL;
+
+		rc = store_query_json(c, sql_current_modalities, &mods, "i",
+				      json_integer_value(json_object_get(r, "episode_id")));
+		if (rc == HAT_OK)
+			json_object_set_new(r, "modalities", mods);
+	}
 	if (rc != HAT_OK) {
 		json_decref(rows);
 		return rc;

@@ -21,6 +21,15 @@
 #include "cmd/cmd.h"
 
 extern const struct cmd_def ndtms_record;
+/* ndtms.modality (keyworker or manager; target = episode): modality,
+** start_date, end_date, exit_status, supersedes_id (a current modality of
+** this episode that this row replaces, e.g. to end it). */
+extern const struct cmd_def ndtms_modality;
+
+/* An episode's current details and modalities (new reference); *patient_id
+** says whose.  HAT_E_NOT_FOUND. */
+enum hat_err ndtms_episode_read(struct store_conn *c, int64_t episode_id, int64_t *patient_id,
+				json_t **out);
 
 /* The identifiable export as of today (new reference). */
 enum hat_err ndtms_export(struct store_conn *c, json_t **out);

@@ -35,6 +35,8 @@ const char *ndtms_missing(const struct ndtms_episode *e)
 		return "TRIAGED";
 	if (e->care_plan_date == NDTMS_NONE)
 		return "CPLANDT";
+	if (e->modalities < 1)
+		return "MODAL";
 	if (e->discharged && e->discharge_date == NDTMS_NONE)
 		return "DISD";
 	if (e->discharged && blank(e->discharge_reason))
@@ -93,4 +95,13 @@ bool ndtms_represented(int32_t discharge_date, int32_t next_presented, int32_t w
 	if (discharge_date == NDTMS_NONE || next_presented == NDTMS_NONE)
 		return false;
 	return next_presented > discharge_date && next_presented - discharge_date <= window_days;
+}
+
+enum hat_err ndtms_modality_check(int32_t referral, int32_t start, int32_t end, int32_t today)
+{
+	if (start < referral || start > today)
+		return HAT_E_DATE_ORDER;
+	if (end != NDTMS_NONE && (end < start || end > today))
+		return HAT_E_DATE_ORDER;
+	return HAT_OK;
 }

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "util/err.h"
+
 #define NDTMS_NONE INT32_MIN
 /* Two initials, a YYYYMMDD date of birth and one letter of sex, with NUL. */
 #define NDTMS_ATTRIBUTOR_SIZE 12
@@ -29,12 +31,13 @@ struct ndtms_episode {
 	bool discharged;
 	int32_t discharge_date;
 	const char *discharge_reason;
+	int32_t modalities;          /* current modalities recorded */
 };
 
 /* The data-set code of the first mandatory field missing (FINITIAL,
 ** SINITIAL, DOB, SEX, CONSENT, LA, PC, RFLS, REFLD, TRIAGED, CPLANDT, and
-** for a discharged episode DISD and DISRSN), or NULL when the row is
-** complete.  A sex of "unknown" counts as missing. */
+** MODAL (at least one modality), and for a discharged episode DISD and
+** DISRSN), or NULL when the row is complete.  A sex of "unknown" counts as missing. */
 const char *ndtms_missing(const struct ndtms_episode *e);
 
 /* May this episode go into the identifiable return?  Only with consent Y. */
@@ -52,5 +55,10 @@ bool ndtms_successful(const char *reason);
 ** after the discharge and within window_days of it (the day itself
 ** counts: 182 days later is within 182). */
 bool ndtms_represented(int32_t discharge_date, int32_t next_presented, int32_t window_days);
+
+/* A modality from start to end (NDTMS_NONE: still running) in an episode
+** referred on referral: HAT_E_DATE_ORDER when it starts before the
+** referral or after today, or ends before it starts or after today. */
+enum hat_err ndtms_modality_check(int32_t referral, int32_t start, int32_t end, int32_t today);
 
 #endif

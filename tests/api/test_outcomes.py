@@ -589,6 +589,36 @@ def ndtms(d, a, b, c, e):
     d.call("E consented but has no postcode yet", "kw", "POST", "/api/v1/episodes/%d/ndtms" % ep(e),
            dict(full, postcode="", triage_date=day(61).isoformat(),
                 care_plan_date=day(61).isoformat()), status=201)
+    r = d.call("B's first episode: HAT from the start", "kw", "POST",
+               "/api/v1/episodes/%d/modalities" % ep(b),
+               {"modality": "supervised_injectable_opioid", "start_date": day(0).isoformat()},
+               status=201)
+    m1 = r.json.get("modality_id")
+    d.call("a modality before the referral is refused", "kw", "POST",
+           "/api/v1/episodes/%d/modalities" % ep(b),
+           {"modality": "x", "start_date": day(-1).isoformat()}, status=422, code="date_order")
+    d.call("a modality ending before it starts is refused", "kw", "POST",
+           "/api/v1/episodes/%d/modalities" % ep(b),
+           {"modality": "x", "start_date": day(1).isoformat(), "end_date": day(0).isoformat()},
+           status=422, code="date_order", expect={"error.field": "end_date"})
+    d.call("the modality ends at the discharge (a new row replacing it)", "kw", "POST",
+           "/api/v1/episodes/%d/modalities" % ep(b),
+           {"modality": "supervised_injectable_opioid", "start_date": day(0).isoformat(),
+            "end_date": day(0).isoformat(), "exit_status": "completed", "supersedes_id": m1},
+           status=201)
+    d.call("the replaced row cannot be replaced again", "kw", "POST",
+           "/api/v1/episodes/%d/modalities" % ep(b),
+           {"modality": "x", "start_date": day(0).isoformat(), "supersedes_id": m1},
+           status=409, code="record_superseded")
+    d.call("B's new episode: HAT again", "kw", "POST", "/api/v1/episodes/%d/modalities" % b2,
+           {"modality": "supervised_injectable_opioid", "start_date": day(d.now_day).isoformat()},
+           status=201)
+    r = d.call("B's first episode's return details read back", "kw", "GET",
+               "/api/v1/episodes/%d/ndtms" % ep(b), status=200)
+    d.eq("one current modality, ended, with its exit",
+         [(m["MODST"], m["MODEND"], m["MODEXIT"]) for m in r.json.get("modalities", [])],
+         [(day(0).isoformat(), day(0).isoformat(), "completed")])
+    d.eq("the newest details", (r.json.get("details") or {}).get("postcode"), "TS1 3AB")
     d.call("a keyworker may not export", "kw", "GET", "/api/v1/reports/ndtms", status=403,
            code="forbidden")
     r = d.call("the manager exports the return", "manager", "GET", "/api/v1/reports/ndtms",
@@ -607,6 +637,8 @@ def ndtms(d, a, b, c, e):
          (rows[ep(b)]["successful_completion"], rows[ep(b)]["re_presented_within_6_months"]),
          (True, True))
     d.eq("a missing postcode is a named validation error", rows[ep(e)]["validation_error"], "PC")
+    d.eq("the rows carry their modalities", [m["MODAL"] for m in rows[b2]["modalities"]],
+         ["supervised_injectable_opioid"])
     d.eq("one row has an error", r.json["rows_with_errors"], 1)
 
 

@@ -514,7 +514,7 @@ static void goal_transitions(void **state)
 static void ndtms_rules(void **state)
 {
 	struct ndtms_episode e = { "Daniel", "whitfield", 0, "male", 'Y', "Middlesbrough", "TS1 3AB",
-				   "self", 100, 101, 102, false, NDTMS_NONE, NULL };
+				   "self", 100, 101, 102, false, NDTMS_NONE, NULL, 1 };
 	char attr[NDTMS_ATTRIBUTOR_SIZE];
 
 	(void)state;
@@ -532,6 +532,9 @@ static void ndtms_rules(void **state)
 	e.triage_date = NDTMS_NONE;
 	assert_string_equal(ndtms_missing(&e), "TRIAGED");
 	e.triage_date = 101;
+	e.modalities = 0;
+	assert_string_equal(ndtms_missing(&e), "MODAL");
+	e.modalities = 1;
 	e.discharged = true;
 	e.discharge_date = 300;
 	assert_string_equal(ndtms_missing(&e), "DISRSN");
@@ -552,6 +555,12 @@ static void ndtms_rules(void **state)
 	assert_false(ndtms_represented(300, 483, 182));
 	assert_false(ndtms_represented(300, 300, 182));
 	assert_false(ndtms_represented(300, NDTMS_NONE, 182));
+	assert_int_equal(ndtms_modality_check(100, 100, NDTMS_NONE, 200), HAT_OK);
+	assert_int_equal(ndtms_modality_check(100, 99, NDTMS_NONE, 200), HAT_E_DATE_ORDER);
+	assert_int_equal(ndtms_modality_check(100, 201, NDTMS_NONE, 200), HAT_E_DATE_ORDER);
+	assert_int_equal(ndtms_modality_check(100, 150, 150, 200), HAT_OK);
+	assert_int_equal(ndtms_modality_check(100, 150, 149, 200), HAT_E_DATE_ORDER);
+	assert_int_equal(ndtms_modality_check(100, 150, 201, 200), HAT_E_DATE_ORDER);
 }
 
 int main(void)
