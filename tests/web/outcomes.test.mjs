@@ -135,6 +135,23 @@ await runTests(import.meta.url, [
     noConsoleErrors(kw);
   }],
 
+  ['the keyworker records the national return details; a postcode slip is refused beside it', async () => {
+    const panel = kw.locator('section[aria-labelledby="oc-ndtms"]');
+    await panel.getByLabel('Consents to the national return').selectOption('Y');
+    await panel.getByLabel('Local authority of residence').fill('Middlesbrough');
+    await panel.getByLabel('Postcode').fill('TS9');
+    await panel.getByLabel('Referral source').fill('self');
+    await panel.getByRole('button', { name: 'Save return details' }).click();
+    await panel.locator('[data-field="postcode"] .field-error').filter({ hasText: /\S/ }).waitFor();
+    await panel.getByLabel('Postcode').fill('ts3 6ef');
+    await panel.getByRole('button', { name: 'Save return details' }).click();
+    await kw.locator('#status', { hasText: 'Return details saved' }).waitFor();
+    const eid = (await kwApi('GET', `/patients/${kayleigh}`)).body.episodes[0].id;
+    const nd = (await kwApi('GET', `/episodes/${eid}/ndtms`)).body;
+    expect(nd.details.consent === 'Y' && nd.details.postcode === 'TS3 6EF', `saved: ${JSON.stringify(nd.details)}`);
+    noConsoleErrors(kw);
+  }],
+
   ['the keyworker makes a login for the person, with their consent', async () => {
     const panel = kw.locator('section[aria-labelledby="oc-acct"]');
     await panel.getByLabel('Username').fill('kayleigh.r');
