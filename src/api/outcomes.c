@@ -10,6 +10,7 @@
 #include "api.h"
 #include "cmd/goals.h"
 #include "cmd/instruments.h"
+#include "cmd/ndtms.h"
 #include "cmd/outcomes.h"
 #include "cmd/progress.h"
 #include "cmd/report.h"
@@ -283,4 +284,31 @@ enum hat_err api_outcomes_report(struct http_req *req)
 	enum hat_err rc = report_outcomes(api_reader(req), clock_now(), &out);
 
 	return reply_logged(req, rc, 0, "outcomes_report", out);
+}
+
+enum hat_err api_ndtms_record(struct http_req *req)
+{
+	return api_run(req, &ndtms_record);
+}
+
+enum hat_err api_ndtms_export(struct http_req *req)
+{
+	json_t *out = NULL;
+	enum hat_err rc = ndtms_export(api_reader(req), &out);
+
+	return reply_logged(req, rc, 0, "ndtms_export", out);
+}
+
+enum hat_err api_ndtms_modality(struct http_req *req)
+{
+	return api_run(req, &ndtms_modality);
+}
+
+enum hat_err api_ndtms_read(struct http_req *req)
+{
+	json_t *out = NULL;
+	int64_t patient = 0;
+	enum hat_err rc = ndtms_episode_read(api_reader(req), req->path_id, &patient, &out);
+
+	return reply_logged(req, rc, patient, "ndtms_details", out);
 }

@@ -370,6 +370,7 @@ enum hat_err audit_verify_from(struct store_conn *c, int64_t from_seq,
 	struct rows_cursor rows = { NULL, false };
 	enum hat_err rc;
 	int64_t expect_seq = from_seq + 1;
+	int64_t lower;
 	int64_t total = 0;
 	int64_t head_seq = 0;
 	bool have_head = false;
@@ -392,19 +393,22 @@ enum hat_err audit_verify_from(struct store_conn *c, int64_t from_seq,
 		own_txn = true;
 	}
 	memcpy(prev, from_hash, AUDIT_HASH_BYTES);
-	rc = store_query_int(c, sql_count, NULL, &total, "i", from_seq);
+	/* From the start, every row counts: an event forged before the first
+	** (seq 0 or below) must meet the walk, which names it. */
+	lower = from_seq > 0 ? from_seq : INT64_MIN;
+	rc = store_query_int(c, sql_count, NULL, &total, "i", lower);
 	if (rc != HAT_OK)
 		goto out;
 	rc = store_prepare(c, sql_walk_rows, &rows.s);
 	if (rc == HAT_OK)
-		rc = store_bind_int(rows.s, 1, from_seq);
+		rc = store_bind_int(rows.s, 1, lower);
 	if (rc == HAT_OK)
 		rc = store_step(rows.s, &rows.have_row);
 	if (rc != HAT_OK)
 		goto out;
 	rc = store_prepare(c, sql_walk, &s);
 	if (rc == HAT_OK)
-		rc = store_bind_int(s, 1, from_seq);
+		rc = store_bind_int(s, 1, lower);
 	if (rc != HAT_OK)
 		goto out;
 	for (;;) {

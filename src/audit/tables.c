@@ -56,6 +56,8 @@ const struct audit_table audit_tables[] = {
 	{ "service_user_accounts", 41, AUDIT_BOUND, NULL, NULL },
 	{ "service_user_closures", 42, AUDIT_BOUND, NULL, NULL },
 	{ "self_notes", 43, AUDIT_BOUND, NULL, NULL },
+	{ "ndtms_details", 44, AUDIT_BOUND, NULL, NULL },
+	{ "ndtms_modalities", 45, AUDIT_BOUND, NULL, NULL },
 
 	{ "audit_events", 0, AUDIT_CHAIN, NULL, NULL },
 	{ "audit_head", 0, AUDIT_CHAIN, NULL, NULL },

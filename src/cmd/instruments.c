@@ -351,7 +351,7 @@ enum hat_err instruments_list(struct store_conn *c, int32_t today, json_t **out)
 	struct store_stmt *s;
 	json_t *list = json_array();
 	json_t *def;
-	bool row, on, licensed;
+	bool row, on = false, licensed = false;
 	enum hat_err rc = store_prepare(c, sql, &s);
 	char code[OUTCOMES_KEY_MAX];
 

@@ -84,7 +84,10 @@ static enum hat_err parse_one(const struct outcomes_item *it, json_t *v, struct 
 	case OUTCOMES_DAYS:
 		if (json_is_object(v))
 			return parse_days_object(v, a);
-		/* fall through */
+		if (!json_is_integer(v))
+			return HAT_E_WRONG_TYPE;
+		a->value = json_integer_value(v);
+		return HAT_OK;
 	case OUTCOMES_SCALE:
 		if (!json_is_integer(v))
 			return HAT_E_WRONG_TYPE;

@@ -471,7 +471,7 @@ def report(d, names):
          all(k in rep.get("retention", {}) for k in ("3_months", "6_months", "12_months")))
     d.eq("completions and re-presentations",
          (rep["discharges"]["successful_completions"],
-          rep["discharges"]["re_presented_within_6_months"]), (1, 0))
+          rep["discharges"]["re_presented_within_6_months"]), (1, 1))
     d.call("the manager lowers the rating threshold to 1", "manager", "PUT",
            "/api/v1/outcome-settings", {"change_threshold_rating": 1}, status=200)
     r = d.call("the report again", "manager", "GET", "/api/v1/reports/outcomes", status=200)
@@ -556,6 +556,103 @@ def service_user(d, a, b):
            code="conflict")
 
 
+def ndtms(d, a, b, c, e):
+    """R5-R7: the return's fields, consent, completion and re-presentation."""
+    ep = lambda pid: d.scalar("SELECT min(id) FROM episodes WHERE patient_id = ?", (pid,))
+    r = d.call("B is referred again, 5 months after completing", "kw", "POST",
+               "%s/%d/episodes" % (P, b), {"referral_date": day(d.now_day).isoformat(),
+                                            "start_date": day(d.now_day).isoformat()}, status=201)
+    b2 = r.json.get("id")
+    full = {"consent": "Y", "local_authority": "Middlesbrough", "postcode": "TS1 3AB",
+            "referral_source": "self", "triage_date": day(0).isoformat(),
+            "care_plan_date": day(0).isoformat()}
+    d.call("a postcode typed oddly is refused", "kw", "POST", "/api/v1/episodes/%d/ndtms" % ep(b),
+           dict(full, postcode="ts1 3ab"), status=400, code="invalid_value")
+    d.call("a triage before the referral is refused", "kw", "POST",
+           "/api/v1/episodes/%d/ndtms" % ep(b), dict(full, triage_date=day(-1).isoformat()),
+           status=422, code="date_order")
+    d.call("a care plan before the triage is refused", "kw", "POST",
+           "/api/v1/episodes/%d/ndtms" % ep(b),
+           dict(full, triage_date=day(1).isoformat(), care_plan_date=day(0).isoformat()),
+           status=422, code="date_order")
+    d.call("consent is Y or N", "kw", "POST", "/api/v1/episodes/%d/ndtms" % ep(b),
+           dict(full, consent="maybe"), status=400, code="invalid_value")
+    d.call("a nurse may not record the return's details", "nurse", "POST",
+           "/api/v1/episodes/%d/ndtms" % ep(b), full, status=403, code="forbidden")
+    d.call("B's first episode: every field, consent Y", "kw", "POST",
+           "/api/v1/episodes/%d/ndtms" % ep(b), full, status=201)
+    d.call("B's new episode: triaged today", "kw", "POST", "/api/v1/episodes/%d/ndtms" % b2,
+           dict(full, triage_date=day(d.now_day).isoformat(),
+                care_plan_date=day(d.now_day).isoformat()), status=201)
+    d.call("A said no to the return", "kw", "POST", "/api/v1/episodes/%d/ndtms" % ep(a),
+           dict(full, consent="N"), status=201)
+    d.call("E consented but has no postcode yet", "kw", "POST", "/api/v1/episodes/%d/ndtms" % ep(e),
+           dict(full, postcode="", triage_date=day(61).isoformat(),
+                care_plan_date=day(61).isoformat()), status=201)
+    r = d.call("B's first episode: HAT from the start", "kw", "POST",
+               "/api/v1/episodes/%d/modalities" % ep(b),
+               {"modality": "supervised_injectable_opioid", "start_date": day(0).isoformat()},
+               status=201)
+    m1 = r.json.get("modality_id")
+    d.call("a modality before the referral is refused", "kw", "POST",
+           "/api/v1/episodes/%d/modalities" % ep(b),
+           {"modality": "x", "start_date": day(-1).isoformat()}, status=422, code="date_order")
+    d.call("a modality ending before it starts is refused", "kw", "POST",
+           "/api/v1/episodes/%d/modalities" % ep(b),
+           {"modality": "x", "start_date": day(1).isoformat(), "end_date": day(0).isoformat()},
+           status=422, code="date_order", expect={"error.field": "end_date"})
+    d.call("the modality ends at the discharge (a new row replacing it)", "kw", "POST",
+           "/api/v1/episodes/%d/modalities" % ep(b),
+           {"modality": "supervised_injectable_opioid", "start_date": day(0).isoformat(),
+            "end_date": day(0).isoformat(), "exit_status": "completed", "supersedes_id": m1},
+           status=201)
+    d.call("the replaced row cannot be replaced again", "kw", "POST",
+           "/api/v1/episodes/%d/modalities" % ep(b),
+           {"modality": "x", "start_date": day(0).isoformat(), "supersedes_id": m1},
+           status=409, code="record_superseded")
+    d.call("B's new episode: HAT again", "kw", "POST", "/api/v1/episodes/%d/modalities" % b2,
+           {"modality": "supervised_injectable_opioid", "start_date": day(d.now_day).isoformat()},
+           status=201)
+    r = d.call("B's first episode's return details read back", "kw", "GET",
+               "/api/v1/episodes/%d/ndtms" % ep(b), status=200)
+    d.eq("one current modality, ended, with its exit",
+         [(m["MODST"], m["MODEND"], m["MODEXIT"]) for m in r.json.get("modalities", [])],
+         [(day(0).isoformat(), day(0).isoformat(), "completed")])
+    d.eq("the newest details", (r.json.get("details") or {}).get("postcode"), "TS1 3AB")
+    d.call("a keyworker may not export", "kw", "GET", "/api/v1/reports/ndtms", status=403,
+           code="forbidden")
+    r = d.call("the manager exports the return", "manager", "GET", "/api/v1/reports/ndtms",
+               status=200)
+    rows = {x["episode_id"]: x for x in (r.json or {}).get("rows", [])}
+    d.eq("only consented episodes are exported", sorted(rows), sorted([ep(b), b2, ep(e)]))
+    d.ok("A (consent N) and those never asked are left out and counted",
+         ep(a) not in rows and ep(c) not in rows and r.json["excluded_without_consent"] >= 2)
+    d.eq("B's row has every mandatory field",
+         {k: rows[ep(b)].get(k) for k in ("FINITIAL", "SEX", "DOB", "LA", "PC", "RFLS", "DISRSN",
+                                         "validation_error")},
+         {"FINITIAL": "T", "SEX": "O", "DOB": "1980-01-01", "LA": "Middlesbrough",
+          "PC": "TS1 3AB", "RFLS": "self", "DISRSN": "completed_drug_free",
+          "validation_error": None})
+    d.eq("a completion re-triaged 5 months later is a re-presentation",
+         (rows[ep(b)]["successful_completion"], rows[ep(b)]["re_presented_within_6_months"]),
+         (True, True))
+    d.eq("a missing postcode is a named validation error", rows[ep(e)]["validation_error"], "PC")
+    d.eq("the rows carry their modalities", [m["MODAL"] for m in rows[b2]["modalities"]],
+         ["supervised_injectable_opioid"])
+    d.eq("one row has an error", r.json["rows_with_errors"], 1)
+
+
+def missed_review(d, e):
+    """R17: a review missed between two TOPs is a break in the line."""
+    form(d, "E's first Review comes 303 days after the Start", "kw", e, "top",
+         top(psych_health=12), stage="review", status=201)
+    r = d.call("E's progress", "kw", "GET", "%s/%d/progress" % (P, e), status=200)
+    psych = [s for dom in r.json["domains"] for s in dom["series"] if s["key"] == "psych_health"][0]
+    d.eq("the second point is marked as coming after a missed review",
+         [p.get("missed_review_before", False) for p in psych["points"]], [False, True])
+    d.eq("and the change is still said from the Start", psych["change"], 2)
+
+
 def body(t):
     d = Desk(t)
     d.vars = t.vars
@@ -600,6 +697,9 @@ def body(t):
     d.rx(c2)
     screens_share(d, c2)
 
+    d.at(152, "10:00:00")
+    ndtms(d, a, b, c, e)
+
     d.at(182, "10:00:00")
     form(d, "A's first Review", "kw", a, "top",
          top(opiates_days=20, psych_health=10, quality_of_life=11, physical_health=9,
@@ -634,6 +734,7 @@ def body(t):
     goals(d, a, b)
     report(d, ["Outcome", "Bravo", "Test1", "Test2"])
     service_user(d, a, b)
+    missed_review(d, e)
 
 
 if __name__ == "__main__":

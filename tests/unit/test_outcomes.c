@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/goals.h"
+#include "core/ndtms.h"
 #include "core/outcomes.h"
 #include "core/screens.h"
 #include "util/buf.h"
@@ -510,6 +511,58 @@ static void goal_transitions(void **state)
 	assert_string_equal(goals_status_name(s), "let_go");
 }
 
+static void ndtms_rules(void **state)
+{
+	struct ndtms_episode e = { "Daniel", "whitfield", 0, "male", 'Y', "Middlesbrough", "TS1 3AB",
+				   "self", 100, 101, 102, false, NDTMS_NONE, NULL, 1 };
+	char attr[NDTMS_ATTRIBUTOR_SIZE];
+
+	(void)state;
+	e.birth_date = clock_days_from_civil(1979, 3, 14);
+	assert_null(ndtms_missing(&e));
+	assert_true(ndtms_identifiable(&e));
+	ndtms_attributor(e.given_name, e.family_name, e.birth_date, e.sex, attr);
+	assert_string_equal(attr, "DW19790314M");
+	e.postcode = "";
+	assert_string_equal(ndtms_missing(&e), "PC");
+	e.postcode = "TS1 3AB";
+	e.sex = "unknown";
+	assert_string_equal(ndtms_missing(&e), "SEX");
+	e.sex = "female";
+	e.triage_date = NDTMS_NONE;
+	assert_string_equal(ndtms_missing(&e), "TRIAGED");
+	e.triage_date = 101;
+	e.modalities = 0;
+	assert_string_equal(ndtms_missing(&e), "MODAL");
+	e.modalities = 1;
+	e.discharged = true;
+	e.discharge_date = 300;
+	assert_string_equal(ndtms_missing(&e), "DISRSN");
+	e.discharge_reason = "completed_drug_free";
+	assert_null(ndtms_missing(&e));
+	e.consent = 'N';
+	assert_null(ndtms_missing(&e));
+	assert_false(ndtms_identifiable(&e));
+	e.consent = 0;
+	assert_string_equal(ndtms_missing(&e), "CONSENT");
+	assert_false(ndtms_identifiable(&e));
+	assert_true(ndtms_successful("completed_drug_free"));
+	assert_false(ndtms_successful("incomplete_dropped_out"));
+	assert_false(ndtms_successful(NULL));
+	/* A re-triage 5 months later is a re-presentation; the edge is 182 days. */
+	assert_true(ndtms_represented(300, 300 + 152, 182));
+	assert_true(ndtms_represented(300, 482, 182));
+	assert_false(ndtms_represented(300, 483, 182));
+	assert_false(ndtms_represented(300, 300, 182));
+	assert_false(ndtms_represented(300, NDTMS_NONE, 182));
+	assert_int_equal(ndtms_modality_check(100, 100, NDTMS_NONE, 200), HAT_OK);
+	assert_int_equal(ndtms_modality_check(100, 99, NDTMS_NONE, 200), HAT_E_DATE_ORDER);
+	assert_int_equal(ndtms_modality_check(100, 201, NDTMS_NONE, 200), HAT_E_DATE_ORDER);
+	assert_int_equal(ndtms_modality_check(100, 150, 150, 200), HAT_OK);
+	assert_int_equal(ndtms_modality_check(100, 150, 149, 200), HAT_E_DATE_ORDER);
+	assert_int_equal(ndtms_modality_check(100, 150, 201, 200), HAT_E_DATE_ORDER);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -525,6 +578,7 @@ int main(void)
 		cmocka_unit_test(screens_heroin),
 		cmocka_unit_test(screens_share),
 		cmocka_unit_test(goal_transitions),
+		cmocka_unit_test(ndtms_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -75,12 +75,21 @@ await runTests(import.meta.url, [
     const d = kw.getByRole('dialog');
     await d.getByLabel('Stage').selectOption('review');
     // Every day count and rating 0, every yes/no "no", then the ones that matter.
-    const numbers = d.locator('.items input[type="number"]');
+    const numbers = d.locator('.items input[type="number"]:visible');
     for (let i = 0; i < await numbers.count(); i++) await numbers.nth(i).fill('0');
     const selects = d.locator('.items select');
     for (let i = 0; i < await selects.count(); i++) await selects.nth(i).selectOption('no');
     await d.getByLabel(/^1b Opiates \(illicit\).*days used/).fill('9');
+    // The 4-week breakdown must add up to the total.
+    const opiates = d.locator('.field-row').filter({ has: kw.getByLabel(/^1b Opiates \(illicit\).*days used/) });
+    await opiates.locator('summary').click();
+    for (const [w, v] of [[4, '3'], [3, '3'], [2, '3'], [1, '3']]) await opiates.getByLabel(`Week ${w}`, { exact: true }).fill(v);
     await d.getByLabel(/^4 Psychological health/).fill('21');
+    await d.getByRole('button', { name: 'Save form' }).click();
+    const werr = d.locator('[data-field="opiates_days"] .field-error');
+    await werr.filter({ hasText: /\S/ }).waitFor();
+    expect((await werr.textContent()).includes('do not add up'), `weeks that do not add up are refused beside the item: ${await werr.textContent()}`);
+    await opiates.getByLabel('Week 1', { exact: true }).fill('0');
     await d.getByLabel(/^4 Overall quality of life/).fill('12');
     await d.locator('[data-field="physical_health__na"] input').check();
     await d.getByRole('button', { name: 'Save form' }).click();
@@ -93,6 +102,7 @@ await runTests(import.meta.url, [
     await kw.locator('dialog').waitFor({ state: 'detached' });
     await kw.locator('#status', { hasText: 'TOP saved' }).waitFor();
     const forms = (await kwApi('GET', `/patients/${kayleigh}/outcomes`)).body.forms;
+    expect(JSON.stringify(forms[0].answers.opiates_days) === JSON.stringify({ total: 9, weeks: [3, 3, 3, 0] }), `the weeks are kept: ${JSON.stringify(forms[0].answers.opiates_days)}`);
     expect(forms[0].stage === 'review' && forms[0].answers.psych_health === 12 && forms[0].answers.physical_health === 'na',
       `saved as typed, NA kept: ${JSON.stringify(forms[0].answers)}`);
     const fig = kw.locator('figure[data-series="psych_health"]');
@@ -122,6 +132,23 @@ await runTests(import.meta.url, [
     await done.waitFor();
     expect((await done.locator('ol.timeline').textContent()).includes('achieved: Went three weeks running'), 'the achievement is on the timeline');
     await c.shot(kw, 'goal-achieved', false);
+    noConsoleErrors(kw);
+  }],
+
+  ['the keyworker records the national return details; a postcode slip is refused beside it', async () => {
+    const panel = kw.locator('section[aria-labelledby="oc-ndtms"]');
+    await panel.getByLabel('Consents to the national return').selectOption('Y');
+    await panel.getByLabel('Local authority of residence').fill('Middlesbrough');
+    await panel.getByLabel('Postcode').fill('TS9');
+    await panel.getByLabel('Referral source').fill('self');
+    await panel.getByRole('button', { name: 'Save return details' }).click();
+    await panel.locator('[data-field="postcode"] .field-error').filter({ hasText: /\S/ }).waitFor();
+    await panel.getByLabel('Postcode').fill('ts3 6ef');
+    await panel.getByRole('button', { name: 'Save return details' }).click();
+    await kw.locator('#status', { hasText: 'Return details saved' }).waitFor();
+    const eid = (await kwApi('GET', `/patients/${kayleigh}`)).body.episodes[0].id;
+    const nd = (await kwApi('GET', `/episodes/${eid}/ndtms`)).body;
+    expect(nd.details.consent === 'Y' && nd.details.postcode === 'TS3 6EF', `saved: ${JSON.stringify(nd.details)}`);
     noConsoleErrors(kw);
   }],
 
@@ -170,6 +197,33 @@ await runTests(import.meta.url, [
     const entries = JSON.stringify(log);
     expect(entries.includes('own_progress'), 'the person\'s reads are in the access log');
     noConsoleErrors(me);
+  }],
+
+  ['the manager licenses SWEMWBS before it can be switched on; its form shows the copyright line', async (c) => {
+    const mgr = await c.page({ width: 1280, height: 900 });
+    await c.login(mgr, 'mgr.hughes', 'demo-manager-pass');
+    await mgr.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Outcomes' }).click();
+    const sw = mgr.locator('section[data-instrument="swemwbs"]');
+    await sw.waitFor();
+    expect((await sw.textContent()).includes('Needs a licence'), 'SWEMWBS needs a licence');
+    await sw.getByRole('button', { name: 'Switch on' }).click();
+    await sw.locator('.form-error', { hasText: /licence/ }).waitFor();
+    await sw.getByLabel('Licence holder').fill('Riverside HAT Clinic (NHS)');
+    await sw.getByLabel('Registration or licence reference').fill('WV-2026-0042');
+    await sw.getByRole('button', { name: 'Record licence' }).click();
+    await mgr.locator('section[data-instrument="swemwbs"]', { hasText: 'Licensed' }).waitFor();
+    await mgr.locator('section[data-instrument="swemwbs"]').getByRole('button', { name: 'Switch on' }).click();
+    await mgr.locator('section[data-instrument="swemwbs"]', { hasText: 'On' }).getByRole('button', { name: 'Switch off' }).waitFor();
+    const rows = await mgr.locator('table.report tbody tr').count();
+    expect(rows > 20, `the service report has a row per domain item (${rows})`);
+    await c.shot(mgr, 'outcome-admin');
+    await kw.goto(`${c.base}/#/patients/${kayleigh}/outcomes`);
+    await kw.reload();
+    await kw.getByRole('button', { name: 'Record SWEMWBS' }).click();
+    const foot = kw.getByRole('dialog').locator('p.copyright');
+    expect((await foot.textContent()).includes('NHS Health Scotland, University of Warwick and University of Edinburgh'), 'the copyright line is on the form');
+    await kw.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    noConsoleErrors(mgr);
   }],
 
   ['the printable summary', async (c) => {

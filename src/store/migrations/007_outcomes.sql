@@ -273,6 +273,47 @@ BEGIN SELECT RAISE(ABORT, 'self_notes is append-only'); END;
 CREATE TRIGGER self_notes_no_delete BEFORE DELETE ON self_notes
 BEGIN SELECT RAISE(ABORT, 'self_notes is append-only'); END;
 
+-- What the national drug-treatment return needs of an episode beyond what
+-- hat already holds: consent to the return, local authority, postcode,
+-- referral source, triage and care-plan dates.  A new row per change; the
+-- newest for an episode applies.
+CREATE TABLE ndtms_details (
+  id              INTEGER PRIMARY KEY,
+  episode_id      INTEGER NOT NULL REFERENCES episodes(id),
+  consent         TEXT NOT NULL CHECK (consent IN ('Y', 'N')),
+  local_authority TEXT NOT NULL DEFAULT '',
+  postcode        TEXT NOT NULL DEFAULT '',
+  referral_source TEXT NOT NULL DEFAULT '',
+  triage_date     INTEGER,
+  care_plan_date  INTEGER,
+  recorded_by     INTEGER REFERENCES users(id),
+  recorded_at     INTEGER NOT NULL
+) STRICT;
+CREATE INDEX ndtms_details_episode ON ndtms_details(episode_id, id);
+CREATE TRIGGER ndtms_details_no_update BEFORE UPDATE ON ndtms_details
+BEGIN SELECT RAISE(ABORT, 'ndtms_details is append-only'); END;
+CREATE TRIGGER ndtms_details_no_delete BEFORE DELETE ON ndtms_details
+BEGIN SELECT RAISE(ABORT, 'ndtms_details is append-only'); END;
+
+-- The treatment modalities of an episode for the national return (MODAL,
+-- MODST, MODEND, MODEXIT).  A change is a new row superseding the old.
+CREATE TABLE ndtms_modalities (
+  id            INTEGER PRIMARY KEY,
+  episode_id    INTEGER NOT NULL REFERENCES episodes(id),
+  modality      TEXT NOT NULL,
+  start_date    INTEGER NOT NULL,
+  end_date      INTEGER,
+  exit_status   TEXT NOT NULL DEFAULT '',
+  supersedes_id INTEGER UNIQUE REFERENCES ndtms_modalities(id),
+  recorded_by   INTEGER REFERENCES users(id),
+  recorded_at   INTEGER NOT NULL
+) STRICT;
+CREATE INDEX ndtms_modalities_episode ON ndtms_modalities(episode_id);
+CREATE TRIGGER ndtms_modalities_no_update BEFORE UPDATE ON ndtms_modalities
+BEGIN SELECT RAISE(ABORT, 'ndtms_modalities is append-only'); END;
+CREATE TRIGGER ndtms_modalities_no_delete BEFORE DELETE ON ndtms_modalities
+BEGIN SELECT RAISE(ABORT, 'ndtms_modalities is append-only'); END;
+
 -- The key that turns a person's attributor (initials, date of birth, sex)
 -- into the pseudonym of research and aggregate exports: keyed, so that the
 -- pseudonym cannot be recomputed from a guess at someone's details.

@@ -52,7 +52,9 @@ function itemFields(def) {
     const range = it.type === 'days' ? 'days, 0 to 28' : it.type === 'amount' ? `amount${it.unit ? ` (${it.unit})` : ''}` : `${it.min} to ${it.max}`;
     return h('div', { class: 'field-row' },
       input(it.key, `${label} (${range})`, { type: 'number', inputmode: 'decimal', min: it.type === 'amount' ? 0 : it.min, max: it.type === 'days' ? 28 : (it.type === 'amount' ? undefined : it.max), step: it.type === 'amount' ? 'any' : 1 }),
-      checkbox(`${it.key}__na`, 'Not answered'));
+      checkbox(`${it.key}__na`, 'Not answered'),
+      it.weeks ? h('details', { class: 'weeks' }, h('summary', null, 'By week (optional)'),
+        h('div', { class: 'row' }, [4, 3, 2, 1].map((w) => input(`${it.key}__w${w}`, `Week ${w}`, { type: 'number', min: 0, max: 7, step: 1 })))) : null);
   });
 }
 
@@ -63,9 +65,15 @@ function readAnswers(form, def) {
     const na = form.elements.namedItem(`${it.key}__na`);
     const v = str(form, it.key);
     if (na && na.checked) out[it.key] = 'na';
-    else if (v === '') continue;
+    else if (v === '' && !(it.weeks && [4, 3, 2, 1].some((w) => str(form, `${it.key}__w${w}`) !== ''))) continue;
     else if (v === 'na' || it.type === 'yesno' || it.type === 'text') out[it.key] = v;
     else out[it.key] = Number(v);
+    // The week-by-week days, when given, go with the total (week 4 first).
+    const weeks = [4, 3, 2, 1].map((w) => str(form, `${it.key}__w${w}`));
+    if (it.weeks && weeks.some((w) => w !== '') && !(na && na.checked)) {
+      const nums = weeks.map((w) => (w === '' ? 0 : Number(w)));
+      out[it.key] = { total: v === '' ? nums.reduce((a, b) => a + b, 0) : Number(v), weeks: nums };
+    }
   }
   return out;
 }
@@ -101,6 +109,9 @@ export function formDialog(pid, inst, today, done, revising) {
       const na = form.elements.namedItem(`${k}__na`);
       if (v === 'na' && na) na.checked = true;
       else if (el) el.value = typeof v === 'object' && v ? String(v.total) : String(v);
+      if (v && typeof v === 'object' && Array.isArray(v.weeks)) {
+        [4, 3, 2, 1].forEach((w, i) => { const x = form.elements.namedItem(`${k}__w${w}`); if (x) x.value = String(v.weeks[i]); });
+      }
     }
   }
 }
@@ -204,6 +215,36 @@ function accountPanel(pid, accounts, ctx, reload) {
         : h('p', { class: 'muted' }, 'No login of their own.')));
 }
 
+/** The national return's details for the newest episode, and a form to record them. */
+function ndtmsPanel(episode, nd, ctx, reload) {
+  if (!episode) return null;
+  const d = (nd && nd.details) || {};
+  const can = ctx.has('keyworker', 'manager');
+  const form = h('form', { 'aria-label': 'National return details' });
+  fill(form, formError(),
+    select('consent', 'Consents to the national return', [['Y', 'Yes'], ['N', 'No']], { required: true, placeholder: '', value: d.consent }),
+    input('local_authority', 'Local authority of residence', { value: d.local_authority }),
+    input('postcode', 'Postcode', { value: d.postcode, maxlength: 8 }),
+    input('referral_source', 'Referral source', { value: d.referral_source }),
+    input('triage_date', 'Triage date', { type: 'date', value: d.triage_date }),
+    input('care_plan_date', 'Care plan start', { type: 'date', value: d.care_plan_date }),
+    h('button', { type: 'submit', class: 'primary' }, 'Save return details'));
+  onSubmit(form, async (f) => {
+    await post(`/episodes/${episode.id}/ndtms`, compact({
+      consent: str(f, 'consent'), local_authority: str(f, 'local_authority'), postcode: str(f, 'postcode').toUpperCase(),
+      referral_source: str(f, 'referral_source'), triage_date: str(f, 'triage_date'), care_plan_date: str(f, 'care_plan_date'),
+    }));
+    announce('Return details saved.');
+    reload();
+  });
+  const mods = (nd && nd.modalities) || [];
+  return h('section', { class: 'panel no-print', 'aria-labelledby': 'oc-ndtms' },
+    h('h2', { id: 'oc-ndtms' }, 'National return (NDTMS)'),
+    h('p', { class: 'muted' }, d.consent === 'N' ? 'No consent: this episode is left out of the identifiable return.' : 'Sent only with the person\'s consent.'),
+    mods.length ? h('ul', null, mods.map((m) => h('li', null, `${m.MODAL}: from ${fullDay(m.MODST)}${m.MODEND ? ` to ${fullDay(m.MODEND)}` : ''}${m.MODEXIT ? ` (${m.MODEXIT})` : ''}`))) : h('p', { class: 'muted' }, 'No modality recorded.'),
+    can ? form : null);
+}
+
 export function render(main, ctx, [id]) {
   let stopped = false;
   const body = h('div', null, h('p', null, 'Loading…'));
@@ -211,11 +252,13 @@ export function render(main, ctx, [id]) {
 
   async function load() {
     try {
-      const [p, forms, instruments, analytes, accounts, today] = await Promise.all([
+      const [p, forms, instruments, analytes, accounts, today, record] = await Promise.all([
         get(`/patients/${id}/progress`), get(`/patients/${id}/outcomes?all=1`), get('/instruments'),
-        get('/screen-analytes'), get(`/patients/${id}/service-user-accounts`), ctx.today(),
+        get('/screen-analytes'), get(`/patients/${id}/service-user-accounts`), ctx.today(), get(`/patients/${id}`),
       ]);
-      if (!stopped) draw(p, forms.forms, instruments.instruments, analytes.analytes, accounts.accounts, today);
+      const episode = (record.episodes || [])[0];
+      const nd = episode ? await get(`/episodes/${episode.id}/ndtms`) : null;
+      if (!stopped) draw(p, forms.forms, instruments.instruments, analytes.analytes, accounts.accounts, today, episode, nd);
     } catch (e) {
       if (e.status === 401 || stopped) return;
       fill(body, h('div', { class: 'panel' }, h('h1', null, 'Outcomes'),
@@ -223,7 +266,7 @@ export function render(main, ctx, [id]) {
     }
   }
 
-  function draw(p, forms, instruments, analytes, accounts, today) {
+  function draw(p, forms, instruments, analytes, accounts, today, episode, nd) {
     const pt = p.patient;
     const name = `${pt.given_name} ${pt.family_name}`;
     const on = instruments.filter((i) => i.enabled);
@@ -290,6 +333,7 @@ export function render(main, ctx, [id]) {
                   title: 'Mark entered in error', intro: 'The form stays on record, marked, with your reason.', fields: [textarea('reason', 'Why', { required: true })], submitLabel: 'Mark in error', danger: true,
                   submit: (x) => post(`/outcomes/${f.id}/entered-in-error`, { reason: str(x, 'reason') }), done: done('Marked entered in error'),
                 }) }, 'Entered in error') : null])))))) : h('p', { class: 'muted' }, 'No forms yet.')),
+      ndtmsPanel(episode, nd, ctx, load),
       accountPanel(pt.patient_id, accounts, ctx, load),
       h('p', { class: 'copyright print-only' }, instruments.filter((i) => i.enabled && i.definition.copyright).map((i) => i.definition.copyright).join(' ')));
   }

@@ -1,0 +1,37 @@
+/*
+** ndtms.h (cmd): the national drug-treatment return: an episode's details
+** and the identifiable export.
+**
+** Command ndtms.record (keyworker or manager; target = episode): consent
+** (Y | N), local_authority, postcode, referral_source, triage_date,
+** care_plan_date.  Dates must fall between the referral and today, the
+** care plan on or after the triage.  A new row per change.
+**
+** The export has one row per episode whose person consented (Y): the
+** attributor's parts, the data-set fields, a named validation error per
+** row when a mandatory field is missing, whether the discharge was a
+** successful completion and whether the person re-presented (a new
+** triage, or referral, within 182 days of the discharge).  Episodes
+** without consent are counted, never exported.
+** Refusals: date_order, invalid_value (postcode), not_found.
+*/
+#ifndef HAT_CMD_NDTMS_H
+#define HAT_CMD_NDTMS_H
+
+#include "cmd/cmd.h"
+
+extern const struct cmd_def ndtms_record;
+/* ndtms.modality (keyworker or manager; target = episode): modality,
+** start_date, end_date, exit_status, supersedes_id (a current modality of
+** this episode that this row replaces, e.g. to end it). */
+extern const struct cmd_def ndtms_modality;
+
+/* An episode's current details and modalities (new reference); *patient_id
+** says whose.  HAT_E_NOT_FOUND. */
+enum hat_err ndtms_episode_read(struct store_conn *c, int64_t episode_id, int64_t *patient_id,
+				json_t **out);
+
+/* The identifiable export as of today (new reference). */
+enum hat_err ndtms_export(struct store_conn *c, json_t **out);
+
+#endif
