@@ -49,7 +49,8 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 			}
 		}
 	}
-	for (int i = 1; i < argc; i++) {
+	/* Every option takes a value: the options step two at a time. */
+	for (int i = 1; i < argc; i += 2) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		enum hat_err rc = HAT_OK;
@@ -90,7 +91,6 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 			fprintf(stderr, "hatd: bad value for %s: %s\n", a, v);
 			return -1;
 		}
-		i++;
 	}
 	return 0;
 }
