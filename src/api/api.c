@@ -84,6 +84,7 @@ static bool find_token(struct http_req *req, char *out, size_t n, bool *cookie)
 
 enum hat_err api_authenticate(struct http_req *req)
 {
+	const struct policy_rule *rule = req->route->policy;
 	struct api_req *st = state(req);
 	struct store_conn *read;
 	char token[AUTH_TOKEN_CHARS + 8];
@@ -92,6 +93,12 @@ enum hat_err api_authenticate(struct http_req *req)
 	int64_t now = clock_now();
 	enum hat_err rc;
 
+	/* The route's row in the policy decides; a route with none is refused,
+	** so that no route is open by omission. */
+	if (policy_is_open(rule))
+		return HAT_OK;
+	if (!rule)
+		return HAT_E_FORBIDDEN;
 	if (!st)
 		return HAT_E_NOMEM;
 	if (!find_token(req, token, sizeof token, &from_cookie))
@@ -121,7 +128,7 @@ enum hat_err api_authenticate(struct http_req *req)
 	req->roles = st->who.roles;
 	str_copy(req->username, sizeof req->username, st->who.username);
 	req->principal = &st->who;
-	return HAT_OK;
+	return policy_allows(rule, st->who.roles) ? HAT_OK : HAT_E_FORBIDDEN;
 }
 
 static bool idempotency_key_ok(const char *k)
@@ -262,6 +269,32 @@ enum hat_err api_run_witnessed(struct http_req *req, const struct cmd_def *def, 
 		return rc;
 	req->err_field = NULL;
 	return run_cmd(req, def, req->body, witness_id);
+}
+
+/* Runs a command a second person may confirm (a clinical role, a licence):
+** the body's "confirmer" is authenticated here when present, as a witness
+** is, and the command decides whether it needed one. */
+enum hat_err api_run_confirmed(struct http_req *req, const struct cmd_def *def)
+{
+	json_t *confirmer = json_object_get(req->body, "confirmer");
+	int64_t confirmer_id = 0;
+	bool by_token = false;
+	enum hat_err rc;
+
+	if (confirmer) {
+		req->err_field = "confirmer";
+		if (!json_is_object(confirmer))
+			return HAT_E_WRONG_TYPE;
+		rc = api_check_witness(req, confirmer,
+				       policy_rules[POLICY_USER_CONFIRM_GRANT].roles,
+				       &confirmer_id, &by_token);
+		if (rc == HAT_E_WITNESS_ROLE || rc == HAT_E_WITNESS_SAME_PERSON)
+			rc = HAT_E_CONFIRMER_INVALID;
+		if (rc != HAT_OK)
+			return rc;
+		req->err_field = NULL;
+	}
+	return run_cmd(req, def, req->body, confirmer_id);
 }
 
 enum hat_err api_log_access(struct http_req *req, int64_t patient_id, const char *what)

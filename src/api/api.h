@@ -48,6 +48,10 @@ enum hat_err api_run_input(struct http_req *req, const struct cmd_def *def, json
 ** ({username, password} or {token}) is authenticated here, off the writer,
 ** and must hold one of roles. */
 enum hat_err api_run_witnessed(struct http_req *req, const struct cmd_def *def, unsigned roles);
+/* The same for a command a second person may confirm: the body's optional
+** "confirmer" ({username, password} or {token}, a manager or CDAO) is
+** authenticated here; the command decides whether one was needed. */
+enum hat_err api_run_confirmed(struct http_req *req, const struct cmd_def *def);
 /* Checks a witness's credentials for the caller, refusing with
 ** HAT_E_WITNESS_THROTTLED after five wrong ones from the same login within
 ** 15 minutes. */

@@ -174,11 +174,11 @@ static enum hat_err run_touch(struct store_conn *conn, struct cmd *c)
 	return rc;
 }
 
-static const struct cmd_def sessions_open = { "session.open", NULL, 0, run_open, NULL };
-static const struct cmd_def sessions_failed = { "session.login_failed", NULL, 0, run_failed, NULL };
-const struct cmd_def sessions_close = { "session.close", NULL, 0, run_close, NULL };
+static const struct cmd_def sessions_open = { "session.open", NULL, POLICY_RULE(SYSTEM), run_open, NULL };
+static const struct cmd_def sessions_failed = { "session.login_failed", NULL, POLICY_RULE(SYSTEM), run_failed, NULL };
+const struct cmd_def sessions_close = { "session.close", NULL, POLICY_RULE(SYSTEM), run_close, NULL };
 /* Housekeeping, not a clinical or security event: no audit entry. */
-const struct cmd_def sessions_touch = { "session.touch", NULL, 0, run_touch, NULL };
+const struct cmd_def sessions_touch = { "session.touch", NULL, POLICY_RULE(SYSTEM), run_touch, NULL };
 
 static const char sql_user[] =
 	"SELECT id, password_hash, disabled, failed_logins, coalesce(last_failed_at, 0),"

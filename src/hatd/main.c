@@ -18,6 +18,7 @@
 
 #include "api/api.h"
 #include "auth/auth.h"
+#include "auth/policy.h"
 #include "cmd/clinic.h"
 #include "store/writer.h"
 #include "util/clock.h"
@@ -27,13 +28,46 @@
 static void usage(FILE *f)
 {
 	fputs("usage: hatd [--config FILE] [--db PATH] [--listen ADDR:PORT] [--web DIR]\n"
-	      "            [--set KEY=VALUE]...\n"
+	      "            [--set KEY=VALUE]...      (hatd --routes lists the routes)\n"
 	      "Runs the hat clinic server.  Settings come from FILE (key = value lines),\n"
 	      "then from the options.  Keys: db, listen, web_root, timezone,\n"
 	      "connection_limit, timeout_s, batch_cap, readers, session_idle_s,\n"
 	      "session_absolute_s, login_throttle_after, login_lock_after, login_lock_s,\n"
 	      "shutdown_grace_s.\n",
 	      f);
+}
+
+/* --routes: every route with its policy row and the roles that row lets
+** in, one a line, so that a test can try each role on each route. */
+static void print_routes(void)
+{
+	static const char *const methods[] = { "GET", "POST", "PUT", "PATCH", "DELETE" };
+
+	for (size_t i = 0; i < api_route_count; i++) {
+		const struct http_route *r = &api_routes[i];
+		const char *m = "?";
+
+		for (unsigned b = 0; b < 5; b++) {
+			if (r->method == (enum http_method)(1u << b))
+				m = methods[b];
+		}
+		printf("%s %s %s ", m, r->pattern, r->policy ? r->policy->action : "(none)");
+		if (policy_is_open(r->policy)) {
+			fputs("anyone", stdout);
+		} else {
+			const char *sep = "";
+
+			for (unsigned bit = 1; r->policy && bit <= ROLE_ADMIN; bit <<= 1) {
+				if (policy_allows(r->policy, bit)) {
+					printf("%s%s", sep, auth_role_name(bit));
+					sep = ",";
+				}
+			}
+			if (!*sep)
+				fputs("nobody", stdout);
+		}
+		putchar('\n');
+	}
 }
 
 static int parse_args(int argc, char **argv, struct config *cfg)
@@ -57,6 +91,10 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			usage(stdout);
+			exit(0);
+		}
+		if (strcmp(a, "--routes") == 0) {
+			print_routes();
 			exit(0);
 		}
 		if (!v) {

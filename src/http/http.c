@@ -404,13 +404,9 @@ static enum MHD_Result finish_request(struct http_server *srv, struct http_req *
 				 hat_err_message(rc), why);
 		return send_error(req, rc);
 	}
-	if (req->route->roles) {
-		rc = srv->cfg->authenticate(req);
-		if (rc == HAT_OK && !(req->roles & req->route->roles))
-			rc = HAT_E_FORBIDDEN;
-		if (rc != HAT_OK)
-			return send_error(req, rc);
-	}
+	rc = srv->cfg->authenticate(req);
+	if (rc != HAT_OK)
+		return send_error(req, rc);
 	rc = req->route->handler(req);
 	if (rc != HAT_OK)
 		return send_error(req, rc);

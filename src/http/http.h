@@ -5,7 +5,7 @@
 ** themselves: it matches the path and method (404, 405 with Allow), caps
 ** the body per route (413, also for chunked bodies), insists on JSON for
 ** bodies (415), parses the body with duplicate keys refused (400), calls
-** the application's authenticator for routes that need a role (401, 403),
+** the application's authenticator, which applies the route's policy (401, 403),
 ** runs the handler, and writes either its reply or the error body from the
 ** one error table.  It also serves the web UI's static files with a strict
 ** Content-Security-Policy, logs one line per request, and stops cleanly.
@@ -34,6 +34,9 @@ enum http_method {
 };
 
 struct http_req;
+/* The application's access rule for a route (auth/policy.h); the glue only
+** hands it to the authenticator. */
+struct policy_rule;
 
 /* A handler answers by setting req->status and req->reply (or raw), and
 ** returns HAT_OK; or it returns an error code (and may set req->err_field
@@ -44,7 +47,7 @@ struct http_route {
 	enum http_method method;
 	const char *pattern;  /* "/api/v1/patients/{id}": {id} matches 1..2^53 */
 	http_handler handler;
-	unsigned roles;       /* 0: no login needed; else any of these roles */
+	const struct policy_rule *policy; /* who may use it; NULL: no one */
 	size_t body_cap;      /* the largest body accepted, in bytes */
 };
 
@@ -92,8 +95,10 @@ struct http_config {
 	const char *web_root;         /* static files; NULL serves none */
 	const struct http_route *routes;
 	size_t nroutes;
-	/* Called for routes with roles: identifies the caller, checks CSRF,
-	** and fills req->roles, username and principal. */
+	/* Called for every route before its handler: decides from the route's
+	** policy whether the caller may use it, identifying them (and checking
+	** CSRF) when the route needs a login, and fills req->roles, username
+	** and principal.  Its error is the answer. */
 	enum hat_err (*authenticate)(struct http_req *req);
 	/* Called when a request is finished, to release req->app. */
 	void (*request_done)(struct http_req *req);

@@ -39,7 +39,7 @@ await runTests(import.meta.url, [
     await admin.locator('tr[data-user="nurse.patel"]').waitFor();
     await admin.getByRole('button', { name: 'Add a user' }).click();
     const d = admin.getByRole('dialog');
-    await d.getByLabel('Username').fill('nurse.new');
+    await d.getByLabel('Username', { exact: true }).fill('nurse.new');
     await d.getByLabel('Full name').fill('Grace Adeyemi');
     await d.getByLabel('First password').fill('short');
     await d.getByLabel('Nurse').check();
@@ -48,6 +48,12 @@ await runTests(import.meta.url, [
     await perr.filter({ hasText: /\S/ }).waitFor();
     expect((await perr.textContent()).includes('10 to 128 characters'), 'a weak password is refused beside it');
     await d.getByLabel('First password').fill('a-long-enough-password');
+    await d.getByRole('button', { name: 'Add user' }).click();
+    const cerr = d.locator('[data-field="confirmer"] > .field-error');
+    await cerr.filter({ hasText: /\S/ }).waitFor();
+    expect((await cerr.textContent()).includes('manager or CDAO'), 'a nurse needs a confirmer, said beside the confirmer');
+    await d.getByLabel('Confirmer username').fill('mgr.hughes');
+    await d.getByLabel('Confirmer password').fill('demo-manager-pass');
     await d.getByRole('button', { name: 'Add user' }).click();
     await admin.locator('tr[data-user="nurse.new"]').waitFor();
     await c.shot(admin, 'admin-users');
