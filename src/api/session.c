@@ -25,15 +25,17 @@ enum hat_err api_session_login(struct http_req *req)
 	json_t *out = NULL;
 	enum hat_err rc;
 	char cookie[256];
+	char peer[64];
 
 	rc = fields_check(login_fields, req->body, &req->err_field);
 	if (rc != HAT_OK)
 		return rc;
 	kind = fields_str(req->body, "token_kind", "cookie");
 	str_copy(req->username, sizeof req->username, fields_str(req->body, "username", ""));
+	http_peer(req, peer, sizeof peer);
 	rc = sessions_login(&api_ctx()->runner, api_reader(req),
 			    fields_str(req->body, "username", ""),
-			    fields_str(req->body, "password", ""), kind, clock_now(), &out);
+			    fields_str(req->body, "password", ""), kind, peer, clock_now(), &out);
 	if (rc != HAT_OK)
 		return rc;
 	if (strcmp(kind, "cookie") == 0) {

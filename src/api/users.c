@@ -36,7 +36,7 @@ enum hat_err api_users_update(struct http_req *req)
 
 enum hat_err api_users_password(struct http_req *req)
 {
-	return api_run(req, &users_set_password);
+	return api_run_reauthenticated(req, &users_set_password);
 }
 
 enum hat_err api_users_licence(struct http_req *req)

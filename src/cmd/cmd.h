@@ -58,6 +58,10 @@ struct cmd {
 				 ** authenticated (auth_witness_check): the
 				 ** slow password check stays off the writer */
 	char prepared[AUTH_HASH_MAX]; /* what prepare computed */
+	bool reauthenticated;    /* the caller checked the actor's current
+				 ** password (off the writer) for this command */
+	const unsigned char *actor_session; /* the token hash of the session
+				 ** asking (AUTH_TOKEN_HASH_BYTES), or NULL */
 
 	/* Results. */
 	enum hat_err err;

@@ -30,6 +30,7 @@ static const struct field update_fields[] = {
 
 static const struct field password_fields[] = {
 	{ "password", FT_STRING, true, 0, 1024, NULL, false },
+	{ "current_password", FT_STRING, false, 1, 1024, NULL, false },
 	FIELDS_END,
 };
 
@@ -244,21 +245,57 @@ static enum hat_err run_update(struct store_conn *conn, struct cmd *c)
 	return rc;
 }
 
+/* Ends every session of user_id but keep (a token hash, or NULL for all). */
+static enum hat_err end_sessions(struct store_conn *conn, int64_t user_id, int64_t now,
+				 const unsigned char *keep)
+{
+	struct store_stmt *s;
+	bool row;
+	enum hat_err rc = store_prepare(conn, "UPDATE sessions SET revoked_at = ?"
+					      " WHERE user_id = ? AND revoked_at IS NULL"
+					      " AND token_hash IS NOT ?", &s);
+
+	if (rc == HAT_OK)
+		rc = store_bindf(s, "ii", now, user_id);
+	if (rc == HAT_OK)
+		rc = keep ? store_bind_blob(s, 3, keep, AUTH_TOKEN_HASH_BYTES) : store_bind_null(s, 3);
+	if (rc == HAT_OK)
+		rc = store_step(s, &row);
+	store_done(s);
+	return rc;
+}
+
+/* Changing one's own password needs the current one (checked by the
+** caller, off the writer); resetting someone else's is the admin's, and
+** makes them choose their own at the next login.  Either way every other
+** session of that person ends: whoever held one on the old password no
+** longer does. */
 static enum hat_err run_set_password(struct store_conn *conn, struct cmd *c)
 {
+	bool own = c->actor_id != 0 && c->actor_id == c->target_id;
+	bool reset = c->actor_id != 0 && !own;
 	enum hat_err rc;
 
-	/* An admin may reset anyone's password; anyone may change their own. */
-	if (c->actor_id != 0 && c->actor_id != c->target_id && !(c->actor_roles & ROLE_ADMIN))
+	if (own && !c->reauthenticated)
+		return cmd_refuse(c, HAT_E_MISSING_FIELD, "current_password",
+				  "Changing your password needs your current one.");
+	if (reset && !policy_allows(POLICY_RULE(USER_RESET_PASSWORD), c->actor_roles))
 		return HAT_E_FORBIDDEN;
 	rc = store_run(conn, "UPDATE users SET password_hash = ?, failed_logins = 0,"
-			     " locked_until = NULL, version = version + 1 WHERE id = ?",
-		       "ti", c->prepared, c->target_id);
+			     " locked_until = NULL, must_change_password = ?,"
+			     " version = version + 1 WHERE id = ?",
+		       "tii", c->prepared, (int64_t)reset, c->target_id);
 	if (rc != HAT_OK)
 		return rc;
 	if (store_changes(conn) == 0)
 		return HAT_E_NOT_FOUND;
-	rc = cmd_audit(conn, c, "user", c->target_id, NULL);
+	rc = end_sessions(conn, c->target_id, c->now, own ? c->actor_session : NULL);
+	if (rc == HAT_OK) {
+		json_t *detail = json_pack("{s:s}", "kind", own ? "change" : "reset");
+
+		rc = cmd_audit(conn, c, "user", c->target_id, detail);
+		json_decref(detail);
+	}
 	if (rc == HAT_OK)
 		cmd_answer(c, 200, json_pack("{s:I, s:b}", "id", (json_int_t)c->target_id,
 					     "password_changed", 1));
@@ -344,10 +381,14 @@ enum hat_err users_read(struct store_conn *c, int64_t id, json_t **out)
 
 	rc = store_query_row_json(c,
 				  "SELECT id, username, display_name, disabled AS is_disabled,"
+				  " must_change_password,"
 				  " created_at FROM users WHERE id = ?",
 				  &user, "i", id);
 	if (rc != HAT_OK)
 		return rc;
+	json_object_set_new(user, "must_change_password",
+			    json_boolean(json_integer_value(json_object_get(user,
+									    "must_change_password"))));
 	rc = auth_user_roles(c, id, &roles);
 	if (rc == HAT_OK) {
 		json_object_set_new(user, "roles", auth_roles_json(roles));

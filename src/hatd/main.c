@@ -33,7 +33,8 @@ static void usage(FILE *f)
 	      "then from the options.  Keys: db, listen, web_root, timezone,\n"
 	      "connection_limit, timeout_s, batch_cap, readers, session_idle_s,\n"
 	      "session_absolute_s, login_throttle_after, login_lock_after, login_lock_s,\n"
-	      "shutdown_grace_s.\n",
+	      "login_address_limit, login_total_limit, shutdown_grace_s,\n"
+	      "per_ip_connection_limit, tls_cert, tls_key, behind_tls_proxy.\n",
 	      f);
 }
 
@@ -189,6 +190,8 @@ int main(int argc, char **argv)
 	ctx.policy.throttle_after = (int)cfg.login_throttle_after;
 	ctx.policy.lock_after = (int)cfg.login_lock_after;
 	ctx.policy.lock_s = cfg.login_lock_s;
+	ctx.policy.address_limit = (int)cfg.login_address_limit;
+	ctx.policy.total_limit = (int)cfg.login_total_limit;
 	ctx.runner.writer = writer;
 	ctx.runner.policy = &ctx.policy;
 	{

@@ -166,6 +166,9 @@ void http_peer(struct http_req *req, char *out, size_t n)
 	if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out,
 			  (socklen_t)n);
+	else if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr,
+			  out, (socklen_t)n);
 }
 
 void http_reply(struct http_req *req, int status, json_t *reply)

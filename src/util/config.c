@@ -25,7 +25,13 @@ void config_default(struct config *c)
 	c->login_throttle_after = 3;
 	c->login_lock_after = 5;
 	c->login_lock_s = 15 * 60;
+	c->login_address_limit = 20;
+	c->login_total_limit = 300;
 	c->shutdown_grace_s = 10;
+	c->per_ip_connection_limit = 64;
+	c->tls_cert[0] = '\0';
+	c->tls_key[0] = '\0';
+	c->behind_tls_proxy = 0;
 }
 
 struct config_key {
@@ -49,7 +55,12 @@ static const struct config_key keys[] = {
 	NUM(login_throttle_after, 1, 100),
 	NUM(login_lock_after, 1, 100),
 	NUM(login_lock_s, 1, 7 * 86400),
+	NUM(login_address_limit, 1, 100000),
+	NUM(login_total_limit, 1, 1000000),
 	NUM(shutdown_grace_s, 0, 600),
+	NUM(per_ip_connection_limit, 1, 100000),
+	TEXT(tls_cert), TEXT(tls_key),
+	NUM(behind_tls_proxy, 0, 1),
 };
 
 enum hat_err config_set(struct config *c, const char *key, const char *value)

@@ -87,11 +87,18 @@ export function render(main, ctx) {
   }
 
   function password(u) {
+    // One's own password needs the current one; anyone else's is a reset,
+    // and they choose their own at their next login.
+    const own = ctx.user && ctx.user.id === u.id;
     openDialog({
-      title: `Set a password for ${u.display_name}`,
-      fields: [input('password', 'New password', { type: 'password', required: true, autocomplete: 'new-password', hint: '10 to 128 characters.' })],
+      title: own ? 'Change your password' : `Reset the password for ${u.display_name}`,
+      intro: own ? null : 'Every session of theirs ends, and they must choose a new password when they next log in.',
+      fields: [
+        own ? input('current_password', 'Current password', { type: 'password', required: true, autocomplete: 'current-password' }) : null,
+        input('password', 'New password', { type: 'password', required: true, autocomplete: 'new-password', hint: '10 to 128 characters.' }),
+      ].filter(Boolean),
       submitLabel: 'Set password',
-      submit: (f) => post(`/users/${u.id}/password`, { password: f.elements.password.value }),
+      submit: (f) => post(`/users/${u.id}/password`, own ? { password: f.elements.password.value, current_password: f.elements.current_password.value } : { password: f.elements.password.value }),
       done: () => announce('Password set.'),
     });
   }
