@@ -11,6 +11,7 @@
 ** and exit 0.  SIGUSR1 logs the writer's commit and command counts.
 */
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,8 @@ static void usage(FILE *f)
 	      "connection_limit, timeout_s, batch_cap, readers, session_idle_s,\n"
 	      "session_absolute_s, login_throttle_after, login_lock_after, login_lock_s,\n"
 	      "login_address_limit, login_total_limit, shutdown_grace_s,\n"
-	      "per_ip_connection_limit, tls_cert, tls_key, behind_tls_proxy.\n",
+	      "per_ip_connection_limit, header_timeout_s, workers, tls_cert, tls_key,\n"
+	      "behind_tls_proxy.\n",
 	      f);
 }
 
@@ -69,6 +71,19 @@ static void print_routes(void)
 		}
 		putchar('\n');
 	}
+}
+
+/* Every connection is a descriptor: the soft limit (often 1024) is raised
+** towards the connection limit, as far as the hard limit allows. */
+static void raise_open_files(rlim_t want)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		log_warn("hatd: cannot raise the open-file limit to %llu", (unsigned long long)want);
 }
 
 static int parse_args(int argc, char **argv, struct config *cfg)
@@ -205,6 +220,10 @@ int main(int argc, char **argv)
 
 	http.listen = cfg.listen;
 	http.connection_limit = (unsigned)cfg.connection_limit;
+	http.per_ip_limit = (unsigned)cfg.per_ip_connection_limit;
+	http.header_timeout_s = (unsigned)cfg.header_timeout_s;
+	http.workers = (unsigned)cfg.workers;
+	raise_open_files((rlim_t)cfg.connection_limit + 256);
 	http.timeout_s = (unsigned)cfg.timeout_s;
 	http.web_root = cfg.web_root[0] ? cfg.web_root : NULL;
 	http.routes = api_routes;

@@ -10,8 +10,13 @@
 ** one error table.  It also serves the web UI's static files with a strict
 ** Content-Security-Policy, logs one line per request, and stops cleanly.
 **
-** Threads: one thread per connection (handlers wait for the writer, so a
-** thread pool could be starved); the connection limit bounds them.
+** Threads: a few event-loop threads (libmicrohttpd's internal epoll)
+** serve every connection, so that idle or slow clients cost a socket, not a
+** thread.  Handlers may wait (for the writer, for a password hash), so they
+** never run there: the connection is suspended, a worker (pool.h) runs the
+** handler, and the connection is resumed with the answer.  Connections are
+** capped in all and per client address, and a request whose headers do not
+** arrive in time is cut off (guard.h).
 */
 #ifndef HAT_HTTP_HTTP_H
 #define HAT_HTTP_HTTP_H
@@ -22,6 +27,7 @@
 
 #include <jansson.h>
 
+#include "http/pool.h"
 #include "util/buf.h"
 #include "util/err.h"
 
@@ -86,12 +92,19 @@ struct http_req {
 	size_t discarded;
 	double started_ms;
 	bool counted;
+	bool deferred;                 /* answered by a worker: keep the response */
+	struct MHD_Response *response; /* the worker's answer, queued on resume */
+	struct http_server *srv;
+	struct http_job job;
 };
 
 struct http_config {
 	const char *listen;           /* "127.0.0.1:8080" */
-	unsigned connection_limit;    /* concurrent connections (threads) */
+	unsigned connection_limit;    /* concurrent connections */
+	unsigned per_ip_limit;        /* concurrent connections from one address */
 	unsigned timeout_s;           /* idle connection timeout */
+	unsigned header_timeout_s;    /* a request's headers must arrive in this */
+	unsigned workers;             /* threads that run handlers */
 	const char *web_root;         /* static files; NULL serves none */
 	const struct http_route *routes;
 	size_t nroutes;

@@ -30,6 +30,8 @@ struct config {
 	int64_t login_total_limit;    /* failed logins from everywhere per window */
 	int64_t shutdown_grace_s;
 	int64_t per_ip_connection_limit; /* connections from one client address */
+	int64_t header_timeout_s;     /* a request's headers must be in by then */
+	int64_t workers;              /* threads that run handlers */
 	char tls_cert[512];           /* PEM certificate chain: serve HTTPS */
 	char tls_key[512];            /* and its private key */
 	int64_t behind_tls_proxy;     /* 1: a TLS proxy in front; act as HTTPS */
