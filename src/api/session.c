@@ -42,9 +42,10 @@ enum hat_err api_session_login(struct http_req *req)
 		/* The browser keeps the token where scripts cannot read it; the
 		** page gets the CSRF token to echo on every change. */
 		snprintf(cookie, sizeof cookie,
-			 "hat_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld",
+			 "hat_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
 			 json_string_value(json_object_get(out, "token")),
-			 (long long)api_ctx()->policy.absolute_s);
+			 (long long)api_ctx()->policy.absolute_s,
+			 http_is_https(req) ? "; Secure" : "");
 		http_set_cookie(req, cookie);
 		json_object_del(out, "token");
 	}
@@ -79,7 +80,9 @@ enum hat_err api_session_logout(struct http_req *req)
 	if (rc != HAT_OK)
 		return rc;
 	if (who->cookie)
-		http_set_cookie(req, "hat_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+		http_set_cookie(req, http_is_https(req)
+				? "hat_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure"
+				: "hat_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 	http_reply(req, 200, json_pack("{s:b}", "logged_out", 1));
 	return HAT_OK;
 }

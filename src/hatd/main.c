@@ -86,6 +86,33 @@ static void raise_open_files(rlim_t want)
 		log_warn("hatd: cannot raise the open-file limit to %llu", (unsigned long long)want);
 }
 
+/* Reads a PEM file whole (up to 1 MiB) into a new NUL-terminated string;
+** NULL when it cannot. */
+static char *read_pem(const char *path)
+{
+	struct buf b;
+	char chunk[4096];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return NULL;
+	buf_init(&b, 1024 * 1024);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (buf_append(&b, chunk, n) != HAT_OK) {
+			buf_free(&b);
+			fclose(f);
+			return NULL;
+		}
+	}
+	fclose(f);
+	if (b.len == 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.data; /* NUL-terminated by buf */
+}
+
 static int parse_args(int argc, char **argv, struct config *cfg)
 {
 	int line;
@@ -223,6 +250,16 @@ int main(int argc, char **argv)
 	http.per_ip_limit = (unsigned)cfg.per_ip_connection_limit;
 	http.header_timeout_s = (unsigned)cfg.header_timeout_s;
 	http.workers = (unsigned)cfg.workers;
+	http.behind_tls_proxy = cfg.behind_tls_proxy != 0;
+	if (cfg.tls_cert[0] || cfg.tls_key[0]) {
+		/* Both are kept for as long as hatd runs: libmicrohttpd reads them. */
+		http.tls_cert_pem = cfg.tls_cert[0] ? read_pem(cfg.tls_cert) : NULL;
+		http.tls_key_pem = cfg.tls_key[0] ? read_pem(cfg.tls_key) : NULL;
+		if (!http.tls_cert_pem || !http.tls_key_pem) {
+			fprintf(stderr, "hatd: tls_cert and tls_key must both name readable PEM files\n");
+			goto out;
+		}
+	}
 	raise_open_files((rlim_t)cfg.connection_limit + 256);
 	http.timeout_s = (unsigned)cfg.timeout_s;
 	http.web_root = cfg.web_root[0] ? cfg.web_root : NULL;
@@ -235,7 +272,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hatd: cannot listen on %s\n", cfg.listen);
 		goto out;
 	}
-	log_info("hatd listening on http://%s (port %u), database %s%s", cfg.listen,
+	log_info("hatd listening on %s://%s (port %u), database %s%s",
+		 http.tls_cert_pem ? "https" : "http", cfg.listen,
 		 (unsigned)http_port(server), cfg.db,
 #ifdef HAT_TEST_CLOCK
 		 " [TEST CLOCK BUILD: not for clinical use]"

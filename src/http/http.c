@@ -164,12 +164,43 @@ void http_set_cookie(struct http_req *req, const char *value)
 		str_copy(req->cookies[req->ncookies++], sizeof req->cookies[0], value);
 }
 
+bool http_is_https(struct http_req *req)
+{
+	const struct http_config *cfg = req->srv->cfg;
+
+	return cfg->tls_cert_pem || cfg->behind_tls_proxy;
+}
+
+/* The last entry of X-Forwarded-For: the address the proxy itself saw
+** (earlier entries are the client's to write, and so not to be trusted). */
+static bool forwarded_for(struct http_req *req, char *out, size_t n)
+{
+	const char *xff = http_header(req, "X-Forwarded-For");
+	const char *last;
+	size_t len;
+
+	if (!xff)
+		return false;
+	last = strrchr(xff, ',');
+	last = last ? last + 1 : xff;
+	while (*last == ' ')
+		last++;
+	len = strcspn(last, " ");
+	if (len == 0 || len >= n || len >= 64)
+		return false;
+	memcpy(out, last, len);
+	out[len] = '\0';
+	return true;
+}
+
 void http_peer(struct http_req *req, char *out, size_t n)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 
 	out[0] = '\0';
+	if (req->srv->cfg->behind_tls_proxy && forwarded_for(req, out, n))
+		return;
 	if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out,
 			  (socklen_t)n);
@@ -185,8 +216,11 @@ void http_reply(struct http_req *req, int status, json_t *reply)
 	req->reply = reply;
 }
 
-static void add_common_headers(struct MHD_Response *r, bool api)
+static void add_common_headers(struct http_req *req, struct MHD_Response *r, bool api)
 {
+	/* Over HTTPS, browsers are told to use nothing else for a year. */
+	if (http_is_https(req))
+		MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
 	MHD_add_response_header(r, "Content-Security-Policy", csp);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
@@ -206,7 +240,7 @@ static enum MHD_Result send_bytes(struct http_req *req, int status, const char *
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, "Content-Type", type);
-	add_common_headers(r, api);
+	add_common_headers(req, r, api);
 	for (int i = 0; i < req->ncookies; i++)
 		MHD_add_response_header(r, "Set-Cookie", req->cookies[i]);
 	if (status == 405) {
@@ -574,6 +608,10 @@ enum hat_err http_start(const struct http_config *cfg, struct http_server **out)
 
 	if (!parse_listen(cfg->listen, &sa))
 		return HAT_E_INVALID_VALUE;
+	if (cfg->tls_cert_pem && (!cfg->tls_key_pem || MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)) {
+		log_error("http: a certificate needs its key, and a libmicrohttpd built with TLS");
+		return HAT_E_INVALID_VALUE;
+	}
 	srv = calloc(1, sizeof *srv);
 	if (!srv)
 		return HAT_E_NOMEM;
@@ -586,7 +624,7 @@ enum hat_err http_start(const struct http_config *cfg, struct http_server **out)
 		goto fail;
 	srv->daemon = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-			MHD_USE_ERROR_LOG | MHD_USE_ITC,
+			MHD_USE_ERROR_LOG | MHD_USE_ITC | (cfg->tls_cert_pem ? MHD_USE_TLS : 0),
 		0, NULL, NULL, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
@@ -598,6 +636,10 @@ enum hat_err http_start(const struct http_config *cfg, struct http_server **out)
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_NOTIFY_CONNECTION, http_guard_notify, srv->guard,
+		/* Without TLS these two are the end of the list. */
+		cfg->tls_cert_pem ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cfg->tls_cert_pem,
+		MHD_OPTION_HTTPS_MEM_KEY, cfg->tls_key_pem,
+		MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
 		MHD_OPTION_END);
 	if (!srv->daemon) {
 		log_error("http: cannot listen on %s: %s", cfg->listen, strerror(errno));

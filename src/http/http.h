@@ -105,6 +105,12 @@ struct http_config {
 	unsigned timeout_s;           /* idle connection timeout */
 	unsigned header_timeout_s;    /* a request's headers must arrive in this */
 	unsigned workers;             /* threads that run handlers */
+	const char *tls_cert_pem;     /* PEM certificate chain: serve HTTPS (with
+				      ** tls_key_pem); NULL serves plain HTTP */
+	const char *tls_key_pem;
+	bool behind_tls_proxy;        /* a TLS proxy in front: act as HTTPS, and
+				      ** take the client's address from the last
+				      ** X-Forwarded-For entry the proxy adds */
 	const char *web_root;         /* static files; NULL serves none */
 	const struct http_route *routes;
 	size_t nroutes;
@@ -120,8 +126,9 @@ struct http_config {
 struct http_server;
 
 /* Starts listening.  The config (and the routes) must outlive the server.
-** Errors: HAT_E_INVALID_VALUE (a bad listen address), HAT_E_IO (cannot
-** listen). */
+** Errors: HAT_E_INVALID_VALUE (a bad listen address, or a certificate
+** given to a libmicrohttpd built without TLS), HAT_E_IO (cannot listen, or
+** the certificate and key are refused). */
 enum hat_err http_start(const struct http_config *cfg, struct http_server **out);
 
 /* Stops accepting, waits (up to grace_s seconds) for requests in flight to
@@ -138,8 +145,11 @@ const char *http_query(struct http_req *req, const char *name);
 bool http_cookie(struct http_req *req, const char *name, char *out, size_t n);
 /* Adds a Set-Cookie header to the answer. */
 void http_set_cookie(struct http_req *req, const char *value);
-/* The client's address as text. */
+/* The client's address as text (behind a TLS proxy, the one it forwarded). */
 void http_peer(struct http_req *req, char *out, size_t n);
+/* True when the client reached hatd over HTTPS (hatd's own TLS, or the
+** proxy's): cookies are then marked Secure, and answers carry HSTS. */
+bool http_is_https(struct http_req *req);
 
 /* Answers with JSON (steals reply). */
 void http_reply(struct http_req *req, int status, json_t *reply);
