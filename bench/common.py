@@ -33,6 +33,11 @@ PHARMACIST_PW = "bench-pharmacist-pass-0001"
 AMPOULE_MG = 100          # one ampoule per dose
 STOCK_AMPOULES = 100000   # one receipt: far more than a run doses
 NURSE_PW = "bench-nurse-pass-0001"
+# A clinical role or a licence needs a manager to confirm it (separation of
+# duties); the manager is added at the command line, as the operator.
+MANAGER = "mgr.bench"
+MANAGER_PW = "bench-manager-pass-0001"
+CONFIRMER = {"username": MANAGER, "password": MANAGER_PW}
 
 # A winter Monday: London is on UTC, so the windows (morning 08:30-11:00,
 # afternoon 15:00-17:30, the defaults) are the same hours in UTC.
@@ -163,6 +168,8 @@ class Server:
         self.hatctl_run("init", "--clinic", "Bench Clinic", "--admin", ADMIN,
                         "--name", "Bench Administrator", "--password", ADMIN_PW,
                         "--premises", "Main Site", "--address", "1 Bench Street, Testtown")
+        self.hatctl_run("user", "add", MANAGER, "--name", "Bench Manager", "--roles", "manager",
+                        "--password", MANAGER_PW)
 
     def start(self, extra=(), env=None):
         if self.proc:
@@ -380,19 +387,21 @@ def seed(srv, n_stations, per_station, log=print):
 
     dr = admin_c.must("POST", "/api/v1/users",
                       {"username": PRESCRIBER, "display_name": "Dr Bench",
-                       "password": PRESCRIBER_PW, "roles": ["prescriber"]}, want=(201,))
+                       "password": PRESCRIBER_PW, "roles": ["prescriber"],
+                       "confirmer": CONFIRMER}, want=(201,))
     admin_c.must("POST", "/api/v1/users/%d/licences" % dr["id"],
                  {"licence_number": "HO-BENCH-1", "premises_id": clinic.premises_id,
-                  "expires_on": "2030-12-31"}, want=(201,))
+                  "expires_on": "2030-12-31", "confirmer": CONFIRMER}, want=(201,))
     admin_c.must("POST", "/api/v1/users",
                  {"username": PHARMACIST, "display_name": "Pharmacist Bench",
-                  "password": PHARMACIST_PW, "roles": ["pharmacist"]}, want=(201,))
+                  "password": PHARMACIST_PW, "roles": ["pharmacist"],
+                  "confirmer": CONFIRMER}, want=(201,))
     names = ["nurse.b%02d" % i for i in range(n_stations)]
 
     def mk_nurse(conn, name):
         conn.must("POST", "/api/v1/users",
                   {"username": name, "display_name": "Nurse " + name, "password": NURSE_PW,
-                   "roles": ["nurse"]}, want=(201,))
+                   "roles": ["nurse"], "confirmer": CONFIRMER}, want=(201,))
     run_parallel(srv.port, admin_c.token, 4, names, mk_nurse)
     admin_c.close()
 

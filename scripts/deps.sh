@@ -4,7 +4,8 @@
 set -euo pipefail
 
 HAT_DEPS=(build-essential cmake pkg-config libmicrohttpd-dev libsqlite3-dev
-          libsodium-dev libjansson-dev libcmocka-dev sqlite3 python3 tzdata curl)
+          libsodium-dev libjansson-dev libcmocka-dev sqlite3 python3 tzdata curl
+          openssl)
 
 hat_install_deps() {
   local missing=()

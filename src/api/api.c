@@ -101,6 +101,7 @@ static bool find_token(struct http_req *req, char *out, size_t n, bool *cookie)
 
 enum hat_err api_authenticate(struct http_req *req)
 {
+	const struct policy_rule *rule = req->route->policy;
 	struct api_req *st = state(req);
 	struct store_conn *read;
 	char token[AUTH_TOKEN_CHARS + 8];
@@ -109,6 +110,12 @@ enum hat_err api_authenticate(struct http_req *req)
 	int64_t now = clock_now();
 	enum hat_err rc;
 
+	/* The route's row in the policy decides; a route with none is refused,
+	** so that no route is open by omission. */
+	if (policy_is_open(rule))
+		return HAT_OK;
+	if (!rule)
+		return HAT_E_FORBIDDEN;
 	if (!st)
 		return HAT_E_NOMEM;
 	if (!find_token(req, token, sizeof token, &from_cookie))
@@ -138,6 +145,13 @@ enum hat_err api_authenticate(struct http_req *req)
 	req->roles = st->who.roles;
 	str_copy(req->username, sizeof req->username, st->who.username);
 	req->principal = &st->who;
+	if (!policy_allows(rule, st->who.roles))
+		return HAT_E_FORBIDDEN;
+	/* After an admin's reset the password is one someone else chose: the
+	** session may say who it is, log out and change it, nothing more. */
+	if (st->who.must_change_password && rule != POLICY_RULE(SESSION) &&
+	    rule != POLICY_RULE(USER_PASSWORD))
+		return HAT_E_PASSWORD_CHANGE_REQUIRED;
 	return HAT_OK;
 }
 
@@ -156,8 +170,8 @@ static bool idempotency_key_ok(const char *k)
 
 /* Builds the command for the caller, runs it, and replies with its answer
 ** or hands its refusal to the glue. */
-static enum hat_err run_cmd(struct http_req *req, const struct cmd_def *def, json_t *input,
-			    int64_t witness_id)
+static enum hat_err run_cmd_as(struct http_req *req, const struct cmd_def *def, json_t *input,
+			       int64_t witness_id, bool reauthenticated)
 {
 	const struct auth_principal *who = api_who(req);
 	const char *key = http_header(req, "Idempotency-Key");
@@ -170,6 +184,8 @@ static enum hat_err run_cmd(struct http_req *req, const struct cmd_def *def, jso
 	c.target_id = req->path_id;
 	c.idempotency_key = key;
 	c.witness_id = witness_id;
+	c.reauthenticated = reauthenticated;
+	c.actor_session = who->token_hash;
 	rc = cmd_execute(&context->runner, &c);
 	if (rc == HAT_OK) {
 		http_reply(req, c.status, c.result);
@@ -180,6 +196,12 @@ static enum hat_err run_cmd(struct http_req *req, const struct cmd_def *def, jso
 	}
 	cmd_finish(&c);
 	return rc;
+}
+
+static enum hat_err run_cmd(struct http_req *req, const struct cmd_def *def, json_t *input,
+			    int64_t witness_id)
+{
+	return run_cmd_as(req, def, input, witness_id, false);
 }
 
 enum hat_err api_run_input(struct http_req *req, const struct cmd_def *def, json_t *input)
@@ -194,41 +216,32 @@ enum hat_err api_run(struct http_req *req, const struct cmd_def *def)
 
 /* Wrong witness passwords, counted per logged-in person: a witness check is
 ** a password check, and without a limit any login could guess colleagues'
-** passwords at leisure.  The count is kept here, not on the witness's
-** account, so that a colleague's typing can never lock the witness out of
-** their own login.  WITNESS_SLOTS people at once are tracked; the oldest
-** entry gives way. */
-#define WITNESS_SLOTS 64
+** passwords at leisure.  The count is kept against the person typing, not
+** on the witness's account, so that a colleague's typing can never lock
+** the witness out of their own login; it is kept in the database
+** (witness_failures), so that a restart does not wipe it.  A wrong current
+** password (changing one's own) counts the same way. */
 #define WITNESS_MAX_FAILURES 5
 #define WITNESS_WINDOW_S (15 * 60)
 
-static struct {
-	int64_t user_id;
-	int64_t since;
-	int failures;
-} witness_failures[WITNESS_SLOTS];
-static pthread_mutex_t witness_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* The slot for user_id (a free or the oldest one when new); lock held. */
-static int witness_slot(int64_t user_id, int64_t now)
+static enum hat_err witness_gate(struct http_req *req, int64_t now)
 {
-	int oldest = 0;
+	int failures = 0;
+	enum hat_err rc = sessions_witness_failures(api_reader(req), api_who(req)->user_id, now,
+						    WITNESS_WINDOW_S, &failures);
 
-	for (int i = 0; i < WITNESS_SLOTS; i++) {
-		if (witness_failures[i].user_id == user_id) {
-			if (now - witness_failures[i].since >= WITNESS_WINDOW_S) {
-				witness_failures[i].since = now;
-				witness_failures[i].failures = 0;
-			}
-			return i;
-		}
-		if (witness_failures[i].since < witness_failures[oldest].since)
-			oldest = i;
-	}
-	witness_failures[oldest].user_id = user_id;
-	witness_failures[oldest].since = now;
-	witness_failures[oldest].failures = 0;
-	return oldest;
+	if (rc == HAT_OK && failures >= WITNESS_MAX_FAILURES)
+		rc = HAT_E_WITNESS_THROTTLED;
+	return rc;
+}
+
+static void witness_failed(struct http_req *req, int64_t now, const char *what)
+{
+	const struct auth_principal *who = api_who(req);
+
+	if (sessions_witness_failed(&context->runner, who->user_id, WITNESS_WINDOW_S, now) != HAT_OK)
+		log_warn("could not count a failed %s check for %s", what, who->username);
+	log_warn("%s check failed for %s", what, who->username);
 }
 
 enum hat_err api_check_witness(struct http_req *req, json_t *witness, unsigned roles,
@@ -236,26 +249,55 @@ enum hat_err api_check_witness(struct http_req *req, json_t *witness, unsigned r
 {
 	const struct auth_principal *who = api_who(req);
 	int64_t now = clock_now();
-	enum hat_err rc;
-	int slot;
+	enum hat_err rc = witness_gate(req, now);
 
-	pthread_mutex_lock(&witness_lock);
-	slot = witness_slot(who->user_id, now);
-	rc = witness_failures[slot].failures >= WITNESS_MAX_FAILURES ? HAT_E_WITNESS_THROTTLED : HAT_OK;
-	pthread_mutex_unlock(&witness_lock);
 	if (rc != HAT_OK)
 		return rc;
+	*by_token = false;
 	rc = auth_witness_check(api_reader(req), witness, who->user_id, roles, now,
 				&context->policy, witness_id, by_token);
 	/* Only passwords are counted: a 256-bit witness token cannot be guessed. */
-	if (rc == HAT_E_WITNESS_BAD_CREDENTIALS && !*by_token) {
-		pthread_mutex_lock(&witness_lock);
-		slot = witness_slot(who->user_id, now);
-		witness_failures[slot].failures++;
-		pthread_mutex_unlock(&witness_lock);
-		log_warn("witness check failed for %s", who->username);
-	}
+	if (rc == HAT_E_WITNESS_BAD_CREDENTIALS && !*by_token)
+		witness_failed(req, now, "witness");
 	return rc;
+}
+
+enum hat_err api_run_reauthenticated(struct http_req *req, const struct cmd_def *def)
+{
+	const struct auth_principal *who = api_who(req);
+	const char *current = json_string_value(json_object_get(req->body, "current_password"));
+	char hash[AUTH_HASH_MAX] = "";
+	struct store_stmt *s;
+	int64_t now = clock_now();
+	bool found = false;
+	enum hat_err rc;
+
+	if (req->path_id != who->user_id)
+		return run_cmd(req, def, req->body, 0);
+	req->err_field = "current_password";
+	if (!current)
+		return json_object_get(req->body, "current_password") ? HAT_E_WRONG_TYPE
+								       : HAT_E_MISSING_FIELD;
+	rc = witness_gate(req, now);
+	if (rc == HAT_OK)
+		rc = store_prepare(api_reader(req), "SELECT password_hash FROM users WHERE id = ?", &s);
+	if (rc == HAT_OK) {
+		rc = store_bind_int(s, 1, who->user_id);
+		if (rc == HAT_OK)
+			rc = store_step(s, &found);
+		if (rc == HAT_OK && found)
+			found = str_copy(hash, sizeof hash, store_col_text(s, 0));
+		store_done(s);
+	}
+	if (rc == HAT_OK && (!found || !auth_password_verify(hash, current))) {
+		witness_failed(req, now, "current password");
+		rc = HAT_E_CURRENT_PASSWORD;
+	}
+	sodium_memzero(hash, sizeof hash);
+	if (rc != HAT_OK)
+		return rc;
+	req->err_field = NULL;
+	return run_cmd_as(req, def, req->body, 0, true);
 }
 
 /* Runs a command that a second person witnesses.  The witness's password
@@ -279,6 +321,32 @@ enum hat_err api_run_witnessed(struct http_req *req, const struct cmd_def *def, 
 		return rc;
 	req->err_field = NULL;
 	return run_cmd(req, def, req->body, witness_id);
+}
+
+/* Runs a command a second person may confirm (a clinical role, a licence):
+** the body's "confirmer" is authenticated here when present, as a witness
+** is, and the command decides whether it needed one. */
+enum hat_err api_run_confirmed(struct http_req *req, const struct cmd_def *def)
+{
+	json_t *confirmer = json_object_get(req->body, "confirmer");
+	int64_t confirmer_id = 0;
+	bool by_token = false;
+	enum hat_err rc;
+
+	if (confirmer) {
+		req->err_field = "confirmer";
+		if (!json_is_object(confirmer))
+			return HAT_E_WRONG_TYPE;
+		rc = api_check_witness(req, confirmer,
+				       policy_rules[POLICY_USER_CONFIRM_GRANT].roles,
+				       &confirmer_id, &by_token);
+		if (rc == HAT_E_WITNESS_ROLE || rc == HAT_E_WITNESS_SAME_PERSON)
+			rc = HAT_E_CONFIRMER_INVALID;
+		if (rc != HAT_OK)
+			return rc;
+		req->err_field = NULL;
+	}
+	return run_cmd(req, def, req->body, confirmer_id);
 }
 
 enum hat_err api_log_access(struct http_req *req, int64_t patient_id, const char *what)

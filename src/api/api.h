@@ -55,11 +55,19 @@ enum hat_err api_run_input(struct http_req *req, const struct cmd_def *def, json
 ** ({username, password} or {token}) is authenticated here, off the writer,
 ** and must hold one of roles. */
 enum hat_err api_run_witnessed(struct http_req *req, const struct cmd_def *def, unsigned roles);
+/* The same for a command a second person may confirm: the body's optional
+** "confirmer" ({username, password} or {token}, a manager or CDAO) is
+** authenticated here; the command decides whether one was needed. */
+enum hat_err api_run_confirmed(struct http_req *req, const struct cmd_def *def);
 /* Checks a witness's credentials for the caller, refusing with
 ** HAT_E_WITNESS_THROTTLED after five wrong ones from the same login within
 ** 15 minutes. */
 enum hat_err api_check_witness(struct http_req *req, json_t *witness, unsigned roles,
 			       int64_t *witness_id, bool *by_token);
+/* The same for a command that changes the caller's own password: when the
+** path's id is the caller, the body's "current_password" is checked here
+** (counted like a wrong witness password) and the command told so. */
+enum hat_err api_run_reauthenticated(struct http_req *req, const struct cmd_def *def);
 /* Writes an access-log entry for a read of patient_id (0: a list). */
 enum hat_err api_log_access(struct http_req *req, int64_t patient_id, const char *what);
 /* ?premises_id=N (default: the first premises); HAT_E_UNKNOWN_PREMISES. */

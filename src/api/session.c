@@ -25,15 +25,17 @@ enum hat_err api_session_login(struct http_req *req)
 	json_t *out = NULL;
 	enum hat_err rc;
 	char cookie[256];
+	char peer[64];
 
 	rc = fields_check(login_fields, req->body, &req->err_field);
 	if (rc != HAT_OK)
 		return rc;
 	kind = fields_str(req->body, "token_kind", "cookie");
 	str_copy(req->username, sizeof req->username, fields_str(req->body, "username", ""));
+	http_peer(req, peer, sizeof peer);
 	rc = sessions_login(&api_ctx()->runner, api_reader(req),
 			    fields_str(req->body, "username", ""),
-			    fields_str(req->body, "password", ""), kind, clock_now(), &out);
+			    fields_str(req->body, "password", ""), kind, peer, clock_now(), &out);
 	if (rc != HAT_OK)
 		return rc;
 	if (strcmp(kind, "cookie") == 0) {
@@ -41,8 +43,9 @@ enum hat_err api_session_login(struct http_req *req)
 		** page gets the CSRF token to echo on every change. */
 		const char *token = json_string_value(json_object_get(out, "token"));
 		int n = snprintf(cookie, sizeof cookie,
-				 "hat_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld",
-				 token ? token : "", (long long)api_ctx()->policy.absolute_s);
+				 "hat_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
+				 token ? token : "", (long long)api_ctx()->policy.absolute_s,
+				 http_is_https(req) ? "; Secure" : "");
 
 		/* A 201 without its cookie would be a login the browser never
 		** sees: refuse it instead. */
@@ -83,7 +86,9 @@ enum hat_err api_session_logout(struct http_req *req)
 	if (rc != HAT_OK)
 		return rc;
 	if (who->cookie &&
-	    !http_set_cookie(req, "hat_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"))
+	    !http_set_cookie(req, http_is_https(req)
+			     ? "hat_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure"
+			     : "hat_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"))
 		return HAT_E_INTERNAL;
 	http_reply(req, 200, json_pack("{s:b}", "logged_out", 1));
 	return HAT_OK;

@@ -26,20 +26,20 @@ enum hat_err api_users_get(struct http_req *req)
 
 enum hat_err api_users_create(struct http_req *req)
 {
-	return api_run(req, &users_create);
+	return api_run_confirmed(req, &users_create);
 }
 
 enum hat_err api_users_update(struct http_req *req)
 {
-	return api_run(req, &users_update);
+	return api_run_confirmed(req, &users_update);
 }
 
 enum hat_err api_users_password(struct http_req *req)
 {
-	return api_run(req, &users_set_password);
+	return api_run_reauthenticated(req, &users_set_password);
 }
 
 enum hat_err api_users_licence(struct http_req *req)
 {
-	return api_run(req, &users_add_licence);
+	return api_run_confirmed(req, &users_add_licence);
 }

@@ -66,6 +66,12 @@ const struct audit_table audit_tables[] = {
 	{ "sessions", 0, AUDIT_EPHEMERAL, NULL,
 	  "login sessions: only token hashes, revoked or expired within hours; losing one logs a"
 	  " person out, and every action a session took is an audited command" },
+	{ "witness_failures", 0, AUDIT_EPHEMERAL, NULL,
+	  "wrong witness passwords per person in the current window: a throttle counter, reset"
+	  " as the window passes" },
+	{ "login_failures", 0, AUDIT_EPHEMERAL, NULL,
+	  "failed logins per client address and in total in the current window: a throttle"
+	  " counter, reset as the window passes" },
 	{ "idempotency", 0, AUDIT_EPHEMERAL, NULL,
 	  "the first answer to each Idempotency-Key, kept so a replayed request writes nothing;"
 	  " the writes themselves are bound" },

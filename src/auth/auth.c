@@ -134,6 +134,9 @@ void auth_policy_default(struct auth_policy *p)
 	p->throttle_base_s = 5;
 	p->lock_after = 5;
 	p->lock_s = 15 * 60;
+	p->address_limit = 20;
+	p->total_limit = 300;
+	p->window_s = 15 * 60;
 }
 
 /* An open service-user account gives its login the service-user role. */
@@ -179,8 +182,8 @@ enum hat_err auth_session_lookup(struct store_conn *c, const char *token, int64_
 {
 	static const char sql[] =
 		"SELECT s.user_id, u.username, u.display_name, u.disabled, s.kind,"
-		" s.csrf_token, s.last_seen_at, s.expires_at, s.revoked_at"
-		" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?";
+		" s.csrf_token, s.last_seen_at, s.expires_at, s.revoked_at,"
+		" u.must_change_password FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?";
 	unsigned char hash[AUTH_TOKEN_HASH_BYTES];
 	struct store_stmt *s;
 	enum hat_err rc;
@@ -216,6 +219,7 @@ enum hat_err auth_session_lookup(struct store_conn *c, const char *token, int64_
 	out->cookie = strcmp(store_col_text(s, 4), "cookie") == 0;
 	str_copy(out->csrf, sizeof out->csrf, store_col_text(s, 5));
 	memcpy(out->token_hash, hash, sizeof hash);
+	out->must_change_password = store_col_int(s, 9) != 0;
 	store_done(s);
 	s = NULL;
 	rc = auth_user_roles(c, out->user_id, &out->roles);
@@ -244,11 +248,23 @@ enum hat_err auth_login_gate(int failed_logins, int64_t last_failed_at,
 	return HAT_OK;
 }
 
+enum hat_err auth_address_gate(int address_failures, int64_t address_since,
+			       int total_failures, int64_t total_since, int64_t now,
+			       const struct auth_policy *p)
+{
+	if (now - address_since < p->window_s && address_failures >= p->address_limit)
+		return HAT_E_LOGIN_THROTTLED;
+	if (now - total_since < p->window_s && total_failures >= p->total_limit)
+		return HAT_E_LOGIN_THROTTLED;
+	return HAT_OK;
+}
+
 static enum hat_err witness_by_token(struct store_conn *c, const char *token, int64_t now,
 				     const struct auth_policy *p, int64_t *user_id)
 {
 	static const char sql[] =
-		"SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id"
+		"SELECT s.user_id, coalesce(u.locked_until, 0) FROM sessions s"
+		" JOIN users u ON u.id = s.user_id"
 		" WHERE s.witness_hash = ? AND s.revoked_at IS NULL AND u.disabled = 0"
 		" AND s.expires_at > ? AND s.last_seen_at > ?";
 	unsigned char hash[AUTH_TOKEN_HASH_BYTES];
@@ -268,8 +284,11 @@ static enum hat_err witness_by_token(struct store_conn *c, const char *token, in
 		rc = store_bind_int(s, 3, now - p->idle_s);
 	if (rc == HAT_OK)
 		rc = store_step(s, &row);
-	if (rc == HAT_OK && row)
+	if (rc == HAT_OK && row) {
 		*user_id = store_col_int(s, 0);
+		if (store_col_int(s, 1) > now)
+			rc = HAT_E_ACCOUNT_LOCKED;
+	}
 	store_done(s);
 	if (rc == HAT_OK && !row)
 		rc = HAT_E_WITNESS_BAD_CREDENTIALS;
@@ -277,10 +296,12 @@ static enum hat_err witness_by_token(struct store_conn *c, const char *token, in
 }
 
 static enum hat_err witness_by_password(struct store_conn *c, const char *username,
-					const char *password, int64_t *user_id)
+					const char *password, int64_t now, int64_t *user_id)
 {
 	static const char sql[] =
-		"SELECT id, password_hash FROM users WHERE username = ? AND disabled = 0";
+		"SELECT id, password_hash, coalesce(locked_until, 0) FROM users"
+		" WHERE username = ? AND disabled = 0";
+	int64_t locked_until = 0;
 	char hash[AUTH_HASH_MAX];
 	struct store_stmt *s;
 	enum hat_err rc;
@@ -294,6 +315,7 @@ static enum hat_err witness_by_password(struct store_conn *c, const char *userna
 	if (rc == HAT_OK && row) {
 		*user_id = store_col_int(s, 0);
 		str_copy(hash, sizeof hash, store_col_text(s, 1));
+		locked_until = store_col_int(s, 2);
 	}
 	store_done(s);
 	if (rc != HAT_OK)
@@ -302,6 +324,12 @@ static enum hat_err witness_by_password(struct store_conn *c, const char *userna
 		/* As at login: an unknown name costs what a wrong password does. */
 		auth_password_burn(password);
 		return HAT_E_WITNESS_BAD_CREDENTIALS;
+	}
+	/* A locked account is locked for witnessing too: otherwise the lock
+	** would stop guessing at the login screen but not at a witness box. */
+	if (locked_until > now) {
+		auth_password_burn(password);
+		return HAT_E_ACCOUNT_LOCKED;
 	}
 	if (!auth_password_verify(hash, password))
 		return HAT_E_WITNESS_BAD_CREDENTIALS;
@@ -329,7 +357,7 @@ enum hat_err auth_witness_check(struct store_conn *c, json_t *body, int64_t acto
 		rc = witness_by_token(c, token, now, p, &id);
 		*by_token = true;
 	} else if (username && password) {
-		rc = witness_by_password(c, username, password, &id);
+		rc = witness_by_password(c, username, password, now, &id);
 		*by_token = false;
 	} else {
 		return HAT_E_WITNESS_REQUIRED;

@@ -85,6 +85,9 @@ struct auth_policy {
 	int64_t throttle_base_s; /* the first wait; doubles per failure (5 s) */
 	int lock_after;          /* failures that lock the account (5) */
 	int64_t lock_s;          /* how long a lock lasts (15 min) */
+	int address_limit;       /* failed logins from one client address (20) */
+	int total_limit;         /* failed logins from all addresses (300) */
+	int64_t window_s;        /* the window both count over (15 min) */
 };
 void auth_policy_default(struct auth_policy *p);
 
@@ -99,6 +102,7 @@ struct auth_principal {
 	unsigned char token_hash[AUTH_TOKEN_HASH_BYTES];
 	int64_t last_seen_at;
 	int64_t expires_at;
+	bool must_change_password;   /* after an admin's reset: may only change it */
 };
 
 /* Finds the live session for token.  HAT_E_UNAUTHENTICATED when there is
@@ -112,11 +116,22 @@ enum hat_err auth_login_gate(int failed_logins, int64_t last_failed_at,
 			     int64_t locked_until, int64_t now,
 			     const struct auth_policy *p);
 
+/* The gate before any account is looked at: HAT_E_LOGIN_THROTTLED when the
+** client's address has failed address_limit times, or everyone together
+** total_limit times, within window_s (counts older than the window are
+** void: since is when each count began).  An address over its limit is
+** refused before its guesses can count against, and lock, the accounts it
+** tries. */
+enum hat_err auth_address_gate(int address_failures, int64_t address_since,
+			       int total_failures, int64_t total_since, int64_t now,
+			       const struct auth_policy *p);
+
 /* Checks a witness: body is {"username", "password"} or {"token"}.  The
 ** witness must be an active user other than actor_id holding one of
 ** roles_allowed.  Errors: HAT_E_WITNESS_REQUIRED (no body),
 ** HAT_E_WITNESS_BAD_CREDENTIALS, HAT_E_WITNESS_SAME_PERSON,
-** HAT_E_WITNESS_ROLE. On success *witness_id is the witness's user id and
+** HAT_E_WITNESS_ROLE, HAT_E_ACCOUNT_LOCKED (the witness's login is locked:
+** a lock holds for witnessing as for logging in). On success *witness_id is the witness's user id and
 ** *by_token says whether a witness token was used. */
 enum hat_err auth_witness_check(struct store_conn *c, json_t *body, int64_t actor_id,
 				unsigned roles_allowed, int64_t now,

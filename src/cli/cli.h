@@ -19,7 +19,12 @@ struct cli_opts {
 	bool help;
 };
 
-/* Takes "--db PATH" (default hat.db, or $HAT_DB) and "--help" out of argv,
+/* The database named before the command (hatctl --db PATH COMMAND): the
+** default cli_common uses.  path is borrowed (argv outlives the program). */
+void cli_set_default_db(const char *path);
+
+/* Takes "--db PATH" or "--db=PATH" (default: the one before the command,
+** else $HAT_DB, else hat.db) and "--help" out of argv,
 ** compacting it; returns the remaining count, or -1 after printing a usage
 ** error. */
 int cli_common(int argc, char **argv, struct cli_opts *o);
@@ -78,5 +83,6 @@ int cli_verify(int argc, char **argv);
 int cli_backup(int argc, char **argv);
 int cli_restore(int argc, char **argv);
 int cli_register(int argc, char **argv);
+int cli_print_policy(int argc, char **argv);
 
 #endif

@@ -11,12 +11,21 @@
 #include "util/clock.h"
 
 static struct auth_policy cli_policy;
+static const char *default_db;
+
+void cli_set_default_db(const char *path)
+{
+	default_db = path;
+}
 
 int cli_common(int argc, char **argv, struct cli_opts *o)
 {
 	int out = 0;
 
-	o->db = getenv("HAT_DB") ? getenv("HAT_DB") : "hat.db";
+	if (default_db)
+		o->db = default_db;
+	else
+		o->db = getenv("HAT_DB") ? getenv("HAT_DB") : "hat.db";
 	o->help = false;
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--db") == 0) {
@@ -25,6 +34,8 @@ int cli_common(int argc, char **argv, struct cli_opts *o)
 				return -1;
 			}
 			o->db = argv[++i];
+		} else if (strncmp(argv[i], "--db=", 5) == 0 && argv[i][5]) {
+			o->db = argv[i] + 5;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			o->help = true;
 		} else {

@@ -23,27 +23,51 @@ static const struct {
 	{ "verify", cli_verify, "check the audit chain and the register; exit 1 naming what is wrong" },
 	{ "backup", cli_backup, "copy the database to FILE (safe while hatd runs)" },
 	{ "restore", cli_restore, "replace the database with a verified backup FILE" },
+	{ "policy", cli_print_policy, "print who may do what (the role x action matrix)" },
 };
 
 static void usage(FILE *f)
 {
-	fputs("usage: hatctl COMMAND [--db PATH] [options]   (hatctl COMMAND --help)\n\n", f);
+	fputs("usage: hatctl [--db PATH] COMMAND [options]   (hatctl COMMAND --help)\n\n", f);
 	for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
 		fprintf(f, "  %-8s %s\n", groups[i].name, groups[i].summary);
-	fputs("\nThe database is --db PATH, else $HAT_DB, else ./hat.db.\n", f);
+	fputs("\nThe database is --db PATH (before or after the command), else $HAT_DB,\n"
+	      "else ./hat.db.\n", f);
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
+	int i = 1;
+
+	/* Options before the command, as with git and sqlite3: they apply to
+	** whichever command follows, which may still override them. */
+	while (i < argc && strncmp(argv[i], "-", 1) == 0) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+			cli_set_default_db(argv[i + 1]);
+			i += 2;
+		} else if (strncmp(argv[i], "--db=", 5) == 0 && argv[i][5]) {
+			cli_set_default_db(argv[i] + 5);
+			i++;
+		} else {
+			fprintf(stderr, "hatctl: %s %s\n", argv[i],
+				strcmp(argv[i], "--db") == 0 ? "needs a path" : "is not an option here");
+			usage(stderr);
+			return 2;
+		}
 	}
-	for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
-		if (strcmp(argv[1], groups[i].name) == 0)
-			return groups[i].run(argc - 1, argv + 1);
+	if (i >= argc) {
+		usage(stderr);
+		return 2;
 	}
-	fprintf(stderr, "hatctl: unknown command %s\n", argv[1]);
+	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+		if (strcmp(argv[i], groups[g].name) == 0)
+			return groups[g].run(argc - i, argv + i);
+	}
+	fprintf(stderr, "hatctl: unknown command %s\n", argv[i]);
 	usage(stderr);
 	return 2;
 }

@@ -27,7 +27,7 @@ static enum hat_err run_set(struct store_conn *conn, struct cmd *c)
 }
 
 const struct cmd_def clinic_set = {
-	"clinic.set", set_fields, ROLE_ADMIN | ROLE_MANAGER, run_set, NULL,
+	"clinic.set", set_fields, POLICY_RULE(CLINIC_SET), run_set, NULL,
 };
 
 enum hat_err clinic_get(struct store_conn *c, const char *key, char *out, size_t n)

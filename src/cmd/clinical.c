@@ -164,11 +164,11 @@ static enum hat_err run_risk(struct store_conn *conn, struct cmd *c)
 }
 
 const struct cmd_def clinical_adverse_event = {
-	"clinical.adverse_event", adverse_fields, ROLE_NURSE | ROLE_PRESCRIBER, run_adverse, NULL,
+	"clinical.adverse_event", adverse_fields, POLICY_RULE(ADVERSE_EVENT), run_adverse, NULL,
 };
 const struct cmd_def clinical_review = {
-	"clinical.review", review_fields, ROLE_PRESCRIBER, run_review, NULL,
+	"clinical.review", review_fields, POLICY_RULE(REVIEW), run_review, NULL,
 };
 const struct cmd_def clinical_risk_discussion = {
-	"clinical.risk_discussion", risk_fields, ROLE_NURSE | ROLE_PRESCRIBER, run_risk, NULL,
+	"clinical.risk_discussion", risk_fields, POLICY_RULE(RISK_DISCUSSION), run_risk, NULL,
 };

@@ -296,9 +296,9 @@ enum hat_err cmd_execute(const struct cmd_runner *r, struct cmd *c)
 
 	c->policy = r->policy;
 	/* The operator at hatctl (actor 0, not anonymous) holds the machine
-	** and so every authority; anyone else needs one of the roles. */
-	if (c->def->roles && !(c->actor_roles & c->def->roles) &&
-	    (c->actor_id != 0 || c->anonymous)) {
+	** and so every authority; anyone else needs the policy's leave. */
+	if ((c->actor_id != 0 || c->anonymous) &&
+	    !policy_allows(c->def->policy, c->actor_roles)) {
 		c->err = HAT_E_FORBIDDEN;
 		return c->err;
 	}

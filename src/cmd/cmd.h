@@ -1,8 +1,8 @@
 /*
 ** cmd.h: commands, the only way anything in hat is changed.
 **
-** A command is a struct: its definition (name, input fields, roles, run
-** function), the actor, the validated input and an idempotency key.  The API
+** A command is a struct: its definition (name, input fields, policy row,
+** run function), the actor, the validated input and an idempotency key.  The API
 ** and hatctl build commands; cmd_execute validates the input against the
 ** definition's field table and hands the command to the writer (hatd) or
 ** runs it in a transaction of its own (hatctl).  The run function loads the
@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "auth/auth.h"
+#include "auth/policy.h"
 #include "cmd/fields.h"
 #include "store/store.h"
 #include "store/writer.h"
@@ -33,7 +34,9 @@ struct cmd;
 struct cmd_def {
 	const char *name;            /* "patient.create": also the audit action */
 	const struct field *fields;  /* the input's field table */
-	unsigned roles;              /* who may run it (any of); 0 = the system */
+	const struct policy_rule *policy; /* who may run it: POLICY_RULE(ID) from
+					   ** auth/policy.def; NULL allows no one
+					   ** but the operator at hatctl */
 	enum hat_err (*run)(struct store_conn *c, struct cmd *cmd);
 	/* Optional slow work done before the writer sees the command (hashing
 	** a password), so that the writer never waits on it. */
@@ -55,6 +58,10 @@ struct cmd {
 				 ** authenticated (auth_witness_check): the
 				 ** slow password check stays off the writer */
 	char prepared[AUTH_HASH_MAX]; /* what prepare computed */
+	bool reauthenticated;    /* the caller checked the actor's current
+				 ** password (off the writer) for this command */
+	const unsigned char *actor_session; /* the token hash of the session
+				 ** asking (AUTH_TOKEN_HASH_BYTES), or NULL */
 
 	/* Results. */
 	enum hat_err err;
@@ -92,7 +99,7 @@ void cmd_init(struct cmd *c, const struct cmd_def *def, int64_t actor_id,
 	      unsigned actor_roles, json_t *input, int64_t now);
 
 /* Validates and runs the command; returns c->err.  HAT_E_FORBIDDEN when the
-** actor holds none of def->roles. */
+** policy row does not allow the actor's roles. */
 enum hat_err cmd_execute(const struct cmd_runner *r, struct cmd *c);
 
 /* Installs what commands need on a writable connection (the change

@@ -3,6 +3,7 @@
 */
 #include <string.h>
 
+#include "auth/policy.h"
 #include "core/goals.h"
 #include "goals.h"
 #include "service_users.h"
@@ -138,10 +139,10 @@ static enum hat_err run_event(struct store_conn *conn, struct cmd *c)
 }
 
 const struct cmd_def goals_create = {
-	"goal.create", create_fields, GOALS_WRITERS, run_create, NULL,
+	"goal.create", create_fields, POLICY_RULE(GOAL_WRITE), run_create, NULL,
 };
 const struct cmd_def goals_event = {
-	"goal.event", event_fields, GOALS_WRITERS, run_event, NULL,
+	"goal.event", event_fields, POLICY_RULE(GOAL_WRITE), run_event, NULL,
 };
 
 enum hat_err goals_list(struct store_conn *c, int64_t patient_id, json_t **out)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/policy.h"
 #include "instruments.h"
 #include "util/buf.h"
 
@@ -333,13 +334,13 @@ static enum hat_err run_switch(struct store_conn *conn, struct cmd *c)
 }
 
 const struct cmd_def instruments_define = {
-	"instrument.define", define_fields, ROLE_MANAGER, run_define, NULL,
+	"instrument.define", define_fields, POLICY_RULE(INSTRUMENT_SET), run_define, NULL,
 };
 const struct cmd_def instruments_licence = {
-	"instrument.licence", licence_fields, ROLE_MANAGER, run_licence, NULL,
+	"instrument.licence", licence_fields, POLICY_RULE(INSTRUMENT_SET), run_licence, NULL,
 };
 const struct cmd_def instruments_switch = {
-	"instrument.switch", switch_fields, ROLE_MANAGER, run_switch, NULL,
+	"instrument.switch", switch_fields, POLICY_RULE(INSTRUMENT_SET), run_switch, NULL,
 };
 
 enum hat_err instruments_list(struct store_conn *c, int32_t today, json_t **out)

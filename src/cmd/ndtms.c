@@ -3,6 +3,7 @@
 */
 #include <string.h>
 
+#include "auth/policy.h"
 #include "core/ndtms.h"
 #include "ndtms.h"
 
@@ -143,10 +144,10 @@ static enum hat_err run_modality(struct store_conn *conn, struct cmd *c)
 }
 
 const struct cmd_def ndtms_record = {
-	"ndtms.record", record_fields, ROLE_KEYWORKER | ROLE_MANAGER, run_record, NULL,
+	"ndtms.record", record_fields, POLICY_RULE(NDTMS_RECORD), run_record, NULL,
 };
 const struct cmd_def ndtms_modality = {
-	"ndtms.modality", modality_fields, ROLE_KEYWORKER | ROLE_MANAGER, run_modality, NULL,
+	"ndtms.modality", modality_fields, POLICY_RULE(NDTMS_RECORD), run_modality, NULL,
 };
 
 static const char sql_current_modalities[] =

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/policy.h"
 #include "instruments.h"
 #include "outcomes.h"
 #include "util/buf.h"
@@ -600,16 +601,16 @@ out:
 }
 
 const struct cmd_def outcomes_record = {
-	"outcome.record", record_fields, OUTCOMES_RECORDERS, run_record, NULL,
+	"outcome.record", record_fields, POLICY_RULE(OUTCOME_RECORD), run_record, NULL,
 };
 const struct cmd_def outcomes_revise = {
-	"outcome.revise", revise_fields, OUTCOMES_RECORDERS, run_revise, NULL,
+	"outcome.revise", revise_fields, POLICY_RULE(OUTCOME_RECORD), run_revise, NULL,
 };
 const struct cmd_def outcomes_error = {
-	"outcome.error", error_fields, OUTCOMES_RECORDERS, run_error, NULL,
+	"outcome.error", error_fields, POLICY_RULE(OUTCOME_RECORD), run_error, NULL,
 };
 const struct cmd_def outcomes_settings_set = {
-	"outcome.settings", settings_fields, ROLE_MANAGER, run_settings, NULL,
+	"outcome.settings", settings_fields, POLICY_RULE(INSTRUMENT_SET), run_settings, NULL,
 };
 
 /* ---- Reads ---- */

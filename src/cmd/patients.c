@@ -457,22 +457,21 @@ static enum hat_err run_reason_set(struct store_conn *conn, struct cmd *c)
 	return rc;
 }
 
-#define CLINICAL ROLE_CLINICAL
 const struct cmd_def patients_create = {
-	"patient.create", create_fields, CLINICAL, run_create, NULL,
+	"patient.create", create_fields, POLICY_RULE(PATIENT_CREATE), run_create, NULL,
 };
 const struct cmd_def patients_update = {
-	"patient.update", update_fields, CLINICAL, run_update, NULL,
+	"patient.update", update_fields, POLICY_RULE(PATIENT_UPDATE), run_update, NULL,
 };
 const struct cmd_def episodes_open = {
-	"episode.open", episode_open_fields, CLINICAL, run_episode_open, NULL,
+	"episode.open", episode_open_fields, POLICY_RULE(EPISODE_OPEN), run_episode_open, NULL,
 };
 const struct cmd_def episodes_update = {
-	"episode.update", episode_update_fields, CLINICAL, run_episode_update, NULL,
+	"episode.update", episode_update_fields, POLICY_RULE(EPISODE_UPDATE), run_episode_update, NULL,
 };
 const struct cmd_def patients_discharge_reason_set = {
-	"discharge_reason.set", reason_fields, ROLE_MANAGER, run_reason_set, NULL,
+	"discharge_reason.set", reason_fields, POLICY_RULE(DISCHARGE_REASON_SET), run_reason_set, NULL,
 };
 const struct cmd_def patients_access = {
-	"patient.access", access_fields, ROLE_ANY | ROLE_SERVICE_USER, run_access, NULL,
+	"patient.access", access_fields, POLICY_RULE(ACCESS_RECORD), run_access, NULL,
 };

@@ -83,8 +83,8 @@ static enum hat_err run_update(struct store_conn *conn, struct cmd *c)
 }
 
 const struct cmd_def premises_create = {
-	"premises.create", create_fields, ROLE_ADMIN | ROLE_MANAGER, run_create, NULL,
+	"premises.create", create_fields, POLICY_RULE(PREMISES_CREATE), run_create, NULL,
 };
 const struct cmd_def premises_update = {
-	"premises.update", update_fields, ROLE_ADMIN | ROLE_MANAGER, run_update, NULL,
+	"premises.update", update_fields, POLICY_RULE(PREMISES_UPDATE), run_update, NULL,
 };

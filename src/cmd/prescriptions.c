@@ -500,10 +500,10 @@ static enum hat_err run_stop(struct store_conn *conn, struct cmd *c)
 }
 
 const struct cmd_def prescriptions_sign = {
-	"prescription.sign", sign_fields, ROLE_PRESCRIBER, run_sign, NULL,
+	"prescription.sign", sign_fields, POLICY_RULE(RX_SIGN), run_sign, NULL,
 };
 const struct cmd_def prescriptions_stop = {
-	"prescription.stop", stop_fields, ROLE_PRESCRIBER, run_stop, NULL,
+	"prescription.stop", stop_fields, POLICY_RULE(RX_STOP), run_stop, NULL,
 };
 
 /* Turns the stored text and micrograms into the API's shape.  A row left

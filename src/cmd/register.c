@@ -933,36 +933,35 @@ static enum hat_err run_incident(struct store_conn *conn, struct cmd *c)
 	return rc;
 }
 
-#define STOCK (ROLE_PHARMACIST | ROLE_CDAO)
 const struct cmd_def register_supplier_create = {
-	"supplier.create", supplier_fields, STOCK, run_supplier_create, NULL,
+	"supplier.create", supplier_fields, POLICY_RULE(SUPPLIER_CREATE), run_supplier_create, NULL,
 };
 const struct cmd_def register_receive = {
-	"register.receive", receive_fields, STOCK | ROLE_NURSE, run_receive, NULL,
+	"register.receive", receive_fields, POLICY_RULE(REGISTER_RECEIVE), run_receive, NULL,
 };
 const struct cmd_def register_destroy = {
-	"register.destroy", destroy_fields, STOCK, run_destroy, NULL,
+	"register.destroy", destroy_fields, POLICY_RULE(REGISTER_DESTROY), run_destroy, NULL,
 };
 const struct cmd_def register_correct = {
-	"register.correct", correct_fields, STOCK, run_correct, NULL,
+	"register.correct", correct_fields, POLICY_RULE(REGISTER_CORRECT), run_correct, NULL,
 };
 const struct cmd_def register_stock_check = {
-	"register.stock_check", check_fields, STOCK | ROLE_NURSE, run_stock_check, NULL,
+	"register.stock_check", check_fields, POLICY_RULE(REGISTER_STOCK_CHECK), run_stock_check, NULL,
 };
 const struct cmd_def register_discrepancy_check = {
-	"register.discrepancy_check", case_check_fields, STOCK, run_case_check, NULL,
+	"register.discrepancy_check", case_check_fields, POLICY_RULE(DISCREPANCY_CHECK), run_case_check, NULL,
 };
 const struct cmd_def register_discrepancy_resolve = {
-	"register.discrepancy_resolve", case_resolve_fields, STOCK, run_case_resolve, NULL,
+	"register.discrepancy_resolve", case_resolve_fields, POLICY_RULE(DISCREPANCY_RESOLVE), run_case_resolve, NULL,
 };
 const struct cmd_def register_discrepancy_escalate = {
-	"register.discrepancy_escalate", case_escalate_fields, STOCK, run_case_escalate, NULL,
+	"register.discrepancy_escalate", case_escalate_fields, POLICY_RULE(DISCREPANCY_ESCALATE), run_case_escalate, NULL,
 };
 const struct cmd_def register_incident_create = {
-	"incident.create", incident_fields, ROLE_CLINICAL, run_incident, NULL,
+	"incident.create", incident_fields, POLICY_RULE(INCIDENT_CREATE), run_incident, NULL,
 };
 const struct cmd_def register_returns_record = {
-	"returns.record", returns_fields, STOCK | ROLE_NURSE, run_returns, NULL,
+	"returns.record", returns_fields, POLICY_RULE(RETURNS_RECORD), run_returns, NULL,
 };
 
 /* ---- Reading the register ------------------------------------------------- */

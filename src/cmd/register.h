@@ -46,7 +46,7 @@ extern const struct cmd_def register_incident_create;
 extern const struct cmd_def register_returns_record;
 
 /* Roles that may witness a register entry. */
-#define REGISTER_WITNESS_ROLES (ROLE_PHARMACIST | ROLE_NURSE | ROLE_PRESCRIBER | ROLE_CDAO)
+#define REGISTER_WITNESS_ROLES (policy_rules[POLICY_WITNESS_REGISTER].roles)
 
 /* Chooses the ampoules for a dose (least waste, then earliest expiry; never
 ** expired stock) without writing, from every usable lot however many there

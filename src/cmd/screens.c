@@ -3,6 +3,7 @@
 */
 #include <string.h>
 
+#include "auth/policy.h"
 #include "core/screens.h"
 #include "outcomes.h"
 #include "screens.h"
@@ -259,10 +260,10 @@ static enum hat_err run_error(struct store_conn *conn, struct cmd *c)
 }
 
 const struct cmd_def screens_record = {
-	"screen.record", record_fields, SCREENS_WRITERS, run_record, NULL,
+	"screen.record", record_fields, POLICY_RULE(OUTCOME_RECORD), run_record, NULL,
 };
 const struct cmd_def screens_error = {
-	"screen.error", error_fields, SCREENS_WRITERS, run_error, NULL,
+	"screen.error", error_fields, POLICY_RULE(OUTCOME_RECORD), run_error, NULL,
 };
 
 enum hat_err screens_analytes(struct store_conn *c, json_t **out)

@@ -3,6 +3,7 @@
 */
 #include <string.h>
 
+#include "auth/policy.h"
 #include "service_users.h"
 
 static const struct field open_fields[] = {
@@ -192,13 +193,13 @@ static enum hat_err run_note(struct store_conn *conn, struct cmd *c)
 }
 
 const struct cmd_def service_users_open = {
-	"service_user.open", open_fields, SERVICE_USER_STAFF, run_open, prepare_open,
+	"service_user.open", open_fields, POLICY_RULE(SERVICE_USER_ACCOUNT), run_open, prepare_open,
 };
 const struct cmd_def service_users_close = {
-	"service_user.close", close_fields, SERVICE_USER_STAFF, run_close, NULL,
+	"service_user.close", close_fields, POLICY_RULE(SERVICE_USER_ACCOUNT), run_close, NULL,
 };
 const struct cmd_def service_users_note = {
-	"self.note", note_fields, ROLE_SERVICE_USER, run_note, NULL,
+	"self.note", note_fields, POLICY_RULE(SELF), run_note, NULL,
 };
 
 enum hat_err service_users_list(struct store_conn *c, int64_t patient_id, json_t **out)

@@ -88,6 +88,24 @@ static enum hat_err run_open(struct store_conn *conn, struct cmd *c)
 	return HAT_OK;
 }
 
+/* One more failure in the window counted for key (an address, or "*" for
+** everyone); a count older than the window starts again. */
+static enum hat_err count_failure(struct store_conn *conn, const char *table, const char *key_col,
+				  const char *key, int64_t user_key, int64_t now, int64_t window)
+{
+	char sql[400];
+
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO %s (%s, since, failures) VALUES (?, ?, 1)"
+		 " ON CONFLICT (%s) DO UPDATE SET"
+		 " failures = CASE WHEN ? - since >= ? THEN 1 ELSE failures + 1 END,"
+		 " since = CASE WHEN ? - since >= ? THEN ? ELSE since END",
+		 table, key_col, key_col);
+	if (key)
+		return store_run(conn, sql, "tiiiiii", key, now, now, window, now, window, now);
+	return store_run(conn, sql, "iiiiiii", user_key, now, now, window, now, window, now);
+}
+
 static enum hat_err run_failed(struct store_conn *conn, struct cmd *c)
 {
 	int64_t failures = 0;
@@ -97,6 +115,15 @@ static enum hat_err run_failed(struct store_conn *conn, struct cmd *c)
 	json_t *detail;
 	bool locked;
 
+	rc = count_failure(conn, "login_failures", "address", fields_str(c->input, "address", "?"),
+			   0, c->now, c->policy->window_s);
+	if (rc == HAT_OK)
+		rc = count_failure(conn, "login_failures", "address", "*", 0, c->now,
+				   c->policy->window_s);
+	/* An unknown username, or an address refused at the gate: the counts
+	** above are all there is to record. */
+	if (rc != HAT_OK || c->target_id == 0)
+		return rc;
 	rc = store_query_int(conn, "SELECT failed_logins FROM users WHERE id = ?", &found,
 			     &failures, "i", c->target_id);
 	if (rc != HAT_OK || !found)
@@ -179,19 +206,110 @@ static enum hat_err run_touch(struct store_conn *conn, struct cmd *c)
 	return rc;
 }
 
-static const struct cmd_def sessions_open = { "session.open", NULL, 0, run_open, NULL };
-static const struct cmd_def sessions_failed = { "session.login_failed", NULL, 0, run_failed, NULL };
-const struct cmd_def sessions_close = { "session.close", NULL, 0, run_close, NULL };
+static const struct cmd_def sessions_open = { "session.open", NULL, POLICY_RULE(SYSTEM), run_open, NULL };
+static const struct cmd_def sessions_failed = { "session.login_failed", NULL, POLICY_RULE(SYSTEM), run_failed, NULL };
+
+/* Housekeeping too: a counter, not an event (the failure is logged). */
+static enum hat_err run_witness_failed(struct store_conn *conn, struct cmd *c)
+{
+	return count_failure(conn, "witness_failures", "user_id", NULL, c->target_id, c->now,
+			     fields_int(c->input, "window_s", 900));
+}
+
+static const struct cmd_def sessions_witness_fail = {
+	"session.witness_failed", NULL, POLICY_RULE(SYSTEM), run_witness_failed, NULL,
+};
+
+enum hat_err sessions_witness_failed(const struct cmd_runner *r, int64_t user_id,
+				     int64_t window_s, int64_t now)
+{
+	struct cmd c;
+	json_t *input = json_pack("{s:I}", "window_s", (json_int_t)window_s);
+	enum hat_err rc;
+
+	if (!input)
+		return HAT_E_NOMEM;
+	cmd_init(&c, &sessions_witness_fail, 0, 0, input, now);
+	c.anonymous = true;
+	c.target_id = user_id;
+	rc = cmd_execute(r, &c);
+	cmd_finish(&c);
+	json_decref(input);
+	return rc;
+}
+
+enum hat_err sessions_witness_failures(struct store_conn *read, int64_t user_id, int64_t now,
+				       int64_t window_s, int *failures)
+{
+	int64_t n = 0;
+	enum hat_err rc = store_query_int(read,
+					  "SELECT CASE WHEN ? - since >= ? THEN 0 ELSE failures END"
+					  " FROM witness_failures WHERE user_id = ?",
+					  NULL, &n, "iii", now, window_s, user_id);
+
+	*failures = (int)n;
+	return rc;
+}
+const struct cmd_def sessions_close = { "session.close", NULL, POLICY_RULE(SYSTEM), run_close, NULL };
 /* Housekeeping, not a clinical or security event: no audit entry. */
-const struct cmd_def sessions_touch = { "session.touch", NULL, 0, run_touch, NULL };
+const struct cmd_def sessions_touch = { "session.touch", NULL, POLICY_RULE(SYSTEM), run_touch, NULL };
 
 static const char sql_user[] =
 	"SELECT id, password_hash, disabled, failed_logins, coalesce(last_failed_at, 0),"
 	" coalesce(locked_until, 0) FROM users WHERE username = ?";
 
+/* Counts a failed login: for the address and everyone, and for the
+** account when there is one (target 0: none). */
+static enum hat_err record_failure(const struct cmd_runner *r, int64_t target,
+				   const char *address, int64_t now)
+{
+	struct cmd c;
+	json_t *input = json_pack("{s:s}", "address", address);
+	enum hat_err rc = HAT_E_NOMEM;
+
+	cmd_init(&c, &sessions_failed, 0, 0, input, now);
+	c.anonymous = true;
+	c.target_id = target;
+	if (input)
+		rc = cmd_execute(r, &c);
+	cmd_finish(&c);
+	json_decref(input);
+	return rc;
+}
+
+/* The address's and everyone's failures in the current window. */
+static enum hat_err address_gate(const struct cmd_runner *r, struct store_conn *read,
+				 const char *address, int64_t now)
+{
+	struct store_stmt *s;
+	enum hat_err rc;
+	bool row = false;
+	int addr_n = 0, total_n = 0;
+	int64_t addr_since = 0, total_since = 0;
+
+	rc = store_prepare(read, "SELECT address, since, failures FROM login_failures"
+				 " WHERE address IN (?, '*')", &s);
+	if (rc == HAT_OK)
+		rc = store_bind_text(s, 1, address);
+	while (rc == HAT_OK && (rc = store_step(s, &row)) == HAT_OK && row) {
+		if (strcmp(store_col_text(s, 0), "*") == 0) {
+			total_since = store_col_int(s, 1);
+			total_n = (int)store_col_int(s, 2);
+		} else {
+			addr_since = store_col_int(s, 1);
+			addr_n = (int)store_col_int(s, 2);
+		}
+	}
+	store_done(s);
+	if (rc != HAT_OK)
+		return rc;
+	return auth_address_gate(addr_n, addr_since, total_n, total_since, now, r->policy);
+}
+
 static enum hat_err login_serialised(const struct cmd_runner *r, struct store_conn *read,
 				     const char *username, const char *password,
-				     const char *kind, int64_t now, json_t **out)
+				     const char *kind, const char *address, int64_t now,
+				     json_t **out)
 {
 	char hash[AUTH_HASH_MAX];
 	struct store_stmt *s;
@@ -205,6 +323,11 @@ static enum hat_err login_serialised(const struct cmd_runner *r, struct store_co
 	int64_t last_failed = 0;
 	int64_t locked_until = 0;
 
+	/* Refused here, a guess neither reaches a password check nor counts
+	** against (and so cannot lock) the account it names. */
+	rc = address_gate(r, read, address, now);
+	if (rc != HAT_OK)
+		return rc;
 	rc = store_prepare(read, sql_user, &s);
 	if (rc == HAT_OK)
 		rc = store_bind_text(s, 1, username);
@@ -225,7 +348,8 @@ static enum hat_err login_serialised(const struct cmd_runner *r, struct store_co
 		/* Spend the same time as a real check, so a response's timing
 		** does not tell whether a username exists. */
 		auth_password_burn(password);
-		return HAT_E_BAD_CREDENTIALS;
+		rc = record_failure(r, 0, address, now);
+		return rc != HAT_OK ? rc : HAT_E_BAD_CREDENTIALS;
 	}
 	if (locked_until && locked_until <= now)
 		failures = 0; /* the lock was served */
@@ -233,11 +357,7 @@ static enum hat_err login_serialised(const struct cmd_runner *r, struct store_co
 	if (rc != HAT_OK)
 		return rc;
 	if (!auth_password_verify(hash, password)) {
-		cmd_init(&c, &sessions_failed, 0, 0, NULL, now);
-		c.anonymous = true;
-		c.target_id = id;
-		rc = cmd_execute(r, &c);
-		cmd_finish(&c);
+		rc = record_failure(r, id, address, now);
 		/* A failure that was not counted would let guesses go on past
 		** the lock: say that the login could not be handled instead. */
 		if (rc != HAT_OK) {
@@ -314,7 +434,7 @@ static void login_stripes_init(void)
 
 enum hat_err sessions_login(const struct cmd_runner *r, struct store_conn *read,
 			    const char *username, const char *password, const char *kind,
-			    int64_t now, json_t **out)
+			    const char *address, int64_t now, json_t **out)
 {
 	unsigned h = 2166136261u;
 	enum hat_err rc;
@@ -323,7 +443,7 @@ enum hat_err sessions_login(const struct cmd_runner *r, struct store_conn *read,
 		h = (h ^ *p) * 16777619u;
 	pthread_once(&login_stripes_once, login_stripes_init);
 	pthread_mutex_lock(&login_stripes[h % LOGIN_STRIPES]);
-	rc = login_serialised(r, read, username, password, kind, now, out);
+	rc = login_serialised(r, read, username, password, kind, address, now, out);
 	pthread_mutex_unlock(&login_stripes[h % LOGIN_STRIPES]);
 	return rc;
 }

@@ -15,15 +15,27 @@
 extern const struct cmd_def sessions_close;
 extern const struct cmd_def sessions_touch;
 
-/* Logs username in.  read is a read connection.  kind is "cookie" or
-** "bearer".  On success *out (new reference) holds token, csrf_token,
-** witness_token, expires_at and user.  Errors: HAT_E_BAD_CREDENTIALS,
+/* Logs username in from the client address (text, borrowed).  read is a
+** read connection.  kind is "cookie" or "bearer".  On success *out (new
+** reference) holds token, csrf_token, witness_token, expires_at and user.
+** Before any account is looked at, the address's and everyone's recent
+** failures are counted (auth_address_gate); each failure, for a known
+** username or not, counts for both.  Errors: HAT_E_BAD_CREDENTIALS,
 ** HAT_E_LOGIN_THROTTLED, HAT_E_ACCOUNT_LOCKED, HAT_E_ACCOUNT_DISABLED,
 ** store errors (also when a wrong password could not be counted: that is
 ** never reported as HAT_E_BAD_CREDENTIALS). */
 enum hat_err sessions_login(const struct cmd_runner *r, struct store_conn *read,
 			    const char *username, const char *password, const char *kind,
-			    int64_t now, json_t **out);
+			    const char *address, int64_t now, json_t **out);
+
+/* Wrong witness (or current) passwords typed by user_id within window_s,
+** kept in the database so that the count survives a restart. */
+enum hat_err sessions_witness_failures(struct store_conn *read, int64_t user_id, int64_t now,
+				       int64_t window_s, int *failures);
+
+/* Counts one more wrong witness password for user_id. */
+enum hat_err sessions_witness_failed(const struct cmd_runner *r, int64_t user_id,
+				     int64_t window_s, int64_t now);
 
 /* Ends the session whose token hash is given (logout). */
 enum hat_err sessions_logout(const struct cmd_runner *r, int64_t user_id,

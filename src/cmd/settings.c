@@ -336,5 +336,5 @@ out:
 
 /* No field table: the settings object is checked by clinic_settings_from_json. */
 const struct cmd_def clinic_settings_set = {
-	"settings.set", NULL, ROLE_MANAGER, run_set, NULL,
+	"settings.set", NULL, POLICY_RULE(SETTINGS_SET), run_set, NULL,
 };

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "users.h"
+#include "core/duties.h"
 
 static const char *const role_choices[] = {
 	"prescriber", "nurse", "pharmacist", "keyworker",
@@ -15,6 +16,7 @@ static const struct field create_fields[] = {
 	{ "display_name", FT_STRING, true, 1, 120, NULL, false },
 	{ "password", FT_STRING, true, 0, 1024, NULL, false },
 	{ "roles", FT_ENUMS, true, 1, 0, role_choices, false },
+	{ "confirmer", FT_OBJECT, false, 0, 0, NULL, false },
 	FIELDS_END,
 };
 
@@ -22,11 +24,13 @@ static const struct field update_fields[] = {
 	{ "display_name", FT_STRING, false, 1, 120, NULL, false },
 	{ "roles", FT_ENUMS, false, 1, 0, role_choices, false },
 	{ "disabled", FT_BOOL, false, 0, 0, NULL, false },
+	{ "confirmer", FT_OBJECT, false, 0, 0, NULL, false },
 	FIELDS_END,
 };
 
 static const struct field password_fields[] = {
 	{ "password", FT_STRING, true, 0, 1024, NULL, false },
+	{ "current_password", FT_STRING, false, 1, 1024, NULL, false },
 	FIELDS_END,
 };
 
@@ -34,6 +38,7 @@ static const struct field licence_fields[] = {
 	{ "licence_number", FT_STRING, true, 1, 64, NULL, false },
 	{ "premises_id", FT_INT, true, 1, INT64_MAX, NULL, false },
 	{ "expires_on", FT_DATE, true, 0, 0, NULL, false },
+	{ "confirmer", FT_OBJECT, false, 0, 0, NULL, false },
 	FIELDS_END,
 };
 
@@ -55,6 +60,60 @@ static enum hat_err prepare_password(struct cmd *c)
 	if (rc == HAT_E_WEAK_PASSWORD)
 		c->err_field = "password";
 	return rc;
+}
+
+static unsigned roles_mask(json_t *roles)
+{
+	unsigned mask = 0;
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(roles, i, r)
+		mask |= auth_role_parse(json_string_value(r));
+	return mask;
+}
+
+/* Separation of duties (core/duties.c): the confirmer arrives as
+** c->witness_id, its password already checked by the caller; here, inside
+** the transaction, its roles and state are read again. */
+static enum hat_err check_grant(struct store_conn *conn, struct cmd *c, int64_t target,
+				unsigned before, unsigned after, bool licence)
+{
+	struct duties_grant g = { 0 };
+	int64_t disabled = 1;
+	bool found = false;
+	enum hat_err rc = HAT_OK;
+
+	g.actor_id = c->anonymous ? -1 : c->actor_id;
+	g.target_id = target;
+	g.roles_before = before;
+	g.roles_after = after;
+	g.licence = licence;
+	g.confirmed_roles = POLICY_CONFIRMED_ROLES;
+	g.confirming_roles = policy_rules[POLICY_USER_CONFIRM_GRANT].roles;
+	g.confirmer_id = c->witness_id;
+	if (g.confirmer_id) {
+		rc = store_query_int(conn, "SELECT disabled FROM users WHERE id = ?", &found,
+				     &disabled, "i", g.confirmer_id);
+		if (rc == HAT_OK && found)
+			rc = auth_user_roles(conn, g.confirmer_id, &g.confirmer_roles);
+		if (rc != HAT_OK)
+			return rc;
+		g.confirmer_active = found && !disabled;
+	}
+	rc = duties_check_grant(&g);
+	if (rc == HAT_E_SELF_GRANT)
+		return cmd_refuse(c, rc, licence ? NULL : "roles", NULL);
+	if (rc != HAT_OK)
+		return cmd_refuse(c, rc, "confirmer", NULL);
+	return HAT_OK;
+}
+
+/* The audit event names the confirmer when there was one. */
+static void note_confirmer(json_t *detail, const struct cmd *c)
+{
+	if (detail && c->witness_id)
+		json_object_set_new(detail, "confirmed_by", json_integer(c->witness_id));
 }
 
 static enum hat_err set_roles(struct store_conn *conn, int64_t user_id, json_t *roles)
@@ -84,6 +143,9 @@ static enum hat_err run_create(struct store_conn *conn, struct cmd *c)
 	if (!username_ok(username))
 		return cmd_refuse(c, HAT_E_INVALID_VALUE, "username",
 				  "A username may hold only a-z, 0-9, '.', '_' and '-'.");
+	rc = check_grant(conn, c, 0, 0, roles_mask(json_object_get(c->input, "roles")), false);
+	if (rc != HAT_OK)
+		return rc;
 	rc = store_run(conn,
 		       "INSERT INTO users (username, display_name, password_hash, created_at)"
 		       " VALUES (?, ?, ?, ?)",
@@ -100,6 +162,7 @@ static enum hat_err run_create(struct store_conn *conn, struct cmd *c)
 	detail = json_pack("{s:s, s:s, s:O}", "username", username, "display_name",
 			   fields_str(c->input, "display_name", ""), "roles",
 			   json_object_get(c->input, "roles"));
+	note_confirmer(detail, c);
 	rc = cmd_audit(conn, c, "user", id, detail);
 	json_decref(detail);
 	if (rc != HAT_OK)
@@ -131,12 +194,21 @@ static enum hat_err run_update(struct store_conn *conn, struct cmd *c)
 	json_t *before = NULL;
 	json_t *after = NULL;
 	json_t *detail = NULL;
+	unsigned roles_before = 0;
 	enum hat_err rc;
 	json_t *v;
 
 	rc = users_read(conn, c->target_id, &before);
-	if (rc != HAT_OK)
+	if (rc == HAT_OK)
+		rc = auth_user_roles(conn, c->target_id, &roles_before);
+	v = json_object_get(c->input, "roles");
+	if (rc == HAT_OK)
+		rc = check_grant(conn, c, c->target_id, roles_before,
+				 v ? roles_mask(v) : roles_before, false);
+	if (rc != HAT_OK) {
+		json_decref(before);
 		return rc;
+	}
 	v = json_object_get(c->input, "display_name");
 	if (v)
 		rc = store_run(conn, "UPDATE users SET display_name = ?, version = version + 1"
@@ -160,6 +232,7 @@ static enum hat_err run_update(struct store_conn *conn, struct cmd *c)
 		rc = users_read(conn, c->target_id, &after);
 	if (rc == HAT_OK) {
 		detail = json_pack("{s:O, s:O}", "before", before, "after", after);
+		note_confirmer(detail, c);
 		rc = cmd_audit(conn, c, "user", c->target_id, detail);
 	}
 	if (rc == HAT_OK) {
@@ -172,24 +245,57 @@ static enum hat_err run_update(struct store_conn *conn, struct cmd *c)
 	return rc;
 }
 
+/* Ends every session of user_id but keep (a token hash, or NULL for all). */
+static enum hat_err end_sessions(struct store_conn *conn, int64_t user_id, int64_t now,
+				 const unsigned char *keep)
+{
+	struct store_stmt *s;
+	bool row;
+	enum hat_err rc = store_prepare(conn, "UPDATE sessions SET revoked_at = ?"
+					      " WHERE user_id = ? AND revoked_at IS NULL"
+					      " AND token_hash IS NOT ?", &s);
+
+	if (rc == HAT_OK)
+		rc = store_bindf(s, "ii", now, user_id);
+	if (rc == HAT_OK)
+		rc = keep ? store_bind_blob(s, 3, keep, AUTH_TOKEN_HASH_BYTES) : store_bind_null(s, 3);
+	if (rc == HAT_OK)
+		rc = store_step(s, &row);
+	store_done(s);
+	return rc;
+}
+
+/* Changing one's own password needs the current one (checked by the
+** caller, off the writer); resetting someone else's is the admin's, and
+** makes them choose their own at the next login.  Either way every other
+** session of that person ends: whoever held one on the old password no
+** longer does. */
 static enum hat_err run_set_password(struct store_conn *conn, struct cmd *c)
 {
-	json_t *detail;
+	bool own = c->actor_id != 0 && c->actor_id == c->target_id;
+	bool reset = c->actor_id != 0 && !own;
 	enum hat_err rc;
 
-	/* An admin may reset anyone's password; anyone may change their own. */
-	if (c->actor_id != 0 && c->actor_id != c->target_id && !(c->actor_roles & ROLE_ADMIN))
+	if (own && !c->reauthenticated)
+		return cmd_refuse(c, HAT_E_MISSING_FIELD, "current_password",
+				  "Changing your password needs your current one.");
+	if (reset && !policy_allows(POLICY_RULE(USER_RESET_PASSWORD), c->actor_roles))
 		return HAT_E_FORBIDDEN;
 	rc = store_run(conn, "UPDATE users SET password_hash = ?, failed_logins = 0,"
-			     " locked_until = NULL, version = version + 1 WHERE id = ?",
-		       "ti", c->prepared, c->target_id);
+			     " locked_until = NULL, must_change_password = ?,"
+			     " version = version + 1 WHERE id = ?",
+		       "tii", c->prepared, (int64_t)reset, c->target_id);
 	if (rc != HAT_OK)
 		return rc;
 	if (store_changes(conn) == 0)
 		return HAT_E_NOT_FOUND;
-	detail = json_object();
-	rc = cmd_audit(conn, c, "user", c->target_id, detail);
-	json_decref(detail);
+	rc = end_sessions(conn, c->target_id, c->now, own ? c->actor_session : NULL);
+	if (rc == HAT_OK) {
+		json_t *detail = json_pack("{s:s}", "kind", own ? "change" : "reset");
+
+		rc = cmd_audit(conn, c, "user", c->target_id, detail);
+		json_decref(detail);
+	}
 	if (rc == HAT_OK)
 		cmd_answer(c, 200, json_pack("{s:I, s:b}", "id", (json_int_t)c->target_id,
 					     "password_changed", 1));
@@ -198,6 +304,7 @@ static enum hat_err run_set_password(struct store_conn *conn, struct cmd *c)
 
 static enum hat_err run_add_licence(struct store_conn *conn, struct cmd *c)
 {
+	json_t *detail;
 	unsigned roles;
 	bool found;
 	int64_t n;
@@ -223,15 +330,27 @@ static enum hat_err run_add_licence(struct store_conn *conn, struct cmd *c)
 		return rc;
 	if (!found)
 		return cmd_refuse(c, HAT_E_UNKNOWN_PREMISES, "premises_id", NULL);
-	rc = store_run(conn,
-		       "INSERT INTO prescriber_licences (user_id, licence_number, premises_id,"
-		       " expires_on, created_at) VALUES (?, ?, ?, ?, ?)",
-		       "itiii", c->target_id, fields_str(c->input, "licence_number", ""),
-		       fields_int(c->input, "premises_id", 0),
-		       (int64_t)fields_date(c->input, "expires_on", 0), c->now);
+	rc = check_grant(conn, c, c->target_id, roles, roles, true);
 	if (rc != HAT_OK)
 		return rc;
-	rc = cmd_audit(conn, c, "prescriber_licence", store_last_id(conn), c->input);
+	rc = store_run(conn,
+		       "INSERT INTO prescriber_licences (user_id, licence_number, premises_id,"
+		       " expires_on, created_at, confirmed_by) VALUES (?, ?, ?, ?, ?, ?)",
+		       "itiiiI", c->target_id, fields_str(c->input, "licence_number", ""),
+		       fields_int(c->input, "premises_id", 0),
+		       (int64_t)fields_date(c->input, "expires_on", 0), c->now,
+		       c->witness_id ? c->witness_id : INT64_MIN);
+	if (rc != HAT_OK)
+		return rc;
+	detail = json_pack("{s:I, s:s, s:I, s:s}", "user_id", (json_int_t)c->target_id,
+			   "licence_number", fields_str(c->input, "licence_number", ""),
+			   "premises_id", (json_int_t)fields_int(c->input, "premises_id", 0),
+			   "expires_on", fields_str(c->input, "expires_on", ""));
+	if (!detail)
+		return HAT_E_NOMEM;
+	note_confirmer(detail, c);
+	rc = cmd_audit(conn, c, "prescriber_licence", store_last_id(conn), detail);
+	json_decref(detail);
 	if (rc != HAT_OK)
 		return rc;
 	rc = users_read(conn, c->target_id, &out);
@@ -241,16 +360,16 @@ static enum hat_err run_add_licence(struct store_conn *conn, struct cmd *c)
 }
 
 const struct cmd_def users_create = {
-	"user.create", create_fields, ROLE_ADMIN, run_create, prepare_password,
+	"user.create", create_fields, POLICY_RULE(USER_CREATE), run_create, prepare_password,
 };
 const struct cmd_def users_update = {
-	"user.update", update_fields, ROLE_ADMIN, run_update, NULL,
+	"user.update", update_fields, POLICY_RULE(USER_UPDATE), run_update, NULL,
 };
 const struct cmd_def users_set_password = {
-	"user.set_password", password_fields, ROLE_ANY, run_set_password, prepare_password,
+	"user.set_password", password_fields, POLICY_RULE(USER_PASSWORD), run_set_password, prepare_password,
 };
 const struct cmd_def users_add_licence = {
-	"user.add_licence", licence_fields, ROLE_ADMIN | ROLE_MANAGER, run_add_licence, NULL,
+	"user.add_licence", licence_fields, POLICY_RULE(USER_LICENCE), run_add_licence, NULL,
 };
 
 enum hat_err users_read(struct store_conn *c, int64_t id, json_t **out)
@@ -262,17 +381,21 @@ enum hat_err users_read(struct store_conn *c, int64_t id, json_t **out)
 
 	rc = store_query_row_json(c,
 				  "SELECT id, username, display_name, disabled AS is_disabled,"
+				  " must_change_password,"
 				  " created_at FROM users WHERE id = ?",
 				  &user, "i", id);
 	if (rc != HAT_OK)
 		return rc;
+	json_object_set_new(user, "must_change_password",
+			    json_boolean(json_integer_value(json_object_get(user,
+									    "must_change_password"))));
 	rc = auth_user_roles(c, id, &roles);
 	if (rc == HAT_OK && json_object_set_new(user, "roles", auth_roles_json(roles)) != 0)
 		rc = HAT_E_NOMEM;
 	if (rc == HAT_OK) {
 		rc = store_query_json(c,
 				      "SELECT l.id, l.licence_number, l.premises_id, p.name AS premises,"
-				      " l.expires_on FROM prescriber_licences l"
+				      " l.expires_on, l.confirmed_by FROM prescriber_licences l"
 				      " JOIN premises p ON p.id = l.premises_id"
 				      " WHERE l.user_id = ? ORDER BY l.id",
 				      &lic, "i", id);

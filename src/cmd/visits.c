@@ -971,17 +971,16 @@ static enum hat_err run_oral(struct store_conn *conn, struct cmd *c)
 	return rc;
 }
 
-#define NURSE (ROLE_NURSE | ROLE_PRESCRIBER)
-const struct cmd_def visits_check_in = { "visit.check_in", notes_fields, NURSE, run_check_in, NULL };
-const struct cmd_def visits_assess = { "visit.assess", assess_fields, NURSE, run_assess, NULL };
+const struct cmd_def visits_check_in = { "visit.check_in", notes_fields, POLICY_RULE(VISIT_CHECK_IN), run_check_in, NULL };
+const struct cmd_def visits_assess = { "visit.assess", assess_fields, POLICY_RULE(VISIT_ASSESS), run_assess, NULL };
 const struct cmd_def visits_authorise_reduced = {
-	"visit.authorise_reduced", authorise_fields, ROLE_PRESCRIBER, run_authorise_reduced, NULL,
+	"visit.authorise_reduced", authorise_fields, POLICY_RULE(VISIT_AUTHORISE), run_authorise_reduced, NULL,
 };
 const struct cmd_def visits_administer = {
-	"visit.administer", administer_fields, NURSE, run_administer, NULL,
+	"visit.administer", administer_fields, POLICY_RULE(VISIT_ADMINISTER), run_administer, NULL,
 };
-const struct cmd_def visits_postdose = { "visit.postdose", postdose_fields, NURSE, run_postdose, NULL };
-const struct cmd_def visits_leave = { "visit.leave", notes_fields, NURSE, run_leave, NULL };
-const struct cmd_def visits_withhold = { "visit.withhold", withhold_fields, NURSE, run_withhold, NULL };
-const struct cmd_def visits_decline = { "visit.decline", notes_fields, NURSE, run_decline, NULL };
-const struct cmd_def visits_oral = { "visit.oral", oral_fields, NURSE, run_oral, NULL };
+const struct cmd_def visits_postdose = { "visit.postdose", postdose_fields, POLICY_RULE(VISIT_POSTDOSE), run_postdose, NULL };
+const struct cmd_def visits_leave = { "visit.leave", notes_fields, POLICY_RULE(VISIT_LEAVE), run_leave, NULL };
+const struct cmd_def visits_withhold = { "visit.withhold", withhold_fields, POLICY_RULE(VISIT_WITHHOLD), run_withhold, NULL };
+const struct cmd_def visits_decline = { "visit.decline", notes_fields, POLICY_RULE(VISIT_DECLINE), run_decline, NULL };
+const struct cmd_def visits_oral = { "visit.oral", oral_fields, POLICY_RULE(VISIT_ORAL), run_oral, NULL };

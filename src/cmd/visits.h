@@ -40,7 +40,7 @@ extern const struct cmd_def visits_decline;
 extern const struct cmd_def visits_oral;
 
 /* Roles that may witness a dose. */
-#define VISITS_WITNESS_ROLES (ROLE_NURSE | ROLE_PRESCRIBER | ROLE_PHARMACIST)
+#define VISITS_WITNESS_ROLES (policy_rules[POLICY_WITNESS_DOSE].roles)
 
 /* Everything the rules need to know about a patient at a moment. */
 struct visits_facts {

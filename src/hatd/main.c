@@ -11,6 +11,7 @@
 ** and exit 0.  SIGUSR1 logs the writer's commit and command counts.
 */
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "api/api.h"
 #include "auth/auth.h"
+#include "auth/policy.h"
 #include "cmd/clinic.h"
 #include "cmd/cmd.h"
 #include "store/writer.h"
@@ -28,13 +30,88 @@
 static void usage(FILE *f)
 {
 	fputs("usage: hatd [--config FILE] [--db PATH] [--listen ADDR:PORT] [--web DIR]\n"
-	      "            [--set KEY=VALUE]...\n"
+	      "            [--set KEY=VALUE]...      (hatd --routes lists the routes)\n"
 	      "Runs the hat clinic server.  Settings come from FILE (key = value lines),\n"
 	      "then from the options.  Keys: db, listen, web_root, timezone,\n"
 	      "connection_limit, timeout_s, batch_cap, readers, reader_wait_ms, session_idle_s,\n"
 	      "session_absolute_s, login_throttle_after, login_lock_after, login_lock_s,\n"
-	      "shutdown_grace_s.\n",
+	      "login_address_limit, login_total_limit, shutdown_grace_s,\n"
+	      "per_ip_connection_limit, header_timeout_s, workers, tls_cert, tls_key,\n"
+	      "behind_tls_proxy.\n",
 	      f);
+}
+
+/* --routes: every route with its policy row and the roles that row lets
+** in, one a line, so that a test can try each role on each route. */
+static void print_routes(void)
+{
+	static const char *const methods[] = { "GET", "POST", "PUT", "PATCH", "DELETE" };
+
+	for (size_t i = 0; i < api_route_count; i++) {
+		const struct http_route *r = &api_routes[i];
+		const char *m = "?";
+
+		for (unsigned b = 0; b < 5; b++) {
+			if (r->method == (enum http_method)(1u << b))
+				m = methods[b];
+		}
+		printf("%s %s %s ", m, r->pattern, r->policy ? r->policy->action : "(none)");
+		if (policy_is_open(r->policy)) {
+			fputs("anyone", stdout);
+		} else {
+			const char *sep = "";
+
+			for (unsigned bit = 1; r->policy && bit <= ROLE_ADMIN; bit <<= 1) {
+				if (policy_allows(r->policy, bit)) {
+					printf("%s%s", sep, auth_role_name(bit));
+					sep = ",";
+				}
+			}
+			if (!*sep)
+				fputs("nobody", stdout);
+		}
+		putchar('\n');
+	}
+}
+
+/* Every connection is a descriptor: the soft limit (often 1024) is raised
+** towards the connection limit, as far as the hard limit allows. */
+static void raise_open_files(rlim_t want)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		log_warn("hatd: cannot raise the open-file limit to %llu", (unsigned long long)want);
+}
+
+/* Reads a PEM file whole (up to 1 MiB) into a new NUL-terminated string;
+** NULL when it cannot. */
+static char *read_pem(const char *path)
+{
+	struct buf b;
+	char chunk[4096];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return NULL;
+	buf_init(&b, 1024 * 1024);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (buf_append(&b, chunk, n) != HAT_OK) {
+			buf_free(&b);
+			fclose(f);
+			return NULL;
+		}
+	}
+	fclose(f);
+	if (b.len == 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.data; /* NUL-terminated by buf */
 }
 
 static int parse_args(int argc, char **argv, struct config *cfg)
@@ -50,7 +127,7 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 			}
 		}
 	}
-	/* Every option takes a value: they go in pairs. */
+	/* Every option takes a value: the options step two at a time. */
 	for (int i = 1; i < argc; i += 2) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -58,6 +135,10 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			usage(stdout);
+			exit(0);
+		}
+		if (strcmp(a, "--routes") == 0) {
+			print_routes();
 			exit(0);
 		}
 		if (!v) {
@@ -162,6 +243,8 @@ int main(int argc, char **argv)
 	ctx.policy.throttle_after = (int)cfg.login_throttle_after;
 	ctx.policy.lock_after = (int)cfg.login_lock_after;
 	ctx.policy.lock_s = cfg.login_lock_s;
+	ctx.policy.address_limit = (int)cfg.login_address_limit;
+	ctx.policy.total_limit = (int)cfg.login_total_limit;
 	ctx.runner.writer = writer;
 	ctx.runner.policy = &ctx.policy;
 	ctx.reader_wait_ms = cfg.reader_wait_ms;
@@ -185,6 +268,20 @@ int main(int argc, char **argv)
 
 	http.listen = cfg.listen;
 	http.connection_limit = (unsigned)cfg.connection_limit;
+	http.per_ip_limit = (unsigned)cfg.per_ip_connection_limit;
+	http.header_timeout_s = (unsigned)cfg.header_timeout_s;
+	http.workers = (unsigned)cfg.workers;
+	http.behind_tls_proxy = cfg.behind_tls_proxy != 0;
+	if (cfg.tls_cert[0] || cfg.tls_key[0]) {
+		/* Both are kept for as long as hatd runs: libmicrohttpd reads them. */
+		http.tls_cert_pem = cfg.tls_cert[0] ? read_pem(cfg.tls_cert) : NULL;
+		http.tls_key_pem = cfg.tls_key[0] ? read_pem(cfg.tls_key) : NULL;
+		if (!http.tls_cert_pem || !http.tls_key_pem) {
+			fprintf(stderr, "hatd: tls_cert and tls_key must both name readable PEM files\n");
+			goto out;
+		}
+	}
+	raise_open_files((rlim_t)cfg.connection_limit + 256);
 	http.timeout_s = (unsigned)cfg.timeout_s;
 	http.web_root = cfg.web_root[0] ? cfg.web_root : NULL;
 	http.routes = api_routes;
@@ -197,7 +294,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hatd: cannot listen on %s\n", cfg.listen);
 		goto out;
 	}
-	log_info("hatd listening on http://%s (port %u), database %s%s", cfg.listen,
+	log_info("hatd listening on %s://%s (port %u), database %s%s",
+		 http.tls_cert_pem ? "https" : "http", cfg.listen,
 		 (unsigned)http_port(server), cfg.db,
 #ifdef HAT_TEST_CLOCK
 		 " [TEST CLOCK BUILD: not for clinical use]"

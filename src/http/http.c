@@ -3,6 +3,7 @@
 */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -16,6 +17,7 @@
 #include <microhttpd.h>
 
 #include "http.h"
+#include "http/guard.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -28,8 +30,13 @@ static const char csp[] =
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
 	" connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
+/* libmicrohttpd's event-loop threads: they only move bytes, so a few do. */
+#define IO_THREADS 2
+
 struct http_server {
 	struct MHD_Daemon *daemon;
+	struct http_pool *pool;
+	struct http_guard *guard;
 	const struct http_config *cfg;
 	pthread_mutex_t lock;
 	pthread_cond_t idle;
@@ -161,15 +168,49 @@ bool http_set_cookie(struct http_req *req, const char *value)
 	return true;
 }
 
+bool http_is_https(struct http_req *req)
+{
+	const struct http_config *cfg = req->srv->cfg;
+
+	return cfg->tls_cert_pem || cfg->behind_tls_proxy;
+}
+
+/* The last entry of X-Forwarded-For: the address the proxy itself saw
+** (earlier entries are the client's to write, and so not to be trusted). */
+static bool forwarded_for(struct http_req *req, char *out, size_t n)
+{
+	const char *xff = http_header(req, "X-Forwarded-For");
+	const char *last;
+	size_t len;
+
+	if (!xff)
+		return false;
+	last = strrchr(xff, ',');
+	last = last ? last + 1 : xff;
+	while (*last == ' ')
+		last++;
+	len = strcspn(last, " ");
+	if (len == 0 || len >= n || len >= 64)
+		return false;
+	memcpy(out, last, len);
+	out[len] = '\0';
+	return true;
+}
+
 void http_peer(struct http_req *req, char *out, size_t n)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 
 	out[0] = '\0';
+	if (req->srv->cfg->behind_tls_proxy && forwarded_for(req, out, n))
+		return;
 	if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out,
 			  (socklen_t)n);
+	else if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr,
+			  out, (socklen_t)n);
 }
 
 void http_reply(struct http_req *req, int status, json_t *reply)
@@ -180,8 +221,12 @@ void http_reply(struct http_req *req, int status, json_t *reply)
 }
 
 /* Adds the headers every answer carries; false if one could not be added. */
-static bool add_common_headers(struct MHD_Response *r, bool api)
+static bool add_common_headers(struct http_req *req, struct MHD_Response *r, bool api)
 {
+	/* Over HTTPS, browsers are told to use nothing else for a year. */
+	if (http_is_https(req) &&
+	    MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000") != MHD_YES)
+		return false;
 	return MHD_add_response_header(r, "Content-Security-Policy", csp) == MHD_YES &&
 	       MHD_add_response_header(r, "X-Content-Type-Options", "nosniff") == MHD_YES &&
 	       MHD_add_response_header(r, "Referrer-Policy", "no-referrer") == MHD_YES &&
@@ -201,7 +246,7 @@ static enum MHD_Result send_bytes(struct http_req *req, int status, const char *
 	if (!r)
 		return MHD_NO;
 	headers = MHD_add_response_header(r, "Content-Type", type) == MHD_YES &&
-		  add_common_headers(r, api);
+		  add_common_headers(req, r, api);
 	for (int i = 0; headers && i < req->ncookies; i++)
 		headers = MHD_add_response_header(r, "Set-Cookie", req->cookies[i]) == MHD_YES;
 	if (headers && status == 405) {
@@ -220,6 +265,11 @@ static enum MHD_Result send_bytes(struct http_req *req, int status, const char *
 		return MHD_NO;
 	}
 	req->status = status;
+	if (req->deferred) {
+		/* A worker's answer: queued when the connection is resumed. */
+		req->response = r;
+		return MHD_YES;
+	}
 	ok = MHD_queue_response(req->conn, (unsigned)status, r);
 	MHD_destroy_response(r);
 	return ok;
@@ -460,17 +510,25 @@ static enum MHD_Result finish_request(struct http_server *srv, struct http_req *
 		if (rc != HAT_OK)
 			return send_error(req, rc);
 	}
-	if (req->route->roles) {
-		rc = srv->cfg->authenticate(req);
-		if (rc == HAT_OK && !(req->roles & req->route->roles))
-			rc = HAT_E_FORBIDDEN;
-		if (rc != HAT_OK)
-			return send_error(req, rc);
-	}
+	/* The route's row in the policy decides, in the authenticator; a
+	** server given none (a unit test's) serves its routes as they are. */
+	rc = srv->cfg->authenticate ? srv->cfg->authenticate(req) : HAT_OK;
+	if (rc != HAT_OK)
+		return send_error(req, rc);
 	rc = req->route->handler(req);
 	if (rc != HAT_OK)
 		return send_error(req, rc);
 	return send_reply(req);
+}
+
+/* A worker runs the handler; the connection waits, suspended, and is
+** resumed with the answer (or none, which closes it). */
+static void run_deferred(struct http_job *job)
+{
+	struct http_req *req = (struct http_req *)((char *)job - offsetof(struct http_req, job));
+
+	finish_request(req->srv, req);
+	MHD_resume_connection(req->conn);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -479,24 +537,35 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
 	struct http_server *srv = cls;
 	struct http_req *req = *con_cls;
-	enum MHD_Result ok;
-
 	(void)version;
 	if (!req) {
 		req = calloc(1, sizeof *req);
 		if (!req)
 			return MHD_NO;
 		req->conn = conn;
+		req->srv = srv;
 		req->path = url;
 		req->started_ms = clock_mono_ms();
 		*con_cls = req;
 		count_in(srv, req);
+		http_guard_headers_in(srv->guard, conn);
 		first_call(srv, req, method);
 		if (req->early_err != HAT_OK)
 			return send_error(req, req->early_err);
 		if (!req->route)
 			return serve_static(srv, req);
 		return MHD_YES;
+	}
+	if (req->deferred) {
+		/* Resumed: the worker's answer is ready, or it could not be made. */
+		enum MHD_Result queued = MHD_NO;
+
+		if (req->response) {
+			queued = MHD_queue_response(conn, (unsigned)req->status, req->response);
+			MHD_destroy_response(req->response);
+			req->response = NULL;
+		}
+		return queued;
 	}
 	if (req->status) {
 		/* Answered already (an early refusal): drop whatever follows. */
@@ -519,8 +588,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	ok = finish_request(srv, req);
-	return ok;
+	req->deferred = true;
+	req->job.run = run_deferred;
+	MHD_suspend_connection(conn);
+	http_pool_submit(srv->pool, &req->job);
+	return MHD_YES;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -531,8 +603,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	static const char *const mnames[] = { "GET", "POST", "PUT", "PATCH", "DELETE" };
 	const char *m = "?";
 
-	(void)conn;
 	(void)toe;
+	http_guard_answered(srv->guard, conn);
 	if (!req)
 		return;
 	for (unsigned i = 0; i < 5; i++) {
@@ -548,6 +620,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	json_decref(req->reply);
 	buf_free(&req->raw);
 	buf_free(&req->body_buf);
+	if (req->response)
+		MHD_destroy_response(req->response);
 	count_out(srv, req);
 	free(req);
 	*con_cls = NULL;
@@ -593,36 +667,54 @@ enum hat_err http_start(const struct http_config *cfg, struct http_server **out)
 
 	if (!parse_listen(cfg->listen, &sa))
 		return HAT_E_INVALID_VALUE;
+	if (cfg->tls_cert_pem && (!cfg->tls_key_pem || MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)) {
+		log_error("http: a certificate needs its key, and a libmicrohttpd built with TLS");
+		return HAT_E_INVALID_VALUE;
+	}
 	srv = calloc(1, sizeof *srv);
 	if (!srv)
 		return HAT_E_NOMEM;
 	srv->cfg = cfg;
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_cond_init(&srv->idle, NULL);
+	if (http_pool_start(cfg->workers ? cfg->workers : 16, &srv->pool) != HAT_OK ||
+	    http_guard_start(cfg->header_timeout_s ? cfg->header_timeout_s : 10, cfg->timeout_s,
+			     &srv->guard) != HAT_OK)
+		goto fail;
 	srv->daemon = MHD_start_daemon(
-		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-			MHD_USE_ERROR_LOG | MHD_USE_ITC,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+			MHD_USE_ERROR_LOG | MHD_USE_ITC | (cfg->tls_cert_pem ? MHD_USE_TLS : 0),
 		0, NULL, NULL, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)IO_THREADS,
 		MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit,
 		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)0,
-		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)128,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_NOTIFY_CONNECTION, http_guard_notify, srv->guard,
+		/* Without TLS these two are the end of the list. */
+		cfg->tls_cert_pem ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cfg->tls_cert_pem,
+		MHD_OPTION_HTTPS_MEM_KEY, cfg->tls_key_pem,
+		MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
 		MHD_OPTION_END);
 	if (!srv->daemon) {
 		log_error("http: cannot listen on %s: %s", cfg->listen, strerror(errno));
-		pthread_mutex_destroy(&srv->lock);
-		pthread_cond_destroy(&srv->idle);
-		free(srv);
-		return HAT_E_IO;
+		goto fail;
 	}
 	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	srv->port = info ? info->port : ntohs(sa.sin_port);
 	*out = srv;
 	return HAT_OK;
+fail:
+	http_pool_stop(srv->pool);
+	http_guard_stop(srv->guard);
+	pthread_mutex_destroy(&srv->lock);
+	pthread_cond_destroy(&srv->idle);
+	free(srv);
+	return HAT_E_IO;
 }
 
 uint16_t http_port(struct http_server *s)
@@ -654,7 +746,13 @@ void http_stop(struct http_server *srv, unsigned grace_s)
 			break;
 	}
 	pthread_mutex_unlock(&srv->lock);
+	/* Every handler a worker holds finishes (the writer is still running)
+	** and resumes its connection before libmicrohttpd goes away. */
+	http_pool_stop(srv->pool);
 	MHD_stop_daemon(srv->daemon);
+	log_info("http: %ld connections were cut off, their headers late",
+		 http_guard_cut(srv->guard));
+	http_guard_stop(srv->guard);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
 	pthread_mutex_destroy(&srv->lock);

@@ -5,13 +5,18 @@
 ** themselves: it matches the path and method (404, 405 with Allow), caps
 ** the body per route (413, also for chunked bodies), insists on JSON for
 ** bodies (415), parses the body with duplicate keys refused (400), calls
-** the application's authenticator for routes that need a role (401, 403),
+** the application's authenticator, which applies the route's policy (401, 403),
 ** runs the handler, and writes either its reply or the error body from the
 ** one error table.  It also serves the web UI's static files with a strict
 ** Content-Security-Policy, logs one line per request, and stops cleanly.
 **
-** Threads: one thread per connection (handlers wait for the writer, so a
-** thread pool could be starved); the connection limit bounds them.
+** Threads: a few event-loop threads (libmicrohttpd's internal epoll)
+** serve every connection, so that idle or slow clients cost a socket, not a
+** thread.  Handlers may wait (for the writer, for a password hash), so they
+** never run there: the connection is suspended, a worker (pool.h) runs the
+** handler, and the connection is resumed with the answer.  Connections are
+** capped in all and per client address, and a request whose headers do not
+** arrive in time is cut off (guard.h).
 */
 #ifndef HAT_HTTP_HTTP_H
 #define HAT_HTTP_HTTP_H
@@ -22,6 +27,7 @@
 
 #include <jansson.h>
 
+#include "http/pool.h"
 #include "util/buf.h"
 #include "util/err.h"
 
@@ -34,6 +40,9 @@ enum http_method {
 };
 
 struct http_req;
+/* The application's access rule for a route (auth/policy.h); the glue only
+** hands it to the authenticator. */
+struct policy_rule;
 
 /* A handler answers by setting req->status and req->reply (or raw), and
 ** returns HAT_OK; or it returns an error code (and may set req->err_field
@@ -44,7 +53,7 @@ struct http_route {
 	enum http_method method;
 	const char *pattern;  /* "/api/v1/patients/{id}": {id} matches 1..2^53 */
 	http_handler handler;
-	unsigned roles;       /* 0: no login needed; else any of these roles */
+	const struct policy_rule *policy; /* who may use it; NULL: no one */
 	size_t body_cap;      /* the largest body accepted, in bytes */
 	/* The ?format= values the route answers in (NULL-terminated); NULL
 	** means JSON only.  Any other format= is refused here, the same way
@@ -87,17 +96,32 @@ struct http_req {
 	size_t discarded;
 	double started_ms;
 	bool counted;
+	bool deferred;                 /* answered by a worker: keep the response */
+	struct MHD_Response *response; /* the worker's answer, queued on resume */
+	struct http_server *srv;
+	struct http_job job;
 };
 
 struct http_config {
 	const char *listen;           /* "127.0.0.1:8080" */
-	unsigned connection_limit;    /* concurrent connections (threads) */
+	unsigned connection_limit;    /* concurrent connections */
+	unsigned per_ip_limit;        /* concurrent connections from one address */
 	unsigned timeout_s;           /* idle connection timeout */
+	unsigned header_timeout_s;    /* a request's headers must arrive in this */
+	unsigned workers;             /* threads that run handlers */
+	const char *tls_cert_pem;     /* PEM certificate chain: serve HTTPS (with
+				      ** tls_key_pem); NULL serves plain HTTP */
+	const char *tls_key_pem;
+	bool behind_tls_proxy;        /* a TLS proxy in front: act as HTTPS, and
+				      ** take the client's address from the last
+				      ** X-Forwarded-For entry the proxy adds */
 	const char *web_root;         /* static files; NULL serves none */
 	const struct http_route *routes;
 	size_t nroutes;
-	/* Called for routes with roles: identifies the caller, checks CSRF,
-	** and fills req->roles, username and principal. */
+	/* Called for every route before its handler: decides from the route's
+	** policy whether the caller may use it, identifying them (and checking
+	** CSRF) when the route needs a login, and fills req->roles, username
+	** and principal.  Its error is the answer. */
 	enum hat_err (*authenticate)(struct http_req *req);
 	/* Called for every routed request before authentication (may be NULL):
 	** takes what the handler will need; an error is answered at once. */
@@ -109,8 +133,9 @@ struct http_config {
 struct http_server;
 
 /* Starts listening.  The config (and the routes) must outlive the server.
-** Errors: HAT_E_INVALID_VALUE (a bad listen address), HAT_E_IO (cannot
-** listen). */
+** Errors: HAT_E_INVALID_VALUE (a bad listen address, or a certificate
+** given to a libmicrohttpd built without TLS), HAT_E_IO (cannot listen, or
+** the certificate and key are refused). */
 enum hat_err http_start(const struct http_config *cfg, struct http_server **out);
 
 /* Stops accepting, waits (up to grace_s seconds) for requests in flight to
@@ -128,8 +153,11 @@ bool http_cookie(struct http_req *req, const char *name, char *out, size_t n);
 /* Adds a Set-Cookie header to the answer; false (nothing added) when the
 ** value is too long or the answer already has all the cookies it can. */
 bool http_set_cookie(struct http_req *req, const char *value);
-/* The client's address as text. */
+/* The client's address as text (behind a TLS proxy, the one it forwarded). */
 void http_peer(struct http_req *req, char *out, size_t n);
+/* True when the client reached hatd over HTTPS (hatd's own TLS, or the
+** proxy's): cookies are then marked Secure, and answers carry HSTS. */
+bool http_is_https(struct http_req *req);
 
 /* Answers with JSON (steals reply). */
 void http_reply(struct http_req *req, int status, json_t *reply);

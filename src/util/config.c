@@ -16,7 +16,7 @@ void config_default(struct config *c)
 	str_copy(c->listen, sizeof c->listen, "127.0.0.1:8080");
 	str_copy(c->web_root, sizeof c->web_root, "web");
 	str_copy(c->timezone, sizeof c->timezone, "Europe/London");
-	c->connection_limit = 128;
+	c->connection_limit = 2048;
 	c->timeout_s = 30;
 	c->batch_cap = 64;
 	c->readers = 16;
@@ -26,7 +26,15 @@ void config_default(struct config *c)
 	c->login_throttle_after = 3;
 	c->login_lock_after = 5;
 	c->login_lock_s = 15 * 60;
+	c->login_address_limit = 20;
+	c->login_total_limit = 300;
 	c->shutdown_grace_s = 10;
+	c->per_ip_connection_limit = 64;
+	c->header_timeout_s = 10;
+	c->workers = 16;
+	c->tls_cert[0] = '\0';
+	c->tls_key[0] = '\0';
+	c->behind_tls_proxy = 0;
 }
 
 struct config_key {
@@ -41,7 +49,7 @@ struct config_key {
 
 static const struct config_key keys[] = {
 	TEXT(db), TEXT(listen), TEXT(web_root), TEXT(timezone),
-	NUM(connection_limit, 4, 4096),
+	NUM(connection_limit, 4, 65536),
 	NUM(timeout_s, 1, 3600),
 	NUM(batch_cap, 1, 4096),
 	NUM(readers, 1, 1024),
@@ -51,7 +59,14 @@ static const struct config_key keys[] = {
 	NUM(login_throttle_after, 1, 100),
 	NUM(login_lock_after, 1, 100),
 	NUM(login_lock_s, 1, 7 * 86400),
+	NUM(login_address_limit, 1, 100000),
+	NUM(login_total_limit, 1, 1000000),
 	NUM(shutdown_grace_s, 0, 600),
+	NUM(per_ip_connection_limit, 1, 100000),
+	NUM(header_timeout_s, 1, 600),
+	NUM(workers, 1, 1024),
+	TEXT(tls_cert), TEXT(tls_key),
+	NUM(behind_tls_proxy, 0, 1),
 };
 
 enum hat_err config_set(struct config *c, const char *key, const char *value)

@@ -27,7 +27,15 @@ struct config {
 	int64_t login_throttle_after;
 	int64_t login_lock_after;
 	int64_t login_lock_s;
+	int64_t login_address_limit;  /* failed logins from one address per window */
+	int64_t login_total_limit;    /* failed logins from everywhere per window */
 	int64_t shutdown_grace_s;
+	int64_t per_ip_connection_limit; /* connections from one client address */
+	int64_t header_timeout_s;     /* a request's headers must be in by then */
+	int64_t workers;              /* threads that run handlers */
+	char tls_cert[512];           /* PEM certificate chain: serve HTTPS */
+	char tls_key[512];            /* and its private key */
+	int64_t behind_tls_proxy;     /* 1: a TLS proxy in front; act as HTTPS */
 };
 
 /* The defaults: hat.db, 127.0.0.1:8080, web/, Europe/London. */

@@ -19,6 +19,9 @@ import sys
 
 from harness import ADMIN, ADMIN_PW, DEMO_PW, TestFailure, main
 
+# A manager confirms clinical roles and licences (separation of duties).
+CONFIRM = {"username": "mgr.hughes", "password": "demo-manager-pass"}
+
 # Base date: day 0 of the test timeline (a Wednesday; GMT in force).
 BASE = datetime.date(2028, 11, 1)
 EPOCH = datetime.date(1970, 1, 1)
@@ -273,14 +276,16 @@ def setup(d):
     d.call("admin renews dr.okafor's licence for the test years", "admin", "POST",
            "/api/v1/users/%d/licences" % d.s["dr"].user_id,
            {"licence_number": "HO-DIA-2028-0001", "premises_id": 1,
-            "expires_on": day(400).isoformat()}, status=201)
+            "expires_on": day(400).isoformat(), "confirmer": CONFIRM}, status=201)
     r = d.call("admin adds a second prescriber", "admin", "POST", "/api/v1/users",
                {"username": "dr.lapse", "display_name": "Dr Lapse", "password": "lapse-pass-0001",
-                "roles": ["prescriber"]}, status=201)
+                "roles": ["prescriber"], "confirmer": CONFIRM}, status=201)
     d.call("a manager adds dr.lapse's licence, expiring on day 2", "manager", "POST",
            "/api/v1/users/%d/licences" % r.json["id"],
            {"licence_number": "HO-DIA-2028-0002", "premises_id": 1,
-            "expires_on": day(2).isoformat()}, status=201)
+            "expires_on": day(2).isoformat(),
+            "confirmer": {"username": "cdao.fraser", "password": DEMO_PW["cdao.fraser"]}},
+           status=201)
     d.users["lapse"] = ("dr.lapse", "lapse-pass-0001")
     d.login_all()
 

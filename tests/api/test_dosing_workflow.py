@@ -14,13 +14,16 @@ sys.dont_write_bytecode = True  # importing test_dosing_rules leaves no __pycach
 from harness import main  # noqa: E402
 from test_dosing_rules import Desk, day, local_date  # noqa: E402
 
+# A manager confirms clinical roles and licences (separation of duties).
+CONFIRM = {"username": "mgr.hughes", "password": "demo-manager-pass"}
+
 
 def setup(d):
     d.stock()
     d.call("admin renews dr.okafor's licence for the test years", "admin", "POST",
            "/api/v1/users/%d/licences" % d.s["dr"].user_id,
            {"licence_number": "HO-DIA-2028-0001", "premises_id": 1,
-            "expires_on": day(400).isoformat()}, status=201)
+            "expires_on": day(400).isoformat(), "confirmer": CONFIRM}, status=201)
 
 
 def states(d, pids):

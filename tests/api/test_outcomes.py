@@ -48,7 +48,9 @@ def setup(d):
     d.call("admin renews dr.okafor's licence for the test years", "admin", "POST",
            "/api/v1/users/%d/licences" % d.s["dr"].user_id,
            {"licence_number": "HO-DIA-2028-0001", "premises_id": 1,
-            "expires_on": day(500).isoformat()}, status=201)
+            "expires_on": day(500).isoformat(),
+            "confirmer": {"username": "mgr.hughes", "password": DEMO_PW["mgr.hughes"]}},
+           status=201)
 
 
 def recording(d, a, b):

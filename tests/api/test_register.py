@@ -23,6 +23,9 @@ import sys
 
 from harness import ADMIN, ADMIN_PW, DEMO_PW, TestFailure, dig, main
 
+# A manager confirms clinical roles and licences (separation of duties).
+CONFIRM = {"username": "mgr.hughes", "password": "demo-manager-pass"}
+
 # Day 0 of the timeline: a Monday, GMT in force.
 BASE = datetime.date(2028, 11, 6)
 
@@ -154,7 +157,8 @@ class Clinic:
         r = self.call("dr.okafor gets a Home Office licence for the new premises", "admin",
                       "POST", "/api/v1/users/%d/licences" % self.s["dr"].user_id,
                       {"licence_number": "HO-DIA-REG-%d" % self.premises,
-                       "premises_id": self.premises, "expires_on": dstr(500)}, status=201)
+                       "premises_id": self.premises, "expires_on": dstr(500),
+                       "confirmer": CONFIRM}, status=201)
         self.must(r, "licence")
         r = self.call("the pharmacist adds a supplier to the list", "pharm", "POST",
                       "/api/v1/suppliers",
@@ -858,18 +862,20 @@ def alerts(c):
     c.eq("no licence here expires within 28 days yet", a.get("licences_expiring"), [])
     c.call("a licence that runs out in 28 days", "admin", "POST",
            "/api/v1/users/%d/licences" % c.s["dr"].user_id,
-           {"licence_number": "HO-SHORT", "premises_id": c.premises, "expires_on": dstr(13 + 28)},
+           {"licence_number": "HO-SHORT", "premises_id": c.premises, "expires_on": dstr(13 + 28),
+            "confirmer": CONFIRM},
            status=201)
     c.call("is not flagged while a later licence covers the prescriber", "cdao", "GET",
            "/api/v1/alerts?premises_id=%d" % c.premises, status=200,
            expect={"licences_expiring": []})
     r = c.call("a second prescriber", "admin", "POST", "/api/v1/users",
                {"username": "dr.short", "display_name": "Dr Short", "password": "short-term-pass",
-                "roles": ["prescriber"]}, status=201)
+                "roles": ["prescriber"], "confirmer": CONFIRM}, status=201)
     short = dig(r.json, "id")
     c.call("whose only licence here runs out in 10 days", "admin", "POST",
            "/api/v1/users/%d/licences" % short,
-           {"licence_number": "HO-10D", "premises_id": c.premises, "expires_on": dstr(23)},
+           {"licence_number": "HO-10D", "premises_id": c.premises, "expires_on": dstr(23),
+            "confirmer": CONFIRM},
            status=201)
     c.call("is flagged for the CDAO, not yet expired", "cdao", "GET",
            "/api/v1/alerts?premises_id=%d" % c.premises, status=200,

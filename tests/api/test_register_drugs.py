@@ -10,6 +10,9 @@ import sys
 from harness import (ADMIN, ADMIN_PW, DEMO_PW, Ref, clock, db_is, do, login, main, run_steps,
                      step)
 
+# A manager confirms clinical roles and licences (separation of duties).
+CONFIRM = {"username": "mgr.hughes", "password": "demo-manager-pass"}
+
 PHARM, NURSE, NURSE2, DR = "pharm.lindqvist", "nurse.patel", "nurse.byrne", "dr.okafor"
 
 
@@ -34,7 +37,8 @@ def body(t):
              save={"dr_id": lambda r: [u["id"] for u in r.json["users"]
                                        if u["username"] == DR][0]}),
         step("a licence for these premises", "POST", "/api/v1/users/{dr_id}/licences",
-             {"licence_number": "HO-T-1", "premises_id": 1, "expires_on": "2027-12-31"},
+             {"licence_number": "HO-T-1", "premises_id": 1, "expires_on": "2027-12-31",
+              "confirmer": CONFIRM},
              as_="admin", status=201),
         step("a supplier", "POST", "/api/v1/suppliers",
              {"name": "Wholesale Ltd", "address": "2 Depot Road"}, as_="pharm", status=201,

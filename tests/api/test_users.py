@@ -55,7 +55,8 @@ def premises(t):
 
 def users(t):
     new_user = {"username": "nurse.new", "display_name": "New Nurse", "password": NEW_PW,
-                "roles": ["nurse"]}
+                "roles": ["nurse"],
+                "confirmer": {"username": "mgr.hughes", "password": "demo-manager-pass"}}
     run_steps(t, [
         step("admin adds a nurse", "POST", "/api/v1/users", new_user, as_="admin", status=201,
              expect={"username": "nurse.new", "roles": ["nurse"], "is_disabled": False,
@@ -140,8 +141,9 @@ def last_admin(t):
              {"disabled": True}, as_="admin", status=200),
         step("the last admin cannot disable herself", "PATCH", "/api/v1/users/{admin_id}",
              {"disabled": True}, as_="admin", status=422, code="last_admin"),
-        step("the last admin cannot drop her admin role", "PATCH", "/api/v1/users/{admin_id}",
-             {"roles": ["manager"]}, as_="admin", status=422, code="last_admin"),
+        step("the last admin cannot swap her admin role for another (a grant to herself)",
+             "PATCH", "/api/v1/users/{admin_id}", {"roles": ["manager"]}, as_="admin",
+             status=403, code="self_grant", expect={"error.field": "roles"}),
         db_is("she is still an active admin",
               "SELECT u.disabled, group_concat(r.role) FROM users u"
               " JOIN user_roles r ON r.user_id = u.id WHERE u.id = ?", [Ref("admin_id")],
@@ -150,10 +152,13 @@ def last_admin(t):
         step("the other admin is enabled again", "PATCH", "/api/v1/users/{demo_admin}",
              {"disabled": False}, as_="admin", status=200),
         step("now the other admin's role can become manager", "PATCH",
-             "/api/v1/users/{demo_admin}", {"roles": ["manager"]}, as_="admin", status=200,
+             "/api/v1/users/{demo_admin}",
+             {"roles": ["manager"],
+              "confirmer": {"username": "cdao.fraser", "password": "demo-cdao-pass"}},
+             as_="admin", status=200,
              expect={"roles": ["manager"]}),
         step("and admin still cannot leave the clinic without one", "PATCH",
-             "/api/v1/users/{admin_id}", {"roles": ["auditor"]}, as_="admin", status=422,
+             "/api/v1/users/{admin_id}", {"disabled": True}, as_="admin", status=422,
              code="last_admin"),
         step("a second admin is made", "PATCH", "/api/v1/users/{demo_admin}",
              {"roles": ["admin"]}, as_="admin", status=200),
@@ -169,7 +174,8 @@ def licences(t):
                                 (t.vars["dr"],))
     L = "/api/v1/users/{dr}/licences"
     lic = {"licence_number": "HO-DIA-2027-0001", "premises_id": Ref("north"),
-           "expires_on": t.day(365)}
+           "expires_on": t.day(365),
+           "confirmer": {"username": "mgr.hughes", "password": "demo-manager-pass"}}
     run_steps(t, [
         step("admin adds a prescriber's licence for new premises", "POST", L, lic,
              as_="admin", status=201,
@@ -179,7 +185,8 @@ def licences(t):
                          and x["premises"] == "North Site" and x["expires_on"] == t.day(365)
                          for x in ls)}),
         step("a manager adds one too", "POST", L,
-             dict(lic, licence_number="HO-DIA-2027-0002", premises_id=Ref("south")),
+             dict(lic, licence_number="HO-DIA-2027-0002", premises_id=Ref("south"),
+                  confirmer={"username": "cdao.fraser", "password": "demo-cdao-pass"}),
              as_="manager", status=201,
              expect={"licences": lambda ls: len(ls) == t.vars["dr_lic"] + 2}),
         step("a nurse may not add a licence", "POST", L,

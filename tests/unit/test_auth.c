@@ -193,6 +193,29 @@ static void login_gate_lock(void **state)
 	assert_int_equal(auth_login_gate(0, 0, now - 1, now, &p), HAT_OK);
 }
 
+static void address_gate_edges(void **state)
+{
+	struct auth_policy p;
+	const int64_t now = 1795509000;
+
+	(void)state;
+	auth_policy_default(&p);
+	p.address_limit = 20;
+	p.total_limit = 300;
+	p.window_s = 900;
+	/* One under each limit passes; at the limit it is refused. */
+	assert_int_equal(auth_address_gate(19, now, 299, now, now, &p), HAT_OK);
+	assert_int_equal(auth_address_gate(20, now, 0, now, now, &p), HAT_E_LOGIN_THROTTLED);
+	assert_int_equal(auth_address_gate(0, now, 300, now, now, &p), HAT_E_LOGIN_THROTTLED);
+	/* Counts from a window that has ended are void. */
+	assert_int_equal(auth_address_gate(20, now - 899, 0, now, now, &p), HAT_E_LOGIN_THROTTLED);
+	assert_int_equal(auth_address_gate(20, now - 900, 0, now, now, &p), HAT_OK);
+	assert_int_equal(auth_address_gate(0, now, 300, now - 900, now, &p), HAT_OK);
+	assert_int_equal(auth_address_gate(0, now, 300, now - 899, now, &p), HAT_E_LOGIN_THROTTLED);
+	/* Nothing recorded yet. */
+	assert_int_equal(auth_address_gate(0, 0, 0, 0, now, &p), HAT_OK);
+}
+
 static void role_names(void **state)
 {
 	static const char *const names[] = {
@@ -247,6 +270,7 @@ int main(void)
 		cmocka_unit_test(login_gate_throttle),
 		cmocka_unit_test(login_gate_many_failures_do_not_overflow),
 		cmocka_unit_test(login_gate_lock),
+		cmocka_unit_test(address_gate_edges),
 		cmocka_unit_test(role_names),
 	};
 

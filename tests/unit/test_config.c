@@ -39,7 +39,7 @@ static void defaults(void **state)
 	assert_string_equal(c.listen, "127.0.0.1:8080");
 	assert_string_equal(c.web_root, "web");
 	assert_string_equal(c.timezone, "Europe/London");
-	assert_int_equal(c.connection_limit, 128);
+	assert_int_equal(c.connection_limit, 2048);
 	assert_int_equal(c.timeout_s, 30);
 	assert_int_equal(c.batch_cap, 64);
 	assert_int_equal(c.readers, 16);
@@ -48,6 +48,13 @@ static void defaults(void **state)
 	assert_int_equal(c.login_throttle_after, 3);
 	assert_int_equal(c.login_lock_after, 5);
 	assert_int_equal(c.login_lock_s, 15 * 60);
+	assert_int_equal(c.login_address_limit, 20);
+	assert_int_equal(c.login_total_limit, 300);
+	assert_int_equal(c.per_ip_connection_limit, 64);
+	assert_int_equal(c.header_timeout_s, 10);
+	assert_int_equal(c.workers, 16);
+	assert_string_equal(c.tls_cert, "");
+	assert_int_equal(c.behind_tls_proxy, 0);
 }
 
 static void set_known_keys(void **state)
@@ -72,7 +79,7 @@ static void set_known_keys(void **state)
 	assert_int_equal(c.login_lock_s, 3600);
 	/* Untouched keys keep their defaults. */
 	assert_int_equal(c.timeout_s, 30);
-	assert_int_equal(c.connection_limit, 128);
+	assert_int_equal(c.connection_limit, 2048);
 }
 
 static void refuses_unknown_key(void **state)
@@ -99,7 +106,13 @@ struct range {
 #define RANGE(k, lo, hi) { #k, offsetof(struct config, k), lo, hi }
 
 static const struct range ranges[] = {
-	RANGE(connection_limit, 4, 4096),
+	RANGE(connection_limit, 4, 65536),
+	RANGE(login_address_limit, 1, 100000),
+	RANGE(login_total_limit, 1, 1000000),
+	RANGE(per_ip_connection_limit, 1, 100000),
+	RANGE(header_timeout_s, 1, 600),
+	RANGE(workers, 1, 1024),
+	RANGE(behind_tls_proxy, 0, 1),
 	RANGE(timeout_s, 1, 3600),
 	RANGE(batch_cap, 1, 4096),
 	RANGE(readers, 1, 1024),

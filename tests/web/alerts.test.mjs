@@ -107,10 +107,10 @@ await runTests(import.meta.url, [
 
   ['a licence expiring in 10 days appears with its date', async (c) => {
     const admin = await c.as('admin.demo', 'demo-admin-pass');
-    const u = await admin('POST', '/users', { username: 'dr.shortlicence', display_name: 'Dr Nadia Short', password: 'a-long-demo-password-17', roles: ['prescriber'] });
+    const u = await admin('POST', '/users', { username: 'dr.shortlicence', display_name: 'Dr Nadia Short', password: 'a-long-demo-password-17', roles: ['prescriber'], confirmer: { username: 'mgr.hughes', password: 'demo-manager-pass' } });
     expect(u.status === 201, `new prescriber: ${u.status} ${JSON.stringify(u.body)}`);
     licenceDate = plusDays(c.today, 10);
-    const l = await admin('POST', `/users/${u.body.id}/licences`, { licence_number: 'HO-SHORT-10', premises_id: 1, expires_on: licenceDate });
+    const l = await admin('POST', `/users/${u.body.id}/licences`, { licence_number: 'HO-SHORT-10', premises_id: 1, expires_on: licenceDate, confirmer: { username: 'mgr.hughes', password: 'demo-manager-pass' } });
     expect(l.status === 201 || l.status === 200, `licence: ${l.status} ${JSON.stringify(l.body)}`);
     await page.reload();
     const item = page.locator('section[data-alerts="licences"] li', { hasText: 'HO-SHORT-10' });
@@ -158,12 +158,20 @@ await runTests(import.meta.url, [
     const api = await panelMatchesApi(c);
     expect(api.stock_checks_overdue.length > 0, 'some page is overdue a week on');
     await c.shot(page, 'alerts-week-on');
-    // Elsewhere the menu still carries the count.
-    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Dosing board' }).click();
+    // The menu carries the count.  (The CDAO keeps to the register, so it
+    // has no other screen to carry it to; the manager's menu shows it on
+    // the board, below.)
     const total = api.late_entries.length + api.stock_checks_overdue.length + api.open_discrepancies.length + api.licences_expiring.length;
     await page.locator('#nav .nav-count', { hasText: String(total) }).waitFor();
     noConsoleErrors(page);
     await page.context().close();
+    // Elsewhere the menu still carries the count: the manager's, on the board.
+    const mgr = await c.page({ width: 1280, height: 900 });
+    await c.login(mgr, 'mgr.hughes', 'demo-manager-pass');
+    await mgr.goto(`${c.base}/#/board`);
+    await mgr.locator('#nav .nav-count', { hasText: String(total) }).waitFor();
+    noConsoleErrors(mgr);
+    await mgr.context().close();
   }],
 
   ['a nurse sees no alerts and no count', async (c) => {

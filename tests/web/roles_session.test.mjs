@@ -39,7 +39,7 @@ await runTests(import.meta.url, [
     await admin.locator('tr[data-user="nurse.patel"]').waitFor();
     await admin.getByRole('button', { name: 'Add a user' }).click();
     const d = admin.getByRole('dialog');
-    await d.getByLabel('Username').fill('nurse.new');
+    await d.getByLabel('Username', { exact: true }).fill('nurse.new');
     await d.getByLabel('Full name').fill('Grace Adeyemi');
     await d.getByLabel('First password').fill('short');
     await d.getByLabel('Nurse').check();
@@ -48,6 +48,12 @@ await runTests(import.meta.url, [
     await perr.filter({ hasText: /\S/ }).waitFor();
     expect((await perr.textContent()).includes('10 to 128 characters'), 'a weak password is refused beside it');
     await d.getByLabel('First password').fill('a-long-enough-password');
+    await d.getByRole('button', { name: 'Add user' }).click();
+    const cerr = d.locator('[data-field="confirmer"] > .field-error');
+    await cerr.filter({ hasText: /\S/ }).waitFor();
+    expect((await cerr.textContent()).includes('manager or CDAO'), 'a nurse needs a confirmer, said beside the confirmer');
+    await d.getByLabel('Confirmer username').fill('mgr.hughes');
+    await d.getByLabel('Confirmer password').fill('demo-manager-pass');
     await d.getByRole('button', { name: 'Add user' }).click();
     await admin.locator('tr[data-user="nurse.new"]').waitFor();
     await c.shot(admin, 'admin-users');
@@ -140,5 +146,30 @@ await runTests(import.meta.url, [
     const status = await nurse.evaluate(async () => (await fetch('/api/v1/session')).status);
     expect(status === 401, 'the cookie no longer works');
     expect((await nurse.locator('#main').textContent()).trim() === '', 'nothing of the patient screens is left in the page');
+  }],
+
+  ['after an admin resets a password, the person chooses their own first', async (c) => {
+    const admin = await c.as('admin.demo', 'demo-admin-pass');
+    const users = await admin('GET', '/users');
+    const kw = users.body.users.find((u) => u.username === 'kw.mensah');
+    const r = await admin('POST', `/users/${kw.id}/password`, { password: 'a-reset-password-1' });
+    expect(r.status === 200, `reset: ${r.status}`);
+    const page = await c.page({ width: 1280, height: 800 });
+    await page.goto(`${c.base}/`);
+    await page.getByLabel('Username').fill('kw.mensah');
+    await page.getByLabel('Password', { exact: true }).fill('a-reset-password-1');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    expect(await page.getByRole('navigation', { name: 'Screens' }).getByRole('link').count() === 0, 'no screens before the new password');
+    await c.shot(page, 'choose-password');
+    await page.getByLabel('New password').fill('short');
+    await page.getByRole('button', { name: 'Set my password' }).click();
+    await page.locator('[data-field="password"] .field-error').filter({ hasText: /10 to 128/ }).waitFor();
+    await page.getByLabel('New password').fill('demo-keyworker-pass');
+    await page.getByRole('button', { name: 'Set my password' }).click();
+    await page.locator('#who').getByRole('button', { name: 'Log out' }).waitFor();
+    const status = await page.evaluate(async () => (await fetch('/api/v1/patients?limit=1')).status);
+    expect(status === 200, `the session works once the password is his own: ${status}`);
+    noConsoleErrors(page);
   }],
 ]);

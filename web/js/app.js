@@ -20,7 +20,9 @@ import * as outcomes from './screens/outcomes.js';
 import * as me from './screens/me.js';
 import * as outcomeAdmin from './screens/outcome_admin.js';
 
-const CLINICAL = ['prescriber', 'nurse', 'pharmacist', 'keyworker', 'manager', 'cdao'];
+// Who sees which screen follows the server's policy (docs/roles.md): patient
+// records are for the care team; the register roles keep to the register.
+const CLINICAL = ['prescriber', 'nurse', 'keyworker', 'manager'];
 const REGISTER_READ = ['pharmacist', 'cdao', 'auditor', 'manager', 'nurse', 'prescriber'];
 
 // Each screen: the hash it answers, who may use it, and (if any) its menu entry.

@@ -1,5 +1,7 @@
 // users.js: staff accounts (administrators only): add, change roles and
 // name, disable, set a password, and record a prescriber's licence.
+// A clinical role or a licence needs a second person: a manager or CDAO
+// types their own username and password into the same form.
 
 import { api, get, post } from '../api.js';
 import {
@@ -7,6 +9,23 @@ import {
 } from '../ui.js';
 
 const ROLES = Object.entries(ROLE_LABEL);
+
+function confirmerFields() {
+  return h('fieldset', { class: 'field witness', dataset: { field: 'confirmer' } },
+    h('legend', null, 'Confirmed by'),
+    h('p', { class: 'hint' }, 'A clinical role (prescriber, nurse, pharmacist, CDAO, manager) or a licence needs a manager or CDAO, other than you and the person concerned, to confirm it with their own username and password.'),
+    h('div', { class: 'row' },
+      input('confirmer_username', 'Confirmer username', { maxlength: 64 }),
+      input('confirmer_password', 'Confirmer password', { type: 'password', autocomplete: 'new-password' })),
+    h('p', { class: 'field-error' }));
+}
+
+// The confirmer, when one was typed in: the server says whether one was needed.
+function withConfirmer(f, body) {
+  const username = str(f, 'confirmer_username');
+  if (username) body.confirmer = { username, password: f.elements.confirmer_password.value };
+  return body;
+}
 
 export function render(main, ctx) {
   let stopped = false;
@@ -44,9 +63,10 @@ export function render(main, ctx) {
         input('display_name', 'Full name', { required: true, maxlength: 120 }),
         input('password', 'First password', { type: 'password', required: true, autocomplete: 'new-password', hint: '10 to 128 characters.' }),
         choices('roles', 'Roles', ROLES, { multiple: true, required: true }),
+        confirmerFields(),
       ],
       submitLabel: 'Add user',
-      submit: (f) => post('/users', { username: str(f, 'username'), display_name: str(f, 'display_name'), password: f.elements.password.value, roles: checkedValues(f, 'roles') }),
+      submit: (f) => post('/users', withConfirmer(f, { username: str(f, 'username'), display_name: str(f, 'display_name'), password: f.elements.password.value, roles: checkedValues(f, 'roles') })),
       done: () => { announce('User added.'); load(); },
     });
   }
@@ -58,19 +78,27 @@ export function render(main, ctx) {
         input('display_name', 'Full name', { required: true, maxlength: 120, value: u.display_name }),
         choices('roles', 'Roles', ROLES, { multiple: true, required: true, value: u.roles }),
         checkbox('disabled', 'Account disabled (cannot log in)', { checked: u.is_disabled }),
+        confirmerFields(),
       ],
       submitLabel: 'Save',
-      submit: (f) => api('PATCH', `/users/${u.id}`, { display_name: str(f, 'display_name'), roles: checkedValues(f, 'roles'), disabled: isChecked(f, 'disabled') }),
+      submit: (f) => api('PATCH', `/users/${u.id}`, withConfirmer(f, { display_name: str(f, 'display_name'), roles: checkedValues(f, 'roles'), disabled: isChecked(f, 'disabled') })),
       done: () => { announce('User saved.'); load(); },
     });
   }
 
   function password(u) {
+    // One's own password needs the current one; anyone else's is a reset,
+    // and they choose their own at their next login.
+    const own = ctx.user && ctx.user.id === u.id;
     openDialog({
-      title: `Set a password for ${u.display_name}`,
-      fields: [input('password', 'New password', { type: 'password', required: true, autocomplete: 'new-password', hint: '10 to 128 characters.' })],
+      title: own ? 'Change your password' : `Reset the password for ${u.display_name}`,
+      intro: own ? null : 'Every session of theirs ends, and they must choose a new password when they next log in.',
+      fields: [
+        own ? input('current_password', 'Current password', { type: 'password', required: true, autocomplete: 'current-password' }) : null,
+        input('password', 'New password', { type: 'password', required: true, autocomplete: 'new-password', hint: '10 to 128 characters.' }),
+      ].filter(Boolean),
       submitLabel: 'Set password',
-      submit: (f) => post(`/users/${u.id}/password`, { password: f.elements.password.value }),
+      submit: (f) => post(`/users/${u.id}/password`, own ? { password: f.elements.password.value, current_password: f.elements.current_password.value } : { password: f.elements.password.value }),
       done: () => announce('Password set.'),
     });
   }
@@ -82,9 +110,10 @@ export function render(main, ctx) {
       fields: [
         input('licence_number', 'Licence number', { required: true, maxlength: 64 }),
         input('expires_on', 'Expires on', { type: 'date', required: true, value: addDays(clinicToday(), 365) }),
+        confirmerFields(),
       ],
       submitLabel: 'Record licence',
-      submit: (f) => post(`/users/${u.id}/licences`, compact({ licence_number: str(f, 'licence_number'), premises_id: premises, expires_on: str(f, 'expires_on') })),
+      submit: (f) => post(`/users/${u.id}/licences`, withConfirmer(f, compact({ licence_number: str(f, 'licence_number'), premises_id: premises, expires_on: str(f, 'expires_on') }))),
       done: () => announce('Licence recorded.'),
     });
   }
