@@ -26,26 +26,40 @@ static enum hat_err query_max(struct store_conn *c, const char *sql, int64_t id,
 	return rc;
 }
 
-/* Day 1 of an induction is the first day a dose is given under it, not the
-** day it was written: a patient who comes back three days after a restart
-** was decided must still start at day 1's caps. */
-static enum hat_err induction_day_one(struct store_conn *c, struct visits_facts *f)
+/* Induction advances by the days the patient was dosed under the schedule,
+** never by calendar days: core counts them from the dates given here, so a
+** patient who comes back three days after a restart was decided still
+** starts at day 1's caps, and a day missed mid-induction holds the step. */
+static enum hat_err induction_days_dosed(struct store_conn *c, struct visits_facts *f)
 {
 	static const char sql[] =
-		"SELECT min(local_date) FROM administrations WHERE patient_id = ?"
-		" AND kind = 'injection' AND local_date >= ?";
-	int64_t first;
-	bool found;
+		"SELECT DISTINCT local_date FROM administrations WHERE patient_id = ?"
+		" AND kind = 'injection' AND local_date >= ? AND local_date < ?"
+		" ORDER BY local_date LIMIT ?";
+	int32_t dates[DOSING_MAX_INDUCTION_DAYS + 1];
+	struct store_stmt *s;
+	size_t n = 0;
+	bool row;
 	enum hat_err rc;
 
+	f->patient.induction_days_dosed = 0;
 	if (!f->has_rx || !f->rx.has_induction)
 		return HAT_OK;
-	rc = store_query_int(c, sql, &found, &first, "ii", f->patient_id,
-			     (int64_t)f->patient.induction_start_date);
-	if (rc != HAT_OK)
-		return rc;
-	f->patient.induction_start_date = found ? (int32_t)first : f->local.date;
-	return HAT_OK;
+	rc = store_prepare(c, sql, &s);
+	if (rc == HAT_OK)
+		rc = store_bindf(s, "iiii", f->patient_id, (int64_t)f->patient.induction_start_date,
+				 (int64_t)f->local.date, (int64_t)(DOSING_MAX_INDUCTION_DAYS + 1));
+	while (rc == HAT_OK && n < DOSING_MAX_INDUCTION_DAYS + 1) {
+		rc = store_step(s, &row);
+		if (rc != HAT_OK || !row)
+			break;
+		dates[n++] = (int32_t)store_col_int(s, 0);
+	}
+	store_done(s);
+	if (rc == HAT_OK)
+		f->patient.induction_days_dosed = dosing_induction_days_dosed(
+			dates, n, f->patient.induction_start_date, f->local.date);
+	return rc;
 }
 
 static enum hat_err load_missed(struct store_conn *c, struct visits_facts *f)
@@ -129,7 +143,7 @@ static enum hat_err load_missed(struct store_conn *c, struct visits_facts *f)
 			f->rx.has_induction = true;
 		}
 	}
-	return induction_day_one(c, f);
+	return induction_days_dosed(c, f);
 }
 
 static enum schedule_event event_of(const char *kind)

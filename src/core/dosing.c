@@ -463,21 +463,40 @@ static enum hat_err check_topup(const struct clinic_settings *s,
 	return HAT_OK;
 }
 
-/* The 1-based induction day whose caps apply today, or 0 when none do.  A
-** start date after today counts as day 1: caps never loosen by mistake. */
+/* The 1-based induction day whose caps apply today, or 0 when none do.  The
+** day is one more than the days already dosed under the schedule, so a
+** missed day holds the patient where they were; a negative count (never
+** recorded) counts as none: caps never loosen by mistake. */
 static int32_t induction_day_for(const struct dosing_prescription *rx,
-				 const struct dosing_patient *pt, int32_t today)
+				 const struct dosing_patient *pt)
 {
 	int64_t day;
 
 	if (!rx->has_induction)
 		return 0;
-	day = (int64_t)today - pt->induction_start_date + 1;
-	if (day < 1)
-		day = 1;
+	day = (int64_t)(pt->induction_days_dosed < 0 ? 0 : pt->induction_days_dosed) + 1;
 	if (day > rx->induction.days || day > DOSING_MAX_INDUCTION_DAYS)
 		return 0;
 	return (int32_t)day;
+}
+
+int32_t dosing_induction_days_dosed(const int32_t *dosed_dates, size_t n,
+				    int32_t induction_start, int32_t today)
+{
+	int32_t count = 0;
+
+	for (size_t i = 0; dosed_dates && i < n; i++) {
+		int32_t d = dosed_dates[i];
+		bool seen = false;
+
+		if (d < induction_start || d >= today)
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = dosed_dates[j] == d;
+		if (!seen)
+			count++;
+	}
+	return count;
 }
 
 static enum hat_err check_induction(const struct dosing_prescription *rx,
@@ -610,7 +629,7 @@ enum hat_err dosing_check_administration(const struct clinic_settings *s,
 		if (rc != HAT_OK)
 			return rc;
 	}
-	induction_day = induction_day_for(rx, patient, req->local_date);
+	induction_day = induction_day_for(rx, patient);
 	rc = check_amounts(s, rx, session_total, day_total, induction_day,
 			   session_no);
 	if (rc != HAT_OK)

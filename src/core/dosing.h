@@ -178,6 +178,18 @@ struct dosing_prescription {
 void dosing_induction_template_diamorphine(struct dosing_induction *out);
 
 /*
+** The number of distinct local dates in dosed_dates that fall on or after
+** induction_start and before today: the days on which the patient was
+** dosed under the schedule so far.  Today is the day being dosed and never
+** counts; a day missed counts for nothing, so the patient is held at the
+** step they reached and the next dosed day repeats it.  dosed_dates need
+** not be sorted and may repeat; it is borrowed and may be NULL when n is 0.
+** The caller doses today under day (result + 1) of the schedule.
+*/
+int32_t dosing_induction_days_dosed(const int32_t *dosed_dates, size_t n,
+				    int32_t induction_start, int32_t today);
+
+/*
 ** True when the prescription may be dosed from on local date `date`:
 ** signed, not stopped, not superseded, start_date <= date <= end_date.
 */
@@ -245,7 +257,11 @@ struct dosing_patient {
 	bool discharged;                 /* no active treatment episode */
 	bool blocked_by_event;           /* naloxone or seizure, unreviewed */
 	enum schedule_missed_state missed;
-	int32_t induction_start_date;    /* local date of induction day 1 */
+	int32_t induction_start_date;    /* local date the schedule began */
+	/* Days on which the patient was dosed under the schedule before today
+	** (dosing_induction_days_dosed): induction advances by dosed days,
+	** never by calendar days. */
+	int32_t induction_days_dosed;
 	enum dosing_site last_im_site;   /* NONE when never given IM */
 	bool lower_limb_risk_discussed;  /* a risk discussion is on record */
 };

@@ -134,9 +134,11 @@ enum hat_err schedule_missed_days(const struct clinic_settings *s,
 		*out = res;
 		return HAT_OK;
 	}
-	first_missed = episode_start_date;
-	if (has_dose && last_dose + 1 > first_missed)
-		first_missed = last_dose + 1;
+	/* Tolerance is lost from the last dose, whatever prescription or
+	** episode it was given under: a renewal, a new episode or a change of
+	** premises never resets the count.  Only a patient never dosed counts
+	** from the start of their treatment. */
+	first_missed = has_dose ? last_dose + 1 : episode_start_date;
 	/* Days first_missed .. today-1 inclusive had no dose. */
 	res.days_missed = today > first_missed ? today - first_missed : 0;
 	res.state = state_for_days(s, res.days_missed);

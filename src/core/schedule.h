@@ -72,8 +72,12 @@ struct schedule_missed {
 ** them to a state: >= missed_restart_days RESTART, >= missed_block_days
 ** BLOCKED, >= missed_flag_days FLAGGED, else NONE.  Today, still in
 ** progress, never counts as missed, and a dose today means the patient has
-** resumed (0 days).  Days before episode_start_date never count, so a new
-** patient is not missing doses they were never due.
+** resumed (0 days).  The count runs from the last dose whatever
+** prescription or episode it was given under: a renewal, a superseding
+** prescription, a change of premises or a new episode never resets it.
+** Only for a patient with no dose at all does it run from
+** episode_start_date, so a new patient is not missing doses they were
+** never due.
 **
 ** A review dated after the last dose (or, with no dose, on or after the
 ** episode start) lifts a block: the state drops to FLAGGED.  It answers

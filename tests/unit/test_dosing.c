@@ -715,6 +715,7 @@ static void induction_fixture(struct fixture *f, int32_t day)
 	f->rx.has_induction = true;
 	dosing_induction_template_diamorphine(&f->rx.induction);
 	f->pt.induction_start_date = TODAY - (day - 1);
+	f->pt.induction_days_dosed = day - 1;
 }
 
 static void test_induction_template(void **state)
@@ -791,6 +792,43 @@ static void test_induction_day2_and_after(void **state)
 
 	/* An induction start in the future never loosens the caps. */
 	induction_fixture(&f, 0);
+	f.req.amount_ug = MG(90) + 1;
+	assert_int_equal(check(&f), HAT_E_DOSE_OVER_INDUCTION);
+}
+
+/* Induction advances by dosed days: a day missed on day 2 holds the
+** patient at day 2's caps the next time they are dosed. */
+static void test_induction_missed_day_holds_step(void **state)
+{
+	/* Started TODAY-3, dosed TODAY-3, missed TODAY-2, dosed TODAY-1 (twice),
+	** a dose before the start and one today that do not count. */
+	int32_t dates[] = { TODAY - 9, TODAY - 3, TODAY - 1, TODAY - 1, TODAY };
+	struct fixture f;
+
+	(void)state;
+	assert_int_equal(dosing_induction_days_dosed(dates, 5, TODAY - 3, TODAY), 2);
+	assert_int_equal(dosing_induction_days_dosed(dates, 5, TODAY - 2, TODAY), 1);
+	assert_int_equal(dosing_induction_days_dosed(dates, 5, TODAY - 1, TODAY), 1);
+	assert_int_equal(dosing_induction_days_dosed(dates, 5, TODAY, TODAY), 0);
+	assert_int_equal(dosing_induction_days_dosed(dates, 5, TODAY - 9, TODAY - 1), 2);
+	assert_int_equal(dosing_induction_days_dosed(NULL, 0, TODAY - 3, TODAY), 0);
+
+	/* Day 1 dosed, day 2 missed: today is day 2 (160 mg), not day 3. */
+	induction_fixture(&f, 1);
+	f.pt.induction_start_date = TODAY - 2;
+	f.pt.induction_days_dosed = 1;
+	f.req.amount_ug = MG(160);
+	assert_int_equal(check(&f), HAT_OK);
+	assert_int_equal(f.v.induction_day, 2);
+	f.req.amount_ug = MG(160) + 1;
+	assert_int_equal(check(&f), HAT_E_DOSE_OVER_INDUCTION);
+	/* Only once both template days are dosed do the prescription's apply. */
+	f.pt.induction_days_dosed = 2;
+	f.req.amount_ug = MG(200);
+	assert_int_equal(check(&f), HAT_OK);
+	assert_int_equal(f.v.induction_day, 0);
+	/* A count below zero never loosens the caps. */
+	f.pt.induction_days_dosed = -1;
 	f.req.amount_ug = MG(90) + 1;
 	assert_int_equal(check(&f), HAT_E_DOSE_OVER_INDUCTION);
 }
@@ -1419,6 +1457,7 @@ int main(void)
 		cmocka_unit_test(test_induction_with_topup),
 		cmocka_unit_test(test_induction_day2_and_after),
 		cmocka_unit_test(test_induction_day_cap),
+		cmocka_unit_test(test_induction_missed_day_holds_step),
 		cmocka_unit_test(test_induction_no_third_session),
 		cmocka_unit_test(test_spring_forward),
 		cmocka_unit_test(test_fall_back),

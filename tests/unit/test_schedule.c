@@ -333,10 +333,30 @@ static void test_missed_from_episode_start(void **state)
 	m = missed(NULL, 0, TODAY - 3, NULL);
 	assert_int_equal(m.days_missed, 3);
 	assert_int_equal(m.state, SCHEDULE_MISSED_BLOCKED);
-	/* Doses of an earlier episode: count only from this episode's start. */
+	/* Doses of an earlier episode still count: tolerance is lost from the
+	** last dose, and a new episode's start does not reset it. */
 	m = missed(old, 1, TODAY - 2, NULL);
+	assert_int_equal(m.days_missed, 99);
+	assert_int_equal(m.state, SCHEDULE_MISSED_RESTART);
+}
+
+/* A renewal or a new episode starting after the last dose: the count
+** still runs from the dose, at the block's edge on both sides. */
+static void test_missed_counts_from_last_dose_across_episodes(void **state)
+{
+	int32_t two_ago[] = { TODAY - 3 };
+	int32_t three_ago[] = { TODAY - 4 };
+	struct schedule_missed m;
+
+	(void)state;
+	m = missed(two_ago, 1, TODAY, NULL);
 	assert_int_equal(m.days_missed, 2);
 	assert_int_equal(m.state, SCHEDULE_MISSED_FLAGGED);
+	m = missed(three_ago, 1, TODAY, NULL);
+	assert_int_equal(m.days_missed, 3);
+	assert_int_equal(m.state, SCHEDULE_MISSED_BLOCKED);
+	m = missed(three_ago, 1, TODAY - 1, NULL);
+	assert_int_equal(m.state, SCHEDULE_MISSED_BLOCKED);
 }
 
 static void test_missed_bad_input(void **state)
@@ -719,6 +739,7 @@ int main(void)
 		cmocka_unit_test(test_missed_thresholds),
 		cmocka_unit_test(test_missed_today_does_not_count),
 		cmocka_unit_test(test_missed_from_episode_start),
+		cmocka_unit_test(test_missed_counts_from_last_dose_across_episodes),
 		cmocka_unit_test(test_missed_bad_input),
 		cmocka_unit_test(test_missed_review_lifts_block),
 		cmocka_unit_test(test_missed_review_and_restart),

@@ -1,0 +1,117 @@
+"""test_dosing_safety.py: lost tolerance, binding reviews, discharge, the oral
+component's missed doses and the post-dose check, over realistic runs of days.
+
+Run by ctest as: python3 test_dosing_safety.py --hatd PATH --hatctl PATH
+
+Like test_dosing_rules.py (whose Desk this uses), the test clock lives through
+days of late 2028 (London time = UTC) with fresh patients.  Each rule is tried
+at its edge on both sides; every refusal is checked to have written nothing.
+"""
+import sys
+
+sys.dont_write_bytecode = True  # importing test_dosing_rules leaves no __pycache__
+
+from harness import main  # noqa: E402
+from test_dosing_rules import Desk, day  # noqa: E402
+
+
+def setup(d):
+    d.stock()
+    d.call("admin renews dr.okafor's licence for the test years", "admin", "POST",
+           "/api/v1/users/%d/licences" % d.s["dr"].user_id,
+           {"licence_number": "HO-DIA-2028-0001", "premises_id": 1,
+            "expires_on": day(400).isoformat()}, status=201)
+
+
+def dose_at(d, pid, n, hms, mg, label, **kw):
+    """Check-in, a fit assessment and an injection on day n at hms."""
+    d.at(n, hms)
+    d.check_in(pid, label="%s: check in" % label)
+    d.assess(pid, label="%s: assessed fit" % label)
+    return d.dose(pid, mg, label="%s: %s mg" % (label, mg), **kw)
+
+
+def induction_missed_day(d):
+    """Rule 1: induction advances by dosed days.  Day 1 dosed, a day missed,
+    then the next dosed day repeats day 2's caps (not calendar day 3's)."""
+    p = d.patient("InductionGap")
+    d.rx(p, session_dose_mg=200, daily_max_mg=400, use_induction_template=True)
+    q = d.patient("InductionSteady")
+    d.rx(q, session_dose_mg=200, daily_max_mg=400, use_induction_template=True)
+    dose_at(d, p, 1, "08:30:00", 90, "induction day 1, session 1")
+    dose_at(d, q, 1, "08:31:00", 90, "steady patient day 1, session 1")
+    dose_at(d, p, 1, "15:00:00", 150, "induction day 1, session 2")
+    dose_at(d, q, 1, "15:01:00", 150, "steady patient day 1, session 2")
+    # Calendar day 2: p does not come; q does.
+    dose_at(d, q, 2, "08:30:00", 160, "steady patient day 2, session 1")
+    dose_at(d, q, 2, "15:00:00", 160, "steady patient day 2, session 2")
+    # Calendar day 3: q has finished the template; p is held at day 2.
+    dose_at(d, q, 3, "08:30:00", 200, "steady patient after the template: the prescription's 200 mg",
+            expect={"detail.session_total_ug": 200000})
+    d.at(3, "08:35:00")
+    d.check_in(p, label="after a missed day: check in")
+    d.assess(p, label="after a missed day: assessed")
+    d.dose(p, 200, "calendar day 3 but only one day dosed: 200 mg is over day 2's cap",
+           status=422, code="dose_exceeds_induction_cap")
+    d.dose(p, 160.001, "day 2's cap is 160 mg: 160.001 refused", status=422,
+           code="dose_exceeds_induction_cap")
+    d.dose(p, 160, "day 2 repeated: exactly 160 mg", expect={"detail.warnings": ["missed_doses"]})
+    dose_at(d, p, 3, "15:00:00", 160, "day 2 repeated, session 2")
+    dose_at(d, p, 4, "08:30:00", 200, "the template's two dosed days are done: 200 mg")
+
+
+def induction_restart_gap(d):
+    """Rule 1: a gap that reaches the restart threshold restarts induction."""
+    p = d.patient("InductionRestart")
+    d.rx(p, session_dose_mg=200, daily_max_mg=400, use_induction_template=True)
+    dose_at(d, p, 5, "08:30:00", 90, "day 1 of induction")
+    # Days 6..10 missed: five full days, the restart threshold.
+    d.at(11, "08:30:00")
+    d.check_in(p, label="after five days away: check in")
+    d.assess(p, label="after five days away: assessed")
+    d.dose(p, 90, "five full days missed mid-induction", status=422,
+           code="induction_restart_required")
+    d.step("the prescriber reviews: restart induction", p, "reviews",
+           {"outcome": "restart_induction"}, who="dr")
+    d.dose(p, 90.001, "induction restarts at day 1: 90.001 mg refused", status=422,
+           code="dose_exceeds_induction_cap")
+    d.dose(p, 90, "day 1 again: exactly 90 mg")
+
+
+def renewal_while_away(d):
+    """Rule 2: a renewal signed while the patient is away does not reset the
+    missed-day count.  Three full days block; two only flag."""
+    away3 = d.patient("RenewedAway3")
+    rx3 = d.rx(away3, start_date=day(12).isoformat())
+    away2 = d.patient("RenewedAway2")
+    rx2 = d.rx(away2, start_date=day(12).isoformat())
+    dose_at(d, away3, 12, "09:00:00", 100, "last dose before three days away")
+    dose_at(d, away2, 13, "09:00:00", 100, "last dose before two days away")
+    d.at(14, "10:00:00")
+    d.rx(away3, "a renewal is signed while the patient is away", start_date=day(14).isoformat(),
+         supersedes_id=rx3, session_dose_mg=200, daily_max_mg=400)
+    d.rx(away2, "a renewal is signed while the other patient is away",
+         start_date=day(14).isoformat(), supersedes_id=rx2)
+    d.at(16, "08:30:00")
+    d.check_in(away3, label="back after days 13, 14, 15 missed")
+    d.assess(away3)
+    d.dose(away3, 100, "three full days missed: the renewal does not reset the count",
+           status=422, code="patient_blocked")
+    d.check_in(away2, label="back after days 14, 15 missed")
+    d.assess(away2)
+    d.dose(away2, 100, "two full days missed: flagged, given",
+           expect={"detail.warnings": ["missed_doses"]})
+
+
+def body(t):
+    d = Desk(t)
+    d.start()
+    setup(d)
+    d.at(0, "08:00:00")
+    induction_missed_day(d)
+    induction_restart_gap(d)
+    renewal_while_away(d)
+
+
+if __name__ == "__main__":
+    sys.exit(main("test_dosing_safety", body, demo="staff", start=False))
