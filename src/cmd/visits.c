@@ -738,7 +738,8 @@ static enum hat_err run_administer(struct store_conn *conn, struct cmd *c)
 	if (rc != HAT_OK)
 		return rc;
 	if (!f.has_rx)
-		return cmd_refuse(c, HAT_E_NO_PRESCRIPTION, NULL, NULL);
+		return cmd_refuse(c, f.patient.discharged ? HAT_E_NO_ACTIVE_EPISODE
+							  : HAT_E_NO_PRESCRIPTION, NULL, NULL);
 	rc = check_witness(conn, c);
 	if (rc == HAT_OK)
 		rc = load_history(conn, &f, inj, &history.count);
@@ -910,6 +911,8 @@ static enum hat_err run_oral(struct store_conn *conn, struct cmd *c)
 	rc = visits_load_facts(conn, c->target_id, c->now, -1, &f);
 	if (rc != HAT_OK)
 		return rc;
+	if (f.patient.discharged)
+		return cmd_refuse(c, HAT_E_NO_ACTIVE_EPISODE, NULL, NULL);
 	if (!f.has_rx || !f.rx.oral.drug)
 		return cmd_refuse(c, HAT_E_NO_PRESCRIPTION, NULL,
 				  "There is no current prescription with an oral component.");

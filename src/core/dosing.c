@@ -691,11 +691,24 @@ enum hat_err dosing_check_check_in(const struct dosing_prescription *rx,
 {
 	if (!patient)
 		return HAT_E_INTERNAL;
-	if (!rx)
-		return HAT_E_NO_PRESCRIPTION;
+	/* A discharge ends the prescriptions too, so "discharged" is the
+	** answer that tells the nurse why. */
 	if (patient->discharged)
 		return HAT_E_NO_ACTIVE_EPISODE;
+	if (!rx)
+		return HAT_E_NO_PRESCRIPTION;
 	if (sessions_today >= rx->sessions_per_day)
 		return HAT_E_SESSIONS_USED_UP;
+	return HAT_OK;
+}
+
+enum hat_err dosing_check_readmission(bool readmitted, bool first_in_episode,
+				      bool has_induction, bool waiver_reason_given)
+{
+	/* Tolerance after time out of treatment is unknown: the first
+	** prescription of a new episode starts under induction unless the
+	** prescriber says, in words, why not. */
+	if (readmitted && first_in_episode && !has_induction && !waiver_reason_given)
+		return HAT_E_INDUCTION_REQUIRED;
 	return HAT_OK;
 }

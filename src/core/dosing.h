@@ -365,13 +365,26 @@ enum hat_err dosing_check_administration(const struct clinic_settings *s,
 ** Whether a patient may check in for a session: they need a current
 ** prescription (rx NULL when there is none), an active episode, and a
 ** session left today (sessions_today counts the sessions already dosed).
-** Returns HAT_OK, or HAT_E_NO_PRESCRIPTION, HAT_E_NO_ACTIVE_EPISODE,
-** HAT_E_SESSIONS_USED_UP (checked in that order), or HAT_E_INTERNAL for a
-** NULL patient.
+** Returns HAT_OK, or HAT_E_NO_ACTIVE_EPISODE, HAT_E_NO_PRESCRIPTION,
+** HAT_E_SESSIONS_USED_UP (checked in that order: a discharge also ends the
+** prescriptions, and saying so is the useful answer), or HAT_E_INTERNAL for
+** a NULL patient.
 */
 enum hat_err dosing_check_check_in(const struct dosing_prescription *rx,
 				   const struct dosing_patient *patient,
 				   int32_t sessions_today);
+
+/*
+** Whether a prescription may be signed without an induction schedule.  A
+** readmitted patient (one with an earlier, discharged episode) starts under
+** the induction schedule: the first prescription signed in the new episode
+** (first_in_episode) must carry one (has_induction) unless the prescriber
+** records a reason not to (waiver_reason_given).  Later prescriptions in the
+** episode, and a first episode, are not held to it.
+** Returns HAT_OK or HAT_E_INDUCTION_REQUIRED.
+*/
+enum hat_err dosing_check_readmission(bool readmitted, bool first_in_episode,
+				      bool has_induction, bool waiver_reason_given);
 
 /* ---- The oral component ------------------------------------------------- */
 

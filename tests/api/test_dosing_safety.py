@@ -103,6 +103,78 @@ def renewal_while_away(d):
            expect={"detail.warnings": ["missed_doses"]})
 
 
+def discharge(d, pid, n):
+    eid = d.scalar("SELECT id FROM episodes WHERE patient_id = ? AND status = 'active'", (pid,))
+    ver = d.scalar("SELECT version FROM episodes WHERE id = ?", (eid,))
+    d.call("the patient is discharged", "nurse", "PATCH", "/api/v1/episodes/%d" % eid,
+           {"version": ver, "discharge_date": day(n).isoformat(),
+            "discharge_reason": "transferred_not_in_custody"}, status=200,
+           expect={"status": "discharged"})
+    return eid
+
+
+def readmit(d, pid, n):
+    d.call("the patient is readmitted", "nurse", "POST", "/api/v1/patients/%d/episodes" % pid,
+           {"referral_date": day(n).isoformat(), "start_date": day(n).isoformat()}, status=201)
+
+
+def discharge_and_readmission(d):
+    """Rule 3: discharge ends the prescriptions; a readmitted patient needs one
+    signed in the new episode, under induction unless the prescriber says why
+    not; and (rule 2) the new episode does not reset the missed-day count."""
+    p = d.patient("Readmitted")
+    old = d.rx(p, oral_drug="methadone_oral", oral_dose_mg=30, oral_daily_max_mg=60)
+    w = d.patient("ReadmittedWaived")
+    d.rx(w)
+    dose_at(d, p, 17, "08:30:00", 200, "last dose before discharge")
+    dose_at(d, w, 17, "08:31:00", 200, "the other patient's last dose before discharge")
+    d.at(17, "12:00:00")
+    eid = discharge(d, p, 17)
+    discharge(d, w, 17)
+    d.call("the discharge stopped the prescription, with its reason", "nurse", "GET",
+           "/api/v1/prescriptions/%d" % old, status=200,
+           expect={"status": "stopped",
+                   "ended_reason": "ended by discharge (transferred_not_in_custody)"})
+    d.eq("the stop names the discharged episode",
+         d.scalar("SELECT episode_id FROM prescription_events WHERE prescription_id = ?", (old,)),
+         eid)
+    d.ok("the stop is in the audit log",
+         d.scalar("SELECT count(*) FROM audit_events WHERE entity = 'prescription'"
+                  " AND entity_id = ? AND detail LIKE '%discharge%'", (old,)) == 1)
+    d.at(17, "15:00:00")
+    d.check_in(p, "check-in after discharge", status=422, code="no_active_episode")
+
+    d.at(18, "09:00:00")
+    readmit(d, w, 18)
+    d.check_in(w, "readmitted: the old episode's prescription does not apply", status=422,
+               code="no_current_prescription")
+    d.rx(w, "a readmitted patient's first prescription without induction or a reason",
+         status=422, code="induction_required")
+    d.eq("the refused prescription was not stored",
+         d.scalar("SELECT count(*) FROM prescriptions WHERE patient_id = ?", (w,)), 1)
+    d.rx(w, "with the reason recorded, no induction", induction_waived_reason=(
+        "readmitted the next day after an administrative discharge; dosed yesterday"))
+    d.check_in(w, label="readmitted next day: check in")
+    d.assess(w)
+    d.dose(w, 200, "dosed yesterday, induction waived with a reason: 200 mg",
+           expect={"detail.warnings": []})
+
+    d.at(21, "08:30:00")
+    readmit(d, p, 21)
+    d.rx(p, "the readmitted patient's prescription under the induction template",
+         use_induction_template=True)
+    d.rx(p, "a second prescription in the episode needs no induction of its own",
+         status=409, code="conflict")
+    d.check_in(p, label="readmitted after days 18, 19, 20 missed: check in")
+    d.assess(p)
+    d.dose(p, 90, "the new episode does not reset the count: blocked", status=422,
+           code="patient_blocked")
+    d.step("the prescriber reviews: continue", p, "reviews", {"outcome": "continue"}, who="dr")
+    d.dose(p, 90.001, "under induction: day 1's 90 mg cap", status=422,
+           code="dose_exceeds_induction_cap")
+    d.dose(p, 90, "day 1 of induction: exactly 90 mg")
+
+
 def body(t):
     d = Desk(t)
     d.start()
@@ -111,6 +183,7 @@ def body(t):
     induction_missed_day(d)
     induction_restart_gap(d)
     renewal_while_away(d)
+    discharge_and_readmission(d)
 
 
 if __name__ == "__main__":

@@ -1399,6 +1399,19 @@ static void test_ceilings_and_kinds(void **state)
 	assert_int_equal(settings_validate(&s), HAT_E_OUT_OF_RANGE);
 }
 
+/* A readmitted patient's first prescription starts under induction, unless
+** the prescriber records why not; every other case is free. */
+static void test_readmission(void **state)
+{
+	(void)state;
+	assert_int_equal(dosing_check_readmission(true, true, false, false),
+			 HAT_E_INDUCTION_REQUIRED);
+	assert_int_equal(dosing_check_readmission(true, true, true, false), HAT_OK);
+	assert_int_equal(dosing_check_readmission(true, true, false, true), HAT_OK);
+	assert_int_equal(dosing_check_readmission(true, false, false, false), HAT_OK);
+	assert_int_equal(dosing_check_readmission(false, true, false, false), HAT_OK);
+}
+
 /* Check-in: a prescription, an active episode, and a session left today. */
 static void test_check_in(void **state)
 {
@@ -1417,7 +1430,8 @@ static void test_check_in(void **state)
 	assert_int_equal(dosing_check_check_in(NULL, &pt, 0), HAT_E_NO_PRESCRIPTION);
 	pt.discharged = true;
 	assert_int_equal(dosing_check_check_in(&rx, &pt, 0), HAT_E_NO_ACTIVE_EPISODE);
-	assert_int_equal(dosing_check_check_in(NULL, &pt, 0), HAT_E_NO_PRESCRIPTION);
+	/* Discharged comes first: the discharge ended the prescription too. */
+	assert_int_equal(dosing_check_check_in(NULL, &pt, 0), HAT_E_NO_ACTIVE_EPISODE);
 	assert_int_equal(dosing_check_check_in(&rx, NULL, 0), HAT_E_INTERNAL);
 }
 
@@ -1425,6 +1439,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_in),
+		cmocka_unit_test(test_readmission),
 		cmocka_unit_test(test_baseline_allowed),
 		cmocka_unit_test(test_input_validation),
 		cmocka_unit_test(test_history_order),

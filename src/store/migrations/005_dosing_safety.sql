@@ -1,0 +1,21 @@
+-- 005: dosing safety, second pass.
+--
+-- Columns only; every table stays append-only (ADD COLUMN fires no trigger,
+-- and the triggers of 002 still refuse UPDATE and DELETE).
+
+-- A prescription belongs to the treatment episode it was signed in: after a
+-- discharge and readmission only one signed in the new episode applies.  A
+-- readmitted patient's first prescription either carries an induction
+-- schedule or records why not.
+ALTER TABLE prescriptions ADD COLUMN episode_id INTEGER REFERENCES episodes(id);
+ALTER TABLE prescriptions ADD COLUMN induction_waived_reason TEXT;
+
+-- A stop recorded by a discharge names the episode it closed.
+ALTER TABLE prescription_events ADD COLUMN episode_id INTEGER REFERENCES episodes(id);
+
+-- A review binds its outcome: "reduce" holds the patient until a prescription
+-- below the reviewed session dose is in force, so the review keeps the
+-- prescription it reviewed and its dose, and the one it signed (if any).
+ALTER TABLE reviews ADD COLUMN prescription_id INTEGER REFERENCES prescriptions(id);
+ALTER TABLE reviews ADD COLUMN reviewed_session_dose_ug INTEGER;
+ALTER TABLE reviews ADD COLUMN new_prescription_id INTEGER REFERENCES prescriptions(id);
