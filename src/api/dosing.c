@@ -117,6 +117,14 @@ enum hat_err api_dosing_history(struct http_req *req)
 	json_decref(one);
 	if (rc == HAT_OK)
 		rc = board_history(api_reader(req), req->path_id, from, to, &out);
+	if (rc == HAT_OK) {
+		json_t *pending = NULL;
+
+		/* The chart says which review the patient waits for, and why. */
+		rc = board_review_pending(api_reader(req), req->path_id, clock_now(), &pending);
+		if (rc == HAT_OK)
+			json_object_set_new(out, "review_pending", pending);
+	}
 	if (rc == HAT_OK)
 		rc = api_log_access(req, req->path_id, "dosing_history");
 	if (rc != HAT_OK) {

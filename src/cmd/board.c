@@ -55,6 +55,7 @@ static json_t *patient_row(struct visits_facts *f, int64_t now, bool window_over
 			(json_int_t)f->day_oral_ug);
 	/* What the nurse may do next after a dose: assess for a top-up when
 	** the prescription allows one, and give it once assessed again. */
+	json_object_set_new(row, "review_pending", visits_pending_review_json(f));
 	json_object_set_new(row, "topup_allowed", json_boolean(f->has_rx && f->rx.topup_allowed));
 	json_object_set_new(row, "topup_assessed",
 			    json_boolean(f->assessed_since_dose &&
@@ -406,4 +407,19 @@ enum hat_err board_attendance(struct store_conn *c, int64_t premises_id, int64_t
 			 total_due ? json_real((double)total_attended / (double)total_due)
 				   : json_null());
 	return HAT_OK;
+}
+
+enum hat_err board_review_pending(struct store_conn *c, int64_t patient_id, int64_t now,
+				  json_t **out)
+{
+	struct visits_facts *f = malloc(sizeof *f);
+	enum hat_err rc;
+
+	if (!f)
+		return HAT_E_NOMEM;
+	rc = visits_load_facts(c, patient_id, now, -1, f);
+	if (rc == HAT_OK)
+		*out = visits_pending_review_json(f);
+	free(f);
+	return rc;
 }

@@ -19,6 +19,12 @@ enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now,
 /* A patient's days from `from` to `to` (local dates, inclusive), newest
 ** first: sessions attended, injectable and oral totals apart, the doses,
 ** assessments, session events and adverse events of each day. */
+/* The prescriber's review the patient waits for at now, and why (see
+** visits_pending_review_json), or JSON null; *out is a new reference.
+** HAT_E_NOT_FOUND for no such patient. */
+enum hat_err board_review_pending(struct store_conn *c, int64_t patient_id, int64_t now,
+				  json_t **out);
+
 enum hat_err board_history(struct store_conn *c, int64_t patient_id, int32_t from, int32_t to,
 			   json_t **out);
 

@@ -40,6 +40,14 @@ enum hat_err prescriptions_read(struct store_conn *c, int64_t id, json_t **out);
 ** reference). */
 enum hat_err prescriptions_list(struct store_conn *c, int64_t patient_id, json_t **out);
 
+/* Signs the prescription described by body (prescription.sign's fields) as
+** part of the running command c (a prescriber's review that carries it):
+** the same checks, rows and audit event as prescription.sign.  *out is the
+** stored prescription (new reference).  Refusals as prescription.sign; a
+** body that fails its field table is refused naming "prescription". */
+enum hat_err prescriptions_sign_within(struct store_conn *conn, struct cmd *c, json_t *body,
+				       json_t **out);
+
 /* Stops every prescription of the patient still running (current or yet to
 ** start), each as a 'stopped' event naming the discharged episode and its
 ** reason code, each audited: a discharge ends treatment, and a prescription

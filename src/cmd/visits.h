@@ -64,6 +64,7 @@ struct visits_facts {
 	int32_t sessions_today;             /* sessions with an injection today */
 	int64_t day_injected_ug;
 	int64_t day_oral_ug;
+	int64_t reviewed_session_dose_ug;   /* the latest review's; 0 none */
 	int64_t last_dose_at;               /* any injection, any day; 0 none */
 	int64_t last_dose_ug;
 };
@@ -73,5 +74,14 @@ struct visits_facts {
 ** HAT_E_NOT_FOUND when there is no such patient. */
 enum hat_err visits_load_facts(struct store_conn *c, int64_t patient_id, int64_t now,
 			       int32_t window, struct visits_facts *f);
+
+/* Which prescriber's review the patient waits for, and why in words with
+** the numbers ({"reason": "missed_days", "message": "..."}), or JSON null
+** when none is pending (new reference). */
+json_t *visits_pending_review_json(const struct visits_facts *f);
+
+/* Applies one recorded event of the visit (a visit_events kind) at `at`
+** to f's state, exactly as replaying the record does. */
+void visits_apply_event(struct visits_facts *f, const char *kind, int64_t at);
 
 #endif

@@ -264,6 +264,7 @@ struct dosing_patient {
 	int32_t induction_days_dosed;
 	enum dosing_site last_im_site;   /* NONE when never given IM */
 	bool lower_limb_risk_discussed;  /* a risk discussion is on record */
+	bool reduce_pending;             /* dosing_reduce_pending() holds */
 };
 
 /* The pre-dose assessment this dose relies on.  reduced_authorised_ug is
@@ -326,6 +327,8 @@ struct dosing_verdict {
 **                         discussion on record);
 **   patient               HAT_E_PATIENT_BLOCKED (an adverse event or missed
 **                         days await review); HAT_E_INDUCTION_RESTART;
+**                         HAT_E_REDUCE_PENDING (a "reduce" review waits for
+**                         its lower prescription);
 **   time                  HAT_E_OUTSIDE_WINDOW;
 **   a new session         HAT_E_TOO_SOON (under min_between_session_starts_s
 **                         since the previous session's first injection);
@@ -385,6 +388,52 @@ enum hat_err dosing_check_check_in(const struct dosing_prescription *rx,
 */
 enum hat_err dosing_check_readmission(bool readmitted, bool first_in_episode,
 				      bool has_induction, bool waiver_reason_given);
+
+/* ---- Reviews ------------------------------------------------------------ */
+
+/* A prescriber's review outcome.  Stable names: "continue", "reduce",
+** "restart_induction". */
+enum dosing_review_outcome {
+	DOSING_REVIEW_NONE = 0,
+	DOSING_REVIEW_CONTINUE,
+	DOSING_REVIEW_REDUCE,
+	DOSING_REVIEW_RESTART_INDUCTION
+};
+
+/* Parses a stable outcome name: HAT_OK, or HAT_E_INVALID_VALUE (unknown or
+** NULL) leaving *out untouched. */
+enum hat_err dosing_review_outcome_parse(const char *name, enum dosing_review_outcome *out);
+
+/*
+** Whether the latest review still holds the patient back.  A review binds
+** its outcome: "reduce" holds until a prescription at a lower session dose
+** than the one reviewed (reviewed_session_dose_ug; 0 when none was in force)
+** has come into force since the review (lowest_since_ug: the lowest session
+** dose among prescriptions signed at or after the review whose start date
+** has come; 0 when none).  With nothing reviewed, any prescription since
+** releases it.  "continue" and "restart_induction" never hold (restart puts
+** the induction caps in force instead); neither does no review.
+*/
+bool dosing_reduce_pending(enum dosing_review_outcome latest,
+			   int64_t reviewed_session_dose_ug, int64_t lowest_since_ug);
+
+/* Why a prescriber's review is pending, as check_administration would
+** refuse: the first that applies of an unreviewed adverse event, missed
+** days at the block threshold, missed days at the restart threshold, a
+** "reduce" review waiting for its lower prescription. */
+enum dosing_pending_review {
+	DOSING_PENDING_NONE = 0,
+	DOSING_PENDING_ADVERSE_EVENT,
+	DOSING_PENDING_MISSED_DAYS,
+	DOSING_PENDING_RESTART_INDUCTION,
+	DOSING_PENDING_REDUCE
+};
+
+enum dosing_pending_review dosing_pending_review(const struct dosing_patient *pt);
+
+/* Stable names: "adverse_event", "missed_days", "restart_induction",
+** "reduce"; NULL for NONE or an unknown value. */
+const char *dosing_pending_review_name(enum dosing_pending_review p);
 
 /* ---- The oral component ------------------------------------------------- */
 

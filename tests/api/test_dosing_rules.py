@@ -742,7 +742,7 @@ def blocks(d):
     d.dose(p, 100, "after the review the dose is given")
 
     q = d.patient("Sedation")
-    d.rx(q)
+    qrx = d.rx(q)
     d.step("over-sedation is recorded; it does not block", q, "adverse-events",
            {"kind": "over_sedation", "action_taken": "observed", "outcome": "settled"},
            expect={"blocks_until_review": False})
@@ -755,7 +755,10 @@ def blocks(d):
     d.assess(q)
     d.dose(q, 100, "the morning after a seizure, before review", status=422,
            code="patient_blocked")
-    d.step("the prescriber reviews", q, "reviews", {"outcome": "reduce"}, who="dr")
+    d.step("the prescriber reviews: reduce, with the lower prescription", q, "reviews",
+           {"outcome": "reduce",
+            "prescription": d.rx_body(session_dose_mg=150, daily_max_mg=300,
+                                      supersedes_id=qrx)}, who="dr")
     d.dose(q, 100, "after the review the dose is given")
     r = d.call("the dosing history of the day", "nurse", "GET",
                "/api/v1/patients/%d/dosing-history?from=%s&to=%s" % (

@@ -12,7 +12,7 @@ import sys
 sys.dont_write_bytecode = True  # importing test_dosing_rules leaves no __pycache__
 
 from harness import main  # noqa: E402
-from test_dosing_rules import Desk, day  # noqa: E402
+from test_dosing_rules import Desk, day, dig  # noqa: E402
 
 
 def setup(d):
@@ -175,6 +175,85 @@ def discharge_and_readmission(d):
     d.dose(p, 90, "day 1 of induction: exactly 90 mg")
 
 
+def review_outcomes(d):
+    """Rule 4: a review binds its outcome.  Four patients, each dosed on day
+    22 and away for days 23, 24, 25 (blocked), each reviewed differently."""
+    names = ["Continue", "Reduce", "ReduceCarried", "Restart"]
+    p, rx = {}, {}
+    for n in names:
+        p[n] = d.patient("Review" + n)
+        rx[n] = d.rx(p[n])
+    for i, n in enumerate(names):
+        dose_at(d, p[n], 22, "08:3%d:00" % i, 200, "%s: last dose before three days away" % n)
+    d.at(26, "08:30:00")
+    row, _ = d.board_row(p["Continue"])
+    d.eq("the board says which review is pending and why",
+         (row or {}).get("review_pending"),
+         {"reason": "missed_days",
+          "message": "3 full days without a dose (the clinic blocks at 3): a prescriber must"
+                     " review before the next dose."})
+    for n in names:
+        d.check_in(p[n], label="%s: back after three days" % n)
+        d.assess(p[n], label="%s: assessed" % n)
+        d.dose(p[n], 100, "%s: blocked before the review" % n, status=422, code="patient_blocked")
+
+    d.step("continue: the prescriber reviews", p["Continue"], "reviews", {"outcome": "continue"},
+           who="dr")
+    row, _ = d.board_row(p["Continue"])
+    d.eq("after 'continue' nothing is pending", (row or {}).get("review_pending"), None)
+    d.dose(p["Continue"], 200, "continue: the block is lifted as it is, 200 mg")
+
+    d.step("reduce: the prescriber reviews", p["Reduce"], "reviews", {"outcome": "reduce"},
+           who="dr")
+    d.dose(p["Reduce"], 100, "reduce: still held until a lower prescription", status=422,
+           code="review_reduce_pending")
+    row, _ = d.board_row(p["Reduce"])
+    d.eq("the board says the reduce review waits for its prescription",
+         ((row or {}).get("review_pending") or {}).get("reason"), "reduce")
+    r = d.call("the chart says so too", "nurse", "GET",
+               "/api/v1/patients/%d/dosing-history" % p["Reduce"], status=200)
+    d.ok("the chart names the pending reduce review and the dose to go below",
+         "below 200 mg" in ((r.json or {}).get("review_pending") or {}).get("message", ""),
+         repr((r.json or {}).get("review_pending")))
+    same = d.rx(p["Reduce"], "a renewal at the same 200 mg", supersedes_id=rx["Reduce"])
+    d.dose(p["Reduce"], 100, "reduce: a renewal at the reviewed dose does not release",
+           status=422, code="review_reduce_pending")
+    d.rx(p["Reduce"], "a prescription at 199.999 mg a session", supersedes_id=same,
+         session_dose_mg=199.999, daily_max_mg=399.998)
+    d.dose(p["Reduce"], 100, "reduce: one microgram below the reviewed dose releases")
+
+    before = d.counts()
+    reviews = d.scalar("SELECT count(*) FROM reviews")
+    d.step("reduce carrying a prescription at the same dose is refused", p["ReduceCarried"],
+           "reviews", {"outcome": "reduce",
+                       "prescription": d.rx_body(supersedes_id=rx["ReduceCarried"])},
+           who="dr", status=422, code="review_reduce_not_lower")
+    d.eq("nothing of the refused review was written",
+         (d.counts(), d.scalar("SELECT count(*) FROM reviews"),
+          d.scalar("SELECT count(*) FROM prescriptions WHERE patient_id = ?",
+                   (p["ReduceCarried"],))), (before, reviews, 1))
+    d.step("continue cannot carry a prescription", p["ReduceCarried"], "reviews",
+           {"outcome": "continue", "prescription": d.rx_body(session_dose_mg=100)}, who="dr",
+           status=400, code="invalid_value")
+    r = d.step("reduce carrying a 150 mg prescription in the same command", p["ReduceCarried"],
+               "reviews", {"outcome": "reduce",
+                           "prescription": d.rx_body(session_dose_mg=150, daily_max_mg=300,
+                                                     supersedes_id=rx["ReduceCarried"])},
+               who="dr")
+    d.eq("the review names the prescription it reviewed and the one it signed",
+         (dig(r.json, "reviewed_prescription_id"), dig(r.json, "prescription.session_dose_mg")),
+         (rx["ReduceCarried"], 150.0))
+    d.dose(p["ReduceCarried"], 150.001, "reduce carried: the new 150 mg session dose binds",
+           status=422, code="dose_exceeds_session_max")
+    d.dose(p["ReduceCarried"], 150, "reduce carried: exactly 150 mg")
+
+    d.step("restart induction: the prescriber reviews", p["Restart"], "reviews",
+           {"outcome": "restart_induction"}, who="dr")
+    d.dose(p["Restart"], 90.001, "restart: the induction caps apply from the next dose",
+           status=422, code="dose_exceeds_induction_cap")
+    d.dose(p["Restart"], 90, "restart: day 1's 90 mg")
+
+
 def body(t):
     d = Desk(t)
     d.start()
@@ -184,6 +263,7 @@ def body(t):
     induction_restart_gap(d)
     renewal_while_away(d)
     discharge_and_readmission(d)
+    review_outcomes(d)
 
 
 if __name__ == "__main__":

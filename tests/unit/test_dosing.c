@@ -1399,6 +1399,51 @@ static void test_ceilings_and_kinds(void **state)
 	assert_int_equal(settings_validate(&s), HAT_E_OUT_OF_RANGE);
 }
 
+/* A "reduce" review holds until a lower prescription is in force: at the
+** reviewed dose it still holds, one microgram under it releases. */
+static void test_review_reduce_binds(void **state)
+{
+	struct fixture f;
+	enum dosing_review_outcome o = DOSING_REVIEW_NONE;
+
+	(void)state;
+	assert_true(dosing_reduce_pending(DOSING_REVIEW_REDUCE, MG(200), 0));
+	assert_true(dosing_reduce_pending(DOSING_REVIEW_REDUCE, MG(200), MG(200)));
+	assert_false(dosing_reduce_pending(DOSING_REVIEW_REDUCE, MG(200), MG(200) - 1));
+	assert_true(dosing_reduce_pending(DOSING_REVIEW_REDUCE, 0, 0));
+	assert_false(dosing_reduce_pending(DOSING_REVIEW_REDUCE, 0, MG(50)));
+	assert_false(dosing_reduce_pending(DOSING_REVIEW_CONTINUE, MG(200), 0));
+	assert_false(dosing_reduce_pending(DOSING_REVIEW_RESTART_INDUCTION, MG(200), 0));
+	assert_false(dosing_reduce_pending(DOSING_REVIEW_NONE, MG(200), 0));
+
+	assert_int_equal(dosing_review_outcome_parse("reduce", &o), HAT_OK);
+	assert_int_equal(o, DOSING_REVIEW_REDUCE);
+	assert_int_equal(dosing_review_outcome_parse("restart_induction", &o), HAT_OK);
+	assert_int_equal(o, DOSING_REVIEW_RESTART_INDUCTION);
+	assert_int_equal(dosing_review_outcome_parse("lift", &o), HAT_E_INVALID_VALUE);
+	assert_int_equal(dosing_review_outcome_parse(NULL, &o), HAT_E_INVALID_VALUE);
+	assert_int_equal(o, DOSING_REVIEW_RESTART_INDUCTION);
+
+	fixture_init(&f);
+	f.pt.reduce_pending = true;
+	assert_int_equal(check(&f), HAT_E_REDUCE_PENDING);
+	assert_int_equal(dosing_pending_review(&f.pt), DOSING_PENDING_REDUCE);
+	f.pt.missed = SCHEDULE_MISSED_RESTART;
+	assert_int_equal(dosing_pending_review(&f.pt), DOSING_PENDING_RESTART_INDUCTION);
+	f.pt.missed = SCHEDULE_MISSED_BLOCKED;
+	assert_int_equal(dosing_pending_review(&f.pt), DOSING_PENDING_MISSED_DAYS);
+	f.pt.blocked_by_event = true;
+	assert_int_equal(dosing_pending_review(&f.pt), DOSING_PENDING_ADVERSE_EVENT);
+	assert_string_equal(dosing_pending_review_name(DOSING_PENDING_ADVERSE_EVENT),
+			    "adverse_event");
+	assert_null(dosing_pending_review_name(DOSING_PENDING_NONE));
+	f.pt.blocked_by_event = false;
+	f.pt.missed = SCHEDULE_MISSED_NONE;
+	f.pt.reduce_pending = false;
+	assert_int_equal(dosing_pending_review(&f.pt), DOSING_PENDING_NONE);
+	assert_int_equal(check(&f), HAT_OK);
+}
+
 /* A readmitted patient's first prescription starts under induction, unless
 ** the prescriber records why not; every other case is free. */
 static void test_readmission(void **state)
@@ -1440,6 +1485,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_in),
 		cmocka_unit_test(test_readmission),
+		cmocka_unit_test(test_review_reduce_binds),
 		cmocka_unit_test(test_baseline_allowed),
 		cmocka_unit_test(test_input_validation),
 		cmocka_unit_test(test_history_order),
