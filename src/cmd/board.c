@@ -56,6 +56,9 @@ static json_t *patient_row(struct visits_facts *f, int64_t now, bool window_over
 	/* What the nurse may do next after a dose: assess for a top-up when
 	** the prescription allows one, and give it once assessed again. */
 	json_object_set_new(row, "review_pending", visits_pending_review_json(f));
+	json_object_set_new(row, "oral_review_required",
+			    json_boolean(f->patient.oral_review_needed));
+	json_object_set_new(row, "oral_days_missed", json_integer(f->oral_days_missed));
 	json_object_set_new(row, "topup_allowed", json_boolean(f->has_rx && f->rx.topup_allowed));
 	json_object_set_new(row, "topup_assessed",
 			    json_boolean(f->assessed_since_dose &&

@@ -39,6 +39,7 @@ static const struct num_setting nums[] = {
 	N32("missed_flag_days", missed_flag_days, 1, 1, 60),
 	N32("missed_block_days", missed_block_days, 1, 1, 60),
 	N32("missed_restart_days", missed_restart_days, 1, 1, 60),
+	N32("oral_missed_review_days", oral_missed_review_days, 1, 1, 60),
 	N32("stock_check_interval_days", stock_check_interval_days, 1, 1, 31),
 	N32("sedation_fit_max", sedation_fit_max, 1, 0, SETTINGS_MAX_SEDATION_LEVELS - 1),
 	N32("sedation_reduced_max", sedation_reduced_max, 1, 0, SETTINGS_MAX_SEDATION_LEVELS - 1),

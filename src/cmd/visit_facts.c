@@ -77,6 +77,27 @@ static enum hat_err reduce_pending(struct store_conn *c, struct visits_facts *f,
 	return rc;
 }
 
+/* The oral component's own missed days, counted from the last oral dose
+** whatever prescription it was under (core decides). */
+static enum hat_err oral_missed(struct store_conn *c, struct visits_facts *f,
+				const struct schedule_review *review, int32_t start)
+{
+	int64_t last = 0;
+	bool found = false;
+	enum hat_err rc;
+
+	if (!f->has_rx || !f->rx.oral.drug)
+		return HAT_OK;
+	rc = store_query_int(c, "SELECT max(local_date) FROM administrations WHERE patient_id = ?"
+				" AND kind = 'oral' AND local_date <= ? HAVING count(*) > 0",
+			     &found, &last, "ii", f->patient_id, (int64_t)f->local.date);
+	if (rc != HAT_OK)
+		return rc;
+	return schedule_oral_missed(&f->settings, found, (int32_t)last, start, f->local.date,
+				    review->present ? review : NULL, &f->oral_days_missed,
+				    &f->patient.oral_review_needed);
+}
+
 static enum hat_err load_missed(struct store_conn *c, struct visits_facts *f)
 {
 	static const char sql_dates[] =
@@ -147,6 +168,8 @@ static enum hat_err load_missed(struct store_conn *c, struct visits_facts *f)
 		start = f->local.date;
 	rc = schedule_missed_days(&f->settings, dates, n, (int32_t)start, f->local.date,
 				  review.present ? &review : NULL, &f->missed);
+	if (rc == HAT_OK)
+		rc = oral_missed(c, f, &review, (int32_t)start);
 	if (rc != HAT_OK)
 		return rc;
 	f->patient.missed = f->missed.state;

@@ -65,6 +65,7 @@ struct visits_facts {
 	int64_t day_injected_ug;
 	int64_t day_oral_ug;
 	int64_t reviewed_session_dose_ug;   /* the latest review's; 0 none */
+	int32_t oral_days_missed;           /* full days without the oral dose */
 	int64_t last_dose_at;               /* any injection, any day; 0 none */
 	int64_t last_dose_ug;
 };

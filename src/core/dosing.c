@@ -675,6 +675,8 @@ enum hat_err dosing_check_oral(const struct clinic_settings *s,
 		return HAT_E_NO_ACTIVE_EPISODE;
 	if (patient->blocked_by_event)
 		return HAT_E_PATIENT_BLOCKED;
+	if (patient->oral_review_needed)
+		return HAT_E_ORAL_REVIEW_REQUIRED;
 	if (oral_assessment_not_fit(s, req))
 		return HAT_E_ASSESSMENT_NOT_FIT;
 	if (req->amount_ug > oral->dose_ug)

@@ -265,6 +265,7 @@ struct dosing_patient {
 	enum dosing_site last_im_site;   /* NONE when never given IM */
 	bool lower_limb_risk_discussed;  /* a risk discussion is on record */
 	bool reduce_pending;             /* dosing_reduce_pending() holds */
+	bool oral_review_needed;         /* schedule_oral_missed() says so */
 };
 
 /* The pre-dose assessment this dose relies on.  reduced_authorised_ug is
@@ -455,6 +456,8 @@ struct dosing_oral_request {
 **   HAT_E_PATIENT_BLOCKED   an adverse event awaits prescriber review (a
 **                           missed-days block holds back injectable doses
 **                           only, so it does not apply here);
+**   HAT_E_ORAL_REVIEW_REQUIRED  too many days without the oral dose
+**                           (patient->oral_review_needed) and no review;
 **   HAT_E_ASSESSMENT_NOT_FIT  an assessment within its validity found the
 **                           patient not fit (none is required: the oral
 **                           dose may be a take-home supply);

@@ -161,6 +161,28 @@ enum hat_err schedule_missed_days(const struct clinic_settings *s,
 	return HAT_OK;
 }
 
+enum hat_err schedule_oral_missed(const struct clinic_settings *s, bool has_oral_dose,
+				  int32_t last_oral_date, int32_t start_date, int32_t today,
+				  const struct schedule_review *review, int32_t *days_missed,
+				  bool *needs_review)
+{
+	int64_t days;
+	bool need;
+
+	if ((has_oral_dose && last_oral_date > today) || (!has_oral_dose && start_date > today))
+		return HAT_E_DATE_ORDER;
+	days = has_oral_dose ? (int64_t)today - last_oral_date - 1 : (int64_t)today - start_date;
+	if (days < 0)
+		days = 0;
+	need = days >= s->oral_missed_review_days;
+	if (need && review_covers_gap(review, has_oral_dose, last_oral_date, start_date) &&
+	    days_after_review(review, today) < s->oral_missed_review_days)
+		need = false;
+	*days_missed = (int32_t)days;
+	*needs_review = need;
+	return HAT_OK;
+}
+
 /* ---- Blocks after adverse events ---------------------------------------- */
 
 bool schedule_adverse_blocks(enum schedule_adverse_kind kind,

@@ -100,6 +100,23 @@ enum hat_err schedule_missed_days(const struct clinic_settings *s,
 				  const struct schedule_review *review,
 				  struct schedule_missed *out);
 
+/*
+** The oral component's missed-dose rule.  Counts the consecutive full days
+** without an oral dose that end yesterday: from the day after last_oral_date
+** when has_oral_dose (whatever prescription or episode it was under), else
+** from start_date.  A dose today means 0.  When the count reaches
+** s->oral_missed_review_days the next oral dose needs a prescriber's review
+** (*needs_review): a review dated after the last oral dose (or, with none,
+** on or after start_date) answers for the gap, but only while the full days
+** after its own date stay under the threshold.
+** Returns HAT_OK, or HAT_E_DATE_ORDER for a last dose or start after today;
+** on error the outputs are untouched.  review may be NULL.
+*/
+enum hat_err schedule_oral_missed(const struct clinic_settings *s, bool has_oral_dose,
+				  int32_t last_oral_date, int32_t start_date, int32_t today,
+				  const struct schedule_review *review, int32_t *days_missed,
+				  bool *needs_review);
+
 /* ---- Blocks after adverse events ---------------------------------------- */
 
 enum schedule_adverse_kind {

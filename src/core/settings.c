@@ -52,6 +52,8 @@ void settings_default(struct clinic_settings *out)
 	out->missed_flag_days = 1;
 	out->missed_block_days = 3;
 	out->missed_restart_days = 5;
+	/* UK guidance: methadone missed for 3 consecutive days needs review. */
+	out->oral_missed_review_days = 3;
 	out->stock_check_interval_days = 7;
 
 	out->im_site_repeat_warn = true;
@@ -126,7 +128,8 @@ validate_amounts_and_intervals(const struct clinic_settings *s)
 static enum hat_err validate_missed_days(const struct clinic_settings *s)
 {
 	if (s->missed_flag_days < 1 || s->missed_block_days < 1 ||
-	    s->missed_restart_days < 1 || s->stock_check_interval_days < 1 ||
+	    s->missed_restart_days < 1 || s->oral_missed_review_days < 1 ||
+	    s->oral_missed_review_days > 60 || s->stock_check_interval_days < 1 ||
 	    s->stock_check_interval_days > 31)
 		return HAT_E_OUT_OF_RANGE;
 	if (s->missed_flag_days > s->missed_block_days ||

@@ -72,6 +72,11 @@ struct clinic_settings {
 	int32_t missed_block_days;
 	int32_t missed_restart_days;
 
+	/* Consecutive full days without the oral component after which its
+	** next dose needs a prescriber's review (UK guidance for methadone:
+	** 3).  1..60. */
+	int32_t oral_missed_review_days;
+
 	/* Days a register page may go without a two-person stock check before
 	** it shows as overdue (1..31; default 7). */
 	int32_t stock_check_interval_days;
@@ -99,7 +104,7 @@ struct clinic_settings {
 ** 15:00-17:30; 3 h between session starts; daily ceilings diamorphine
 ** 1,000 mg, hydromorphone 500 mg, oral methadone 150 mg, SROM 1,200 mg;
 ** observation 15 min; top-up gap 15 min; assessment valid 30 min; missed
-** days 1 / 3 / 5; IM repeat warning on; the 4-level sedation scale (alert;
+** days 1 / 3 / 5; an oral review after 3 days without it; IM repeat warning on; the 4-level sedation scale (alert;
 ** drowsy but easily roused; frequently drowsy; hard to rouse) with level 0
 ** fit and level 1 at most a reduced dose; breath alcohol fit up to 9 and
 ** reduced up to 22 micrograms per 100 ml.  premises_id is 0: the caller sets

@@ -254,6 +254,53 @@ def review_outcomes(d):
     d.dose(p["Restart"], 90, "restart: day 1's 90 mg")
 
 
+def oral(d, pid, mg, label, **kw):
+    body = {"amount_mg": mg, "witness": d.witness()}
+    before = d.counts() if kw.get("status", 201) != 201 else None
+    r = d.step(label, pid, "oral-doses", body, **kw)
+    if before is not None:
+        d.eq(label + " (nothing written)", d.counts(), before)
+    return r
+
+
+def oral_missed_run(d):
+    """Rule 5: after 3 consecutive days without the oral component (a
+    setting), its next dose needs a prescriber's review.  The patient keeps
+    coming for injections but refuses the methadone."""
+    p = d.patient("OralSkipper")
+    q = d.patient("OralSetting")
+    for pid in (p, q):
+        d.rx(pid, oral_drug="methadone_oral", oral_dose_mg=30, oral_daily_max_mg=60)
+    dose_at(d, p, 27, "08:30:00", 200, "day 27 injection")
+    oral(d, p, 30, "day 27: oral methadone 30 mg")
+    oral(d, q, 30, "day 27: the other patient's oral methadone")
+    for n in (28, 29):
+        dose_at(d, p, n, "08:30:00", 200, "day %d injection, oral refused by the patient" % n)
+    d.at(30, "08:40:00")
+    oral(d, p, 30, "two full days without methadone: given")
+    oral(d, q, 30, "day 30: the other patient's oral methadone")
+    for n in (31, 32, 33):
+        dose_at(d, p, n, "08:30:00", 200, "day %d injection, no methadone" % n)
+    dose_at(d, p, 34, "08:30:00", 200,
+            "day 34: the injection is not held by the oral component's gap")
+    row, _ = d.board_row(p)
+    d.eq("the board shows the oral review needed and the days",
+         ((row or {}).get("oral_review_required"), (row or {}).get("oral_days_missed")),
+         (True, 3))
+    oral(d, p, 30, "three full days without methadone: the next oral dose needs a review",
+         status=422, code="oral_review_required")
+    d.step("the prescriber reviews", p, "reviews", {"outcome": "continue"}, who="dr")
+    oral(d, p, 30, "after the review: given")
+
+    d.settings("the manager sets the oral review at 4 days", {"oral_missed_review_days": 4})
+    d.call("the setting is versioned and readable", "manager", "GET",
+           "/api/v1/premises/1/settings", status=200, expect={"oral_missed_review_days": 4})
+    oral(d, q, 30, "three full days without methadone, the threshold at 4: given")
+    d.settings("the manager restores 3 days", {"oral_missed_review_days": 3})
+    d.settings("0 days is refused, naming the field", {"oral_missed_review_days": 0},
+               status=400, code="out_of_range")
+
+
 def body(t):
     d = Desk(t)
     d.start()
@@ -264,6 +311,7 @@ def body(t):
     renewal_while_away(d)
     discharge_and_readmission(d)
     review_outcomes(d)
+    oral_missed_run(d)
 
 
 if __name__ == "__main__":

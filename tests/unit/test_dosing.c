@@ -1288,6 +1288,14 @@ static void test_oral_prescription_and_patient(void **state)
 	oral_init(&o);
 	o.pt.discharged = true;
 	assert_int_equal(oral(&o), HAT_E_NO_ACTIVE_EPISODE);
+
+	/* Days without the oral dose need a review before the next one; an
+	** adverse-event block is still named first. */
+	oral_init(&o);
+	o.pt.oral_review_needed = true;
+	assert_int_equal(oral(&o), HAT_E_ORAL_REVIEW_REQUIRED);
+	o.pt.blocked_by_event = true;
+	assert_int_equal(oral(&o), HAT_E_PATIENT_BLOCKED);
 }
 
 static void test_oral_assessment(void **state)

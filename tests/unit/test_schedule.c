@@ -496,6 +496,74 @@ static void test_missed_custom_thresholds(void **state)
 
 /* ---- Adverse events ----------------------------------------------------- */
 
+/* The oral component: 2 full days without it are fine, the 3rd needs a
+** review; a review after the last oral dose answers for the gap until 3
+** more full days pass after it. */
+static void test_oral_missed(void **state)
+{
+	struct clinic_settings s = defaults();
+	struct schedule_review review = { .present = true, .review_date = TODAY - 1 };
+	int32_t days = -1;
+	bool need = true;
+
+	(void)state;
+	assert_int_equal(s.oral_missed_review_days, 3);
+	assert_int_equal(schedule_oral_missed(&s, true, TODAY - 3, TODAY - 60, TODAY, NULL,
+					      &days, &need), HAT_OK);
+	assert_int_equal(days, 2);
+	assert_false(need);
+	assert_int_equal(schedule_oral_missed(&s, true, TODAY - 4, TODAY - 60, TODAY, NULL,
+					      &days, &need), HAT_OK);
+	assert_int_equal(days, 3);
+	assert_true(need);
+	/* A dose today or yesterday: nothing missed. */
+	assert_int_equal(schedule_oral_missed(&s, true, TODAY, TODAY - 60, TODAY, NULL,
+					      &days, &need), HAT_OK);
+	assert_int_equal(days, 0);
+	assert_false(need);
+	/* A review after the last oral dose answers for the gap... */
+	assert_int_equal(schedule_oral_missed(&s, true, TODAY - 4, TODAY - 60, TODAY, &review,
+					      &days, &need), HAT_OK);
+	assert_false(need);
+	/* ...but not one on the day of the last dose (before the gap)... */
+	review.review_date = TODAY - 4;
+	assert_int_equal(schedule_oral_missed(&s, true, TODAY - 4, TODAY - 60, TODAY, &review,
+					      &days, &need), HAT_OK);
+	assert_true(need);
+	/* ...and only until 3 more full days pass after it. */
+	review.review_date = TODAY - 3;
+	assert_int_equal(schedule_oral_missed(&s, true, TODAY - 10, TODAY - 60, TODAY, &review,
+					      &days, &need), HAT_OK);
+	assert_false(need);
+	review.review_date = TODAY - 4;
+	assert_int_equal(schedule_oral_missed(&s, true, TODAY - 10, TODAY - 60, TODAY, &review,
+					      &days, &need), HAT_OK);
+	assert_true(need);
+	/* Never dosed: counted from the start. */
+	assert_int_equal(schedule_oral_missed(&s, false, 0, TODAY - 2, TODAY, NULL, &days, &need),
+			 HAT_OK);
+	assert_false(need);
+	assert_int_equal(schedule_oral_missed(&s, false, 0, TODAY - 3, TODAY, NULL, &days, &need),
+			 HAT_OK);
+	assert_true(need);
+	/* The threshold is a setting. */
+	s.oral_missed_review_days = 4;
+	assert_int_equal(schedule_oral_missed(&s, true, TODAY - 4, TODAY - 60, TODAY, NULL,
+					      &days, &need), HAT_OK);
+	assert_false(need);
+	/* Bad input leaves the outputs alone. */
+	days = 77;
+	assert_int_equal(schedule_oral_missed(&s, true, TODAY + 1, TODAY - 60, TODAY, NULL,
+					      &days, &need), HAT_E_DATE_ORDER);
+	assert_int_equal(days, 77);
+	s.oral_missed_review_days = 0;
+	assert_int_equal(settings_validate(&s), HAT_E_OUT_OF_RANGE);
+	s.oral_missed_review_days = 61;
+	assert_int_equal(settings_validate(&s), HAT_E_OUT_OF_RANGE);
+	s.oral_missed_review_days = 60;
+	assert_int_equal(settings_validate(&s), HAT_OK);
+}
+
 static void test_adverse_blocks(void **state)
 {
 	(void)state;
@@ -746,6 +814,7 @@ int main(void)
 		cmocka_unit_test(test_missed_review_covers_days_to_it_only),
 		cmocka_unit_test(test_missed_review_without_doses),
 		cmocka_unit_test(test_missed_custom_thresholds),
+		cmocka_unit_test(test_oral_missed),
 		cmocka_unit_test(test_adverse_blocks),
 		cmocka_unit_test(test_board_happy_path_with_topup),
 		cmocka_unit_test(test_board_other_endings),
