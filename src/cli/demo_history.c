@@ -225,7 +225,8 @@ static int visit(struct cmd_runner *r, struct staff *st, int64_t patient, const 
 			 json_pack("{s:i, s:o}", "amount_mg", 30, "witness", witness_none()));
 	if (rc == 0)
 		rc = run(r, &visits_postdose, n, dosed_at + 15 * 60, patient,
-			 json_pack("{s:i, s:s}", "sedation_level", 0, "breathing", "normal"));
+			 json_pack("{s:i, s:i, s:s}", "sedation_level", 0, "respiratory_rate", 14,
+				   "breathing", "normal"));
 	if (rc == 0)
 		rc = run(r, &visits_leave, n, dosed_at + 16 * 60, patient, json_object());
 	return rc;

@@ -35,6 +35,14 @@ static json_t *patient_row(struct visits_facts *f, int64_t now, bool window_over
 	/* Nobody checked in and the window has closed: did not attend. */
 	if (state == SCHEDULE_DUE && window_over)
 		state = SCHEDULE_DID_NOT_ATTEND;
+	/* An abnormal post-dose check keeps the patient under observation
+	** whatever the clock says, and raises the alarm. */
+	flags |= schedule_postdose_flags(f->last_check_alarms != 0, state);
+	/* A "reduce" review holds the patient as a block does. */
+	if (dosing_pending_review(&f->patient) == DOSING_PENDING_REDUCE)
+		flags |= SCHEDULE_FLAG_BLOCKED;
+	if (flags & SCHEDULE_FLAG_ALARM)
+		json_array_append_new(flag_list, json_string("postdose_alarm"));
 	if (flags & SCHEDULE_FLAG_BLOCKED)
 		json_array_append_new(flag_list, json_string("blocked_until_review"));
 	if (flags & SCHEDULE_FLAG_RESTART)
@@ -56,6 +64,13 @@ static json_t *patient_row(struct visits_facts *f, int64_t now, bool window_over
 	/* What the nurse may do next after a dose: assess for a top-up when
 	** the prescription allows one, and give it once assessed again. */
 	json_object_set_new(row, "review_pending", visits_pending_review_json(f));
+	if (flags & SCHEDULE_FLAG_ALARM) {
+		clock_format_utc(f->last_check_at, at);
+		json_object_set_new(row, "alarm", json_pack("{s:s, s:o}", "at", at, "alarms",
+							    visits_alarm_names(f->last_check_alarms)));
+	} else {
+		json_object_set_new(row, "alarm", json_null());
+	}
 	json_object_set_new(row, "oral_review_required",
 			    json_boolean(f->patient.oral_review_needed));
 	json_object_set_new(row, "oral_days_missed", json_integer(f->oral_days_missed));
@@ -72,6 +87,29 @@ static json_t *patient_row(struct visits_facts *f, int64_t now, bool window_over
 		json_object_set_new(row, "last_dose_ug", json_null());
 	}
 	return row;
+}
+
+/* Every station shows the alarms at the top of its board, whoever is
+** looking at which card: one line per patient whose last check was
+** abnormal (new reference). */
+static json_t *board_alarms(json_t *rows)
+{
+	json_t *alarms = json_array();
+	json_t *row;
+	size_t i;
+
+	json_array_foreach(rows, i, row) {
+		json_t *a = json_object_get(row, "alarm");
+
+		if (json_is_object(a))
+			json_array_append_new(alarms, json_pack("{s:O, s:O, s:O, s:O, s:O}", "patient_id",
+								json_object_get(row, "patient_id"),
+								"given_name", json_object_get(row, "given_name"),
+								"family_name", json_object_get(row, "family_name"),
+								"at", json_object_get(a, "at"), "alarms",
+								json_object_get(a, "alarms")));
+	}
+	return alarms;
 }
 
 enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now, json_t **out)
@@ -149,8 +187,8 @@ enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now,
 	if (rc != HAT_OK)
 		goto out;
 	clock_format_date(l.date, date);
-	*out = json_pack("{s:I, s:s, s:o, s:o}", "premises_id", (json_int_t)premises_id, "date",
-			 date, "window", window, "patients", rows);
+	*out = json_pack("{s:I, s:s, s:o, s:o, s:o}", "premises_id", (json_int_t)premises_id, "date",
+			 date, "window", window, "patients", rows, "alarms", board_alarms(rows));
 	window = NULL;
 	rows = NULL;
 out:

@@ -44,6 +44,9 @@ static const struct num_setting nums[] = {
 	N32("sedation_fit_max", sedation_fit_max, 1, 0, SETTINGS_MAX_SEDATION_LEVELS - 1),
 	N32("sedation_reduced_max", sedation_reduced_max, 1, 0, SETTINGS_MAX_SEDATION_LEVELS - 1),
 	N32("alcohol_fit_max_ug", alcohol_fit_max_ug, 1, 0, 1000),
+	N32("postdose_sedation_alarm", postdose_sedation_alarm, 1, 1, SETTINGS_MAX_SEDATION_LEVELS - 1),
+	N32("postdose_resp_rate_min", postdose_resp_rate_min, 1, 1, 40),
+	N32("postdose_spo2_min", postdose_spo2_min, 1, 50, 100),
 	N32("alcohol_reduced_max_ug", alcohol_reduced_max_ug, 1, 0, 1000),
 };
 #define NNUMS (sizeof nums / sizeof nums[0])

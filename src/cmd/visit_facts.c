@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "visits.h"
+#include "core/assess.h"
 #include "prescriptions.h"
 #include "settings.h"
 
@@ -212,14 +213,18 @@ static enum schedule_event event_of(const char *kind)
 /* Applies one recorded event of the visit to its facts.  Recorded events
 ** were checked when written; replaying them cannot fail unless the record
 ** was altered, and then the state simply stays where it was. */
-void visits_apply_event(struct visits_facts *f, const char *kind, int64_t at)
+void visits_apply_event(struct visits_facts *f, const char *kind, int64_t at,
+			unsigned alarm_bits)
 {
-	static const struct schedule_step_facts replay = { true, 0 };
+	static const struct schedule_step_facts replay = { true, 0, false, true };
 	struct schedule_step step;
 	enum schedule_event ev;
 
 	if (strcmp(kind, "postdose_check") == 0) {
+		/* The latest check decides: an alarm stands until a normal one. */
 		f->postdose_checked = true;
+		f->last_check_alarms = alarm_bits;
+		f->last_check_at = at;
 		return;
 	}
 	ev = event_of(kind);
@@ -241,7 +246,8 @@ void visits_apply_event(struct visits_facts *f, const char *kind, int64_t at)
 static enum hat_err fold_visit(struct store_conn *c, struct visits_facts *f)
 {
 	static const char sql[] =
-		"SELECT kind, at FROM visit_events WHERE premises_id = ? AND local_date = ?"
+		"SELECT kind, at, coalesce(json_extract(detail, '$.alarm_bits'), 0) FROM visit_events"
+		" WHERE premises_id = ? AND local_date = ?"
 		" AND window_no = ? AND patient_id = ? ORDER BY id";
 	struct store_stmt *s;
 	bool row;
@@ -258,7 +264,8 @@ static enum hat_err fold_visit(struct store_conn *c, struct visits_facts *f)
 		rc = store_step(s, &row);
 		if (rc != HAT_OK || !row)
 			break;
-		visits_apply_event(f, store_col_text(s, 0), store_col_int(s, 1));
+		visits_apply_event(f, store_col_text(s, 0), store_col_int(s, 1),
+				   (unsigned)store_col_int(s, 2));
 	}
 	store_done(s);
 	return rc;
@@ -415,4 +422,17 @@ json_t *visits_pending_review_json(const struct visits_facts *f)
 		return json_null();
 	}
 	return json_pack("{s:s, s:s}", "reason", dosing_pending_review_name(p), "message", msg);
+}
+
+json_t *visits_alarm_names(unsigned alarm_bits)
+{
+	json_t *a = json_array();
+
+	if (alarm_bits & ASSESS_ALARM_SEDATION)
+		json_array_append_new(a, json_string("sedation"));
+	if (alarm_bits & ASSESS_ALARM_RESP_RATE)
+		json_array_append_new(a, json_string("respiratory_rate"));
+	if (alarm_bits & ASSESS_ALARM_SPO2)
+		json_array_append_new(a, json_string("oxygen_saturation"));
+	return a;
 }

@@ -25,6 +25,8 @@ static enum hat_err step_to(struct cmd *c, struct visits_facts *f, enum schedule
 		f->last_injection_at
 			? schedule_observation_remaining_s(&f->settings, f->last_injection_at, c->now)
 			: 0,
+		f->last_check_alarms != 0,
+		fields_has(c->input, "against_advice_reason"),
 	};
 	enum hat_err rc = schedule_next_state(f->state, ev, &facts, out);
 
@@ -107,7 +109,7 @@ static enum hat_err finish(struct store_conn *conn, struct cmd *c, struct visits
 	if (rc != HAT_OK)
 		return rc;
 	/* The new event moves the visit on exactly as a replay would. */
-	visits_apply_event(f, kind, c->now);
+	visits_apply_event(f, kind, c->now, (unsigned)fields_int(detail, "alarm_bits", 0));
 	answer = json_pack("{s:I, s:s, s:s, s:I}", "patient_id", (json_int_t)f->patient_id,
 			   "event", kind, "state", schedule_state_name(f->state), "window",
 			   (json_int_t)f->window);
@@ -490,9 +492,14 @@ out:
 
 static const char *const breathing_choices[] = { "normal", "slow", "laboured", "absent", NULL };
 
+static const char *const pupil_choices[] = { "normal", "constricted", "pinpoint", "dilated", NULL };
+
 static const struct field postdose_fields[] = {
 	{ "sedation_level", FT_INT, true, 0, SETTINGS_MAX_SEDATION_LEVELS - 1, NULL, false },
-	{ "breathing", FT_ENUM, true, 0, 0, breathing_choices, false },
+	{ "respiratory_rate", FT_INT, true, 0, 80, NULL, false },
+	{ "spo2", FT_INT, false, 50, 100, NULL, false },
+	{ "pupils", FT_ENUM, false, 0, 0, pupil_choices, false },
+	{ "breathing", FT_ENUM, false, 0, 0, breathing_choices, false },
 	{ "notes", FT_STRING, false, 0, 2000, NULL, false },
 	FIELDS_END,
 };
@@ -500,6 +507,9 @@ static const struct field postdose_fields[] = {
 static enum hat_err run_postdose(struct store_conn *conn, struct cmd *c)
 {
 	struct visits_facts f;
+	struct assess_postdose in = { 0 };
+	unsigned alarms = 0;
+	json_t *detail;
 	enum hat_err rc = load_for_aftercare(conn, c, &f);
 
 	if (rc != HAT_OK)
@@ -507,13 +517,41 @@ static enum hat_err run_postdose(struct store_conn *conn, struct cmd *c)
 	if (f.state != SCHEDULE_OBSERVING && f.state != SCHEDULE_DOSED)
 		return cmd_refuse(c, HAT_E_WRONG_STATE, NULL,
 				  "A post-dose check follows a dose in this session.");
-	if (fields_int(c->input, "sedation_level", 0) >= f.settings.sedation_level_count)
-		return cmd_refuse(c, HAT_E_OUT_OF_RANGE, "sedation_level", NULL);
-	return finish(conn, c, &f, "postdose_check", 0, c->input, 201);
+	in.sedation_level = (int32_t)fields_int(c->input, "sedation_level", 0);
+	in.resp_rate = (int32_t)fields_int(c->input, "respiratory_rate", 0);
+	in.spo2 = (int32_t)fields_int(c->input, "spo2", -1);
+	if (fields_str(c->input, "pupils", NULL))
+		assess_pupils_parse(fields_str(c->input, "pupils", ""), &in.pupils);
+	if (in.sedation_level >= f.settings.sedation_level_count) {
+		char msg[120];
+
+		snprintf(msg, sizeof msg, "The clinic's sedation scale runs from 0 to %d.",
+			 (int)f.settings.sedation_level_count - 1);
+		return cmd_refuse(c, HAT_E_OUT_OF_RANGE, "sedation_level", msg);
+	}
+	rc = assess_postdose_check(&f.settings, &in, &alarms);
+	if (rc != HAT_OK)
+		return cmd_refuse(c, rc, NULL, NULL);
+	/* The check's readings and what they mean travel with its event: the
+	** board's alarm is folded from the record like every other state. */
+	detail = json_deep_copy(c->input);
+	json_object_set_new(detail, "alarm_bits", json_integer(alarms));
+	json_object_set_new(detail, "abnormal", json_boolean(alarms != 0));
+	json_object_set_new(detail, "alarms", visits_alarm_names(alarms));
+	json_object_set_new(detail, "offer_adverse_event", json_boolean(alarms != 0));
+	rc = finish(conn, c, &f, "postdose_check", 0, detail, 201);
+	json_decref(detail);
+	return rc;
 }
 
 static const struct field notes_fields[] = {
 	{ "notes", FT_STRING, false, 0, 2000, NULL, false },
+	FIELDS_END,
+};
+
+static const struct field leave_fields[] = {
+	{ "notes", FT_STRING, false, 0, 2000, NULL, false },
+	{ "against_advice_reason", FT_STRING, false, 1, 500, NULL, false },
 	FIELDS_END,
 };
 
@@ -527,10 +565,14 @@ static enum hat_err run_leave(struct store_conn *conn, struct cmd *c)
 	if (rc != HAT_OK)
 		return rc;
 	rc = step_to(c, &f, SCHEDULE_EV_LEAVE, &step);
+	if (rc == HAT_E_AGAINST_ADVICE_REASON)
+		return cmd_refuse(c, rc, "against_advice_reason", NULL);
 	if (rc != HAT_OK)
 		return cmd_refuse(c, rc, NULL, NULL);
-	detail = json_pack("{s:b, s:s}", "left_against_advice", step.left_against_advice, "notes",
-			   fields_str(c->input, "notes", ""));
+	detail = json_pack("{s:b, s:s, s:b, s:s?}", "left_against_advice", step.left_against_advice,
+			   "notes", fields_str(c->input, "notes", ""), "after_abnormal_check",
+			   f.last_check_alarms != 0, "against_advice_reason",
+			   fields_str(c->input, "against_advice_reason", NULL));
 	rc = finish(conn, c, &f, "left", 0, detail, 201);
 	json_decref(detail);
 	return rc;
@@ -638,7 +680,7 @@ const struct cmd_def visits_administer = {
 	"visit.administer", administer_fields, NURSE, run_administer, NULL,
 };
 const struct cmd_def visits_postdose = { "visit.postdose", postdose_fields, NURSE, run_postdose, NULL };
-const struct cmd_def visits_leave = { "visit.leave", notes_fields, NURSE, run_leave, NULL };
+const struct cmd_def visits_leave = { "visit.leave", leave_fields, NURSE, run_leave, NULL };
 const struct cmd_def visits_withhold = { "visit.withhold", withhold_fields, NURSE, run_withhold, NULL };
 const struct cmd_def visits_decline = { "visit.decline", notes_fields, NURSE, run_decline, NULL };
 const struct cmd_def visits_oral = { "visit.oral", oral_fields, NURSE, run_oral, NULL };

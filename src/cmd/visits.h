@@ -14,8 +14,12 @@
 **   visit.administer   nurse with a witness (cmd.witness_id): amount_mg,
 **                      route, site; one transaction holds the administration,
 **                      its visit event and its audit event
-**   visit.postdose     nurse: sedation_level, breathing, notes
-**   visit.leave        nurse: notes (early = against advice, recorded)
+**   visit.postdose     nurse: sedation_level, respiratory_rate, spo2 and
+**                      pupils (optional), breathing, notes; an abnormal
+**                      check (core/assess thresholds) raises the alarm
+**   visit.leave        nurse: notes, against_advice_reason (early = against
+**                      advice, recorded; after an abnormal check only
+**                      against advice, and the reason is required)
 **   visit.withhold     nurse: reason, notes
 **   visit.decline      nurse: notes
 **   visit.oral         nurse with a witness: amount_mg
@@ -58,6 +62,8 @@ struct visits_facts {
 	/* This visit. */
 	enum schedule_board_state state;
 	bool postdose_checked;
+	unsigned last_check_alarms;         /* ASSESS_ALARM_* of the latest check */
+	int64_t last_check_at;
 	int64_t last_injection_at;          /* 0: none this visit */
 	bool assessed_since_dose;           /* a fit assessment after the last dose */
 	int64_t visit_dose_ug;
@@ -82,7 +88,13 @@ enum hat_err visits_load_facts(struct store_conn *c, int64_t patient_id, int64_t
 json_t *visits_pending_review_json(const struct visits_facts *f);
 
 /* Applies one recorded event of the visit (a visit_events kind) at `at`
-** to f's state, exactly as replaying the record does. */
-void visits_apply_event(struct visits_facts *f, const char *kind, int64_t at);
+** to f's state, exactly as replaying the record does.  alarm_bits are a
+** post-dose check's ASSESS_ALARM_* bits (0 for other events). */
+void visits_apply_event(struct visits_facts *f, const char *kind, int64_t at,
+			unsigned alarm_bits);
+
+/* The names of ASSESS_ALARM_* bits as a JSON array (new reference):
+** "sedation", "respiratory_rate", "oxygen_saturation". */
+json_t *visits_alarm_names(unsigned alarm_bits);
 
 #endif

@@ -248,8 +248,13 @@ static enum hat_err leave(const struct schedule_step_facts *facts,
 		return HAT_E_INVALID_VALUE;
 	if (!facts->postdose_checked)
 		return HAT_E_POSTDOSE_MISSING;
+	/* An abnormal check keeps the observation open: only a normal check
+	** ends it, so leaving now is against advice and needs its reason. */
+	if (facts->last_check_abnormal && !facts->against_advice_reason)
+		return HAT_E_AGAINST_ADVICE_REASON;
 	out->next = SCHEDULE_LEFT;
-	out->left_against_advice = facts->observation_remaining_s > 0;
+	out->left_against_advice = facts->observation_remaining_s > 0 ||
+				   facts->last_check_abnormal;
 	return HAT_OK;
 }
 
@@ -355,4 +360,11 @@ unsigned schedule_board_flags(bool blocked_by_event,
 	if (observation_remaining_s > 0)
 		flags |= SCHEDULE_FLAG_OBSERVING;
 	return flags;
+}
+
+unsigned schedule_postdose_flags(bool last_check_abnormal, enum schedule_board_state st)
+{
+	if (!last_check_abnormal || (st != SCHEDULE_DOSED && st != SCHEDULE_OBSERVING))
+		return 0;
+	return SCHEDULE_FLAG_ALARM | SCHEDULE_FLAG_OBSERVING;
 }

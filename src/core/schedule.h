@@ -170,6 +170,8 @@ enum schedule_event {
 struct schedule_step_facts {
 	bool postdose_checked;             /* a post-dose check is recorded */
 	int64_t observation_remaining_s;   /* seconds still to run */
+	bool last_check_abnormal;          /* the latest post-dose check raised an alarm */
+	bool against_advice_reason;        /* a reason for leaving against advice is given */
 };
 
 struct schedule_step {
@@ -195,6 +197,9 @@ struct schedule_step {
 **              withheld, the observation of the dose given goes on)
 ** Leaving needs a recorded post-dose check (HAT_E_POSTDOSE_MISSING); leaving
 ** with observation time remaining is allowed and sets left_against_advice.
+** The observation cannot end before a normal check: after an abnormal one
+** the patient may leave only against advice, with its reason given
+** (HAT_E_AGAINST_ADVICE_REASON otherwise), however long ago the dose was.
 ** facts may be NULL except for the leave event.
 ** Returns HAT_OK and fills *out, or HAT_E_WRONG_STATE for any other move
 ** (and for unknown states or events), HAT_E_POSTDOSE_MISSING as above;
@@ -221,8 +226,14 @@ enum schedule_flag {
 	SCHEDULE_FLAG_MISSED_ALERT = 1u << 1,  /* missed-dose alert */
 	SCHEDULE_FLAG_ALERTS = 1u << 2,        /* alerts on record */
 	SCHEDULE_FLAG_OBSERVING = 1u << 3,     /* observation time remaining */
-	SCHEDULE_FLAG_RESTART = 1u << 4        /* induction must be restarted */
+	SCHEDULE_FLAG_RESTART = 1u << 4,       /* induction must be restarted */
+	SCHEDULE_FLAG_ALARM = 1u << 5          /* an abnormal post-dose check */
 };
+
+/* The flags an abnormal post-dose check adds for a patient still in the
+** session: the alarm, and observation that goes on whatever the clock says
+** (ALARM | OBSERVING); 0 after a normal check or when the visit is over. */
+unsigned schedule_postdose_flags(bool last_check_abnormal, enum schedule_board_state st);
 
 /* Combines what the board shows about a patient into SCHEDULE_FLAG_* bits.
 ** missed may be NULL. */

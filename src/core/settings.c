@@ -72,6 +72,13 @@ void settings_default(struct clinic_settings *out)
 	out->sedation_fit_max = 0;
 	out->sedation_reduced_max = 1;
 
+	/* After the dose: "hard to rouse" or worse, fewer than 10 breaths a
+	** minute (the usual threshold for opioid respiratory depression), or
+	** a saturation under 94% raise the alarm. */
+	out->postdose_sedation_alarm = 3;
+	out->postdose_resp_rate_min = 10;
+	out->postdose_spo2_min = 94;
+
 	/* No source gives a breath-alcohol threshold.  Up to 9 ug/100 ml
 	** (about 20 mg/100 ml of blood) is treated as clear, to allow for
 	** instrument noise and mouthwash; up to 22 ug/100 ml (the Scottish
@@ -153,6 +160,11 @@ static enum hat_err validate_assessment_scale(const struct clinic_settings *s)
 		return HAT_E_OUT_OF_RANGE;
 	if (s->sedation_fit_max > s->sedation_reduced_max)
 		return HAT_E_INVALID_VALUE;
+	/* Level 0 is the alert patient: it can never be the alarm. */
+	if (s->postdose_sedation_alarm < 1 || s->postdose_sedation_alarm >= n ||
+	    s->postdose_resp_rate_min < 1 || s->postdose_resp_rate_min > 40 ||
+	    s->postdose_spo2_min < 50 || s->postdose_spo2_min > 100)
+		return HAT_E_OUT_OF_RANGE;
 	if (s->alcohol_fit_max_ug < 0 || s->alcohol_reduced_max_ug < 0)
 		return HAT_E_OUT_OF_RANGE;
 	if (s->alcohol_fit_max_ug > s->alcohol_reduced_max_ug)

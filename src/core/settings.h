@@ -92,6 +92,14 @@ struct clinic_settings {
 	int32_t sedation_fit_max;
 	int32_t sedation_reduced_max;
 
+	/* The post-dose check is abnormal (an alarm on the board) at sedation
+	** level postdose_sedation_alarm or worse (1..levels-1), a respiratory
+	** rate under postdose_resp_rate_min a minute, or an oxygen saturation
+	** under postdose_spo2_min per cent. */
+	int32_t postdose_sedation_alarm;
+	int32_t postdose_resp_rate_min;
+	int32_t postdose_spo2_min;
+
 	/* Breath alcohol in micrograms per 100 ml of breath: readings up to and
 	** including alcohol_fit_max_ug allow a plain "fit"; up to
 	** alcohol_reduced_max_ug at most a reduced dose; above, not fit. */
@@ -107,7 +115,9 @@ struct clinic_settings {
 ** days 1 / 3 / 5; an oral review after 3 days without it; IM repeat warning on; the 4-level sedation scale (alert;
 ** drowsy but easily roused; frequently drowsy; hard to rouse) with level 0
 ** fit and level 1 at most a reduced dose; breath alcohol fit up to 9 and
-** reduced up to 22 micrograms per 100 ml.  premises_id is 0: the caller sets
+** reduced up to 22 micrograms per 100 ml; a post-dose alarm at "hard to
+** rouse" (level 3) or worse, breathing under 10 a minute, saturation under
+** 94%.  premises_id is 0: the caller sets
 ** it.  Never fails; *out is caller-owned.
 */
 void settings_default(struct clinic_settings *out);

@@ -229,7 +229,7 @@ class Desk:
 
     def postdose(self, pid, label="post-dose check", **kw):
         return self.step(label, pid, "postdose-checks",
-                         {"sedation_level": 0, "breathing": "normal"}, **kw)
+                         {"sedation_level": 0, "respiratory_rate": 14, "breathing": "normal"}, **kw)
 
     def leave(self, pid, label="leaves", **kw):
         return self.step(label, pid, "leave", **kw)
@@ -537,7 +537,7 @@ def too_soon_and_sessions(d):
     d.check_in(one, "a second session on a one-a-day prescription", status=422,
                code="sessions_used_up")
     d.step("her morning post-dose check", one, "postdose-checks",
-           {"sedation_level": 0, "breathing": "normal"})
+           {"sedation_level": 0, "respiratory_rate": 14, "breathing": "normal"})
     d.step("she is seen out of the morning session", one, "leave")
     row, board = d.board_row(one)
     d.ok("the afternoon board leaves out the patient whose one session is used up",

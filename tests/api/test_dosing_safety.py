@@ -301,6 +301,81 @@ def oral_missed_run(d):
                status=400, code="out_of_range")
 
 
+def check(d, pid, label, sedation=0, rate=14, spo2=None, pupils=None, **kw):
+    b = {"sedation_level": sedation, "respiratory_rate": rate}
+    if spo2 is not None:
+        b["spo2"] = spo2
+    if pupils is not None:
+        b["pupils"] = pupils
+    return d.step(label, pid, "postdose-checks", b, **kw)
+
+
+def postdose_alarm(d):
+    """Rule 7: the post-dose check's readings at each threshold's edge; an
+    abnormal check raises the alarm on the board, keeps the patient under
+    observation and lets them leave only against advice with a reason."""
+    a = d.patient("AlarmBreathing")
+    b = d.patient("AlarmSedation")
+    c = d.patient("AlarmSaturation")
+    for pid in (a, b, c):
+        d.rx(pid)
+    for i, pid in enumerate((a, b, c)):
+        dose_at(d, pid, 35, "08:3%d:00" % i, 100, "dose %d before the checks" % i)
+    d.at(35, "08:45:00")
+    check(d, a, "10 breaths a minute, sedation 2, saturation 94: normal", sedation=2, rate=10,
+          spo2=94, pupils="pinpoint", expect={"detail.abnormal": False, "detail.alarms": []})
+    check(d, b, "sedation 3 (hard to rouse) is abnormal", sedation=3,
+          expect={"detail.abnormal": True, "detail.alarms": ["sedation"],
+                  "detail.offer_adverse_event": True})
+    check(d, c, "saturation 93% is abnormal", spo2=93,
+          expect={"detail.alarms": ["oxygen_saturation"]})
+    check(d, a, "9 breaths a minute is abnormal", rate=9,
+          expect={"detail.alarms": ["respiratory_rate"]})
+    for what, body in (("a rate of 81", {"sedation_level": 0, "respiratory_rate": 81}),
+                       ("a saturation of 101", {"sedation_level": 0, "respiratory_rate": 12,
+                                                "spo2": 101}),
+                       ("no respiratory rate", {"sedation_level": 0}),
+                       ("unknown pupils", {"sedation_level": 0, "respiratory_rate": 12,
+                                           "pupils": "wide"})):
+        before = d.counts()
+        r = d.step("a check with %s is refused" % what, a, "postdose-checks", body, status=400)
+        d.ok("the refusal names its field (%s)" % what,
+             (r.json or {}).get("error", {}).get("field") in ("respiratory_rate", "spo2", "pupils"),
+             r.short())
+        d.eq("nothing written for %s" % what, d.counts(), before)
+
+    d.at(35, "09:10:00")
+    _, board = d.board_row(a)
+    d.eq("every station's board lists the three alarms",
+         sorted(x["patient_id"] for x in (board or {}).get("alarms", [])), sorted([a, b, c]))
+    r = d.t.request("GET", "/api/v1/board", session=d.s["nurse2"])
+    d.eq("a second station sees the same alarms",
+         sorted(x["patient_id"] for x in (r.json or {}).get("alarms", [])), sorted([a, b, c]))
+    row, _ = d.board_row(b)
+    d.ok("the card carries the alarm and stays in observation past its 15 minutes",
+         row and "postdose_alarm" in row["flags"] and "observing" in row["flags"]
+         and row["observation_remaining_s"] == 0 and row["state"] == "observing", repr(row))
+    d.leave(b, "leaving after an abnormal check without a reason", status=422,
+            code="against_advice_reason_required")
+    d.step("leaving against advice with the reason", b, "leave",
+           {"against_advice_reason": "insisted on leaving; naloxone kit given, friend present"},
+           expect={"detail.left_against_advice": True, "detail.after_abnormal_check": True})
+    d.step("the adverse event is recorded", c, "adverse-events",
+           {"kind": "over_sedation", "action_taken": "oxygen, observed", "outcome": "settled"})
+    check(d, c, "a normal check after it ends the observation", spo2=97,
+          expect={"detail.abnormal": False})
+    d.leave(c, "leaves after the normal check, not against advice",
+            expect={"detail.left_against_advice": False})
+    row, _ = d.board_row(c)
+    d.eq("the alarm is gone once a normal check is recorded", (row or {}).get("alarm"), None)
+    d.settings("the manager lowers the breathing threshold to 8", {"postdose_resp_rate_min": 8})
+    check(d, a, "with the threshold at 8, 8 breaths a minute is normal", rate=8,
+          expect={"detail.abnormal": False})
+    d.settings("and restores 10", {"postdose_resp_rate_min": 10})
+    d.leave(a, "the breathing patient leaves after the normal check",
+            expect={"detail.left_against_advice": False})
+
+
 def body(t):
     d = Desk(t)
     d.start()
@@ -312,6 +387,7 @@ def body(t):
     discharge_and_readmission(d)
     review_outcomes(d)
     oral_missed_run(d)
+    postdose_alarm(d)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "core/assess.h"
 #include "core/schedule.h"
 #include "core/settings.h"
 
@@ -585,7 +586,7 @@ static void test_adverse_blocks(void **state)
 
 /* ---- The board ---------------------------------------------------------- */
 
-static const struct schedule_step_facts checked_and_done = { true, 0 };
+static const struct schedule_step_facts checked_and_done = { true, 0, false, false };
 
 static enum schedule_board_state step(enum schedule_board_state cur,
 				      enum schedule_event ev)
@@ -716,6 +717,109 @@ static void test_board_leaving(void **state)
 					     &facts, &out), HAT_E_WRONG_STATE);
 }
 
+/* After an abnormal post-dose check the patient may leave only against
+** advice with a reason, even with the observation time long over; a normal
+** check after it ends the observation as usual. */
+static void test_leave_after_abnormal_check(void **state)
+{
+	struct schedule_step_facts facts = { .postdose_checked = true,
+					     .observation_remaining_s = 0,
+					     .last_check_abnormal = true };
+	struct schedule_step out = { SCHEDULE_DUE, false };
+
+	(void)state;
+	assert_int_equal(schedule_next_state(SCHEDULE_OBSERVING, SCHEDULE_EV_LEAVE, &facts, &out),
+			 HAT_E_AGAINST_ADVICE_REASON);
+	assert_int_equal(out.next, SCHEDULE_DUE);
+	facts.against_advice_reason = true;
+	assert_int_equal(schedule_next_state(SCHEDULE_OBSERVING, SCHEDULE_EV_LEAVE, &facts, &out),
+			 HAT_OK);
+	assert_int_equal(out.next, SCHEDULE_LEFT);
+	assert_true(out.left_against_advice);
+	facts.last_check_abnormal = false;
+	facts.against_advice_reason = false;
+	assert_int_equal(schedule_next_state(SCHEDULE_OBSERVING, SCHEDULE_EV_LEAVE, &facts, &out),
+			 HAT_OK);
+	assert_false(out.left_against_advice);
+
+	assert_int_equal(schedule_postdose_flags(true, SCHEDULE_OBSERVING),
+			 SCHEDULE_FLAG_ALARM | SCHEDULE_FLAG_OBSERVING);
+	assert_int_equal(schedule_postdose_flags(true, SCHEDULE_DOSED),
+			 SCHEDULE_FLAG_ALARM | SCHEDULE_FLAG_OBSERVING);
+	assert_int_equal(schedule_postdose_flags(true, SCHEDULE_LEFT), 0);
+	assert_int_equal(schedule_postdose_flags(false, SCHEDULE_OBSERVING), 0);
+}
+
+/* The post-dose alarm thresholds, each at its edge on both sides. */
+static void test_postdose_alarms(void **state)
+{
+	struct clinic_settings s = defaults();
+	struct assess_postdose in = { .sedation_level = 2, .resp_rate = 10, .spo2 = 94 };
+	unsigned alarms = 99;
+	enum assess_pupils p = ASSESS_PUPILS_NONE;
+
+	(void)state;
+	assert_int_equal(assess_postdose_check(&s, &in, &alarms), HAT_OK);
+	assert_int_equal(alarms, 0);
+	in.sedation_level = 3; /* "hard to rouse" */
+	assert_int_equal(assess_postdose_check(&s, &in, &alarms), HAT_OK);
+	assert_int_equal(alarms, ASSESS_ALARM_SEDATION);
+	in.sedation_level = 0;
+	in.resp_rate = 9;
+	assert_int_equal(assess_postdose_check(&s, &in, &alarms), HAT_OK);
+	assert_int_equal(alarms, ASSESS_ALARM_RESP_RATE);
+	in.resp_rate = 10;
+	in.spo2 = 93;
+	assert_int_equal(assess_postdose_check(&s, &in, &alarms), HAT_OK);
+	assert_int_equal(alarms, ASSESS_ALARM_SPO2);
+	in.spo2 = -1; /* not measured */
+	assert_int_equal(assess_postdose_check(&s, &in, &alarms), HAT_OK);
+	assert_int_equal(alarms, 0);
+	in.sedation_level = 3;
+	in.resp_rate = 4;
+	in.spo2 = 80;
+	assert_int_equal(assess_postdose_check(&s, &in, &alarms), HAT_OK);
+	assert_int_equal(alarms, ASSESS_ALARM_SEDATION | ASSESS_ALARM_RESP_RATE | ASSESS_ALARM_SPO2);
+
+	/* Thresholds are settings. */
+	s.postdose_resp_rate_min = 8;
+	in.sedation_level = 0;
+	in.resp_rate = 8;
+	in.spo2 = -1;
+	assert_int_equal(assess_postdose_check(&s, &in, &alarms), HAT_OK);
+	assert_int_equal(alarms, 0);
+
+	/* Off the scale or out of range: refused, output untouched. */
+	alarms = 99;
+	in.sedation_level = 4;
+	assert_int_equal(assess_postdose_check(&s, &in, &alarms), HAT_E_OUT_OF_RANGE);
+	in.sedation_level = 0;
+	in.resp_rate = 81;
+	assert_int_equal(assess_postdose_check(&s, &in, &alarms), HAT_E_OUT_OF_RANGE);
+	in.resp_rate = 12;
+	in.spo2 = 49;
+	assert_int_equal(assess_postdose_check(&s, &in, &alarms), HAT_E_OUT_OF_RANGE);
+	in.spo2 = 101;
+	assert_int_equal(assess_postdose_check(&s, &in, &alarms), HAT_E_OUT_OF_RANGE);
+	assert_int_equal(alarms, 99);
+
+	assert_int_equal(assess_pupils_parse("pinpoint", &p), HAT_OK);
+	assert_int_equal(p, ASSESS_PUPILS_PINPOINT);
+	assert_string_equal(assess_pupils_name(p), "pinpoint");
+	assert_int_equal(assess_pupils_parse("wide", &p), HAT_E_INVALID_VALUE);
+
+	/* The settings' own ranges. */
+	s = defaults();
+	s.postdose_sedation_alarm = 0;
+	assert_int_equal(settings_validate(&s), HAT_E_OUT_OF_RANGE);
+	s.postdose_sedation_alarm = 4;
+	assert_int_equal(settings_validate(&s), HAT_E_OUT_OF_RANGE);
+	s.postdose_sedation_alarm = 1;
+	assert_int_equal(settings_validate(&s), HAT_OK);
+	s.postdose_spo2_min = 101;
+	assert_int_equal(settings_validate(&s), HAT_E_OUT_OF_RANGE);
+}
+
 static void test_observation_remaining(void **state)
 {
 	struct clinic_settings s = defaults();
@@ -815,6 +919,8 @@ int main(void)
 		cmocka_unit_test(test_missed_review_without_doses),
 		cmocka_unit_test(test_missed_custom_thresholds),
 		cmocka_unit_test(test_oral_missed),
+		cmocka_unit_test(test_leave_after_abnormal_check),
+		cmocka_unit_test(test_postdose_alarms),
 		cmocka_unit_test(test_adverse_blocks),
 		cmocka_unit_test(test_board_happy_path_with_topup),
 		cmocka_unit_test(test_board_other_endings),

@@ -50,6 +50,7 @@ async function postdose(id) {
   await card(id).getByRole('button', { name: 'Post-dose check' }).click();
   const d = dialog();
   await d.getByLabel('Sedation level').selectOption('0');
+  await d.getByLabel('Breaths a minute').fill('14');
   await d.getByLabel('Normal').check();
   await d.getByRole('button', { name: 'Record check' }).click();
   await closed();

@@ -69,6 +69,7 @@ export const FLAG_LABEL = {
   missed_dose_alert: 'Missed doses',
   alerts_on_record: 'Alerts on record',
   observing: 'In observation',
+  postdose_alarm: 'ALARM: abnormal post-dose check',
 };
 export const ROUTE_LABEL = { iv: 'Intravenous (IV)', im: 'Intramuscular (IM)', sc: 'Subcutaneous (SC)', oral: 'Oral' };
 export const SITES = [

@@ -7,7 +7,7 @@ import { get } from '../api.js';
 import {
   h, addDays, fmtDay, add, clear, badge, fmtTime, fmtLongDay, mg, mmss, STATE_LABEL, FLAG_LABEL,
 } from '../ui.js';
-import { actionsFor } from './visit.js';
+import { actionsFor, ALARM_LABEL } from './visit.js';
 
 const REFRESH_MS = 4000;
 
@@ -28,7 +28,9 @@ export function render(main, ctx) {
   const summary = h('p', { class: 'muted' });
   const list = h('ul', { class: 'board', 'aria-label': 'Patients due this session' });
   const problem = h('p', { class: 'form-error', role: 'alert' });
-  add(main, h('div', { class: 'board-head' }, title, windowLine, updated), summary, problem, list);
+  // Every station sees every alarm here, whichever card its nurse works on.
+  const alarms = h('div', { class: 'board-alarms', role: 'alert', 'aria-label': 'Alarms' });
+  add(main, h('div', { class: 'board-head' }, title, windowLine, updated), alarms, summary, problem, list);
 
   function remaining(p) {
     const left = p.observation_remaining_s - (Date.now() - fetchedAt) / 1000;
@@ -47,7 +49,8 @@ export function render(main, ctx) {
     };
     const actions = actionsFor(pp, ctx, onDone);
     const nameId = `card-${p.patient_id}-name`;
-    const node = h('li', { class: `card${observing ? ' is-observing' : ''}${blocked ? ' is-blocked' : ''}`, 'aria-labelledby': nameId, dataset: { patient: p.patient_id, state: p.state } },
+    const alarm = !!p.alarm;
+    const node = h('li', { class: `card${observing || alarm ? ' is-observing' : ''}${blocked ? ' is-blocked' : ''}${alarm ? ' is-alarm' : ''}`, 'aria-labelledby': nameId, dataset: { patient: p.patient_id, state: p.state } },
       h('h2', { id: nameId }, h('a', { href: `#/patients/${p.patient_id}` }, `${p.given_name} ${p.family_name}`)),
       h('p', { class: 'state' }, badge(`state-${p.state}`, STATE_LABEL[p.state] || p.state),
         observing ? h('span', null, ' ', h('span', { class: 'countdown', dataset: { countdown: '1' }, 'aria-label': 'Observation time left' }, mmss(remaining(p))), ' left') : null),
@@ -56,6 +59,8 @@ export function render(main, ctx) {
       h('p', { class: 'facts-line' }, `Today: ${p.sessions_today} of ${p.sessions_per_day} sessions`, p.day_injected_ug ? `, ${mg(p.day_injected_ug)}` : '', p.day_oral_ug ? `, oral ${mg(p.day_oral_ug)}` : ''),
       p.last_dose_at ? h('p', { class: 'facts-line muted' }, `Last dose ${whenDay(p.last_dose_at, data.date)}${fmtTime(p.last_dose_at)}, ${mg(p.last_dose_ug)}`) : null,
       p.days_missed ? h('p', { class: 'facts-line' }, `${p.days_missed} day${p.days_missed === 1 ? '' : 's'} missed`) : null,
+      p.review_pending ? h('p', { class: 'facts-line review-pending' }, h('strong', null, 'Review pending: '), p.review_pending.message) : null,
+      p.oral_review_required ? h('p', { class: 'facts-line review-pending' }, h('strong', null, 'Oral dose: '), `${p.oral_days_missed} days without it; a prescriber must review before the next one.`) : null,
       err ? h('p', { class: 'form-error card-error', role: 'alert' }, err) : null,
       actions.length ? h('div', { class: 'actions' }, actions) : null);
     return node;
@@ -78,6 +83,7 @@ export function render(main, ctx) {
       ? `${w.name[0].toUpperCase()}${w.name.slice(1)} session ${w.start}–${w.end}: ${w.open ? 'open' : 'closed'}`
       : 'No session today';
     title.textContent = `Dosing board, ${fmtLongDay(data.date)}`;
+    drawAlarms();
     const rows = [...data.patients].sort((a, b) => (ORDER[a.state] ?? 9) - (ORDER[b.state] ?? 9) ||
       a.family_name.localeCompare(b.family_name));
     const counts = {};
@@ -93,7 +99,7 @@ export function render(main, ctx) {
     for (const p of rows) {
       seen.add(p.patient_id);
       const key = JSON.stringify([p.state, p.flags, p.observation_remaining_s > 0, p.sessions_today, p.day_injected_ug,
-        p.last_dose_at, errors.get(p.patient_id) || '', p.alerts, p.days_missed]);
+        p.last_dose_at, errors.get(p.patient_id) || '', p.alerts, p.days_missed, p.alarm, p.review_pending, p.oral_review_required]);
       let c = cards.get(p.patient_id);
       if (!c || c.key !== key) {
         const node = cardFor(p);
@@ -118,6 +124,17 @@ export function render(main, ctx) {
       if (again) again.focus({ preventScroll: true });
     }
     tick();
+  }
+
+  function drawAlarms() {
+    const list2 = data.alarms || [];
+    const text = JSON.stringify(list2);
+    if (alarms.dataset.shown === text) return;
+    alarms.dataset.shown = text;
+    clear(alarms);
+    list2.forEach((a) => add(alarms, h('p', null, 'ALARM: ',
+      h('a', { href: `#/patients/${a.patient_id}` }, `${a.given_name} ${a.family_name}`),
+      `: abnormal post-dose check at ${fmtTime(a.at)} (${a.alarms.map((x) => ALARM_LABEL[x] || x).join(', ')}).`)));
   }
 
   function tick() {

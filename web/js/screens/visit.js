@@ -37,7 +37,7 @@ export function actionsFor(p, ctx, done) {
       case 'observing':
         if (p.topup_assessed) add('Give top-up', dose, 'primary');
         add('Post-dose check', postdose, p.topup_assessed ? undefined : 'primary');
-        add('Leave', leave);
+        add(p.alarm ? 'Leave against advice' : 'Leave', leave, p.alarm ? 'danger' : undefined);
         if (p.topup_allowed && !p.topup_assessed) add('Top-up: assess', assess);
         add('Adverse event', adverse, 'danger');
         break;
@@ -159,26 +159,60 @@ export async function postdose(p, ctx, done) {
     intro: p.observation_remaining_s > 0 ? `Observation time left: ${mmss(p.observation_remaining_s)}.` : null,
     fields: [
       select('sedation_level', 'Sedation level', levels, { required: true, placeholder: 'Choose a level' }),
-      choices('breathing', 'Breathing', Object.entries(BREATHING_LABEL), { required: true }),
+      h('div', { class: 'row' },
+        numberInput('respiratory_rate', 'Breaths a minute', { required: true, min: 0, max: 80, step: '1', inputmode: 'numeric' }),
+        numberInput('spo2', 'Oxygen saturation (%)', { optional: true, min: 50, max: 100, step: '1', inputmode: 'numeric' })),
+      select('pupils', 'Pupils', Object.entries(PUPILS_LABEL), { optional: true, placeholder: 'Not looked at' }),
+      choices('breathing', 'Breathing', Object.entries(BREATHING_LABEL)),
       textarea('notes', 'Notes', { optional: true, rows: 2 }),
     ],
     submitLabel: 'Record check',
     submit: (f) => post(`/patients/${p.patient_id}/postdose-checks`, compact({
-      sedation_level: int(f, 'sedation_level'), breathing: radio(f, 'breathing'), notes: str(f, 'notes'),
+      sedation_level: int(f, 'sedation_level'),
+      respiratory_rate: int(f, 'respiratory_rate'),
+      spo2: int(f, 'spo2'),
+      pupils: str(f, 'pupils') || undefined,
+      breathing: radio(f, 'breathing') || undefined,
+      notes: str(f, 'notes'),
     })),
-    done: () => { announce(`${name(p)}: post-dose check recorded.`); done(); },
+    done: (r) => {
+      const d = r.detail || {};
+      if (d.abnormal) {
+        // The alarm is on every station's board; here the adverse-event
+        // record opens straight away.
+        announce(`${name(p)}: ABNORMAL post-dose check (${(d.alarms || []).map((a) => ALARM_LABEL[a] || a).join(', ')}). Keep under observation.`);
+        done();
+        adverse(p, ctx, done);
+        return;
+      }
+      announce(`${name(p)}: post-dose check recorded.`);
+      done();
+    },
   });
 }
 
+const PUPILS_LABEL = { normal: 'Normal', constricted: 'Constricted', pinpoint: 'Pinpoint', dilated: 'Dilated' };
+export const ALARM_LABEL = { sedation: 'sedation', respiratory_rate: 'breathing rate', oxygen_saturation: 'oxygen saturation' };
+
 export function leave(p, ctx, done) {
+  const alarm = !!p.alarm;
   openDialog({
-    title: `Leave: ${name(p)}`,
-    intro: p.observation_remaining_s > 0
-      ? `The observation time is not over (${mmss(p.observation_remaining_s)} left): leaving now is recorded as against advice.`
-      : 'The observation time is over.',
-    fields: [textarea('notes', 'Notes', { optional: true, rows: 2 })],
-    submitLabel: 'Record leaving',
-    submit: (f) => post(`/patients/${p.patient_id}/leave`, compact({ notes: str(f, 'notes') })),
+    title: alarm ? `Leave against advice: ${name(p)}` : `Leave: ${name(p)}`,
+    intro: alarm
+      ? 'The last post-dose check was abnormal: the patient can leave only against advice, and the reason must be recorded.'
+      : p.observation_remaining_s > 0
+        ? `The observation time is not over (${mmss(p.observation_remaining_s)} left): leaving now is recorded as against advice.`
+        : 'The observation time is over.',
+    fields: [
+      alarm ? textarea('against_advice_reason', 'Why the patient is leaving against advice', { required: true, rows: 2 }) : null,
+      textarea('notes', 'Notes', { optional: true, rows: 2 }),
+    ],
+    submitLabel: alarm ? 'Record leaving against advice' : 'Record leaving',
+    danger: alarm,
+    submit: (f) => post(`/patients/${p.patient_id}/leave`, compact({
+      notes: str(f, 'notes'),
+      against_advice_reason: alarm ? str(f, 'against_advice_reason') : undefined,
+    })),
     done: (r) => {
       announce(`${name(p)} left${r.detail && r.detail.left_against_advice ? ' against advice' : ''}.`);
       done();
