@@ -102,6 +102,17 @@ static int receive(struct cmd_runner *r, struct staff *st, int32_t date, int wee
 				   "invoice_ref", invoice, "received_date", day, "witness",
 				   json_object()));
 	}
+	/* The oral component's methadone mixture (1 mg/mL) has its own page,
+	** counted in mL. */
+	snprintf(batch, sizeof batch, "MET1-%04d", 2600 + week);
+	if (rc == 0)
+		rc = run(r, &register_receive, &st->pharmacist, clock_from_local(date, 8 * 60 + 6), 0,
+			 json_pack("{s:I, s:I, s:s, s:i, s:s, s:i, s:s, s:s, s:s, s:s, s:o}",
+				   "premises_id", (json_int_t)st->premises_id, "supplier_id",
+				   (json_int_t)st->supplier_id, "drug", "methadone", "strength_mg", 1,
+				   "form", "oral_solution", "quantity", 5000, "batch", batch,
+				   "expiry_date", expiry, "invoice_ref", invoice, "received_date", day,
+				   "witness", json_object()));
 	return rc;
 }
 

@@ -622,6 +622,8 @@ static const struct field oral_fields[] = {
 static enum hat_err run_oral(struct store_conn *conn, struct cmd *c)
 {
 	struct dosing_oral_request req = { 0 };
+	struct register_choice choice;
+	json_t *entries = NULL;
 	struct visits_facts f;
 	json_t *detail;
 	int64_t assessment_id, id;
@@ -647,6 +649,12 @@ static enum hat_err run_oral(struct store_conn *conn, struct cmd *c)
 	rc = dosing_check_oral(&f.settings, &f.rx, &f.patient, &req);
 	if (rc != HAT_OK)
 		return cmd_refuse(c, rc, field_for_dose_error(rc), NULL);
+	/* The oral drugs are Schedule 2 too: the dose draws on its own register
+	** pages in the same transaction, and is refused whole if stock is short. */
+	rc = register_choose_for_dose(conn, f.premises_id, f.rx.oral.drug, req.amount_ug,
+				      f.local.date, &choice);
+	if (rc != HAT_OK)
+		return cmd_refuse(c, rc, "amount_mg", NULL);
 	rc = store_run(conn,
 		       "INSERT INTO administrations (patient_id, premises_id, prescription_id, kind,"
 		       " drug, route, amount_ug, at, local_date, local_minute, window_no, session_no,"
@@ -658,10 +666,15 @@ static enum hat_err run_oral(struct store_conn *conn, struct cmd *c)
 	if (rc != HAT_OK)
 		return rc;
 	id = store_last_id(conn);
-	detail = json_pack("{s:I, s:s, s:I, s:I, s:I}", "administration_id", (json_int_t)id, "drug",
-			   dosing_drug_name(f.rx.oral.drug), "amount_ug", (json_int_t)req.amount_ug,
-			   "day_oral_total_ug", (json_int_t)(f.day_oral_ug + req.amount_ug),
-			   "witness_id", (json_int_t)c->witness_id);
+	rc = register_take_for_dose(conn, c, &choice, id, f.patient_id, f.rx.prescriber.user_id,
+				    req.amount_ug, f.local.date, &entries);
+	if (rc != HAT_OK)
+		return rc;
+	detail = json_pack("{s:I, s:s, s:I, s:I, s:I, s:o}", "administration_id", (json_int_t)id,
+			   "drug", dosing_drug_name(f.rx.oral.drug), "amount_ug",
+			   (json_int_t)req.amount_ug, "day_oral_total_ug",
+			   (json_int_t)(f.day_oral_ug + req.amount_ug), "witness_id",
+			   (json_int_t)c->witness_id, "register_entries", entries);
 	rc = cmd_audit(conn, c, "patient", f.patient_id, detail);
 	if (rc == HAT_OK)
 		cmd_answer(c, 201, detail);

@@ -146,6 +146,19 @@ class Desk:
                        "expiry_date": day(600).isoformat(),
                        "invoice_ref": "INV-%d-%d" % (mg, self.now_day),
                        "witness": self.witness("nurse2")}, status=201)
+        # The oral component is Schedule 2 too: methadone mixture in mL,
+        # slow-release morphine in capsules, each on pages of its own.
+        for drug, form, mg, n in (("methadone", "oral_solution", 1, 20000),
+                                  ("morphine", "modified_release_capsule", 200, 400),
+                                  ("morphine", "modified_release_capsule", 30, 400)):
+            self.call("the pharmacist receives %d %s of %s %s" % (n, form, drug, mg), "pharm",
+                      "POST", "/api/v1/register/receipts",
+                      {"premises_id": 1, "supplier_id": sid, "drug": drug, "strength_mg": mg,
+                       "form": form, "quantity": n, "batch": "O%s%d-%d" % (drug[:3], mg,
+                                                                           self.now_day),
+                       "expiry_date": day(600).isoformat(),
+                       "invoice_ref": "INV-O%d-%d" % (mg, self.now_day),
+                       "witness": self.witness("nurse2")}, status=201)
 
     # -- patients and prescriptions ------------------------------------------
 

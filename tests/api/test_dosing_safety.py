@@ -7,6 +7,8 @@ Like test_dosing_rules.py (whose Desk this uses), the test clock lives through
 days of late 2028 (London time = UTC) with fresh patients.  Each rule is tried
 at its edge on both sides; every refusal is checked to have written nothing.
 """
+import os
+import sqlite3
 import sys
 
 sys.dont_write_bytecode = True  # importing test_dosing_rules leaves no __pycache__
@@ -376,6 +378,71 @@ def postdose_alarm(d):
             expect={"detail.left_against_advice": False})
 
 
+def oral_register(d):
+    """Rule 6: the oral controlled drugs are in the register.  Each oral dose
+    posts its entries in its own transaction, on the pages of its drug (mL of
+    methadone mixture, capsules of slow-release morphine), and verify checks
+    that every dose has its entries."""
+    m = d.patient("OralRegisterMethadone")
+    d.rx(m, oral_drug="methadone_oral", oral_dose_mg=60, oral_daily_max_mg=120)
+    s = d.patient("OralRegisterSrom")
+    d.rx(s, oral_drug="srom", oral_dose_mg=460, oral_daily_max_mg=460)
+    d.at(36, "09:00:00")
+    page = d.scalar("SELECT id FROM register_pages WHERE drug = 'methadone'"
+                    " AND form = 'oral_solution' AND strength_ug = 1000")
+    bal = lambda pid: d.scalar("SELECT balance_after FROM register_entries WHERE page_id = ?"
+                               " ORDER BY seq DESC LIMIT 1", (pid,))
+    before = bal(page)
+    r = oral(d, m, 45, "oral methadone 45 mg")
+    entries = (r.json or {}).get("register_entries") or []
+    d.eq("one entry: 45 mL of the 1 mg/mL mixture, all given, none wasted",
+         [(e["strength_ug"], e["ampoules"], e["given_ug"], e["wasted_ug"]) for e in entries],
+         [(1000, 45, 45000, 0)])
+    d.eq("the methadone page's balance fell by 45 mL", before - bal(page), 45)
+    adm = (r.json or {}).get("administration_id")
+    d.eq("the entry names the patient, the dose and the witness",
+         d.t.query("SELECT patient_id, administration_id, witness_id IS NOT NULL, kind"
+                   " FROM register_entries WHERE administration_id = ?", (adm,)),
+         [(m, adm, 1, "administration")])
+    r = oral(d, s, 230, "slow-release morphine 230 mg: a 200 and a 30 mg capsule")
+    d.eq("two entries, one per capsule strength",
+         sorted((e["strength_ug"], e["ampoules"]) for e in (r.json or {}).get("register_entries", [])),
+         [(30000, 1), (200000, 1)])
+    r = d.call("the register lists the oral pages with their unit", "pharm", "GET",
+               "/api/v1/register/pages?premises_id=1", status=200)
+    pages = r.json if isinstance(r.json, list) else (r.json or {}).get("pages", [])
+    units = {(p.get("drug"), p.get("form")): (p.get("unit"), p.get("heading")) for p in pages}
+    d.eq("the methadone mixture is kept in mL with its strength",
+         units.get(("methadone", "oral_solution")),
+         ("mL", "Schedule 2 controlled drug: methadone hydrochloride 1 mg/mL oral solution"))
+    d.eq("slow-release morphine is kept in capsules",
+         (units.get(("morphine", "modified_release_capsule")) or (None,))[0], "capsules")
+    p = d.t.hatctl("verify")
+    d.ok("hatctl verify passes with the oral doses' entries", p.returncode == 0, p.out + p.err)
+    # A copy of the database with an oral dose written behind hat's back,
+    # without its entries: verify names it.
+    path = os.path.join(d.t.dir, "oral_orphan.db")
+    src = d.t.db()
+    dst = sqlite3.connect(path)
+    try:
+        src.backup(dst)
+        dst.execute("INSERT INTO administrations (patient_id, premises_id, prescription_id,"
+                    " kind, drug, route, amount_ug, at, local_date, local_minute, window_no,"
+                    " session_no, topup, nurse_id, witness_id) SELECT patient_id, premises_id,"
+                    " prescription_id, 'oral', drug, 'oral', 30000, at + 60, local_date,"
+                    " local_minute, window_no, 0, 0, nurse_id, witness_id FROM administrations"
+                    " WHERE id = ?", (adm,))
+        orphan = dst.execute("SELECT max(id) FROM administrations").fetchone()[0]
+        dst.commit()
+    finally:
+        src.close()
+        dst.close()
+    p = d.t.hatctl("verify", db=path)
+    d.ok("an oral dose without its entries: verify exits 1 naming it",
+         p.returncode == 1 and "administration %d has no register entry" % orphan in p.out,
+         p.out + p.err)
+
+
 def body(t):
     d = Desk(t)
     d.start()
@@ -388,6 +455,7 @@ def body(t):
     review_outcomes(d)
     oral_missed_run(d)
     postdose_alarm(d)
+    oral_register(d)
 
 
 if __name__ == "__main__":

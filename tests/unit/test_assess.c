@@ -287,6 +287,9 @@ static void test_settings_scale_validation(void **state)
 
 	s = defaults();
 	s.sedation_level_count = 2;
+	/* The post-dose alarm level must be on the shorter scale too. */
+	assert_int_equal(settings_validate(&s), HAT_E_OUT_OF_RANGE);
+	s.postdose_sedation_alarm = 1;
 	assert_int_equal(settings_validate(&s), HAT_OK);
 	s.sedation_level_count = 1;
 	s.sedation_reduced_max = 0;

@@ -19,3 +19,10 @@ ALTER TABLE prescription_events ADD COLUMN episode_id INTEGER REFERENCES episode
 ALTER TABLE reviews ADD COLUMN prescription_id INTEGER REFERENCES prescriptions(id);
 ALTER TABLE reviews ADD COLUMN reviewed_session_dose_ug INTEGER;
 ALTER TABLE reviews ADD COLUMN new_prescription_id INTEGER REFERENCES prescriptions(id);
+
+-- From this migration on, every oral dose posts its register entries as an
+-- injection does.  Oral doses recorded before it had none; the verifier asks
+-- for entries only for administrations after this mark.
+INSERT INTO meta (key, value)
+  SELECT 'oral_register_from_administration', CAST(coalesce(max(id), 0) AS TEXT)
+  FROM administrations;
