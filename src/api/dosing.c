@@ -98,6 +98,21 @@ enum hat_err api_board(struct http_req *req)
 	return HAT_OK;
 }
 
+enum hat_err api_dose_due(struct http_req *req)
+{
+	json_t *out = NULL;
+	enum hat_err rc = visits_dose_due(api_reader(req), req->path_id, clock_now(), &out);
+
+	if (rc == HAT_OK)
+		rc = api_log_access(req, req->path_id, "dose_due");
+	if (rc != HAT_OK) {
+		json_decref(out);
+		return rc;
+	}
+	http_reply(req, 200, out);
+	return HAT_OK;
+}
+
 enum hat_err api_dosing_history(struct http_req *req)
 {
 	int32_t from, to;

@@ -490,6 +490,23 @@ enum hat_err register_choose_for_dose(struct store_conn *c, int64_t premises_id,
 	return HAT_OK;
 }
 
+static enum hat_err lot_batch(struct store_conn *c, int64_t lot_id, char *out, size_t cap)
+{
+	struct store_stmt *s;
+	bool row = false;
+	enum hat_err rc = store_prepare(c, "SELECT batch FROM stock_lots WHERE id = ?", &s);
+
+	out[0] = '\0';
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 1, lot_id);
+	if (rc == HAT_OK)
+		rc = store_step(s, &row);
+	if (rc == HAT_OK && row)
+		str_copy(out, cap, store_col_text(s, 0));
+	store_done(s);
+	return rc;
+}
+
 enum hat_err register_take_for_dose(struct store_conn *c, struct cmd *cmd,
 				    const struct register_choice *choice,
 				    int64_t administration_id, int64_t patient_id,
@@ -503,6 +520,7 @@ enum hat_err register_take_for_dose(struct store_conn *c, struct cmd *cmd,
 		"  ORDER BY l.expires_on DESC LIMIT 1), '')"
 		" FROM patients p, users u WHERE p.id = ? AND u.id = ?";
 	char pname[210], paddr[510], rxname[130], licence[70], wname[128], wrole[32];
+	char batch[70];
 	struct store_stmt *s;
 	int64_t left = amount_ug;
 	json_t *list = json_array();
@@ -550,13 +568,18 @@ enum hat_err register_take_for_dose(struct store_conn *c, struct cmd *cmd,
 		if (rc == HAT_OK)
 			rc = append(c, cmd, &e, &entry_id);
 		if (rc == HAT_OK)
-			json_array_append_new(list, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+			rc = lot_batch(c, p->lot_id, batch, sizeof batch);
+		/* What the nurse draws up: the ampoules booked, their batch, and
+		** what is left in them to denature in front of the witness. */
+		if (rc == HAT_OK)
+			json_array_append_new(list, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s}",
 							      "entry_id", (json_int_t)entry_id,
 							      "lot_id", (json_int_t)p->lot_id,
 							      "strength_ug", (json_int_t)p->strength_ug,
 							      "ampoules", (json_int_t)p->count,
 							      "given_ug", (json_int_t)given,
-							      "wasted_ug", (json_int_t)(content - given)));
+							      "wasted_ug", (json_int_t)(content - given),
+							      "batch", batch));
 	}
 	if (rc != HAT_OK) {
 		json_decref(list);

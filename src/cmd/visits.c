@@ -396,6 +396,83 @@ static json_t *warnings_json(unsigned w)
 	return a;
 }
 
+/* The most the next injection may be, and the limit in words. */
+static void due_for(struct visits_facts *f, const struct dosing_history *h,
+		    const struct dosing_request *req, struct dosing_due *due, char *text, size_t cap)
+{
+	dosing_amount_due(&f->settings, &f->rx, &f->patient, h, req, due);
+	dosing_due_describe(&f->settings, &f->rx, due, &req->assessment, text, cap);
+}
+
+/* An amount refusal names its limit and the numbers: "At most 160 mg can be
+** given now: induction day 2 of 2: ...". */
+static enum hat_err refuse_amount(struct cmd *c, struct visits_facts *f,
+				  const struct dosing_history *h, const struct dosing_request *req,
+				  enum hat_err rc)
+{
+	struct dosing_due due;
+	char limit[180];
+	char most[24];
+	char msg[240];
+
+	due_for(f, h, req, &due, limit, sizeof limit);
+	dosing_mg_text(due.most_ug, most, sizeof most);
+	snprintf(msg, sizeof msg, "At most %.20s mg can be given now: %.180s.", most, limit);
+	return cmd_refuse(c, rc, "amount_mg", msg);
+}
+
+enum hat_err visits_dose_due(struct store_conn *conn, int64_t patient_id, int64_t now,
+			     json_t **out)
+{
+	struct dosing_injection inj[HISTORY_MAX];
+	struct dosing_history history = { inj, 0 };
+	struct dosing_request req = { 0 };
+	struct dosing_due due;
+	struct visits_facts *f = malloc(sizeof *f);
+	int64_t assessment_id;
+	char limit[200];
+	enum hat_err rc;
+
+	if (!f)
+		return HAT_E_NOMEM;
+	rc = visits_load_facts(conn, patient_id, now, -1, f);
+	if (rc == HAT_OK && f->has_rx && f->window >= 0)
+		rc = load_history(conn, f, inj, &history.count);
+	if (rc == HAT_OK && f->has_rx && f->window >= 0)
+		rc = load_assessment(conn, f, &req.assessment, &assessment_id);
+	if (rc != HAT_OK)
+		goto out;
+	if (!f->has_rx || f->window < 0) {
+		enum hat_err why = !f->has_rx ? (f->patient.discharged ? HAT_E_NO_ACTIVE_EPISODE
+								      : HAT_E_NO_PRESCRIPTION)
+					      : HAT_E_OUTSIDE_WINDOW;
+
+		*out = json_pack("{s:f, s:n, s:n, s:s, s:s}", "amount_mg", 0.0, "limit", "message",
+				 "refusal", hat_err_code(why), "refusal_message", hat_err_message(why));
+		goto out;
+	}
+	req.now = now;
+	req.local_date = f->local.date;
+	req.local_minute = f->local.minute_of_day;
+	/* Any prescribed route and an upper-limb site: the amount does not
+	** depend on them, and the nurse chooses them in the dialog. */
+	req.route = (enum dosing_route)(f->rx.routes & (0u - f->rx.routes));
+	req.site = DOSING_SITE_ARM_LEFT;
+	req.further_injection = f->last_injection_at != 0;
+	due_for(f, &history, &req, &due, limit, sizeof limit);
+	*out = json_pack("{s:f, s:I, s:s?, s:s, s:s?, s:s?, s:b, s:i, s:i, s:i}", "amount_mg",
+			 (double)due.most_ug / 1000.0, "amount_ug", (json_int_t)due.most_ug, "limit",
+			 due.limit != HAT_OK ? hat_err_code(due.limit) : NULL, "message", limit,
+			 "refusal", due.refusal != HAT_OK ? hat_err_code(due.refusal) : NULL,
+			 "refusal_message",
+			 due.refusal != HAT_OK ? hat_err_message(due.refusal) : NULL, "topup", due.topup,
+			 "session_no", (int)due.session_no, "induction_day", (int)due.induction_day,
+			 "induction_days", f->rx.has_induction ? (int)f->rx.induction.days : 0);
+out:
+	free(f);
+	return rc;
+}
+
 static enum hat_err run_administer(struct store_conn *conn, struct cmd *c)
 {
 	struct dosing_injection inj[HISTORY_MAX];
@@ -437,6 +514,10 @@ static enum hat_err run_administer(struct store_conn *conn, struct cmd *c)
 
 	/* core decides; the state machine then says whether this step follows. */
 	rc = dosing_check_administration(&f.settings, &f.rx, &f.patient, &history, &req, &v);
+	if (rc == HAT_E_DOSE_OVER_SESSION || rc == HAT_E_DOSE_OVER_DAILY ||
+	    rc == HAT_E_DOSE_OVER_INDUCTION || rc == HAT_E_DOSE_OVER_CEILING ||
+	    rc == HAT_E_TOPUP_OVER || rc == HAT_E_REDUCED_NEEDS_AUTH)
+		return refuse_amount(c, &f, &history, &req, rc);
 	if (rc != HAT_OK)
 		return cmd_refuse(c, rc, field_for_dose_error(rc), NULL);
 	rc = step_to(c, &f, SCHEDULE_EV_INJECT, &step);

@@ -82,6 +82,15 @@ struct visits_facts {
 enum hat_err visits_load_facts(struct store_conn *c, int64_t patient_id, int64_t now,
 			       int32_t window, struct visits_facts *f);
 
+/* The dose due now for patient_id at now, for the dose dialog (new
+** reference in *out): {"amount_mg", "amount_ug", "limit" (the code of the
+** limit that binds, or null), "message" (that limit in words with its
+** numbers), "refusal" and "refusal_message" (why no dose may be given, or
+** null), "topup", "session_no", "induction_day", "induction_days"}.
+** HAT_E_NOT_FOUND for no such patient. */
+enum hat_err visits_dose_due(struct store_conn *c, int64_t patient_id, int64_t now,
+			     json_t **out);
+
 /* Which prescriber's review the patient waits for, and why in words with
 ** the numbers ({"reason": "missed_days", "message": "..."}), or JSON null
 ** when none is pending (new reference). */

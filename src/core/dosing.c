@@ -1,6 +1,7 @@
 /*
 ** dosing.c: the prescription, administration and oral-dose rules.
 */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/dosing.h"
@@ -557,4 +558,140 @@ enum hat_err dosing_check_readmission(bool readmitted, bool first_in_episode,
 	if (readmitted && first_in_episode && !has_induction && !waiver_reason_given)
 		return HAT_E_INDUCTION_REQUIRED;
 	return HAT_OK;
+}
+
+/* ---- The amount due now -------------------------------------------------- */
+
+static bool amount_code(enum hat_err e)
+{
+	return e == HAT_E_DOSE_OVER_SESSION || e == HAT_E_DOSE_OVER_DAILY ||
+	       e == HAT_E_DOSE_OVER_INDUCTION || e == HAT_E_DOSE_OVER_CEILING ||
+	       e == HAT_E_TOPUP_OVER || e == HAT_E_REDUCED_NEEDS_AUTH;
+}
+
+void dosing_amount_due(const struct clinic_settings *s, const struct dosing_prescription *rx,
+		       const struct dosing_patient *patient, const struct dosing_history *history,
+		       const struct dosing_request *req, struct dosing_due *out)
+{
+	struct dosing_request probe = *req;
+	struct dosing_verdict v;
+	struct day_facts f;
+	int64_t lo = 1, hi = DOSING_DUE_MAX_UG;
+	enum hat_err rc;
+
+	memset(out, 0, sizeof *out);
+	probe.amount_ug = 1;
+	rc = dosing_check_administration(s, rx, patient, history, &probe, &v);
+	if (rc != HAT_OK) {
+		/* Not even a microgram: an amount rule that is already used up is
+		** a limit reached, anything else a refusal of the dose itself. */
+		out->refusal = amount_code(rc) ? HAT_OK : rc;
+		out->limit = amount_code(rc) ? rc : HAT_OK;
+		if (out->refusal == HAT_OK) {
+			derive_facts(history, rx->drug, req->local_date, &f);
+			out->topup = req->further_injection;
+			out->session_no = f.sessions_today + (req->further_injection ? 0 : 1);
+			out->induction_day = induction_day_for(rx, patient);
+			out->session_given_ug = req->further_injection ? f.session_total_ug : 0;
+			out->day_given_ug = f.day_total_ug;
+		}
+		return;
+	}
+	/* Invariant: lo is allowed; every amount above hi is refused. */
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo + 1) / 2;
+
+		probe.amount_ug = mid;
+		if (dosing_check_administration(s, rx, patient, history, &probe, &v) == HAT_OK)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	probe.amount_ug = lo;
+	dosing_check_administration(s, rx, patient, history, &probe, &v);
+	out->refusal = HAT_OK;
+	out->most_ug = lo;
+	out->session_no = v.session_no;
+	out->topup = v.topup;
+	out->induction_day = v.induction_day;
+	out->session_given_ug = v.session_total_ug - lo;
+	out->day_given_ug = v.day_total_ug - lo;
+	if (lo < DOSING_DUE_MAX_UG) {
+		probe.amount_ug = lo + 1;
+		rc = dosing_check_administration(s, rx, patient, history, &probe, &v);
+		out->limit = amount_code(rc) ? rc : HAT_OK;
+	}
+}
+
+void dosing_mg_text(int64_t ug, char *buf, size_t cap)
+{
+	int64_t whole = ug / 1000;
+	int64_t frac = ug % 1000;
+
+	if (frac == 0) {
+		snprintf(buf, cap, "%lld", (long long)whole);
+	} else if (frac % 100 == 0) {
+		snprintf(buf, cap, "%lld.%01lld", (long long)whole, (long long)(frac / 100));
+	} else if (frac % 10 == 0) {
+		snprintf(buf, cap, "%lld.%02lld", (long long)whole, (long long)(frac / 10));
+	} else {
+		snprintf(buf, cap, "%lld.%03lld", (long long)whole, (long long)frac);
+	}
+}
+
+void dosing_due_describe(const struct clinic_settings *s, const struct dosing_prescription *rx,
+			 const struct dosing_due *due, const struct dosing_assessment *a,
+			 char *buf, size_t cap)
+{
+	char x[24], y[24], z[24];
+	const struct dosing_induction_day *day;
+	int64_t session_cap = 0;
+
+	switch (due->limit) {
+	case HAT_E_DOSE_OVER_SESSION:
+		dosing_mg_text(rx->session_dose_ug, x, sizeof x);
+		dosing_mg_text(due->session_given_ug, y, sizeof y);
+		snprintf(buf, cap, "the prescription allows %s mg a session (%s mg given this"
+				   " session)", x, y);
+		break;
+	case HAT_E_DOSE_OVER_DAILY:
+		dosing_mg_text(rx->daily_max_ug, x, sizeof x);
+		dosing_mg_text(due->day_given_ug, y, sizeof y);
+		snprintf(buf, cap, "the prescription's daily maximum is %s mg (%s mg given today)",
+			 x, y);
+		break;
+	case HAT_E_DOSE_OVER_INDUCTION:
+		if (due->induction_day < 1 || due->induction_day > rx->induction.days) {
+			snprintf(buf, cap, "the induction schedule's cap for today");
+			break;
+		}
+		day = &rx->induction.day[due->induction_day - 1];
+		if (due->session_no >= 1 && due->session_no <= DOSING_MAX_SESSIONS_PER_DAY)
+			session_cap = day->session_cap_ug[due->session_no - 1];
+		dosing_mg_text(day->day_cap_ug, x, sizeof x);
+		dosing_mg_text(session_cap, y, sizeof y);
+		dosing_mg_text(due->day_given_ug, z, sizeof z);
+		snprintf(buf, cap, "induction day %d of %d: up to %s mg today, %s mg this session"
+				   " (%s mg given today)", (int)due->induction_day,
+			 (int)rx->induction.days, x, y, z);
+		break;
+	case HAT_E_DOSE_OVER_CEILING:
+		dosing_mg_text(dosing_ceiling_ug(s, rx->drug), x, sizeof x);
+		dosing_mg_text(due->day_given_ug, y, sizeof y);
+		snprintf(buf, cap, "the clinic's daily ceiling for %s is %s mg (%s mg given today)",
+			 dosing_drug_name(rx->drug), x, y);
+		break;
+	case HAT_E_TOPUP_OVER:
+		dosing_mg_text(rx->topup_max_ug, x, sizeof x);
+		snprintf(buf, cap, "a top-up may be at most %s mg", x);
+		break;
+	case HAT_E_REDUCED_NEEDS_AUTH:
+		dosing_mg_text(a ? a->reduced_authorised_ug : 0, x, sizeof x);
+		snprintf(buf, cap, "a prescriber authorised a reduced dose of %s mg this session", x);
+		break;
+	default:
+		dosing_mg_text(due->most_ug, x, sizeof x);
+		snprintf(buf, cap, "up to %s mg", x);
+		break;
+	}
 }

@@ -365,6 +365,55 @@ enum hat_err dosing_check_administration(const struct clinic_settings *s,
 					 const struct dosing_request *req,
 					 struct dosing_verdict *out);
 
+/* The most one injection may be, and the limit that stops one more
+** microgram. */
+struct dosing_due {
+	enum hat_err refusal;            /* HAT_OK when some dose may be given now;
+					 ** else why none may (any code of
+					 ** dosing_check_administration) */
+	int64_t most_ug;                 /* the most this injection may be (0 when
+					 ** refused) */
+	enum hat_err limit;              /* what refuses most_ug + 1: one of the
+					 ** amount codes (DOSE_OVER_*, TOPUP_OVER,
+					 ** REDUCED_NEEDS_AUTH), or HAT_OK when
+					 ** only the input bound stops it */
+	int32_t session_no;              /* as the verdict would say */
+	bool topup;
+	int32_t induction_day;           /* 1-based; 0 when no induction cap */
+	int64_t session_given_ug;        /* this session so far, before the dose */
+	int64_t day_given_ug;            /* today so far, before the dose */
+};
+
+/*
+** The amount due now: the most that dosing_check_administration would
+** allow for req (whose amount_ug is ignored), found by asking it, so that
+** the number shown is the rule's own and can never drift from it.  The
+** amount rules are monotone in the amount (a smaller dose never breaks one
+** a larger dose keeps), so a binary search over 1..DOSING_DUE_MAX_UG finds
+** it in about 21 checks.  Fills *out; never fails (a refusal is reported in
+** out->refusal).
+*/
+#define DOSING_DUE_MAX_UG INT64_C(2000000)
+
+/* Writes micrograms as milligrams the way a clinic writes them ("160",
+** "12.5", "0.001"), terminated, in at most cap bytes. */
+void dosing_mg_text(int64_t ug, char *buf, size_t cap);
+void dosing_amount_due(const struct clinic_settings *s, const struct dosing_prescription *rx,
+		       const struct dosing_patient *patient, const struct dosing_history *history,
+		       const struct dosing_request *req, struct dosing_due *out);
+
+/*
+** Describes in words, with its numbers, the limit in force for a dose
+** (from dosing_amount_due): "induction day 2 of 2: up to 320 mg today,
+** 160 mg this session", "the prescription allows 200 mg a session",
+** "the clinic's daily ceiling for diamorphine is 1000 mg (400 mg given
+** today)".  Writes a terminated string of at most cap bytes into buf
+** (cap >= 1).
+*/
+void dosing_due_describe(const struct clinic_settings *s, const struct dosing_prescription *rx,
+			 const struct dosing_due *due, const struct dosing_assessment *a,
+			 char *buf, size_t cap);
+
 /*
 ** Whether a patient may check in for a session: they need a current
 ** prescription (rx NULL when there is none), an active episode, and a

@@ -443,6 +443,54 @@ def oral_register(d):
          p.out + p.err)
 
 
+def dose_due(d):
+    """Item 10: the dose due now is the rule's own number, and says which
+    limit is in force and why; an amount refusal names the limit and its
+    numbers."""
+    p = d.patient("DueInduction")
+    d.rx(p, session_dose_mg=200, daily_max_mg=400, use_induction_template=True,
+         topup_allowed=True, topup_max_mg=60)
+    q = d.patient("DueBlocked")
+    d.rx(q)
+    dose_at(d, p, 37, "08:30:00", 90, "induction day 1, session 1")
+    dose_at(d, p, 37, "15:00:00", 150, "induction day 1, session 2")
+    d.at(38, "08:30:00")
+    d.check_in(p)
+    d.assess(p)
+    due = d.call("the dose due on induction day 2", "nurse", "GET",
+                 "/api/v1/patients/%d/dose-due" % p, status=200,
+                 expect={"amount_mg": 160.0, "limit": "dose_exceeds_induction_cap",
+                         "induction_day": 2, "induction_days": 2, "refusal": None,
+                         "message": "induction day 2 of 2: up to 320 mg today, 160 mg this"
+                                    " session (0 mg given today)"})
+    r = d.dose(p, 160.001, "one microgram over the amount due", status=422,
+               code="dose_exceeds_induction_cap")
+    d.eq("the refusal names the limit, its numbers and the field",
+         ((r.json or {}).get("error", {}).get("message"),
+          (r.json or {}).get("error", {}).get("field")),
+         ("At most 160 mg can be given now: induction day 2 of 2: up to 320 mg today, 160 mg"
+          " this session (0 mg given today).", "amount_mg"))
+    d.dose(p, (due.json or {}).get("amount_mg"), "exactly the amount due")
+    d.call("before a top-up is assessed, the refusal says why", "nurse", "GET",
+           "/api/v1/patients/%d/dose-due" % p, status=200,
+           expect={"amount_mg": 0.0, "refusal": "assessment_stale"})
+    d.at(38, "08:50:00")
+    d.assess(p, label="assessed for a top-up")
+    d.call("after the dose the session's cap is reached", "nurse", "GET",
+           "/api/v1/patients/%d/dose-due" % p, status=200,
+           expect={"amount_mg": 0.0, "topup": True, "limit": "dose_exceeds_induction_cap"})
+    d.step("naloxone for the other patient", q, "adverse-events",
+           {"kind": "naloxone", "action_taken": "naloxone IM", "outcome": "recovered",
+            "naloxone_dose_mg": 0.4, "naloxone_route": "im"})
+    d.call("a blocked patient has nothing due, and the reason", "nurse", "GET",
+           "/api/v1/patients/%d/dose-due" % q, status=200,
+           expect={"amount_mg": 0.0, "refusal": "patient_blocked"})
+    d.call("dose-due for no such patient", "nurse", "GET", "/api/v1/patients/999999/dose-due",
+           status=404, code="not_found")
+    d.call("an administrator sees no dose due", "admin", "GET",
+           "/api/v1/patients/%d/dose-due" % p, status=403, code="forbidden")
+
+
 def body(t):
     d = Desk(t)
     d.start()
@@ -456,6 +504,7 @@ def body(t):
     oral_missed_run(d)
     postdose_alarm(d)
     oral_register(d)
+    dose_due(d)
 
 
 if __name__ == "__main__":

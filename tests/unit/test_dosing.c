@@ -1407,6 +1407,101 @@ static void test_ceilings_and_kinds(void **state)
 	assert_int_equal(settings_validate(&s), HAT_E_OUT_OF_RANGE);
 }
 
+static struct dosing_due due(struct fixture *f, char *text, size_t cap)
+{
+	struct dosing_history h = { f->inj, f->n };
+	struct dosing_due d;
+
+	dosing_amount_due(&f->s, &f->rx, &f->pt, &h, &f->req, &d);
+	dosing_due_describe(&f->s, &f->rx, &d, &f->req.assessment, text, cap);
+	return d;
+}
+
+/* The amount due is the rule's own number: it is allowed, one microgram
+** more is refused, and the words say which limit and its numbers. */
+static void test_amount_due(void **state)
+{
+	struct fixture f;
+	struct dosing_due d;
+	char text[200];
+
+	(void)state;
+	fixture_init(&f);
+	d = due(&f, text, sizeof text);
+	assert_int_equal(d.refusal, HAT_OK);
+	assert_int_equal(d.most_ug, MG(200));
+	assert_int_equal(d.limit, HAT_E_DOSE_OVER_SESSION);
+	assert_string_equal(text, "the prescription allows 200 mg a session (0 mg given this session)");
+	f.req.amount_ug = d.most_ug;
+	assert_int_equal(check(&f), HAT_OK);
+	f.req.amount_ug = d.most_ug + 1;
+	assert_int_equal(check(&f), HAT_E_DOSE_OVER_SESSION);
+
+	/* Induction day 2 of 2, session 1: the 160 mg session cap. */
+	induction_fixture(&f, 2);
+	d = due(&f, text, sizeof text);
+	assert_int_equal(d.most_ug, MG(160));
+	assert_int_equal(d.limit, HAT_E_DOSE_OVER_INDUCTION);
+	assert_int_equal(d.induction_day, 2);
+	assert_string_equal(text, "induction day 2 of 2: up to 320 mg today, 160 mg this session"
+				  " (0 mg given today)");
+
+	/* A top-up after 30 mg in session 1 of day 1: the session cap of 90
+	** leaves 60, and the prescription's 60 mg top-up maximum allows it. */
+	induction_fixture(&f, 1);
+	add_injection(&f, TODAY, 540, MG(30), false);
+	at_minute(&f, 560);
+	f.req.further_injection = true;
+	d = due(&f, text, sizeof text);
+	assert_int_equal(d.most_ug, MG(60));
+	assert_true(d.topup);
+	f.rx.topup_max_ug = MG(40);
+	d = due(&f, text, sizeof text);
+	assert_int_equal(d.most_ug, MG(40));
+	assert_int_equal(d.limit, HAT_E_TOPUP_OVER);
+	assert_string_equal(text, "a top-up may be at most 40 mg");
+
+	/* The afternoon after 300 mg in the morning: the daily maximum binds
+	** at 100 mg, and 12.5 mg of it is written as a clinic writes it. */
+	fixture_init(&f);
+	f.rx.session_dose_ug = MG(300);
+	f.rx.daily_max_ug = MG(412) + 500;
+	add_injection(&f, TODAY, 540, MG(300), false);
+	at_minute(&f, 900);
+	d = due(&f, text, sizeof text);
+	assert_int_equal(d.most_ug, MG(112) + 500);
+	assert_int_equal(d.limit, HAT_E_DOSE_OVER_DAILY);
+	assert_string_equal(text, "the prescription's daily maximum is 412.5 mg (300 mg given today)");
+
+	/* A reduced dose authorised at 50 mg. */
+	fixture_init(&f);
+	f.req.assessment.decision = ASSESS_FIT_REDUCED;
+	f.req.assessment.reduced_authorised_ug = MG(50);
+	d = due(&f, text, sizeof text);
+	assert_int_equal(d.most_ug, MG(50));
+	assert_int_equal(d.limit, HAT_E_REDUCED_NEEDS_AUTH);
+	assert_string_equal(text, "a prescriber authorised a reduced dose of 50 mg this session");
+
+	/* Blocked: nothing is due, and the refusal says why. */
+	fixture_init(&f);
+	f.pt.blocked_by_event = true;
+	d = due(&f, text, sizeof text);
+	assert_int_equal(d.refusal, HAT_E_PATIENT_BLOCKED);
+	assert_int_equal(d.most_ug, 0);
+
+	/* The session's cap already reached: a limit, not a refusal. */
+	induction_fixture(&f, 1);
+	add_injection(&f, TODAY, 540, MG(90), false);
+	at_minute(&f, 560);
+	f.req.further_injection = true;
+	d = due(&f, text, sizeof text);
+	assert_int_equal(d.refusal, HAT_OK);
+	assert_int_equal(d.most_ug, 0);
+	assert_int_equal(d.limit, HAT_E_DOSE_OVER_INDUCTION);
+	assert_string_equal(text, "induction day 1 of 2: up to 240 mg today, 90 mg this session"
+				  " (90 mg given today)");
+}
+
 /* A "reduce" review holds until a lower prescription is in force: at the
 ** reviewed dose it still holds, one microgram under it releases. */
 static void test_review_reduce_binds(void **state)
@@ -1494,6 +1589,7 @@ int main(void)
 		cmocka_unit_test(test_check_in),
 		cmocka_unit_test(test_readmission),
 		cmocka_unit_test(test_review_reduce_binds),
+		cmocka_unit_test(test_amount_due),
 		cmocka_unit_test(test_baseline_allowed),
 		cmocka_unit_test(test_input_validation),
 		cmocka_unit_test(test_history_order),

@@ -113,6 +113,8 @@ await runTests(import.meta.url, [
     await d.getByLabel('Witness username').fill('nurse.byrne');
     await d.getByLabel('Witness password').fill('demo-nurse-pass');
     await d.getByRole('button', { name: 'Record dose' }).click();
+    // The register's booking: what to draw up and denature.
+    await nurse.getByRole('dialog', { name: /^Draw up/ }).getByRole('button', { name: 'Done' }).click();
     await nurse.locator('dialog').waitFor({ state: 'detached' });
     await nurse.locator(`li.card[data-patient="${GARY}"][data-state="observing"]`).waitFor();
     await nurse.goto(`${c.base}/#/patients/${GARY}`);

@@ -117,16 +117,25 @@ export function prescriptionSummary(rx) {
 
 export async function dose(p, ctx, done) {
   let rx = null;
-  try { rx = await currentPrescription(p.patient_id); } catch (e) { if (e.status === 401) return; }
+  let due = null;
+  try {
+    [rx, due] = await Promise.all([currentPrescription(p.patient_id), get(`/patients/${p.patient_id}/dose-due`)]);
+  } catch (e) { if (e.status === 401) return; }
   const routes = rx ? rx.routes : ['iv', 'im', 'sc'];
   const key = newIdempotencyKey();
   const today = p.day_injected_ug ? `Given today so far: ${mg(p.day_injected_ug)}. ` : '';
+  // The amount due now, and the limit in force with its numbers: the
+  // server works them out with the same rules that will check the dose.
+  const dueLine = !due ? null
+    : due.refusal ? h('p', { class: 'due due-refused', role: 'note' }, h('strong', null, 'No dose can be given now: '), due.refusal_message)
+      : h('p', { class: 'due', role: 'note' }, h('strong', null, `Due now: ${formatMg(due.amount_mg)} mg`), ` — ${due.message}.`);
   openDialog({
-    title: `Give dose: ${name(p)}`,
+    title: `Give ${due && due.topup ? 'top-up' : 'dose'}: ${name(p)}`,
     intro: `${today}Prescribed: ${prescriptionSummary(rx)}.`,
     fields: [
+      dueLine,
       h('div', { class: 'row' },
-        numberInput('amount_mg', 'Amount (mg)', { required: true, min: 0, max: 2000 }),
+        numberInput('amount_mg', 'Amount (mg)', { required: true, min: 0, max: 2000, value: due && !due.refusal && due.amount_mg > 0 ? due.amount_mg : undefined }),
         select('route', 'Route', routes.map((r) => [r, ROUTE_LABEL[r] || r]), { required: true, value: routes[0] })),
       select('site', 'Injection site', SITES.map(([g, list]) => [g, list.map((s) => [s, siteLabel(s)])]), { groups: true, required: true, placeholder: 'Choose a site' }),
       textarea('notes', 'Notes', { optional: true, rows: 2 }),
@@ -148,7 +157,29 @@ export async function dose(p, ctx, done) {
       const warn = (d.warnings || []).length ? ` Warnings: ${d.warnings.join(', ').replace(/_/g, ' ')}.` : '';
       announce(`${name(p)}: ${mg(d.amount_ug)} given${d.topup ? ' (top-up)' : ''}; observe until ${fmtTime(d.observation_until)}.${warn}`);
       done();
+      drawUp(p, d);
     },
+  });
+}
+
+/** What the register booked for the dose: the ampoules to open (strength
+ * and batch) and what is left in them to denature in front of the witness. */
+export function drawUp(p, d) {
+  const entries = d.register_entries || [];
+  const waste = entries.reduce((n, e) => n + (e.wasted_ug || 0), 0);
+  openDialog({
+    title: `Draw up: ${name(p)}`,
+    intro: `${mg(d.amount_ug)} ${d.drug || ''} as booked in the register.`,
+    fields: [
+      h('ul', { class: 'draw-up' }, entries.map((e) => h('li', null,
+        h('strong', null, `${e.ampoules} × ${formatMg(e.strength_ug / 1000)} mg`), ` ampoule${e.ampoules === 1 ? '' : 's'}, batch ${e.batch}`,
+        e.wasted_ug ? ` (give ${mg(e.given_ug)}, ${mg(e.wasted_ug)} left over)` : ''))),
+      h('p', { class: waste ? 'denature' : 'muted' }, waste
+        ? h('strong', null, `Denature ${mg(waste)} in front of the witness.`)
+        : 'Nothing to denature: the ampoules hold exactly the dose.'),
+    ],
+    submitLabel: 'Done',
+    submit: async () => ({}),
   });
 }
 

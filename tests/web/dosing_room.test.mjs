@@ -1,0 +1,99 @@
+// The dosing room's safety screens on two tablets at once: the dose dialog
+// pre-filled with the amount due and the limit in force, what to draw up
+// once the dose is recorded, and an abnormal post-dose check that raises
+// the alarm on the other station's board and lets the patient leave only
+// against advice with a reason.
+
+import { runTests, expect } from './harness.mjs';
+
+const SHANNON = 2;
+let a; // nurse.patel's tablet
+let b; // nurse.byrne's tablet
+let api;
+
+const card = (page, id) => page.locator(`li.card[data-patient="${id}"]`);
+const waitState = (page, id, state) => page.locator(`li.card[data-patient="${id}"][data-state="${state}"]`).waitFor();
+const closed = (page) => page.locator('dialog').waitFor({ state: 'detached' });
+
+await runTests(import.meta.url, [
+  ['two nurses log in on two tablets', async (c) => {
+    a = await c.page({ width: 768, height: 1024 });
+    b = await c.page({ width: 768, height: 1024 });
+    await c.login(a, 'nurse.patel', 'demo-nurse-pass');
+    await c.login(b, 'nurse.byrne', 'demo-nurse-pass');
+    api = await c.as('nurse.patel', 'demo-nurse-pass');
+    await card(a, SHANNON).waitFor();
+    await card(b, SHANNON).waitFor();
+    expect((await api('POST', `/patients/${SHANNON}/check-in`, {})).status === 201, 'checked in');
+    expect((await api('POST', `/patients/${SHANNON}/assessments`, { sedation_level: 0, breath_alcohol_ug: 0, decision: 'fit' })).status === 201, 'assessed');
+    await waitState(a, SHANNON, 'assessed');
+  }],
+
+  ['the dose dialog is pre-filled with the amount due and says which limit is in force', async (c) => {
+    const due = (await api('GET', `/patients/${SHANNON}/dose-due`)).body;
+    expect(due.amount_mg > 0 && !due.refusal, `a dose is due: ${JSON.stringify(due)}`);
+    await card(a, SHANNON).getByRole('button', { name: 'Give dose' }).click();
+    const d = a.getByRole('dialog');
+    await d.locator('.due').waitFor();
+    const amount = await d.getByLabel('Amount (mg)').inputValue();
+    expect(Number(amount) === due.amount_mg, `amount pre-filled with ${due.amount_mg}: ${amount}`);
+    const line = await d.locator('.due').textContent();
+    expect(line.includes(`Due now: ${due.amount_mg} mg`) && line.includes(due.message), `the limit in words: ${line}`);
+    await c.shot(a, 'dose-prefilled', false);
+    await d.getByLabel('Injection site').selectOption('arm_left');
+    await d.getByLabel('Witness username').fill('nurse.byrne');
+    await d.getByLabel('Witness password').fill('demo-nurse-pass');
+    await d.getByRole('button', { name: 'Record dose' }).click();
+  }],
+
+  ['after the dose the nurse sees the ampoules to draw up and what to denature', async (c) => {
+    const d = a.getByRole('dialog', { name: /^Draw up/ });
+    await d.waitFor();
+    const items = await d.locator('ul.draw-up li').allTextContents();
+    expect(items.length >= 1 && items.every((t) => /^\d+ × \d+(\.\d+)? mg ampoules?, batch \S+/.test(t)), `ampoule lines: ${JSON.stringify(items)}`);
+    const denature = await d.locator('.denature, .muted').last().textContent();
+    expect(/Denature \d|Nothing to denature/.test(denature), `denature line: ${denature}`);
+    await c.shot(a, 'draw-up', false);
+    await d.getByRole('button', { name: 'Done' }).click();
+    await closed(a);
+    await waitState(a, SHANNON, 'observing');
+  }],
+
+  ['an abnormal post-dose check offers the adverse-event record at once', async (c) => {
+    await card(a, SHANNON).getByRole('button', { name: 'Post-dose check' }).click();
+    const d = a.getByRole('dialog');
+    await d.getByLabel('Sedation level').selectOption('3');
+    await d.getByLabel('Breaths a minute').fill('8');
+    await d.getByLabel('Oxygen saturation (%)').fill('91');
+    await d.getByRole('button', { name: 'Record check' }).click();
+    await a.getByRole('dialog', { name: /^Adverse event/ }).waitFor();
+    await c.shot(a, 'adverse-offered', false);
+    await a.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await closed(a);
+  }],
+
+  ['the alarm shows on the second station\'s board', async (c) => {
+    const banner = b.locator('.board-alarms');
+    await banner.filter({ hasText: 'ALARM' }).waitFor({ timeout: 15000 });
+    const text = await banner.textContent();
+    expect(text.includes('abnormal post-dose check') && text.includes('sedation') && text.includes('breathing rate') && text.includes('oxygen saturation'), `alarm banner: ${text}`);
+    await card(b, SHANNON).locator('.flag-postdose_alarm').waitFor();
+    expect(await card(b, SHANNON).getByRole('button', { name: 'Leave against advice' }).count() === 1, 'only leaving against advice is offered');
+    await c.shot(b, 'alarm-second-station');
+  }],
+
+  ['leaving after the abnormal check needs the reason, and is against advice', async (c) => {
+    await c.advance(20 * 60);
+    await card(b, SHANNON).getByRole('button', { name: 'Leave against advice' }).click();
+    const d = b.getByRole('dialog');
+    await d.getByLabel('Why the patient is leaving against advice').fill('Insisted on leaving; naloxone kit given, partner present.');
+    await d.getByRole('button', { name: 'Record leaving against advice' }).click();
+    await closed(b);
+    await waitState(b, SHANNON, 'left');
+    const hist = (await api('GET', `/patients/${SHANNON}/dosing-history?from=${c.today}&to=${c.today}`)).body;
+    const left = (hist.days[0].events || []).find((e) => e.kind === 'left');
+    expect(left && JSON.stringify(left).includes('left_against_advice'), `the leaving is recorded: ${JSON.stringify(left)}`);
+    await b.locator('.board-alarms').filter({ hasText: 'ALARM' }).waitFor({ state: 'detached', timeout: 15000 }).catch(() => {});
+    expect(!(await b.locator('.board-alarms').textContent()).includes(`ALARM`), 'the alarm clears once the patient has left');
+  }],
+]);
