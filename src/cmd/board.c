@@ -43,6 +43,8 @@ static json_t *patient_row(struct visits_facts *f, int64_t now, bool window_over
 		flags |= SCHEDULE_FLAG_BLOCKED;
 	if (flags & SCHEDULE_FLAG_ALARM)
 		json_array_append_new(flag_list, json_string("postdose_alarm"));
+	if (state == SCHEDULE_LEFT && f->left_against_advice)
+		json_array_append_new(flag_list, json_string("left_against_advice"));
 	if (flags & SCHEDULE_FLAG_BLOCKED)
 		json_array_append_new(flag_list, json_string("blocked_until_review"));
 	if (flags & SCHEDULE_FLAG_RESTART)

@@ -216,6 +216,9 @@ static enum schedule_event event_of(const char *kind)
 void visits_apply_event(struct visits_facts *f, const char *kind, int64_t at,
 			unsigned alarm_bits)
 {
+	/* For "left" the value is whether it was against advice. */
+	if (strcmp(kind, "left") == 0)
+		f->left_against_advice = alarm_bits != 0;
 	static const struct schedule_step_facts replay = { true, 0, false, true };
 	struct schedule_step step;
 	enum schedule_event ev;
@@ -246,7 +249,8 @@ void visits_apply_event(struct visits_facts *f, const char *kind, int64_t at,
 static enum hat_err fold_visit(struct store_conn *c, struct visits_facts *f)
 {
 	static const char sql[] =
-		"SELECT kind, at, coalesce(json_extract(detail, '$.alarm_bits'), 0) FROM visit_events"
+		"SELECT kind, at, coalesce(json_extract(detail, '$.alarm_bits'),"
+		" json_extract(detail, '$.left_against_advice'), 0) FROM visit_events"
 		" WHERE premises_id = ? AND local_date = ?"
 		" AND window_no = ? AND patient_id = ? ORDER BY id";
 	struct store_stmt *s;

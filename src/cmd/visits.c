@@ -109,7 +109,9 @@ static enum hat_err finish(struct store_conn *conn, struct cmd *c, struct visits
 	if (rc != HAT_OK)
 		return rc;
 	/* The new event moves the visit on exactly as a replay would. */
-	visits_apply_event(f, kind, c->now, (unsigned)fields_int(detail, "alarm_bits", 0));
+	visits_apply_event(f, kind, c->now,
+			   (unsigned)fields_int(detail, "alarm_bits",
+						fields_bool(detail, "left_against_advice", false)));
 	answer = json_pack("{s:I, s:s, s:s, s:I}", "patient_id", (json_int_t)f->patient_id,
 			   "event", kind, "state", schedule_state_name(f->state), "window",
 			   (json_int_t)f->window);

@@ -63,6 +63,7 @@ struct visits_facts {
 	enum schedule_board_state state;
 	bool postdose_checked;
 	unsigned last_check_alarms;         /* ASSESS_ALARM_* of the latest check */
+	bool left_against_advice;           /* the visit ended against advice */
 	int64_t last_check_at;
 	int64_t last_injection_at;          /* 0: none this visit */
 	bool assessed_since_dose;           /* a fit assessment after the last dose */
@@ -98,7 +99,8 @@ json_t *visits_pending_review_json(const struct visits_facts *f);
 
 /* Applies one recorded event of the visit (a visit_events kind) at `at`
 ** to f's state, exactly as replaying the record does.  alarm_bits are a
-** post-dose check's ASSESS_ALARM_* bits (0 for other events). */
+** post-dose check's ASSESS_ALARM_* bits, for "left" 1 when it was against
+** advice, 0 for other events. */
 void visits_apply_event(struct visits_facts *f, const char *kind, int64_t at,
 			unsigned alarm_bits);
 

@@ -362,6 +362,10 @@ def postdose_alarm(d):
     d.step("leaving against advice with the reason", b, "leave",
            {"against_advice_reason": "insisted on leaving; naloxone kit given, friend present"},
            expect={"detail.left_against_advice": True, "detail.after_abnormal_check": True})
+    row, _ = d.board_row(b)
+    d.ok("the card shows the leaving against advice",
+         row and row["state"] == "left" and "left_against_advice" in row["flags"]
+         and row["alarm"] is None, repr(row))
     d.step("the adverse event is recorded", c, "adverse-events",
            {"kind": "over_sedation", "action_taken": "oxygen, observed", "outcome": "settled"})
     check(d, c, "a normal check after it ends the observation", spo2=97,

@@ -95,5 +95,17 @@ await runTests(import.meta.url, [
     expect(left && JSON.stringify(left).includes('left_against_advice'), `the leaving is recorded: ${JSON.stringify(left)}`);
     await b.locator('.board-alarms').filter({ hasText: 'ALARM' }).waitFor({ state: 'detached', timeout: 15000 }).catch(() => {});
     expect(!(await b.locator('.board-alarms').textContent()).includes(`ALARM`), 'the alarm clears once the patient has left');
+    await card(b, SHANNON).locator('.flag-left_against_advice').waitFor();
+  }],
+
+  ['the chart shows the leaving against advice and the readings before and after the dose', async (c) => {
+    await b.goto(`${c.base}/#/patients/${SHANNON}`);
+    const sec = b.locator('section[aria-labelledby="chart-readings"]');
+    await sec.waitFor();
+    const rows = await sec.locator('tbody tr').allTextContents();
+    expect(rows.some((r) => r.includes('Post-dose') && r.includes('8/min') && r.includes('91%') && r.includes('ABNORMAL')), `the abnormal check: ${JSON.stringify(rows)}`);
+    expect(rows.some((r) => r.includes('Pre-dose') && r.includes('0 µg/100 ml') && r.includes('fit')), `the pre-dose assessment: ${JSON.stringify(rows)}`);
+    expect(rows.some((r) => r.includes('Left against advice') && r.includes('naloxone kit given')), `leaving against advice with its reason: ${JSON.stringify(rows)}`);
+    await c.shot(b, 'chart-readings');
   }],
 ]);

@@ -70,6 +70,7 @@ export const FLAG_LABEL = {
   alerts_on_record: 'Alerts on record',
   observing: 'In observation',
   postdose_alarm: 'ALARM: abnormal post-dose check',
+  left_against_advice: 'Left against advice',
 };
 export const ROUTE_LABEL = { iv: 'Intravenous (IV)', im: 'Intramuscular (IM)', sc: 'Subcutaneous (SC)', oral: 'Oral' };
 export const SITES = [

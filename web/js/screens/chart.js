@@ -101,6 +101,7 @@ export function render(main, ctx, [id]) {
               h('p', { class: 'muted' }, `Signed by ${current.prescriber} (${current.licence_number || 'no licence number'}) on ${fmtDateTime(current.signed_at)}; from ${fmtDay(current.start_date)}${current.end_date ? ` to ${fmtDay(current.end_date)}` : ''}.`)]
             : h('p', { class: 'notice' }, 'No current prescription: nothing can be given.'))),
       grid(history, settings),
+      readings(history, settings),
       events(history));
   }
 
@@ -182,6 +183,40 @@ function who(a) {
     h('span', { class: 'sr-only' }, givenBy(a)));
 }
 
+/** The pre-dose assessments' and post-dose checks' readings, newest first,
+ * with each leaving against advice and its reason. */
+function readings(history, settings) {
+  const scale = settings && settings.sedation_scale ? settings.sedation_scale : [];
+  const sed = (n) => (n === undefined || n === null ? '—' : `${n}${scale[n] ? `: ${scale[n]}` : ''}`);
+  const rows = [];
+  for (const d of history.days) {
+    for (const a of d.assessments) {
+      rows.push({ at: a.assessed_at, cells: ['Pre-dose', sed(a.sedation_level), `${a.breath_alcohol_ug} µg/100 ml`, '—', '—', '—',
+        `${a.decision.replace('_', ' ')}${a.reason ? ` (${(REASON_LABEL[a.reason] || a.reason).toLowerCase()})` : ''}`], cls: a.decision === 'fit' ? '' : 'w' });
+    }
+    for (const e of d.events) {
+      const x = e.detail || {};
+      if (e.kind === 'postdose_check') {
+        rows.push({ at: e.recorded_at, cells: ['Post-dose', sed(x.sedation_level), '—', x.respiratory_rate !== undefined ? `${x.respiratory_rate}/min` : '—',
+          x.spo2 !== undefined ? `${x.spo2}%` : '—', x.pupils || '—', x.abnormal ? `ABNORMAL: ${(x.alarms || []).join(', ').replace(/_/g, ' ')}` : 'normal'], cls: x.abnormal ? 'ae' : '' });
+      }
+      if (e.kind === 'left' && x.left_against_advice) {
+        rows.push({ at: e.recorded_at, cells: ['Left against advice', '—', '—', '—', '—', '—', x.against_advice_reason || x.notes || ''], cls: 'w' });
+      }
+    }
+  }
+  rows.sort((p, q) => (p.at < q.at ? 1 : -1));
+  // The newest few at once; the rest of the fortnight one click away.
+  const SHOWN = 8;
+  const table = (list) => h('div', { class: 'table-wrap' }, h('table', { class: 'readings' },
+    h('thead', null, h('tr', null, ['When', 'Check', 'Sedation', 'Breath alcohol', 'Breathing', 'Saturation', 'Pupils', 'Outcome'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', null, list.map((r) => h('tr', { class: r.cls }, h('td', { class: 'when' }, fmtDateTime(r.at)), r.cells.map((t) => h('td', null, t)))))));
+  return h('section', { class: 'panel', 'aria-labelledby': 'chart-readings' },
+    h('h2', { id: 'chart-readings' }, 'Readings before and after each dose'),
+    rows.length ? table(rows.slice(0, SHOWN)) : h('p', { class: 'muted' }, 'No readings in the last 14 days.'),
+    rows.length > SHOWN ? h('details', null, h('summary', null, `Earlier readings (${rows.length - SHOWN} more in the last 14 days)`), table(rows.slice(SHOWN))) : null);
+}
+
 function dayNotes(d) {
   // One line each: an adverse event and the review after it read as two things.
   const notes = [];
@@ -192,7 +227,7 @@ function dayNotes(d) {
     notes.push(h('div', { class: 'rv' }, `Review ${fmtTime(r.reviewed_at)}: ${(REVIEW_LABEL[r.outcome] || r.outcome).toLowerCase()} (${r.prescriber}).`));
   }
   for (const e of d.events) {
-    if (e.kind === 'left' && e.detail && e.detail.left_against_advice) notes.push(h('div', null, `Left against advice ${fmtTime(e.recorded_at)}.`));
+    if (e.kind === 'left' && e.detail && e.detail.left_against_advice) notes.push(h('div', { class: 'w' }, `Left against advice ${fmtTime(e.recorded_at)}${e.detail.against_advice_reason ? `: ${e.detail.against_advice_reason}` : ''}.`));
     if ((e.kind === 'withheld' || e.kind === 'declined') && e.detail && e.detail.notes) notes.push(h('div', null, e.detail.notes));
   }
   return notes.length ? notes : '';
