@@ -24,9 +24,36 @@ await runTests(import.meta.url, [
     api = await c.as('nurse.patel', 'demo-nurse-pass');
     await card(a, SHANNON).waitFor();
     await card(b, SHANNON).waitFor();
+  }],
+
+  ['the board keeps its order while another station changes a state, and says what changed', async (c) => {
+    const index = () => a.evaluate((id) => [...document.querySelectorAll('ul.board > li.card')].findIndex((n) => n.dataset.patient === String(id)), SHANNON);
+    const before = await index();
+    expect(before > 0, `Shannon Kerr is not first while everyone is due (index ${before})`);
     expect((await api('POST', `/patients/${SHANNON}/check-in`, {})).status === 201, 'checked in');
     expect((await api('POST', `/patients/${SHANNON}/assessments`, { sedation_level: 0, breath_alcohol_ug: 0, decision: 'fit' })).status === 201, 'assessed');
     await waitState(a, SHANNON, 'assessed');
+    expect(await index() === before, `the card stayed where it was (index ${await index()}, was ${before})`);
+    const said = await a.locator('.board-changes').textContent();
+    expect(said.includes('Shannon Kerr'), `the change is announced: ${said}`);
+    await a.getByRole('button', { name: 'Re-sort the board' }).waitFor();
+    await c.shot(a, 'board-kept-order', false);
+    await a.getByRole('button', { name: 'Re-sort the board' }).click();
+    expect(await index() === 0, 'after the nurse re-sorts, the assessed patient comes first');
+    expect(await a.getByRole('button', { name: 'Re-sort the board' }).isHidden(), 'nothing left to re-sort');
+  }],
+
+  ['the board can be searched by name and filtered by state', async (c) => {
+    const visible = () => a.locator('ul.board > li.card:visible').count();
+    const all = await visible();
+    await a.getByLabel('Find a patient').fill('kerr');
+    expect(await visible() === 1 && await card(a, SHANNON).isVisible(), 'only Shannon Kerr is shown');
+    await a.getByLabel('Find a patient').fill('');
+    await a.getByLabel('Show').selectOption('assessed');
+    expect(await visible() === 1 && await card(a, SHANNON).isVisible(), 'only the assessed patient is shown');
+    await c.shot(a, 'board-filtered', false);
+    await a.getByLabel('Show').selectOption('');
+    expect(await visible() === all, `everyone again (${all})`);
   }],
 
   ['the dose dialog is pre-filled with the amount due and says which limit is in force', async (c) => {

@@ -28,9 +28,39 @@ export function render(main, ctx) {
   const summary = h('p', { class: 'muted' });
   const list = h('ul', { class: 'board', 'aria-label': 'Patients due this session' });
   const problem = h('p', { class: 'form-error', role: 'alert' });
+  // The board keeps its order while a nurse works: another station's change
+  // is announced here, and the cards move only when the nurse re-sorts.
+  let order = null; // patient ids in the order shown
+  const lastState = new Map(); // patient id -> state at the last refresh
+  const changes = h('p', { class: 'board-changes', role: 'status', 'aria-live': 'polite' });
+  const resort = h('button', { type: 'button', class: 'resort', hidden: true, onclick: () => { order = null; draw(); } }, 'Re-sort the board');
+  const search = h('input', { type: 'search', id: 'board-search', placeholder: 'Name', autocomplete: 'off', oninput: () => applyFilter() });
+  const filter = h('select', { id: 'board-filter', onchange: () => applyFilter() },
+    h('option', { value: '' }, 'Everyone'),
+    h('option', { value: 'attention' }, 'Needs attention (alarm, blocked, missed doses)'),
+    Object.entries(STATE_LABEL).map(([v, l]) => h('option', { value: v }, l)));
+  const tools = h('div', { class: 'board-tools' },
+    h('label', { for: 'board-search' }, 'Find a patient'), search,
+    h('label', { for: 'board-filter' }, 'Show'), filter, resort, changes);
   // Every station sees every alarm here, whichever card its nurse works on.
   const alarms = h('div', { class: 'board-alarms', role: 'alert', 'aria-label': 'Alarms' });
-  add(main, h('div', { class: 'board-head' }, title, windowLine, updated), alarms, summary, problem, list);
+  add(main, h('div', { class: 'board-head' }, title, windowLine, updated), alarms, tools, summary, problem, list);
+
+  const needsAttention = (p) => !!p.alarm || p.flags.some((f) => ['blocked_until_review', 'restart_induction', 'missed_dose_alert'].includes(f));
+  function applyFilter() {
+    const q = search.value.trim().toLowerCase();
+    const want = filter.value;
+    let shown = 0;
+    for (const p of data ? data.patients : []) {
+      const c = cards.get(p.patient_id);
+      if (!c) continue;
+      const ok = (!q || `${p.given_name} ${p.family_name}`.toLowerCase().includes(q)) &&
+        (!want || (want === 'attention' ? needsAttention(p) : p.state === want));
+      c.node.hidden = !ok;
+      if (ok) shown += 1;
+    }
+    list.dataset.shown = String(shown);
+  }
 
   function remaining(p) {
     const left = p.observation_remaining_s - (Date.now() - fetchedAt) / 1000;
@@ -84,8 +114,24 @@ export function render(main, ctx) {
       : 'No session today';
     title.textContent = `Dosing board, ${fmtLongDay(data.date)}`;
     drawAlarms();
-    const rows = [...data.patients].sort((a, b) => (ORDER[a.state] ?? 9) - (ORDER[b.state] ?? 9) ||
+    const sorted = [...data.patients].sort((a, b) => (ORDER[a.state] ?? 9) - (ORDER[b.state] ?? 9) ||
       a.family_name.localeCompare(b.family_name));
+    const byId = new Map(data.patients.map((p) => [p.patient_id, p]));
+    // Keep the order already shown; someone new joins at the end.
+    if (!order) order = sorted.map((p) => p.patient_id);
+    else {
+      order = order.filter((id) => byId.has(id));
+      for (const p of sorted) if (!order.includes(p.patient_id)) order.push(p.patient_id);
+    }
+    const rows = order.map((id) => byId.get(id));
+    resort.hidden = sorted.every((p, i) => p.patient_id === order[i]);
+    const moved = [];
+    for (const p of data.patients) {
+      const was = lastState.get(p.patient_id);
+      if (was && was !== p.state) moved.push(`${p.given_name} ${p.family_name}: ${(STATE_LABEL[p.state] || p.state).toLowerCase()}`);
+      lastState.set(p.patient_id, p.state);
+    }
+    if (moved.length) changes.textContent = `Changed: ${moved.join('; ')}.`;
     const counts = {};
     rows.forEach((p) => { counts[p.state] = (counts[p.state] || 0) + 1; });
     summary.textContent = rows.length
@@ -115,6 +161,7 @@ export function render(main, ctx) {
     for (const [id, c] of cards) {
       if (!seen.has(id)) { c.node.remove(); cards.delete(id); }
     }
+    applyFilter();
     if (focusKey && !document.activeElement.closest?.('li.card') && !document.querySelector('dialog[open]')) {
       const card = list.querySelector(`li.card[data-patient="${focusKey[0]}"]`);
       // The same control if it is still there, else the card's next step
