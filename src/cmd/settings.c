@@ -257,8 +257,21 @@ enum hat_err clinic_settings_load(struct store_conn *c, int64_t premises_id,
 	return rc == HAT_OK ? HAT_OK : HAT_E_STORE;
 }
 
+/* "observation_min must be 1 to 240." for a number setting out of range. */
+static void range_message(const char *field, char *buf, size_t cap)
+{
+	for (size_t i = 0; field && i < NNUMS; i++) {
+		if (strcmp(nums[i].name, field) == 0) {
+			snprintf(buf, cap, "%s must be %lld to %lld.", field, (long long)nums[i].min,
+				 (long long)nums[i].max);
+			return;
+		}
+	}
+}
+
 static enum hat_err run_set(struct store_conn *conn, struct cmd *c)
 {
+	struct settings_problem problem = { NULL, "" };
 	struct clinic_settings current, next;
 	int64_t version;
 	json_t *stored = NULL;
@@ -279,11 +292,13 @@ static enum hat_err run_set(struct store_conn *conn, struct cmd *c)
 	if (rc != HAT_OK)
 		return rc;
 	rc = clinic_settings_from_json(c->input, &current, &next, &c->err_field);
+	if (rc == HAT_E_OUT_OF_RANGE)
+		range_message(c->err_field, c->err_message, sizeof c->err_message);
 	if (rc != HAT_OK)
 		return rc;
-	rc = settings_validate(&next);
+	rc = settings_check(&next, &problem);
 	if (rc != HAT_OK)
-		return cmd_refuse(c, rc, NULL, "These settings do not hold together (see the code).");
+		return cmd_refuse(c, rc, problem.field, problem.message);
 	stored = clinic_settings_json(&next, version + 1);
 	before = clinic_settings_json(&current, version);
 	json_object_del(stored, "version");

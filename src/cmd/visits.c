@@ -423,6 +423,91 @@ static enum hat_err refuse_amount(struct cmd *c, struct visits_facts *f,
 	return cmd_refuse(c, rc, "amount_mg", msg);
 }
 
+static void hhmm_at(int64_t t, char out[6])
+{
+	struct clock_local l;
+
+	clock_to_local(t, &l);
+	clinic_settings_hhmm(l.minute_of_day, out);
+}
+
+/* The clinic's windows as "08:30-11:00, 15:00-17:30". */
+static void windows_text(const struct clinic_settings *s, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int32_t i = 0; i < s->window_count && n < cap; i++) {
+		char a[6], b[6];
+
+		clinic_settings_hhmm(s->windows[i].start_minute, a);
+		clinic_settings_hhmm(s->windows[i].end_minute, b);
+		n += (size_t)snprintf(buf + n, cap - n, "%s%s %s-%s", i ? ", " : "",
+				      s->windows[i].name, a, b);
+	}
+}
+
+/* Every other refusal of a dose, in words a nurse can act on, with the
+** rule's numbers (core decided; this only reads the facts to say why). */
+static enum hat_err refuse_dose(struct cmd *c, struct visits_facts *f,
+				const struct dosing_history *h, const struct dosing_request *req,
+				enum hat_err rc)
+{
+	char msg[240] = "";
+	char at[6], next[6], wins[120];
+	int64_t session_start = 0, last = 0;
+	json_t *pending;
+
+	for (size_t i = 0; i < h->count; i++) {
+		if (!h->injections[i].topup)
+			session_start = h->injections[i].at;
+		last = h->injections[i].at;
+	}
+	switch (rc) {
+	case HAT_E_TOO_SOON:
+		hhmm_at(session_start, at);
+		hhmm_at(session_start + f->settings.min_between_session_starts_s, next);
+		snprintf(msg, sizeof msg, "The previous session began at %s, %lld min ago; the clinic"
+					  " needs %lld min between session starts (the next from %s).",
+			 at, (long long)((req->now - session_start) / 60),
+			 (long long)(f->settings.min_between_session_starts_s / 60), next);
+		break;
+	case HAT_E_SESSIONS_USED_UP:
+		snprintf(msg, sizeof msg, "%d of the prescription's %d sessions today have been given.",
+			 (int)f->sessions_today, (int)f->rx.sessions_per_day);
+		break;
+	case HAT_E_TOPUP_TOO_SOON:
+		snprintf(msg, sizeof msg, "The last injection was %lld min ago; a top-up needs %lld min.",
+			 (long long)((req->now - last) / 60),
+			 (long long)(f->settings.topup_min_gap_s / 60));
+		break;
+	case HAT_E_ASSESSMENT_STALE:
+		snprintf(msg, sizeof msg, "The assessment was made %lld min ago; it holds for %lld min,"
+					  " and a top-up needs one made after the last injection.",
+			 (long long)((req->now - req->assessment.assessed_at) / 60),
+			 (long long)(f->settings.assessment_valid_s / 60));
+		break;
+	case HAT_E_OUTSIDE_WINDOW:
+		hhmm_at(req->now, at);
+		windows_text(&f->settings, wins, sizeof wins);
+		snprintf(msg, sizeof msg, "No session window is open at %s: the windows are %s.", at,
+			 wins);
+		break;
+	case HAT_E_PATIENT_BLOCKED:
+	case HAT_E_INDUCTION_RESTART:
+	case HAT_E_REDUCE_PENDING:
+		pending = visits_pending_review_json(f);
+		if (json_is_object(pending))
+			snprintf(msg, sizeof msg, "%s",
+				 json_string_value(json_object_get(pending, "message")));
+		json_decref(pending);
+		break;
+	default:
+		break;
+	}
+	return cmd_refuse(c, rc, field_for_dose_error(rc), msg[0] ? msg : NULL);
+}
+
 enum hat_err visits_dose_due(struct store_conn *conn, int64_t patient_id, int64_t now,
 			     json_t **out)
 {
@@ -521,7 +606,7 @@ static enum hat_err run_administer(struct store_conn *conn, struct cmd *c)
 	    rc == HAT_E_TOPUP_OVER || rc == HAT_E_REDUCED_NEEDS_AUTH)
 		return refuse_amount(c, &f, &history, &req, rc);
 	if (rc != HAT_OK)
-		return cmd_refuse(c, rc, field_for_dose_error(rc), NULL);
+		return refuse_dose(c, &f, &history, &req, rc);
 	rc = step_to(c, &f, SCHEDULE_EV_INJECT, &step);
 	if (rc != HAT_OK)
 		return rc;

@@ -1,6 +1,7 @@
 /*
 ** settings.c: default clinic settings and their validation.
 */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -96,94 +97,157 @@ static bool label_ok(const char *label, size_t cap)
 	return len > 0 && len < cap;
 }
 
-static enum hat_err validate_windows(const struct clinic_settings *s)
+/* Records which setting is at fault and why, in words with the numbers,
+** when the caller asked (p may be NULL), and returns code. */
+static enum hat_err fail(struct settings_problem *p, enum hat_err code, const char *field,
+			 const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p) {
+		p->field = field;
+		va_start(ap, fmt);
+		vsnprintf(p->message, sizeof p->message, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+static enum hat_err validate_windows(const struct clinic_settings *s, struct settings_problem *p)
 {
 	if (s->window_count < 1 || s->window_count > SETTINGS_MAX_WINDOWS)
-		return HAT_E_OUT_OF_RANGE;
+		return fail(p, HAT_E_OUT_OF_RANGE, "windows", "A clinic has 1 to %d session windows.",
+			    SETTINGS_MAX_WINDOWS);
 	for (int32_t i = 0; i < s->window_count; i++) {
 		const struct settings_window *w = &s->windows[i];
 
 		if (w->start_minute < 0 || w->end_minute < 0 ||
 		    w->start_minute >= SETTINGS_MINUTES_PER_DAY ||
 		    w->end_minute > SETTINGS_MINUTES_PER_DAY)
-			return HAT_E_OUT_OF_RANGE;
+			return fail(p, HAT_E_OUT_OF_RANGE, "windows",
+				    "Window %d must lie between 00:00 and 24:00.", (int)i + 1);
 		if (w->start_minute >= w->end_minute)
-			return HAT_E_DATE_ORDER;
+			return fail(p, HAT_E_DATE_ORDER, "windows",
+				    "Window %d (%s) must start before it ends.", (int)i + 1, w->name);
 		/* Windows are half-open, so one may start the minute the
 		** previous one ends. */
 		if (i > 0 && w->start_minute < s->windows[i - 1].end_minute)
-			return HAT_E_DATE_ORDER;
+			return fail(p, HAT_E_DATE_ORDER, "windows",
+				    "Window %d (%s) starts before window %d ends: windows are in"
+				    " time order and may not overlap.", (int)i + 1, w->name, (int)i);
 		if (!label_ok(w->name, sizeof w->name))
-			return HAT_E_INVALID_VALUE;
+			return fail(p, HAT_E_INVALID_VALUE, "windows", "Window %d needs a name.",
+				    (int)i + 1);
 	}
 	return HAT_OK;
 }
 
-static enum hat_err
-validate_amounts_and_intervals(const struct clinic_settings *s)
+static enum hat_err validate_amounts_and_intervals(const struct clinic_settings *s,
+						   struct settings_problem *p)
 {
-	if (s->min_between_session_starts_s <= 0 || s->observation_s <= 0 ||
-	    s->topup_min_gap_s <= 0 || s->assessment_valid_s <= 0)
-		return HAT_E_OUT_OF_RANGE;
-	if (s->ceiling_diamorphine_ug <= 0 ||
-	    s->ceiling_hydromorphone_ug <= 0 ||
-	    s->ceiling_methadone_oral_ug <= 0 || s->ceiling_srom_ug <= 0)
-		return HAT_E_OUT_OF_RANGE;
+	static const char msg[] = "This must be more than 0.";
+
+	if (s->min_between_session_starts_s <= 0)
+		return fail(p, HAT_E_OUT_OF_RANGE, "min_between_session_starts_min", msg);
+	if (s->observation_s <= 0)
+		return fail(p, HAT_E_OUT_OF_RANGE, "observation_min", msg);
+	if (s->topup_min_gap_s <= 0)
+		return fail(p, HAT_E_OUT_OF_RANGE, "topup_min_gap_min", msg);
+	if (s->assessment_valid_s <= 0)
+		return fail(p, HAT_E_OUT_OF_RANGE, "assessment_valid_min", msg);
+	if (s->ceiling_diamorphine_ug <= 0)
+		return fail(p, HAT_E_OUT_OF_RANGE, "ceiling_diamorphine_mg", msg);
+	if (s->ceiling_hydromorphone_ug <= 0)
+		return fail(p, HAT_E_OUT_OF_RANGE, "ceiling_hydromorphone_mg", msg);
+	if (s->ceiling_methadone_oral_ug <= 0)
+		return fail(p, HAT_E_OUT_OF_RANGE, "ceiling_methadone_oral_mg", msg);
+	if (s->ceiling_srom_ug <= 0)
+		return fail(p, HAT_E_OUT_OF_RANGE, "ceiling_srom_mg", msg);
 	return HAT_OK;
 }
 
-static enum hat_err validate_missed_days(const struct clinic_settings *s)
+static enum hat_err validate_missed_days(const struct clinic_settings *s,
+					 struct settings_problem *p)
 {
-	if (s->missed_flag_days < 1 || s->missed_block_days < 1 ||
-	    s->missed_restart_days < 1 || s->oral_missed_review_days < 1 ||
-	    s->oral_missed_review_days > 60 || s->stock_check_interval_days < 1 ||
-	    s->stock_check_interval_days > 31)
-		return HAT_E_OUT_OF_RANGE;
-	if (s->missed_flag_days > s->missed_block_days ||
-	    s->missed_block_days > s->missed_restart_days)
-		return HAT_E_INVALID_VALUE;
+	if (s->missed_flag_days < 1)
+		return fail(p, HAT_E_OUT_OF_RANGE, "missed_flag_days", "At least 1 day.");
+	if (s->missed_block_days < 1)
+		return fail(p, HAT_E_OUT_OF_RANGE, "missed_block_days", "At least 1 day.");
+	if (s->missed_restart_days < 1)
+		return fail(p, HAT_E_OUT_OF_RANGE, "missed_restart_days", "At least 1 day.");
+	if (s->oral_missed_review_days < 1 || s->oral_missed_review_days > 60)
+		return fail(p, HAT_E_OUT_OF_RANGE, "oral_missed_review_days", "1 to 60 days.");
+	if (s->stock_check_interval_days < 1 || s->stock_check_interval_days > 31)
+		return fail(p, HAT_E_OUT_OF_RANGE, "stock_check_interval_days", "1 to 31 days.");
+	if (s->missed_flag_days > s->missed_block_days)
+		return fail(p, HAT_E_INVALID_VALUE, "missed_flag_days",
+			    "The alert (%d days) cannot come after the block (%d days).",
+			    (int)s->missed_flag_days, (int)s->missed_block_days);
+	if (s->missed_block_days > s->missed_restart_days)
+		return fail(p, HAT_E_INVALID_VALUE, "missed_block_days",
+			    "The block (%d days) cannot come after the restart of induction (%d"
+			    " days).", (int)s->missed_block_days, (int)s->missed_restart_days);
 	return HAT_OK;
 }
 
-static enum hat_err validate_assessment_scale(const struct clinic_settings *s)
+static enum hat_err validate_assessment_scale(const struct clinic_settings *s,
+					      struct settings_problem *p)
 {
 	int32_t n = s->sedation_level_count;
 
 	if (n < 2 || n > SETTINGS_MAX_SEDATION_LEVELS)
-		return HAT_E_OUT_OF_RANGE;
+		return fail(p, HAT_E_OUT_OF_RANGE, "sedation_scale",
+			    "The sedation scale has 2 to %d levels.", SETTINGS_MAX_SEDATION_LEVELS);
 	for (int32_t i = 0; i < n; i++) {
 		if (!label_ok(s->sedation_levels[i], SETTINGS_LABEL_MAX))
-			return HAT_E_INVALID_VALUE;
+			return fail(p, HAT_E_INVALID_VALUE, "sedation_scale",
+				    "Level %d needs a label.", (int)i);
 	}
-	if (s->sedation_fit_max < 0 || s->sedation_fit_max >= n ||
-	    s->sedation_reduced_max < 0 || s->sedation_reduced_max >= n)
-		return HAT_E_OUT_OF_RANGE;
+	if (s->sedation_fit_max < 0 || s->sedation_fit_max >= n)
+		return fail(p, HAT_E_OUT_OF_RANGE, "sedation_fit_max",
+			    "A level on the scale: 0 to %d.", (int)n - 1);
+	if (s->sedation_reduced_max < 0 || s->sedation_reduced_max >= n)
+		return fail(p, HAT_E_OUT_OF_RANGE, "sedation_reduced_max",
+			    "A level on the scale: 0 to %d.", (int)n - 1);
 	if (s->sedation_fit_max > s->sedation_reduced_max)
-		return HAT_E_INVALID_VALUE;
+		return fail(p, HAT_E_INVALID_VALUE, "sedation_fit_max",
+			    "The plain 'fit' limit (%d) cannot be above the reduced-dose limit (%d).",
+			    (int)s->sedation_fit_max, (int)s->sedation_reduced_max);
 	/* Level 0 is the alert patient: it can never be the alarm. */
-	if (s->postdose_sedation_alarm < 1 || s->postdose_sedation_alarm >= n ||
-	    s->postdose_resp_rate_min < 1 || s->postdose_resp_rate_min > 40 ||
-	    s->postdose_spo2_min < 50 || s->postdose_spo2_min > 100)
-		return HAT_E_OUT_OF_RANGE;
-	if (s->alcohol_fit_max_ug < 0 || s->alcohol_reduced_max_ug < 0)
-		return HAT_E_OUT_OF_RANGE;
+	if (s->postdose_sedation_alarm < 1 || s->postdose_sedation_alarm >= n)
+		return fail(p, HAT_E_OUT_OF_RANGE, "postdose_sedation_alarm",
+			    "A level on the scale above 'alert': 1 to %d.", (int)n - 1);
+	if (s->postdose_resp_rate_min < 1 || s->postdose_resp_rate_min > 40)
+		return fail(p, HAT_E_OUT_OF_RANGE, "postdose_resp_rate_min",
+			    "1 to 40 breaths a minute.");
+	if (s->postdose_spo2_min < 50 || s->postdose_spo2_min > 100)
+		return fail(p, HAT_E_OUT_OF_RANGE, "postdose_spo2_min", "50 to 100 per cent.");
+	if (s->alcohol_fit_max_ug < 0)
+		return fail(p, HAT_E_OUT_OF_RANGE, "alcohol_fit_max_ug", "Not below 0.");
+	if (s->alcohol_reduced_max_ug < 0)
+		return fail(p, HAT_E_OUT_OF_RANGE, "alcohol_reduced_max_ug", "Not below 0.");
 	if (s->alcohol_fit_max_ug > s->alcohol_reduced_max_ug)
-		return HAT_E_INVALID_VALUE;
+		return fail(p, HAT_E_INVALID_VALUE, "alcohol_fit_max_ug",
+			    "The plain 'fit' limit (%d) cannot be above the reduced-dose limit (%d).",
+			    (int)s->alcohol_fit_max_ug, (int)s->alcohol_reduced_max_ug);
 	return HAT_OK;
+}
+
+enum hat_err settings_check(const struct clinic_settings *s, struct settings_problem *p)
+{
+	enum hat_err rc;
+
+	rc = validate_windows(s, p);
+	if (rc == HAT_OK)
+		rc = validate_amounts_and_intervals(s, p);
+	if (rc == HAT_OK)
+		rc = validate_missed_days(s, p);
+	if (rc == HAT_OK)
+		rc = validate_assessment_scale(s, p);
+	return rc;
 }
 
 enum hat_err settings_validate(const struct clinic_settings *s)
 {
-	enum hat_err rc;
-
-	rc = validate_windows(s);
-	if (rc != HAT_OK)
-		return rc;
-	rc = validate_amounts_and_intervals(s);
-	if (rc != HAT_OK)
-		return rc;
-	rc = validate_missed_days(s);
-	if (rc != HAT_OK)
-		return rc;
-	return validate_assessment_scale(s);
+	return settings_check(s, NULL);
 }

@@ -139,4 +139,15 @@ void settings_default(struct clinic_settings *out);
 */
 enum hat_err settings_validate(const struct clinic_settings *s);
 
+/* Which setting is at fault and why, for a person to act on: the field's
+** API name (static) and a sentence with the numbers. */
+struct settings_problem {
+	const char *field;
+	char message[160];
+};
+
+/* settings_validate, saying which setting fails and why in *p (p may be
+** NULL; it is written only on failure).  Same codes, same order. */
+enum hat_err settings_check(const struct clinic_settings *s, struct settings_problem *p);
+
 #endif

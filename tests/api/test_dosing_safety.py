@@ -495,6 +495,53 @@ def dose_due(d):
            "/api/v1/patients/%d/dose-due" % p, status=403, code="forbidden")
 
 
+def errors_to_act_on(d):
+    """Item 15: every refusal names the field and the rule with its numbers."""
+    p = d.patient("Errors")
+    d.rx(p)
+    dose_at(d, p, 39, "08:30:00", 100, "a morning dose")
+    d.at(39, "11:10:00")
+    r = d.dose(p, 100, "between the windows", status=422, code="outside_session_window")
+    d.eq("the refusal names the time and the windows", (r.json or {}).get("error", {}).get("message"),
+         "No session window is open at 11:10: the windows are morning 08:30-11:00,"
+         " afternoon 15:00-17:30.")
+    d.settings("the manager moves the afternoon window to 10:00", {"windows": [
+        {"name": "morning", "start": "08:30", "end": "09:30"},
+        {"name": "afternoon", "start": "10:00", "end": "17:30"}]})
+    d.at(39, "11:15:00")
+    d.check_in(p, label="check-in for the second session")
+    d.assess(p, label="assessed")
+    r = d.dose(p, 100, "under 3 hours after the morning's start", status=422,
+               code="too_soon_after_previous_session")
+    d.eq("the refusal gives the times and the rule's minutes",
+         (r.json or {}).get("error", {}).get("message"),
+         "The previous session began at 08:30, 165 min ago; the clinic needs 180 min between"
+         " session starts (the next from 11:30).")
+    d.settings("the windows go back", {"windows": [
+        {"name": "morning", "start": "08:30", "end": "11:00"},
+        {"name": "afternoon", "start": "15:00", "end": "17:30"}]})
+    r = d.settings("settings that contradict each other name the field and the numbers",
+                   {"missed_flag_days": 4}, status=400, code="invalid_value")
+    d.eq("which setting, and why", ((r.json or {}).get("error", {}).get("field"),
+                                   (r.json or {}).get("error", {}).get("message")),
+         ("missed_flag_days", "The alert (4 days) cannot come after the block (3 days)."))
+    r = d.settings("a number out of range names its range", {"observation_min": 500},
+                   status=400, code="out_of_range")
+    d.eq("the range", (r.json or {}).get("error", {}).get("message"),
+         "observation_min must be 1 to 240.")
+    r = d.step("a dose amount out of range names its range", p, "administrations",
+               {"amount_mg": 5000, "route": "iv", "site": "arm_left", "witness": d.witness()},
+               status=400, code="out_of_range")
+    d.eq("the field and the range", ((r.json or {}).get("error", {}).get("field"),
+                                    (r.json or {}).get("error", {}).get("message")),
+         ("amount_mg", "amount_mg must be 0 to 2000 mg, with at most 3 decimals."))
+    r = d.step("a route not on the list names the choices", p, "administrations",
+               {"amount_mg": 50, "route": "oral", "site": "arm_left", "witness": d.witness()},
+               status=400, code="invalid_value")
+    d.eq("the choices", (r.json or {}).get("error", {}).get("message"),
+         "route must be one of: iv, im, sc.")
+
+
 def body(t):
     d = Desk(t)
     d.start()
@@ -509,6 +556,7 @@ def body(t):
     postdose_alarm(d)
     oral_register(d)
     dose_due(d)
+    errors_to_act_on(d)
 
 
 if __name__ == "__main__":
