@@ -84,7 +84,8 @@ await runTests(import.meta.url, [
     await d.getByRole('button', { name: 'Record dose' }).click();
     const top = d.locator('.form-error');
     await top.filter({ hasText: /\S/ }).waitFor();
-    expect((await top.textContent()).includes('blocked until a prescriber reviews'), 'the block is given as the reason');
+    expect(/Naloxone or a seizure is on record.*a prescriber must review before the next dose/.test(await top.textContent()), `the block and its reason are given: ${await top.textContent()}`);
+    expect((await d.locator('.due').textContent()).includes('No dose can be given now'), 'the dialog says so before the nurse types');
     await d.getByRole('button', { name: 'Cancel' }).click();
   }],
 
