@@ -97,6 +97,7 @@ enum hat_err api_prescriptions_stop(struct http_req *req);
 enum hat_err api_board(struct http_req *req);
 enum hat_err api_dosing_history(struct http_req *req);
 enum hat_err api_dose_due(struct http_req *req);
+enum hat_err api_session_summary(struct http_req *req);
 enum hat_err api_attendance(struct http_req *req);
 enum hat_err api_visit_check_in(struct http_req *req);
 enum hat_err api_visit_assess(struct http_req *req);

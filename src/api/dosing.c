@@ -98,6 +98,51 @@ enum hat_err api_board(struct http_req *req)
 	return HAT_OK;
 }
 
+/* ?premises_id=&date=YYYY-MM-DD&window=N: the handover of one session,
+** by default the window open now (or the day's last one to have begun). */
+enum hat_err api_session_summary(struct http_req *req)
+{
+	struct clinic_settings s;
+	int64_t premises, version, window = -1;
+	int64_t now = clock_now();
+	struct clock_local l;
+	const char *d = http_query(req, "date");
+	const char *w = http_query(req, "window");
+	int32_t date;
+	json_t *out = NULL;
+	enum hat_err rc = api_premises_param(req, &premises);
+
+	clock_to_local(now, &l);
+	date = l.date;
+	if (rc == HAT_OK && d && clock_parse_date(d, &date) != HAT_OK) {
+		req->err_field = "date";
+		rc = HAT_E_INVALID_DATE;
+	}
+	if (rc == HAT_OK)
+		rc = clinic_settings_load(api_reader(req), premises, &s, &version);
+	if (rc == HAT_OK && w && !str_to_int64(w, 0, s.window_count - 1, &window)) {
+		req->err_field = "window";
+		rc = HAT_E_INVALID_QUERY;
+	}
+	/* The default: the latest window of the day to have begun. */
+	for (int32_t i = 0; rc == HAT_OK && !w && i < s.window_count; i++) {
+		if (date < l.date || s.windows[i].start_minute <= l.minute_of_day)
+			window = i;
+	}
+	if (rc == HAT_OK && window < 0)
+		window = 0;
+	if (rc == HAT_OK)
+		rc = board_session_summary(api_reader(req), premises, date, (int32_t)window, now, &out);
+	if (rc == HAT_OK)
+		rc = api_log_access(req, 0, "session_summary");
+	if (rc != HAT_OK) {
+		json_decref(out);
+		return rc;
+	}
+	http_reply(req, 200, out);
+	return HAT_OK;
+}
+
 enum hat_err api_dose_due(struct http_req *req)
 {
 	json_t *out = NULL;

@@ -52,6 +52,7 @@ const struct http_route api_routes[] = {
 
 	{ HTTP_GET, "/api/v1/board", api_board, CLINICAL, 0 },
 	{ HTTP_GET, "/api/v1/attendance", api_attendance, CLINICAL, 0 },
+	{ HTTP_GET, "/api/v1/session-summary", api_session_summary, CLINICAL, 0 },
 	{ HTTP_GET, "/api/v1/patients/{id}/dosing-history", api_dosing_history, CLINICAL, 0 },
 	{ HTTP_GET, "/api/v1/patients/{id}/dose-due", api_dose_due, CLINICAL, 0 },
 	{ HTTP_POST, "/api/v1/patients/{id}/check-in", api_visit_check_in, NURSE, 4 * KB },

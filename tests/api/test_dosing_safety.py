@@ -380,6 +380,7 @@ def postdose_alarm(d):
     d.settings("and restores 10", {"postdose_resp_rate_min": 10})
     d.leave(a, "the breathing patient leaves after the normal check",
             expect={"detail.left_against_advice": False})
+    return [a, b, c]
 
 
 def oral_register(d):
@@ -542,6 +543,34 @@ def errors_to_act_on(d):
          "route must be one of: iv, im, sc.")
 
 
+def session_summary(d, alarm_pids):
+    """Item 14: the handover of a past session: who was dosed, the alarms,
+    and the ampoules per register page against the page's own entries."""
+    r = d.call("the handover of day 35's morning", "nurse", "GET",
+               "/api/v1/session-summary?date=%s&window=0" % day(35).isoformat(), status=200)
+    j = r.json or {}
+    dosed = {x["patient_id"] for x in j.get("patients", {}).get("dosed", [])}
+    d.ok("the three patients dosed that morning are listed as dosed",
+         set(alarm_pids) <= dosed, repr(j.get("patients")))
+    d.eq("every abnormal check of the session is listed, resolved or not",
+         sorted((x["patient_id"], tuple(x["alarms"])) for x in j.get("alarms", [])),
+         sorted([(alarm_pids[0], ("respiratory_rate",)), (alarm_pids[1], ("sedation",)),
+                 (alarm_pids[2], ("oxygen_saturation",))]))
+    lac = [x["patient_id"] for x in j.get("patients", {}).get("dosed", [])
+           if x.get("left_against_advice")]
+    d.eq("the one who left against advice is marked", lac, [alarm_pids[1]])
+    pages = j.get("ampoules", [])
+    d.ok("the ampoules booked by the doses match the register's own entries, page by page",
+         pages and all(p["is_matched"] and p["booked_by_doses"] > 0 for p in pages), repr(pages))
+    d.eq("the doses of the session are listed with who gave and witnessed them",
+         sorted(x["patient_id"] for x in j.get("doses", []) if x["patient_id"] in alarm_pids),
+         sorted(alarm_pids))
+    d.call("a window the clinic does not have", "nurse", "GET",
+           "/api/v1/session-summary?window=7", status=400, code="invalid_query")
+    d.call("a date that is not one", "nurse", "GET", "/api/v1/session-summary?date=35-12",
+           status=400, code="invalid_date")
+
+
 def body(t):
     d = Desk(t)
     d.start()
@@ -553,10 +582,11 @@ def body(t):
     discharge_and_readmission(d)
     review_outcomes(d)
     oral_missed_run(d)
-    postdose_alarm(d)
+    alarm_pids = postdose_alarm(d)
     oral_register(d)
     dose_due(d)
     errors_to_act_on(d)
+    session_summary(d, alarm_pids)
 
 
 if __name__ == "__main__":

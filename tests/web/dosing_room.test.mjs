@@ -135,4 +135,23 @@ await runTests(import.meta.url, [
     expect(rows.some((r) => r.includes('Left against advice') && r.includes('naloxone kit given')), `leaving against advice with its reason: ${JSON.stringify(rows)}`);
     await c.shot(b, 'chart-readings');
   }],
+
+  ['the handover lists the session, its alarm and the ampoules against the register', async (c) => {
+    await b.goto(`${c.base}/#/session-summary`);
+    await b.getByRole('heading', { name: /Session summary: morning/ }).waitFor();
+    const alarms = await b.locator('section[aria-labelledby="sum-alarms"]').textContent();
+    expect(alarms.includes('09:00 Shannon Kerr') && alarms.includes('abnormal post-dose check'), `the alarm is in the handover, at its time: ${alarms}`);
+    const dosed = await b.locator('section[aria-labelledby="sum-dosed"]').textContent();
+    expect(dosed.includes('Shannon Kerr') && dosed.includes('left against advice'), `dosed, left against advice: ${dosed}`);
+    const undone = await b.locator('section[aria-labelledby="sum-undone"] h2').textContent();
+    expect(/Doses left undone.*: \d+/.test(undone), `the undone doses are counted: ${undone}`);
+    const amp = await b.locator('table.ampoules tbody tr').allTextContents();
+    expect(amp.length >= 1 && amp.every((t) => t.includes('matches')), `ampoules against the register: ${JSON.stringify(amp)}`);
+    await c.shot(b, 'handover');
+    await b.getByRole('link', { name: 'Daily dosing sheet' }).click();
+    await b.getByRole('heading', { name: /Daily dosing sheet/ }).waitFor();
+    const row = await b.locator('table.dosing-sheet tbody tr', { hasText: 'Shannon Kerr' }).textContent();
+    expect(/09:00 180 mg Priya Patel\/Ciaran Byrne/.test(row), `the sheet's row: ${row}`);
+    await c.shot(b, 'dosing-sheet');
+  }],
 ]);

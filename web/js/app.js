@@ -16,6 +16,7 @@ import * as register from './screens/register.js';
 import * as users from './screens/users.js';
 import * as settings from './screens/settings.js';
 import * as attendance from './screens/attendance.js';
+import * as summary from './screens/summary.js';
 
 const CLINICAL = ['prescriber', 'nurse', 'pharmacist', 'keyworker', 'manager', 'cdao'];
 const REGISTER_READ = ['pharmacist', 'cdao', 'auditor', 'manager', 'nurse', 'prescriber'];
@@ -28,6 +29,8 @@ const ROUTES = [
   { re: /^\/patients\/(\d+)\/edit$/, title: 'Patient details', roles: CLINICAL, screen: patients.renderEdit, under: '/patients' },
   { re: /^\/patients\/(\d+)\/prescriptions$/, title: 'Prescriptions', roles: CLINICAL, screen: prescriptions.render, under: '/patients' },
   { re: /^\/attendance$/, nav: 'Attendance', title: 'Attendance', roles: CLINICAL, screen: attendance.render },
+  { re: /^\/session-summary$/, nav: 'Handover', title: 'Session summary', roles: CLINICAL, screen: summary.renderSummary },
+  { re: /^\/dosing-sheet\/(\d{4}-\d{2}-\d{2})$/, title: 'Daily dosing sheet', roles: CLINICAL, screen: summary.renderSheet, under: '/session-summary' },
   { re: /^\/register(?:\/(\d+))?$/, nav: 'Register', title: 'Controlled-drug register', roles: REGISTER_READ, screen: register.render, home: '/register' },
   { re: /^\/users$/, nav: 'Users', title: 'Users', roles: ['admin'], screen: users.render },
   { re: /^\/settings$/, nav: 'Clinic settings', title: 'Clinic settings', roles: ['manager'], screen: settings.render },
