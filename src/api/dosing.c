@@ -10,7 +10,9 @@
 #include "cmd/premises.h"
 #include "cmd/prescriptions.h"
 #include "cmd/settings.h"
+#include "cmd/photos.h"
 #include "cmd/visits.h"
+#include "core/identity.h"
 #include "util/clock.h"
 
 enum hat_err api_settings_get(struct http_req *req)
@@ -279,4 +281,33 @@ enum hat_err api_review(struct http_req *req)
 enum hat_err api_risk_discussion(struct http_req *req)
 {
 	return api_run(req, &clinical_risk_discussion);
+}
+
+enum hat_err api_photo_put(struct http_req *req)
+{
+	return api_run(req, &photos_set);
+}
+
+enum hat_err api_photo_withdraw(struct http_req *req)
+{
+	return api_run(req, &photos_withdraw);
+}
+
+/* The photograph itself, as an image; every read goes to the access log. */
+enum hat_err api_photo_get(struct http_req *req)
+{
+	const char *type = NULL;
+	enum hat_err rc;
+
+	buf_init(&req->raw, IDENTITY_PHOTO_MAX_BYTES + 1);
+	rc = photos_read(api_reader(req), req->path_id, &req->raw, &type);
+	if (rc == HAT_OK)
+		rc = api_log_access(req, req->path_id, "photo");
+	if (rc != HAT_OK) {
+		buf_free(&req->raw);
+		return rc;
+	}
+	req->content_type = type;
+	req->status = 200;
+	return HAT_OK;
 }

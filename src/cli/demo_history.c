@@ -212,8 +212,9 @@ static int visit(struct cmd_runner *r, struct staff *st, int64_t patient, const 
 	dosed_at = t + 240;
 	if (rc == 0)
 		rc = run(r, &visits_administer, n, dosed_at, patient,
-			 json_pack("{s:i, s:s, s:s, s:o}", "amount_mg", mg, "route", "iv", "site",
-				   days_ago % 2 ? "arm_left" : "arm_right", "witness", witness_none()));
+			 json_pack("{s:i, s:s, s:s, s:o, s:b}", "amount_mg", mg, "route", "iv", "site",
+				   days_ago % 2 ? "arm_left" : "arm_right", "witness", witness_none(),
+				   "identity_confirmed", 1));
 	if (rc == 0 && topup) {
 		/* A top-up: assessed again after the first injection's effect. */
 		rc = run(r, &visits_assess, n, dosed_at + 20 * 60, patient,
@@ -222,8 +223,9 @@ static int visit(struct cmd_runner *r, struct staff *st, int64_t patient, const 
 		dosed_at += 21 * 60;
 		if (rc == 0)
 			rc = run(r, &visits_administer, n, dosed_at, patient,
-				 json_pack("{s:i, s:s, s:s, s:o}", "amount_mg", 40, "route", "iv",
-					   "site", "forearm_left", "witness", witness_none()));
+				 json_pack("{s:i, s:s, s:s, s:o, s:b}", "amount_mg", 40, "route", "iv",
+					   "site", "forearm_left", "witness", witness_none(),
+					   "identity_confirmed", 1));
 	}
 	if (rc == 0 && window == 1 && days_ago == p->naloxone_day)
 		rc = run(r, &clinical_adverse_event, n, dosed_at + 8 * 60, patient,

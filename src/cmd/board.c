@@ -6,11 +6,13 @@
 #include <string.h>
 
 #include "board.h"
+#include "core/identity.h"
 #include "settings.h"
 #include "visits.h"
 
 static const char sql_due[] =
-	"SELECT DISTINCT p.id, p.given_name, p.family_name, p.alerts FROM patients p"
+	"SELECT DISTINCT p.id, p.given_name, p.family_name, p.alerts, p.birth_date,"
+	" EXISTS (SELECT 1 FROM patient_photos f WHERE f.patient_id = p.id) FROM patients p"
 	" JOIN prescriptions r ON r.patient_id = p.id"
 	" WHERE p.premises_id = ?1 AND r.start_date <= ?2"
 	" AND (r.end_date IS NULL OR r.end_date >= ?2)"
@@ -156,11 +158,15 @@ enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now,
 	while (rc == HAT_OK && w >= 0) {
 		char given[101], family[101], alerts[2001];
 		int64_t pid;
+		int32_t birth;
+		bool photo;
 
 		rc = store_step(st, &row);
 		if (rc != HAT_OK || !row)
 			break;
 		pid = store_col_int(st, 0);
+		birth = (int32_t)store_col_int(st, 4);
+		photo = store_col_int(st, 5) != 0;
 		str_copy(given, sizeof given, store_col_text(st, 1));
 		str_copy(family, sizeof family, store_col_text(st, 2));
 		str_copy(alerts, sizeof alerts, store_col_text(st, 3));
@@ -180,8 +186,14 @@ enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now,
 			continue;
 		if (rc == HAT_OK) {
 			json_t *line = patient_row(f, now, over && f->window == w, given, family, alerts);
+			char born[11];
 
 			json_object_set_new(line, "window", json_integer(f->window));
+			/* Who is at the hatch: the photograph (when held) and age. */
+			clock_format_date(birth, born);
+			json_object_set_new(line, "birth_date", json_string(born));
+			json_object_set_new(line, "age", json_integer(identity_age_years(birth, l.date)));
+			json_object_set_new(line, "has_photo", json_boolean(photo));
 			json_array_append_new(rows, line);
 		}
 	}

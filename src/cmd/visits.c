@@ -270,6 +270,7 @@ static const struct field administer_fields[] = {
 	{ "site", FT_STRING, true, 1, 40, NULL, false },
 	{ "notes", FT_STRING, false, 0, 2000, NULL, false },
 	{ "witness", FT_OBJECT, false, 0, 0, NULL, false },
+	{ "identity_confirmed", FT_BOOL, true, 0, 0, NULL, false },
 	FIELDS_END,
 };
 
@@ -583,6 +584,9 @@ static enum hat_err run_administer(struct store_conn *conn, struct cmd *c)
 	if (!f.has_rx)
 		return cmd_refuse(c, f.patient.discharged ? HAT_E_NO_ACTIVE_EPISODE
 							  : HAT_E_NO_PRESCRIPTION, NULL, NULL);
+	/* The nurse confirms who is at the hatch as part of the dose. */
+	if (!fields_bool(c->input, "identity_confirmed", false))
+		return cmd_refuse(c, HAT_E_IDENTITY_UNCONFIRMED, "identity_confirmed", NULL);
 	rc = check_witness(conn, c);
 	if (rc == HAT_OK)
 		rc = load_history(conn, &f, inj, &history.count);

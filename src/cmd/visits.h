@@ -12,8 +12,9 @@
 **                      decision (fit | not_fit | fit_reduced), reason
 **   visit.authorise_reduced  prescriber (target = assessment): amount_mg
 **   visit.administer   nurse with a witness (cmd.witness_id): amount_mg,
-**                      route, site; one transaction holds the administration,
-**                      its visit event and its audit event
+**                      route, site, identity_confirmed (must be true); one
+**                      transaction holds the administration, its register
+**                      entries, its visit event and its audit event
 **   visit.postdose     nurse: sedation_level, respiratory_rate, spo2 and
 **                      pupils (optional), breathing, notes; an abnormal
 **                      check (core/assess thresholds) raises the alarm

@@ -222,7 +222,7 @@ class Desk:
              status=201, code=None, who="nurse", expect=None, headers=None, body=None):
         """An injection; a refusal must leave the database as it was."""
         if body is None:
-            body = {"amount_mg": mg, "route": route, "site": site,
+            body = {"amount_mg": mg, "route": route, "site": site, "identity_confirmed": True,
                     "witness": witness if witness is not None else self.witness()}
         label = label or ("%s mg %s %s %s" % (mg, route, site, "given" if status == 201
                                              else "refused: %s" % code))
@@ -395,7 +395,7 @@ def amounts_and_windows(d):
     d.dose(p, 200.001, status=422, code="dose_exceeds_session_max")
     # Witnesses: missing, the nurse themself, wrong password, a bad token, a role
     # that may not witness; then by password instead of a token.
-    body = {"amount_mg": 200, "route": "iv", "site": "arm_left"}
+    body = {"amount_mg": 200, "route": "iv", "site": "arm_left", "identity_confirmed": True}
     d.dose(p, 200, "no witness", body=body, status=422, code="witness_required")
     d.dose(p, 200, "an empty witness", body=dict(body, witness={}), status=422,
            code="witness_required")

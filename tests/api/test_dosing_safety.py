@@ -7,9 +7,12 @@ Like test_dosing_rules.py (whose Desk this uses), the test clock lives through
 days of late 2028 (London time = UTC) with fresh patients.  Each rule is tried
 at its edge on both sides; every refusal is checked to have written nothing.
 """
+import base64
 import os
 import sqlite3
+import struct
 import sys
+import zlib
 
 sys.dont_write_bytecode = True  # importing test_dosing_rules leaves no __pycache__
 
@@ -531,13 +534,15 @@ def errors_to_act_on(d):
     d.eq("the range", (r.json or {}).get("error", {}).get("message"),
          "observation_min must be 1 to 240.")
     r = d.step("a dose amount out of range names its range", p, "administrations",
-               {"amount_mg": 5000, "route": "iv", "site": "arm_left", "witness": d.witness()},
+               {"amount_mg": 5000, "route": "iv", "site": "arm_left", "witness": d.witness(),
+                "identity_confirmed": True},
                status=400, code="out_of_range")
     d.eq("the field and the range", ((r.json or {}).get("error", {}).get("field"),
                                     (r.json or {}).get("error", {}).get("message")),
          ("amount_mg", "amount_mg must be 0 to 2000 mg, with at most 3 decimals."))
     r = d.step("a route not on the list names the choices", p, "administrations",
-               {"amount_mg": 50, "route": "oral", "site": "arm_left", "witness": d.witness()},
+               {"amount_mg": 50, "route": "oral", "site": "arm_left", "witness": d.witness(),
+                "identity_confirmed": True},
                status=400, code="invalid_value")
     d.eq("the choices", (r.json or {}).get("error", {}).get("message"),
          "route must be one of: iv, im, sc.")
@@ -571,6 +576,77 @@ def session_summary(d, alarm_pids):
            status=400, code="invalid_date")
 
 
+def png(w=24, h=24, rgb=(200, 120, 80)):
+    """A small real PNG, as a camera's upload would be."""
+    def chunk(kind, data):
+        c = struct.pack(">I", len(data)) + kind + data
+        return c + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+    raw = b"".join(b"\x00" + b"".join(bytes(((rgb[0] + x * y) % 256, rgb[1], (rgb[2] + y) % 256))
+                                       for x in range(w)) for y in range(h))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def identity_photo(d):
+    """Item 8: the photograph is held in the database, read through the
+    access log, shown on the board with the age, and deleted when consent is
+    withdrawn; the nurse confirms identity as part of each dose."""
+    p = d.patient("Photo")
+    d.rx(p)
+    img = png()
+    r = d.call("a keyworker cannot take the photograph", "kw", "PUT", "/api/v1/patients/%d/photo" % p,
+               {"content_type": "image/png", "image_base64": base64.b64encode(img).decode()},
+               status=403, code="forbidden")
+    r = d.call("a JPEG that is really a PNG is refused", "nurse", "PUT",
+               "/api/v1/patients/%d/photo" % p,
+               {"content_type": "image/jpeg", "image_base64": base64.b64encode(img).decode()},
+               status=400, code="invalid_value")
+    d.eq("naming the field", (r.json or {}).get("error", {}).get("field"), "image_base64")
+    d.call("text that is not base64 is refused", "nurse", "PUT", "/api/v1/patients/%d/photo" % p,
+           {"content_type": "image/png", "image_base64": "not base64 at all!"}, status=400,
+           code="invalid_value")
+    d.eq("nothing was stored", d.scalar("SELECT count(*) FROM patient_photos"), 0)
+    d.call("the nurse takes the photograph", "nurse", "PUT", "/api/v1/patients/%d/photo" % p,
+           {"content_type": "image/png", "image_base64": base64.b64encode(img).decode()},
+           status=201, expect={"bytes": len(img), "content_type": "image/png"})
+    logged = d.scalar("SELECT count(*) FROM access_log WHERE patient_id = ? AND what = 'photo'", (p,))
+    r = d.t.request("GET", "/api/v1/patients/%d/photo" % p, session=d.s["nurse2"])
+    d.ok("the photograph reads back as the image it was",
+         r.status == 200 and r.body == img and r.header("Content-Type") == "image/png",
+         "%d %s" % (r.status, r.header("Content-Type")))
+    d.eq("and its read is in the access log",
+         d.scalar("SELECT count(*) FROM access_log WHERE patient_id = ? AND what = 'photo'", (p,)),
+         logged + 1)
+    d.ok("the audit event keeps the size, never the image",
+         d.scalar("SELECT detail FROM audit_events WHERE entity = 'patient_photo' ORDER BY seq DESC"
+                  " LIMIT 1").find("image_base64") < 0)
+    row, _ = d.board_row(p)
+    d.eq("the board card has the photo, the date of birth and the age",
+         ((row or {}).get("has_photo"), (row or {}).get("birth_date"), (row or {}).get("age")),
+         (True, "1980-01-01", 48))
+    d.at(40, "08:30:00")
+    d.check_in(p)
+    d.assess(p)
+    d.dose(p, 100, "the dose without the identity confirmed", status=400, code="missing_field",
+           body={"amount_mg": 100, "route": "iv", "site": "arm_left", "witness": d.witness()})
+    d.dose(p, 100, "identity not confirmed", status=422, code="identity_not_confirmed",
+           body={"amount_mg": 100, "route": "iv", "site": "arm_left", "witness": d.witness(),
+                 "identity_confirmed": False})
+    d.dose(p, 100, "identity confirmed: given")
+    d.step("consent withdrawn needs a reason", p, "photo/withdraw", {}, status=400,
+           code="missing_field")
+    d.step("consent withdrawn: the photograph is removed", p, "photo/withdraw",
+           {"reason": "patient withdrew consent to the photograph"}, status=200)
+    d.eq("nothing of it is left in the database",
+         d.scalar("SELECT count(*) FROM patient_photos WHERE patient_id = ?", (p,)), 0)
+    r = d.t.request("GET", "/api/v1/patients/%d/photo" % p, session=d.s["nurse"])
+    d.eq("reading it now finds nothing", (r.status, r.code), (404, "not_found"))
+    d.step("withdrawing again finds nothing to remove", p, "photo/withdraw",
+           {"reason": "again"}, status=404, code="not_found")
+    row, _ = d.board_row(p)
+    d.eq("the card no longer has a photo", (row or {}).get("has_photo"), False)
+
+
 def body(t):
     d = Desk(t)
     d.start()
@@ -587,6 +663,7 @@ def body(t):
     dose_due(d)
     errors_to_act_on(d)
     session_summary(d, alarm_pids)
+    identity_photo(d)
 
 
 if __name__ == "__main__":

@@ -26,3 +26,16 @@ ALTER TABLE reviews ADD COLUMN new_prescription_id INTEGER REFERENCES prescripti
 INSERT INTO meta (key, value)
   SELECT 'oral_register_from_administration', CAST(coalesce(max(id), 0) AS TEXT)
   FROM administrations;
+
+-- The patient's photograph for the dosing room, held with consent: at most
+-- one a patient, replaced by a new one, and deleted outright (not kept
+-- behind a flag) when the patient withdraws consent.  Taking, replacing
+-- and removing it are audited; every read goes to the access log.
+CREATE TABLE patient_photos (
+  id           INTEGER PRIMARY KEY,
+  patient_id   INTEGER NOT NULL UNIQUE REFERENCES patients(id),
+  content_type TEXT NOT NULL CHECK (content_type IN ('image/jpeg', 'image/png')),
+  image        BLOB NOT NULL,
+  taken_by     INTEGER NOT NULL REFERENCES users(id),
+  taken_at     INTEGER NOT NULL
+) STRICT;
