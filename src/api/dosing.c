@@ -187,6 +187,15 @@ enum hat_err api_dosing_history(struct http_req *req)
 		if (rc == HAT_OK)
 			json_object_set_new(out, "review_pending", pending);
 	}
+	if (rc == HAT_OK) {
+		int64_t photos = 0;
+
+		/* The chart shows the photograph beside the identity. */
+		rc = store_query_int(api_reader(req), "SELECT count(*) FROM patient_photos"
+						      " WHERE patient_id = ?", NULL, &photos, "i",
+				     req->path_id);
+		json_object_set_new(out, "has_photo", json_boolean(photos > 0));
+	}
 	if (rc == HAT_OK)
 		rc = api_log_access(req, req->path_id, "dosing_history");
 	if (rc != HAT_OK) {

@@ -4,7 +4,28 @@
 // the alarm on the other station's board and lets the patient leave only
 // against advice with a reason.
 
+import { deflateSync, crc32 } from 'node:zlib';
+
 import { runTests, expect } from './harness.mjs';
+
+/** A small real PNG: a face-sized block of colour. */
+function png(w = 48, h = 48) {
+  const chunk = (kind, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(kind), data]);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(body) >>> 0);
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2;
+  const rows = [];
+  for (let y = 0; y < h; y++) {
+    rows.push(Buffer.from([0]));
+    for (let x = 0; x < w; x++) rows.push(Buffer.from([(x * 5) % 256, 90 + (y % 60), 160]));
+  }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
+}
 
 const SHANNON = 2;
 let a; // nurse.patel's tablet
@@ -24,6 +45,20 @@ await runTests(import.meta.url, [
     api = await c.as('nurse.patel', 'demo-nurse-pass');
     await card(a, SHANNON).waitFor();
     await card(b, SHANNON).waitFor();
+  }],
+
+  ['the nurse takes the patient\'s photograph on the chart; the card shows it with the age', async (c) => {
+    await b.goto(`${c.base}/#/patients/${SHANNON}`);
+    await b.getByText('Take or upload a photograph').waitFor();
+    await b.locator('#photo-file').setInputFiles({ name: 'face.png', mimeType: 'image/png', buffer: png() });
+    await b.locator('section[aria-labelledby="chart-id"] img.photo').waitFor();
+    await c.shot(b, 'chart-photo', false);
+    await b.goto(`${c.base}/#/board`);
+    const img = card(a, SHANNON).locator('img.photo');
+    await img.waitFor({ timeout: 15000 });
+    expect(await img.evaluate((i) => i.complete && i.naturalWidth === 48), 'the photograph loads on the other station\'s card');
+    const born = await card(a, SHANNON).locator('.born').textContent();
+    expect(/^Born \d+ \w+ \d{4} \(\d+\)$/.test(born), `date of birth and age: ${born}`);
   }],
 
   ['the board keeps its order while another station changes a state, and says what changed', async (c) => {
@@ -66,8 +101,17 @@ await runTests(import.meta.url, [
     expect(Number(amount) === due.amount_mg, `amount pre-filled with ${due.amount_mg}: ${amount}`);
     const line = await d.locator('.due').textContent();
     expect(line.includes(`Due now: ${due.amount_mg} mg`) && line.includes(due.message), `the limit in words: ${line}`);
+    expect(await d.locator('.identity img.photo').count() === 1, 'the dose dialog shows the photograph');
+    await d.getByLabel('Injection site').selectOption('arm_left');
+    await d.getByLabel('Witness username').fill('nurse.byrne');
+    await d.getByLabel('Witness password').fill('demo-nurse-pass');
+    await d.getByRole('button', { name: 'Record dose' }).click();
+    const idErr = d.locator('[data-field="identity_confirmed"] .field-error');
+    await idErr.filter({ hasText: /\S/ }).waitFor();
+    expect(/confirm the patient's identity/.test(await idErr.textContent()), 'a dose without the identity confirmed is refused beside the box');
     await c.shot(a, 'dose-prefilled', false);
     await d.getByLabel('Injection site').selectOption('arm_left');
+    await d.getByLabel(/^I have checked this is/).check();
     await d.getByLabel('Witness username').fill('nurse.byrne');
     await d.getByLabel('Witness password').fill('demo-nurse-pass');
     await d.getByRole('button', { name: 'Record dose' }).click();

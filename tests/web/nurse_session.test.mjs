@@ -49,7 +49,8 @@ async function fillDose(amount, site = 'arm_left') {
   await d.getByLabel('Amount (mg)').fill(String(amount));
   await d.getByLabel('Route').selectOption('iv');
   await d.getByLabel('Injection site').selectOption(site);
-  await d.getByLabel('Witness username').fill('nurse.byrne');
+  await d.getByLabel(/^I have checked this is/).check();
+    await d.getByLabel('Witness username').fill('nurse.byrne');
   await d.getByLabel('Witness password').fill('demo-nurse-pass');
 }
 

@@ -79,6 +79,7 @@ await runTests(import.meta.url, [
     await card.getByRole('button', { name: 'Give dose' }).click();
     await d.getByLabel('Amount (mg)').fill('100');
     await d.getByLabel('Injection site').selectOption('arm_left');
+    await d.getByLabel(/^I have checked this is/).check();
     await d.getByLabel('Witness username').fill('nurse.byrne');
     await d.getByLabel('Witness password').fill('demo-nurse-pass');
     await d.getByRole('button', { name: 'Record dose' }).click();
@@ -111,6 +112,7 @@ await runTests(import.meta.url, [
     const d = nurse.getByRole('dialog');
     await d.getByLabel('Amount (mg)').fill('100');
     await d.getByLabel('Injection site').selectOption('arm_left');
+    await d.getByLabel(/^I have checked this is/).check();
     await d.getByLabel('Witness username').fill('nurse.byrne');
     await d.getByLabel('Witness password').fill('demo-nurse-pass');
     await d.getByRole('button', { name: 'Record dose' }).click();

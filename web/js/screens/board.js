@@ -5,7 +5,7 @@
 
 import { get } from '../api.js';
 import {
-  h, addDays, fmtDay, add, clear, badge, fmtTime, fmtLongDay, mg, mmss, STATE_LABEL, FLAG_LABEL,
+  h, addDays, fmtDay, add, clear, badge, fmtTime, fmtLongDay, mg, mmss, STATE_LABEL, FLAG_LABEL, identity,
 } from '../ui.js';
 import { actionsFor, ALARM_LABEL } from './visit.js';
 
@@ -82,6 +82,7 @@ export function render(main, ctx) {
     const alarm = !!p.alarm;
     const node = h('li', { class: `card${observing || alarm ? ' is-observing' : ''}${blocked ? ' is-blocked' : ''}${alarm ? ' is-alarm' : ''}`, 'aria-labelledby': nameId, dataset: { patient: p.patient_id, state: p.state } },
       h('h2', { id: nameId }, h('a', { href: `#/patients/${p.patient_id}` }, `${p.given_name} ${p.family_name}`)),
+      identity(p),
       h('p', { class: 'state' }, badge(`state-${p.state}`, STATE_LABEL[p.state] || p.state),
         observing ? h('span', null, ' ', h('span', { class: 'countdown', dataset: { countdown: '1' }, 'aria-label': 'Observation time left' }, mmss(remaining(p))), ' left') : null),
       shownFlags(p).length ? h('p', { class: 'flags' }, shownFlags(p).map((f) => badge(`flag flag-${f}`, FLAG_LABEL[f] || f))) : null,
@@ -145,7 +146,7 @@ export function render(main, ctx) {
     for (const p of rows) {
       seen.add(p.patient_id);
       const key = JSON.stringify([p.state, p.flags, p.observation_remaining_s > 0, p.sessions_today, p.day_injected_ug,
-        p.last_dose_at, errors.get(p.patient_id) || '', p.alerts, p.days_missed, p.alarm, p.review_pending, p.oral_review_required]);
+        p.last_dose_at, errors.get(p.patient_id) || '', p.alerts, p.days_missed, p.alarm, p.review_pending, p.oral_review_required, p.has_photo]);
       let c = cards.get(p.patient_id);
       if (!c || c.key !== key) {
         const node = cardFor(p);

@@ -3,9 +3,9 @@
 // the last 14 days as a compact grid of sessions and amounts with the
 // events beside them.
 
-import { get } from '../api.js';
+import { get, post, put } from '../api.js';
 import {
-  h, add, fill, clear, badge, fmtTime, fmtDay, fmtDateTime, mg, STATE_LABEL, FLAG_LABEL, REASON_LABEL, AE_LABEL, REVIEW_LABEL, DRUG_LABEL, siteLabel,
+  h, add, fill, clear, badge, fmtTime, fmtDay, fmtDateTime, mg, announce, identity, STATE_LABEL, FLAG_LABEL, REASON_LABEL, AE_LABEL, REVIEW_LABEL, DRUG_LABEL, siteLabel,
 } from '../ui.js';
 import { actionsFor, adverse, authoriseReduced, oralDose, prescriptionSummary, review, riskDiscussion } from './visit.js';
 
@@ -77,6 +77,8 @@ export function render(main, ctx, [id]) {
       h('div', { class: 'row' },
         h('section', { class: 'panel', 'aria-labelledby': 'chart-id' },
           h('h2', { id: 'chart-id' }, 'Identity'),
+          identity({ ...p, patient_id: p.id, has_photo: history.has_photo }, { large: true, v: Date.now() }),
+          ctx.has('nurse', 'prescriber') ? photoControls(p, history.has_photo, load) : null,
           h('dl', { class: 'facts' },
             h('dt', null, 'Born'), h('dd', null, fmtDay(p.birth_date).replace(/^\w+ /, '') + ` ${p.birth_date.slice(0, 4)}`),
             h('dt', null, 'Sex'), h('dd', null, p.sex),
@@ -107,6 +109,40 @@ export function render(main, ctx, [id]) {
 
   load();
   return () => { stopped = true; };
+}
+
+/** Take or upload the photograph (a tablet's camera opens from the file
+ * picker), or remove it when the patient withdraws consent. */
+function photoControls(p, has, reload) {
+  const file = h('input', { type: 'file', id: 'photo-file', accept: 'image/jpeg,image/png', capture: 'user', class: 'sr-only' });
+  const err = h('p', { class: 'form-error', role: 'alert' });
+  file.addEventListener('change', () => {
+    const f = file.files && file.files[0];
+    if (!f) return;
+    const reader = new FileReader();
+    reader.onload = async () => {
+      const b64 = String(reader.result).replace(/^data:[^,]*,/, '');
+      try {
+        await put(`/patients/${p.id}/photo`, { content_type: f.type === 'image/png' ? 'image/png' : 'image/jpeg', image_base64: b64 });
+        announce('Photograph saved.');
+        reload();
+      } catch (e) { err.textContent = e.message; }
+    };
+    reader.readAsDataURL(f);
+  });
+  const remove = async () => {
+    const reason = window.prompt('Why is the photograph being removed? (consent withdrawn)');
+    if (!reason) return;
+    try {
+      await post(`/patients/${p.id}/photo/withdraw`, { reason });
+      announce('Photograph removed.');
+      reload();
+    } catch (e) { err.textContent = e.message; }
+  };
+  return h('div', { class: 'actions' },
+    h('label', { class: 'button', for: 'photo-file' }, has ? 'Replace photograph' : 'Take or upload a photograph'), file,
+    has ? h('button', { type: 'button', class: 'danger', onclick: remove }, 'Remove photograph (consent withdrawn)') : null,
+    err);
 }
 
 /** The last 14 days: one row a day, a column per session window. */

@@ -6,7 +6,7 @@
 
 import { get, post, newIdempotencyKey } from '../api.js';
 import {
-  h, add, openDialog, numberInput, select, textarea, choices, witnessFields, witnessValue, str, num, int, radio, compact, announce, mg, formatMg, mmss, fmtTime, DECISION_LABEL, REASON_LABEL, BREATHING_LABEL, AE_LABEL, REVIEW_LABEL, ROUTE_LABEL, SITES, siteLabel,
+  h, add, openDialog, numberInput, select, textarea, choices, checkbox, witnessFields, witnessValue, str, num, int, radio, compact, announce, mg, formatMg, mmss, fmtTime, identity, DECISION_LABEL, REASON_LABEL, BREATHING_LABEL, AE_LABEL, REVIEW_LABEL, ROUTE_LABEL, SITES, siteLabel,
 } from '../ui.js';
 
 const name = (p) => `${p.given_name} ${p.family_name}`;
@@ -77,6 +77,7 @@ export async function assess(p, ctx, done) {
     title: `${topup ? 'Assessment for a top-up' : 'Pre-dose assessment'}: ${name(p)}`,
     intro: topup ? 'A top-up needs a fresh assessment.' : null,
     fields: [
+      identity(p, { large: true }),
       select('sedation_level', 'Sedation level', levels, { required: true, placeholder: 'Choose a level' }),
       numberInput('breath_alcohol_ug', 'Breath alcohol (µg/100 ml)', { required: true, min: 0, max: 2000, step: '1', inputmode: 'numeric' }),
       textarea('concerns', 'Concerns', { optional: true, rows: 2 }),
@@ -133,12 +134,14 @@ export async function dose(p, ctx, done) {
     title: `Give ${due && due.topup ? 'top-up' : 'dose'}: ${name(p)}`,
     intro: `${today}Prescribed: ${prescriptionSummary(rx)}.`,
     fields: [
+      identity(p, { large: true }),
       dueLine,
       h('div', { class: 'row' },
         numberInput('amount_mg', 'Amount (mg)', { required: true, min: 0, max: 2000, value: due && !due.refusal && due.amount_mg > 0 ? due.amount_mg : undefined }),
         select('route', 'Route', routes.map((r) => [r, ROUTE_LABEL[r] || r]), { required: true, value: routes[0] })),
       select('site', 'Injection site', SITES.map(([g, list]) => [g, list.map((s) => [s, siteLabel(s)])]), { groups: true, required: true, placeholder: 'Choose a site' }),
       textarea('notes', 'Notes', { optional: true, rows: 2 }),
+      h('div', { class: 'confirm-id' }, checkbox('identity_confirmed', `I have checked this is ${name(p)}${p.birth_date ? `, born ${p.birth_date}` : ''}${p.has_photo ? ', against the photograph' : ''}`)),
       witnessFields('A second nurse'),
     ],
     submitLabel: 'Record dose',
@@ -149,6 +152,7 @@ export async function dose(p, ctx, done) {
       route: str(f, 'route'),
       site: str(f, 'site'),
       notes: str(f, 'notes'),
+      identity_confirmed: !!f.querySelector('input[name="identity_confirmed"]:checked'),
       witness: witnessValue(f),
     }), { idempotencyKey: key }),
     fieldMap: { 'witness.username': 'witness_username', 'witness.password': 'witness_password' },
@@ -189,6 +193,7 @@ export async function postdose(p, ctx, done) {
     title: `Post-dose check: ${name(p)}`,
     intro: p.observation_remaining_s > 0 ? `Observation time left: ${mmss(p.observation_remaining_s)}.` : null,
     fields: [
+      identity(p),
       select('sedation_level', 'Sedation level', levels, { required: true, placeholder: 'Choose a level' }),
       h('div', { class: 'row' },
         numberInput('respiratory_rate', 'Breaths a minute', { required: true, min: 0, max: 80, step: '1', inputmode: 'numeric' }),
