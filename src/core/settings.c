@@ -100,6 +100,9 @@ static bool label_ok(const char *label, size_t cap)
 /* Records which setting is at fault and why, in words with the numbers,
 ** when the caller asked (p may be NULL), and returns code. */
 static enum hat_err fail(struct settings_problem *p, enum hat_err code, const char *field,
+			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static enum hat_err fail(struct settings_problem *p, enum hat_err code, const char *field,
 			 const char *fmt, ...)
 {
 	va_list ap;
@@ -142,27 +145,28 @@ static enum hat_err validate_windows(const struct clinic_settings *s, struct set
 	return HAT_OK;
 }
 
+#define MORE_THAN_0 "This must be more than 0."
+
 static enum hat_err validate_amounts_and_intervals(const struct clinic_settings *s,
 						   struct settings_problem *p)
 {
-	static const char msg[] = "This must be more than 0.";
 
 	if (s->min_between_session_starts_s <= 0)
-		return fail(p, HAT_E_OUT_OF_RANGE, "min_between_session_starts_min", msg);
+		return fail(p, HAT_E_OUT_OF_RANGE, "min_between_session_starts_min", "%s", MORE_THAN_0);
 	if (s->observation_s <= 0)
-		return fail(p, HAT_E_OUT_OF_RANGE, "observation_min", msg);
+		return fail(p, HAT_E_OUT_OF_RANGE, "observation_min", "%s", MORE_THAN_0);
 	if (s->topup_min_gap_s <= 0)
-		return fail(p, HAT_E_OUT_OF_RANGE, "topup_min_gap_min", msg);
+		return fail(p, HAT_E_OUT_OF_RANGE, "topup_min_gap_min", "%s", MORE_THAN_0);
 	if (s->assessment_valid_s <= 0)
-		return fail(p, HAT_E_OUT_OF_RANGE, "assessment_valid_min", msg);
+		return fail(p, HAT_E_OUT_OF_RANGE, "assessment_valid_min", "%s", MORE_THAN_0);
 	if (s->ceiling_diamorphine_ug <= 0)
-		return fail(p, HAT_E_OUT_OF_RANGE, "ceiling_diamorphine_mg", msg);
+		return fail(p, HAT_E_OUT_OF_RANGE, "ceiling_diamorphine_mg", "%s", MORE_THAN_0);
 	if (s->ceiling_hydromorphone_ug <= 0)
-		return fail(p, HAT_E_OUT_OF_RANGE, "ceiling_hydromorphone_mg", msg);
+		return fail(p, HAT_E_OUT_OF_RANGE, "ceiling_hydromorphone_mg", "%s", MORE_THAN_0);
 	if (s->ceiling_methadone_oral_ug <= 0)
-		return fail(p, HAT_E_OUT_OF_RANGE, "ceiling_methadone_oral_mg", msg);
+		return fail(p, HAT_E_OUT_OF_RANGE, "ceiling_methadone_oral_mg", "%s", MORE_THAN_0);
 	if (s->ceiling_srom_ug <= 0)
-		return fail(p, HAT_E_OUT_OF_RANGE, "ceiling_srom_mg", msg);
+		return fail(p, HAT_E_OUT_OF_RANGE, "ceiling_srom_mg", "%s", MORE_THAN_0);
 	return HAT_OK;
 }
 
