@@ -888,7 +888,7 @@ static enum hat_err case_event(struct store_conn *conn, struct cmd *c, const cha
 
 static enum hat_err run_case_check(struct store_conn *conn, struct cmd *c)
 {
-	int64_t page, premises;
+	int64_t page = 0, premises = 0;
 	enum hat_err rc = open_case(conn, c, &page, &premises);
 
 	if (rc != HAT_OK)
@@ -899,7 +899,7 @@ static enum hat_err run_case_check(struct store_conn *conn, struct cmd *c)
 
 static enum hat_err run_case_resolve(struct store_conn *conn, struct cmd *c)
 {
-	int64_t page, premises, entry_id;
+	int64_t page = 0, premises = 0, entry_id = 0;
 	enum hat_err rc = open_case(conn, c, &page, &premises);
 
 	if (rc == HAT_OK)
@@ -929,7 +929,7 @@ static enum hat_err insert_incident(struct store_conn *conn, struct cmd *c, int6
 
 static enum hat_err run_case_escalate(struct store_conn *conn, struct cmd *c)
 {
-	int64_t page, premises, incident;
+	int64_t page = 0, premises = 0, incident = 0;
 	enum hat_err rc = open_case(conn, c, &page, &premises);
 
 	if (rc == HAT_OK)
