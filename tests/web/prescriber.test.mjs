@@ -58,7 +58,8 @@ await runTests(import.meta.url, [
     await d.getByLabel('Naloxone route').selectOption('im');
     await d.getByRole('button', { name: 'Record adverse event' }).click();
     await nurse.locator('dialog').waitFor({ state: 'detached' });
-    await nurse.getByText('Blocked until a prescriber reviews this patient').waitFor();
+    // The chart says which review is pending and why.
+    await nurse.locator('.review-pending', { hasText: 'Naloxone or a seizure is on record since the last review' }).waitFor();
     await nurse.getByRole('link', { name: 'Dosing board' }).click();
     const card = nurse.locator(`li.card[data-patient="${GARY}"]`);
     await card.getByText('Blocked until prescriber review').waitFor();

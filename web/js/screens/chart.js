@@ -73,7 +73,9 @@ export function render(main, ctx, [id]) {
           h('a', { class: 'button', href: `#/patients/${p.id}/prescriptions` }, 'Prescriptions'),
           h('a', { class: 'button', href: `#/patients/${p.id}/edit` }, 'Details and episodes'))),
       p.alerts ? h('p', { class: 'alerts' }, h('strong', null, 'Alerts: '), p.alerts) : null,
-      blocked ? h('p', { class: 'alerts', role: 'status' }, 'Blocked until a prescriber reviews this patient: no dose can be given.') : null,
+      history.review_pending
+        ? h('p', { class: 'alerts review-pending', role: 'status' }, h('strong', null, 'Review pending: '), history.review_pending.message)
+        : blocked ? h('p', { class: 'alerts', role: 'status' }, 'Blocked until a prescriber reviews this patient: no dose can be given.') : null,
       h('div', { class: 'row' },
         h('section', { class: 'panel', 'aria-labelledby': 'chart-id' },
           h('h2', { id: 'chart-id' }, 'Identity'),
