@@ -53,7 +53,12 @@ const struct http_route api_routes[] = {
 
 	{ HTTP_GET, "/api/v1/board", api_board, P(PATIENT_READ), 0, NULL },
 	{ HTTP_GET, "/api/v1/attendance", api_attendance, P(PATIENT_READ), 0, NULL },
+	{ HTTP_GET, "/api/v1/session-summary", api_session_summary, P(PATIENT_READ), 0, NULL },
 	{ HTTP_GET, "/api/v1/patients/{id}/dosing-history", api_dosing_history, P(PATIENT_READ), 0, NULL },
+	{ HTTP_GET, "/api/v1/patients/{id}/dose-due", api_dose_due, P(PATIENT_READ), 0, NULL },
+	{ HTTP_GET, "/api/v1/patients/{id}/photo", api_photo_get, P(PATIENT_READ), 0, NULL },
+	{ HTTP_PUT, "/api/v1/patients/{id}/photo", api_photo_put, P(PHOTO_SET), 512 * KB, NULL },
+	{ HTTP_POST, "/api/v1/patients/{id}/photo/withdraw", api_photo_withdraw, P(PHOTO_SET), 4 * KB, NULL },
 	{ HTTP_POST, "/api/v1/patients/{id}/check-in", api_visit_check_in, P(VISIT_CHECK_IN), 4 * KB, NULL },
 	{ HTTP_POST, "/api/v1/patients/{id}/assessments", api_visit_assess, P(VISIT_ASSESS), 8 * KB, NULL },
 	{ HTTP_POST, "/api/v1/assessments/{id}/authorisations", api_visit_authorise, P(VISIT_AUTHORISE), 4 * KB, NULL },

@@ -58,6 +58,9 @@ const struct audit_table audit_tables[] = {
 	{ "self_notes", 43, AUDIT_BOUND, NULL, NULL },
 	{ "ndtms_details", 44, AUDIT_BOUND, NULL, NULL },
 	{ "ndtms_modalities", 45, AUDIT_BOUND, NULL, NULL },
+	/* Identity photographs (migration 005): deleted outright when consent is
+	** withdrawn, which the withdrawing event records as a deletion. */
+	{ "patient_photos", 46, AUDIT_BOUND, NULL, NULL },
 
 	{ "audit_events", 0, AUDIT_CHAIN, NULL, NULL },
 	{ "audit_head", 0, AUDIT_CHAIN, NULL, NULL },

@@ -102,6 +102,17 @@ static int receive(struct cmd_runner *r, struct staff *st, int32_t date, int wee
 				   "invoice_ref", invoice, "received_date", day, "witness",
 				   json_object()));
 	}
+	/* The oral component's methadone mixture (1 mg/mL) has its own page,
+	** counted in mL. */
+	snprintf(batch, sizeof batch, "MET1-%04d", 2600 + week);
+	if (rc == 0)
+		rc = run(r, &register_receive, &st->pharmacist, clock_from_local(date, 8 * 60 + 6), 0,
+			 json_pack("{s:I, s:I, s:s, s:i, s:s, s:i, s:s, s:s, s:s, s:s, s:o}",
+				   "premises_id", (json_int_t)st->premises_id, "supplier_id",
+				   (json_int_t)st->supplier_id, "drug", "methadone", "strength_mg", 1,
+				   "form", "oral_solution", "quantity", 5000, "batch", batch,
+				   "expiry_date", expiry, "invoice_ref", invoice, "received_date", day,
+				   "witness", json_object()));
 	return rc;
 }
 
@@ -201,8 +212,9 @@ static int visit(struct cmd_runner *r, struct staff *st, int64_t patient, const 
 	dosed_at = t + 240;
 	if (rc == 0)
 		rc = run(r, &visits_administer, n, dosed_at, patient,
-			 json_pack("{s:i, s:s, s:s, s:o}", "amount_mg", mg, "route", "iv", "site",
-				   days_ago % 2 ? "arm_left" : "arm_right", "witness", witness_none()));
+			 json_pack("{s:i, s:s, s:s, s:o, s:b}", "amount_mg", mg, "route", "iv", "site",
+				   days_ago % 2 ? "arm_left" : "arm_right", "witness", witness_none(),
+				   "identity_confirmed", 1));
 	if (rc == 0 && topup) {
 		/* A top-up: assessed again after the first injection's effect. */
 		rc = run(r, &visits_assess, n, dosed_at + 20 * 60, patient,
@@ -211,8 +223,9 @@ static int visit(struct cmd_runner *r, struct staff *st, int64_t patient, const 
 		dosed_at += 21 * 60;
 		if (rc == 0)
 			rc = run(r, &visits_administer, n, dosed_at, patient,
-				 json_pack("{s:i, s:s, s:s, s:o}", "amount_mg", 40, "route", "iv",
-					   "site", "forearm_left", "witness", witness_none()));
+				 json_pack("{s:i, s:s, s:s, s:o, s:b}", "amount_mg", 40, "route", "iv",
+					   "site", "forearm_left", "witness", witness_none(),
+					   "identity_confirmed", 1));
 	}
 	if (rc == 0 && window == 1 && days_ago == p->naloxone_day)
 		rc = run(r, &clinical_adverse_event, n, dosed_at + 8 * 60, patient,
@@ -225,7 +238,8 @@ static int visit(struct cmd_runner *r, struct staff *st, int64_t patient, const 
 			 json_pack("{s:i, s:o}", "amount_mg", 30, "witness", witness_none()));
 	if (rc == 0)
 		rc = run(r, &visits_postdose, n, dosed_at + 15 * 60, patient,
-			 json_pack("{s:i, s:s}", "sedation_level", 0, "breathing", "normal"));
+			 json_pack("{s:i, s:i, s:s}", "sedation_level", 0, "respiratory_rate", 14,
+				   "breathing", "normal"));
 	if (rc == 0)
 		rc = run(r, &visits_leave, n, dosed_at + 16 * 60, patient, json_object());
 	return rc;

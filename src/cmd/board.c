@@ -6,11 +6,13 @@
 #include <string.h>
 
 #include "board.h"
+#include "core/identity.h"
 #include "settings.h"
 #include "visits.h"
 
 static const char sql_due[] =
-	"SELECT DISTINCT p.id, p.given_name, p.family_name, p.alerts FROM patients p"
+	"SELECT DISTINCT p.id, p.given_name, p.family_name, p.alerts, p.birth_date,"
+	" EXISTS (SELECT 1 FROM patient_photos f WHERE f.patient_id = p.id) FROM patients p"
 	" JOIN prescriptions r ON r.patient_id = p.id"
 	" WHERE p.premises_id = ?1 AND r.start_date <= ?2"
 	" AND (r.end_date IS NULL OR r.end_date >= ?2)"
@@ -36,6 +38,16 @@ static json_t *patient_row(struct visits_facts *f, int64_t now, bool window_over
 	/* Nobody checked in and the window has closed: did not attend. */
 	if (state == SCHEDULE_DUE && window_over)
 		state = SCHEDULE_DID_NOT_ATTEND;
+	/* An abnormal post-dose check keeps the patient under observation
+	** whatever the clock says, and raises the alarm. */
+	flags |= schedule_postdose_flags(f->last_check_alarms != 0, state);
+	/* A "reduce" review holds the patient as a block does. */
+	if (dosing_pending_review(&f->patient) == DOSING_PENDING_REDUCE)
+		flags |= SCHEDULE_FLAG_BLOCKED;
+	if (flags & SCHEDULE_FLAG_ALARM)
+		ok = ok && json_array_append_new(flag_list, json_string("postdose_alarm")) == 0;
+	if (state == SCHEDULE_LEFT && f->left_against_advice)
+		ok = ok && json_array_append_new(flag_list, json_string("left_against_advice")) == 0;
 	if (flags & SCHEDULE_FLAG_BLOCKED)
 		ok = ok && json_array_append_new(flag_list, json_string("blocked_until_review")) == 0;
 	if (flags & SCHEDULE_FLAG_RESTART)
@@ -58,6 +70,19 @@ static json_t *patient_row(struct visits_facts *f, int64_t now, bool window_over
 	ok = ok && row != NULL;
 	/* What the nurse may do next after a dose: assess for a top-up when
 	** the prescription allows one, and give it once assessed again. */
+	ok = ok && json_object_set_new(row, "review_pending", visits_pending_review_json(f)) == 0;
+	if (ok && (flags & SCHEDULE_FLAG_ALARM)) {
+		clock_format_utc(f->last_check_at, at);
+		ok = json_object_set_new(row, "alarm",
+					 json_pack("{s:s, s:o}", "at", at, "alarms",
+						   visits_alarm_names(f->last_check_alarms))) == 0;
+	} else {
+		ok = ok && json_object_set_new(row, "alarm", json_null()) == 0;
+	}
+	ok = ok && json_object_set_new(row, "oral_review_required",
+				       json_boolean(f->patient.oral_review_needed)) == 0;
+	ok = ok && json_object_set_new(row, "oral_days_missed",
+				       json_integer(f->oral_days_missed)) == 0;
 	ok = ok && json_object_set_new(row, "topup_allowed",
 				       json_boolean(f->has_rx && f->rx.topup_allowed)) == 0;
 	ok = ok && json_object_set_new(row, "topup_assessed",
@@ -76,6 +101,29 @@ static json_t *patient_row(struct visits_facts *f, int64_t now, bool window_over
 		return NULL;
 	}
 	return row;
+}
+
+/* Every station shows the alarms at the top of its board, whoever is
+** looking at which card: one line per patient whose last check was
+** abnormal (new reference). */
+static json_t *board_alarms(json_t *rows)
+{
+	json_t *alarms = json_array();
+	json_t *row;
+	size_t i;
+
+	json_array_foreach(rows, i, row) {
+		json_t *a = json_object_get(row, "alarm");
+
+		if (json_is_object(a))
+			json_array_append_new(alarms, json_pack("{s:O, s:O, s:O, s:O, s:O}", "patient_id",
+								json_object_get(row, "patient_id"),
+								"given_name", json_object_get(row, "given_name"),
+								"family_name", json_object_get(row, "family_name"),
+								"at", json_object_get(a, "at"), "alarms",
+								json_object_get(a, "alarms")));
+	}
+	return alarms;
 }
 
 enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now, json_t **out)
@@ -120,11 +168,15 @@ enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now,
 	while (rc == HAT_OK && w >= 0) {
 		char given[101], family[101], alerts[2001];
 		int64_t pid;
+		int32_t birth;
+		bool photo;
 
 		rc = store_step(st, &row);
 		if (rc != HAT_OK || !row)
 			break;
 		pid = store_col_int(st, 0);
+		birth = (int32_t)store_col_int(st, 4);
+		photo = store_col_int(st, 5) != 0;
 		str_copy(given, sizeof given, store_col_text(st, 1));
 		str_copy(family, sizeof family, store_col_text(st, 2));
 		str_copy(alerts, sizeof alerts, store_col_text(st, 3));
@@ -144,9 +196,17 @@ enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now,
 			continue;
 		if (rc == HAT_OK) {
 			json_t *line = patient_row(f, now, over && f->window == w, given, family, alerts);
+			char born[11];
 
+			/* Who is at the hatch: the photograph (when held) and age. */
+			clock_format_date(birth, born);
 			/* append_new frees line when it fails; set_new does not. */
-			if (line && json_object_set_new(line, "window", json_integer(f->window)) != 0) {
+			if (line && (json_object_set_new(line, "window", json_integer(f->window)) != 0 ||
+				     json_object_set_new(line, "birth_date", json_string(born)) != 0 ||
+				     json_object_set_new(line, "age",
+							 json_integer(identity_age_years(birth,
+										  l.date))) != 0 ||
+				     json_object_set_new(line, "has_photo", json_boolean(photo)) != 0)) {
 				json_decref(line);
 				line = NULL;
 			}
@@ -158,8 +218,8 @@ enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now,
 	if (rc != HAT_OK)
 		goto out;
 	clock_format_date(l.date, date);
-	*out = json_pack("{s:I, s:s, s:o, s:o}", "premises_id", (json_int_t)premises_id, "date",
-			 date, "window", window, "patients", rows);
+	*out = json_pack("{s:I, s:s, s:o, s:o, s:o}", "premises_id", (json_int_t)premises_id, "date",
+			 date, "window", window, "patients", rows, "alarms", board_alarms(rows));
 	window = NULL;
 	rows = NULL;
 	if (!*out)
@@ -458,4 +518,19 @@ enum hat_err board_attendance(struct store_conn *c, int64_t premises_id, int64_t
 			 total_due ? json_real((double)total_attended / (double)total_due)
 				   : json_null());
 	return *out ? HAT_OK : HAT_E_NOMEM;
+}
+
+enum hat_err board_review_pending(struct store_conn *c, int64_t patient_id, int64_t now,
+				  json_t **out)
+{
+	struct visits_facts *f = malloc(sizeof *f);
+	enum hat_err rc;
+
+	if (!f)
+		return HAT_E_NOMEM;
+	rc = visits_load_facts(c, patient_id, now, -1, f);
+	if (rc == HAT_OK)
+		*out = visits_pending_review_json(f);
+	free(f);
+	return rc;
 }

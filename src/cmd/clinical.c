@@ -3,8 +3,12 @@
 */
 #include <string.h>
 
+#include <stdio.h>
+
 #include "clinical.h"
+#include "core/dosing.h"
 #include "core/schedule.h"
+#include "prescriptions.h"
 
 static const char *const kind_choices[] = {
 	"over_sedation", "overdose", "naloxone", "seizure", "other", NULL,
@@ -26,6 +30,7 @@ static const struct field adverse_fields[] = {
 static const struct field review_fields[] = {
 	{ "outcome", FT_ENUM, true, 0, 0, outcome_choices, false },
 	{ "notes", FT_STRING, false, 0, 2000, NULL, false },
+	{ "prescription", FT_OBJECT, false, 0, 0, NULL, false },
 	FIELDS_END,
 };
 
@@ -129,23 +134,76 @@ static enum hat_err run_adverse(struct store_conn *conn, struct cmd *c)
 	return answer(conn, c, detail);
 }
 
+/* A "reduce" review may carry the lower prescription in the same command;
+** it must supersede the one reviewed and fall below its session dose, or
+** the review would hold the patient with no way forward. */
+static enum hat_err sign_reduced(struct store_conn *conn, struct cmd *c, json_t *body,
+				 int64_t reviewed_dose, json_t **rx)
+{
+	enum hat_err rc;
+
+	if (strcmp(fields_str(c->input, "outcome", ""), "reduce") != 0)
+		return cmd_refuse(c, HAT_E_INVALID_VALUE, "prescription",
+				  "Only a review that reduces the dose carries a prescription.");
+	rc = prescriptions_sign_within(conn, c, body, rx);
+	if (rc != HAT_OK)
+		return rc;
+	if (dosing_reduce_pending(DOSING_REVIEW_REDUCE, reviewed_dose,
+				  fields_ug(*rx, "session_dose_mg", 0))) {
+		char msg[200];
+
+		snprintf(msg, sizeof msg, "The reviewed prescription gives %lld mg a session; the"
+					  " reduced one must give less (it gives %lld mg).",
+			 (long long)(reviewed_dose / 1000),
+			 (long long)(fields_ug(*rx, "session_dose_mg", 0) / 1000));
+		return cmd_refuse(c, HAT_E_REDUCE_NOT_LOWER, "prescription.session_dose_mg", msg);
+	}
+	return HAT_OK;
+}
+
 static enum hat_err run_review(struct store_conn *conn, struct cmd *c)
 {
+	struct dosing_prescription reviewed;
 	struct clock_local l;
+	bool has_rx = false;
+	json_t *carried = json_object_get(c->input, "prescription");
+	json_t *rx = NULL;
+	json_t *detail;
 	int64_t premises;
+	int64_t new_id = 0;
 	enum hat_err rc = patient_premises(conn, c->target_id, &premises);
 
 	if (rc != HAT_OK)
 		return rc;
 	clock_to_local(c->now, &l);
-	rc = store_run(conn,
-		       "INSERT INTO reviews (patient_id, prescriber_id, at, local_date, outcome, notes)"
-		       " VALUES (?, ?, ?, ?, ?, ?)",
-		       "iiiitt", c->target_id, c->actor_id, c->now, (int64_t)l.date,
-		       fields_str(c->input, "outcome", ""), fields_str(c->input, "notes", ""));
+	/* The review binds to the prescription it saw: a "reduce" holds until
+	** one below this session dose is in force. */
+	rc = prescriptions_current(conn, c->target_id, premises, l.date, &reviewed, &has_rx);
+	if (rc == HAT_OK && carried)
+		rc = sign_reduced(conn, c, carried, has_rx ? reviewed.session_dose_ug : 0, &rx);
 	if (rc != HAT_OK)
-		return rc;
-	return answer(conn, c, with_id(c, "review_id", store_last_id(conn)));
+		goto out;
+	if (rx)
+		new_id = fields_int(rx, "id", 0);
+	rc = store_run(conn,
+		       "INSERT INTO reviews (patient_id, prescriber_id, at, local_date, outcome, notes,"
+		       " prescription_id, reviewed_session_dose_ug, new_prescription_id)"
+		       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		       "iiiittIII", c->target_id, c->actor_id, c->now, (int64_t)l.date,
+		       fields_str(c->input, "outcome", ""), fields_str(c->input, "notes", ""),
+		       has_rx ? reviewed.id : INT64_MIN,
+		       has_rx ? reviewed.session_dose_ug : INT64_MIN, new_id ? new_id : INT64_MIN);
+	if (rc != HAT_OK)
+		goto out;
+	detail = with_id(c, "review_id", store_last_id(conn));
+	json_object_set_new(detail, "reviewed_prescription_id",
+			    has_rx ? json_integer(reviewed.id) : json_null());
+	if (rx)
+		json_object_set(detail, "prescription", rx);
+	rc = answer(conn, c, detail);
+out:
+	json_decref(rx);
+	return rc;
 }
 
 static enum hat_err run_risk(struct store_conn *conn, struct cmd *c)

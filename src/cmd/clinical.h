@@ -7,8 +7,13 @@
 **       naloxone_route, naloxone_at, action_taken, outcome.  Naloxone and a
 **       seizure block the patient's doses until a prescriber's review.
 **   clinical.review  prescriber: outcome (continue | reduce |
-**       restart_induction), notes.  Lifts a block after an adverse event or
-**       missed doses; restart_induction starts the induction caps again.
+**       restart_induction), notes, prescription (with reduce: the lower
+**       prescription, signed in the same command).  A review binds its
+**       outcome: continue lifts a block as it is; reduce holds the patient
+**       until a prescription below the reviewed session dose is in force
+**       (review_reduce_pending; review_reduce_not_lower for a carried one
+**       that is not lower); restart_induction puts the induction caps in
+**       force from the next dose.
 **   clinical.risk_discussion  nurse or prescriber: notes (a lower-limb
 **       injection site needs one on record).
 */

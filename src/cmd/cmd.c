@@ -304,8 +304,11 @@ enum hat_err cmd_execute(const struct cmd_runner *r, struct cmd *c)
 	}
 	if (c->def->fields) {
 		c->err = fields_check(c->def->fields, c->input, &c->err_field);
-		if (c->err != HAT_OK)
+		if (c->err != HAT_OK) {
+			fields_explain(c->def->fields, c->err_field, c->err, c->err_message,
+				       sizeof c->err_message);
 			return c->err;
+		}
 	}
 	if (c->def->prepare) {
 		c->err = c->def->prepare(c);

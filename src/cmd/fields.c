@@ -2,6 +2,7 @@
 ** fields.c: see fields.h.
 */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "fields.h"
@@ -217,4 +218,32 @@ int64_t fields_ug(json_t *obj, const char *name, int64_t dflt)
 bool fields_has(json_t *obj, const char *name)
 {
 	return json_object_get(obj, name) != NULL;
+}
+
+void fields_explain(const struct field *table, const char *name, enum hat_err code, char *buf,
+		    size_t cap)
+{
+	const struct field *f = NULL;
+
+	for (size_t i = 0; name && table && table[i].name; i++) {
+		if (strcmp(table[i].name, name) == 0)
+			f = &table[i];
+	}
+	if (!f)
+		return;
+	if (code == HAT_E_OUT_OF_RANGE && (f->type == FT_INT || f->type == FT_MG))
+		snprintf(buf, cap, "%s must be %lld to %lld%s.", f->name, (long long)f->min,
+			 (long long)f->max, f->type == FT_MG ? " mg, with at most 3 decimals" : "");
+	else if (code == HAT_E_TOO_LONG)
+		snprintf(buf, cap, "%s may be at most %lld characters.", f->name, (long long)f->max);
+	else if (code == HAT_E_MISSING_FIELD)
+		snprintf(buf, cap, "%s is required.", f->name);
+	else if (code == HAT_E_INVALID_VALUE && f->choices) {
+		size_t n = (size_t)snprintf(buf, cap, "%s must be one of:", f->name);
+
+		for (size_t i = 0; f->choices[i] && n < cap; i++)
+			n += (size_t)snprintf(buf + n, cap - n, "%s %s", i ? "," : "", f->choices[i]);
+		if (n < cap)
+			snprintf(buf + n, cap - n, ".");
+	}
 }

@@ -54,6 +54,13 @@ struct field {
 ** HAT_E_INVALID_DATE, HAT_E_INVALID_NHS_NUMBER. */
 enum hat_err fields_check(const struct field *table, json_t *obj, const char **bad_field);
 
+/* The sentence a person can act on for a refusal of field name in table
+** (from fields_check): its range with the numbers, its length, its choices.
+** Writes a terminated string into buf (cap bytes) only when it has
+** something to say; otherwise buf is left alone. */
+void fields_explain(const struct field *table, const char *name, enum hat_err code, char *buf,
+		    size_t cap);
+
 /* Readers for checked input (borrowed strings; defaults when absent). */
 const char *fields_str(json_t *obj, const char *name, const char *dflt);
 int64_t fields_int(json_t *obj, const char *name, int64_t dflt);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "patients.h"
+#include "prescriptions.h"
 #include "audit/audit.h"
 #include "util/clock.h"
 
@@ -400,6 +401,9 @@ static enum hat_err run_episode_update(struct store_conn *conn, struct cmd *c)
 		       "IIttii", start == INT32_MIN ? INT64_MIN : (int64_t)start,
 		       discharge == INT32_MIN ? INT64_MIN : (int64_t)discharge, reason, status,
 		       c->now, c->target_id);
+	if (rc == HAT_OK && reason)
+		rc = prescriptions_end_for_discharge(conn, c, fields_int(before, "patient_id", 0),
+						     c->target_id, reason);
 	if (rc == HAT_OK)
 		rc = episode_read(conn, c->target_id, &after);
 	if (rc == HAT_OK)

@@ -29,6 +29,7 @@ static const struct field sign_fields[] = {
 	{ "oral_daily_max_mg", FT_MG, false, 0, 5000, NULL, false },
 	{ "notes", FT_STRING, false, 0, 2000, NULL, false },
 	{ "supersedes_id", FT_INT, false, 1, INT64_MAX, NULL, false },
+	{ "induction_waived_reason", FT_STRING, false, 1, 500, NULL, false },
 	FIELDS_END,
 };
 
@@ -192,6 +193,10 @@ static const char sql_rx_cols[] =
 	"  AND e.kind = 'superseded'), p.premises_id"
 	" FROM prescriptions p WHERE p.patient_id = ?"
 	" AND NOT EXISTS (SELECT 1 FROM prescription_events e WHERE e.prescription_id = p.id)"
+	/* Only a prescription signed in the episode now active applies: a
+	** readmitted patient needs one signed in the new episode. */
+	" AND (p.episode_id IS NULL OR p.episode_id = (SELECT max(x.id) FROM episodes x"
+	"  WHERE x.patient_id = p.patient_id AND x.status = 'active'))"
 	" AND p.start_date <= ? AND (p.end_date IS NULL OR p.end_date >= ?)"
 	" ORDER BY p.id DESC LIMIT 1";
 
@@ -266,10 +271,9 @@ enum hat_err prescriptions_current(struct store_conn *c, int64_t patient_id,
 }
 
 static enum hat_err patient_premises(struct store_conn *conn, struct cmd *c, int64_t patient_id,
-				     int64_t *premises_id)
+				     int64_t *premises_id, int64_t *episode)
 {
 	bool found;
-	int64_t episode;
 	enum hat_err rc = store_query_int(conn, "SELECT premises_id FROM patients WHERE id = ?",
 					  &found, premises_id, "i", patient_id);
 
@@ -278,7 +282,7 @@ static enum hat_err patient_premises(struct store_conn *conn, struct cmd *c, int
 	if (!found)
 		return HAT_E_NOT_FOUND;
 	rc = store_query_int(conn, "SELECT id FROM episodes WHERE patient_id = ?"
-				   " AND status = 'active'", &found, &episode, "i", patient_id);
+				   " AND status = 'active'", &found, episode, "i", patient_id);
 	if (rc == HAT_OK && !found)
 		rc = cmd_refuse(c, HAT_E_NO_ACTIVE_EPISODE, NULL, NULL);
 	return rc;
@@ -389,22 +393,46 @@ static enum hat_err check_no_overlap(struct store_conn *conn, struct cmd *c,
 	return cmd_refuse(c, HAT_E_CONFLICT, "supersedes_id", msg);
 }
 
-static enum hat_err run_sign(struct store_conn *conn, struct cmd *c)
+/* A readmitted patient's first prescription in the new episode starts
+** under induction unless the prescriber records why not (core decides). */
+static enum hat_err check_readmission(struct store_conn *conn, struct cmd *c, int64_t episode,
+				      const struct dosing_prescription *rx)
+{
+	int64_t earlier, signed_here;
+	enum hat_err rc = store_query_int(conn, "SELECT count(*) FROM episodes WHERE patient_id = ?"
+					      " AND status = 'discharged'", NULL, &earlier, "i",
+					  c->target_id);
+
+	if (rc == HAT_OK)
+		rc = store_query_int(conn, "SELECT count(*) FROM prescriptions WHERE episode_id = ?",
+				     NULL, &signed_here, "i", episode);
+	if (rc != HAT_OK)
+		return rc;
+	rc = dosing_check_readmission(earlier > 0, signed_here == 0, rx->has_induction,
+				      fields_has(c->input, "induction_waived_reason"));
+	return rc == HAT_OK ? HAT_OK : cmd_refuse(c, rc, "induction", NULL);
+}
+
+/* Signs the prescription in c->input; *out is the stored prescription
+** (new reference) on success. */
+static enum hat_err sign_rx(struct store_conn *conn, struct cmd *c, json_t **out_rx)
 {
 	struct clinic_settings settings;
 	struct dosing_prescription rx;
-	int64_t version, premises_id, licence_id, id;
+	int64_t version, premises_id, licence_id, id, episode;
 	json_t *out = NULL;
 	char *routes = NULL;
 	char *induction = NULL;
 	int64_t supersedes = fields_int(c->input, "supersedes_id", 0);
 	enum hat_err rc;
 
-	rc = patient_premises(conn, c, c->target_id, &premises_id);
+	rc = patient_premises(conn, c, c->target_id, &premises_id, &episode);
 	if (rc == HAT_OK)
 		rc = clinic_settings_load(conn, premises_id, &settings, &version);
 	if (rc == HAT_OK)
 		rc = build_rx(c, &rx);
+	if (rc == HAT_OK)
+		rc = check_readmission(conn, c, episode, &rx);
 	if (rc == HAT_OK)
 		rc = load_prescriber(conn, c->actor_id, premises_id, &rx.prescriber, &licence_id);
 	if (rc != HAT_OK)
@@ -441,16 +469,18 @@ static enum hat_err run_sign(struct store_conn *conn, struct cmd *c)
 		       "INSERT INTO prescriptions (patient_id, premises_id, drug, routes,"
 		       " session_dose_ug, sessions_per_day, daily_max_ug, topup_allowed, topup_max_ug,"
 		       " start_date, end_date, induction, oral_drug, oral_dose_ug, oral_daily_max_ug,"
-		       " notes, prescriber_id, licence_id, supersedes_id, signed_at)"
-		       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		       "iittiiiiiiIttiitiIIi", c->target_id, premises_id, dosing_drug_name(rx.drug),
+		       " notes, prescriber_id, licence_id, supersedes_id, signed_at, episode_id,"
+		       " induction_waived_reason)"
+		       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		       "iittiiiiiiIttiitiIIiit", c->target_id, premises_id, dosing_drug_name(rx.drug),
 		       routes, rx.session_dose_ug, (int64_t)rx.sessions_per_day, rx.daily_max_ug,
 		       (int64_t)rx.topup_allowed, rx.topup_max_ug, (int64_t)rx.start_date,
 		       rx.end_date == DOSING_NO_END_DATE ? INT64_MIN : (int64_t)rx.end_date,
 		       induction, rx.oral.drug ? dosing_drug_name(rx.oral.drug) : NULL,
 		       rx.oral.dose_ug, rx.oral.daily_max_ug, fields_str(c->input, "notes", ""),
 		       c->actor_id, licence_id ? licence_id : INT64_MIN,
-		       supersedes ? supersedes : INT64_MIN, c->now);
+		       supersedes ? supersedes : INT64_MIN, c->now, episode,
+		       fields_str(c->input, "induction_waived_reason", NULL));
 	free(routes);
 	free(induction);
 	if (rc != HAT_OK)
@@ -460,9 +490,39 @@ static enum hat_err run_sign(struct store_conn *conn, struct cmd *c)
 	if (rc == HAT_OK)
 		rc = cmd_audit(conn, c, "prescription", id, out);
 	if (rc == HAT_OK)
-		cmd_answer(c, 201, out);
+		*out_rx = out;
 	else
 		json_decref(out);
+	return rc;
+}
+
+static enum hat_err run_sign(struct store_conn *conn, struct cmd *c)
+{
+	json_t *out = NULL;
+	enum hat_err rc = sign_rx(conn, c, &out);
+
+	if (rc == HAT_OK)
+		cmd_answer(c, 201, out);
+	return rc;
+}
+
+enum hat_err prescriptions_sign_within(struct store_conn *conn, struct cmd *c, json_t *body,
+				       json_t **out)
+{
+	const struct cmd_def *def = c->def;
+	json_t *input = c->input;
+	const char *field = NULL;
+	enum hat_err rc = fields_check(sign_fields, body, &field);
+
+	if (rc != HAT_OK)
+		return cmd_refuse(c, rc, "prescription", NULL);
+	/* The prescription is signed as its own command would sign it, audited
+	** as a signing, inside the caller's transaction. */
+	c->def = &prescriptions_sign;
+	c->input = body;
+	rc = sign_rx(conn, c, out);
+	c->def = def;
+	c->input = input;
 	return rc;
 }
 
@@ -595,4 +655,42 @@ enum hat_err prescriptions_read(struct store_conn *c, int64_t id, json_t **out)
 enum hat_err prescriptions_list(struct store_conn *c, int64_t patient_id, json_t **out)
 {
 	return read_where(c, 0, patient_id, out);
+}
+
+enum hat_err prescriptions_end_for_discharge(struct store_conn *conn, struct cmd *c,
+					     int64_t patient_id, int64_t episode_id,
+					     const char *reason_code)
+{
+	static const char sql_next[] =
+		"SELECT p.id FROM prescriptions p WHERE p.patient_id = ? AND NOT EXISTS"
+		" (SELECT 1 FROM prescription_events e WHERE e.prescription_id = p.id)"
+		" ORDER BY p.id LIMIT 1";
+	char reason[160];
+	enum hat_err rc = HAT_OK;
+
+	snprintf(reason, sizeof reason, "ended by discharge (%s)", reason_code);
+	/* Each stop is an event, so the next query no longer sees that one. */
+	for (;;) {
+		bool found;
+		int64_t id;
+		json_t *detail;
+
+		rc = store_query_int(conn, sql_next, &found, &id, "i", patient_id);
+		if (rc != HAT_OK || !found)
+			break;
+		rc = store_run(conn,
+			       "INSERT INTO prescription_events (prescription_id, kind, reason, at, by_id,"
+			       " episode_id) VALUES (?, 'stopped', ?, ?, ?, ?)",
+			       "itiIi", id, reason, c->now, c->actor_id ? c->actor_id : INT64_MIN,
+			       episode_id);
+		if (rc != HAT_OK)
+			break;
+		detail = json_pack("{s:s, s:I}", "reason", reason, "discharged_episode_id",
+				   (json_int_t)episode_id);
+		rc = cmd_audit(conn, c, "prescription", id, detail);
+		json_decref(detail);
+		if (rc != HAT_OK)
+			break;
+	}
+	return rc;
 }

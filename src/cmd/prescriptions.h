@@ -6,7 +6,9 @@
 **       session_dose_mg, sessions_per_day, daily_max_mg, topup_allowed,
 **       topup_max_mg, start_date, end_date, induction (array of days) or
 **       use_induction_template, oral_drug, oral_dose_mg, oral_daily_max_mg,
-**       notes, supersedes_id.  core/dosing decides whether it may be signed
+**       notes, supersedes_id, induction_waived_reason (a readmitted
+**       patient's first prescription in the new episode needs an induction
+**       schedule or this reason: induction_required).  core/dosing decides whether it may be signed
 **       (caps, the clinic's ceiling, the prescriber's licence at these
 **       premises).  A signed prescription is never edited: a new one
 **       supersedes it.
@@ -37,6 +39,23 @@ enum hat_err prescriptions_read(struct store_conn *c, int64_t id, json_t **out);
 /* A patient's prescriptions, newest first, each with its status (new
 ** reference). */
 enum hat_err prescriptions_list(struct store_conn *c, int64_t patient_id, json_t **out);
+
+/* Signs the prescription described by body (prescription.sign's fields) as
+** part of the running command c (a prescriber's review that carries it):
+** the same checks, rows and audit event as prescription.sign.  *out is the
+** stored prescription (new reference).  Refusals as prescription.sign; a
+** body that fails its field table is refused naming "prescription". */
+enum hat_err prescriptions_sign_within(struct store_conn *conn, struct cmd *c, json_t *body,
+				       json_t **out);
+
+/* Stops every prescription of the patient still running (current or yet to
+** start), each as a 'stopped' event naming the discharged episode and its
+** reason code, each audited: a discharge ends treatment, and a prescription
+** left running must not apply again on readmission.  Runs inside the
+** discharging command's transaction. */
+enum hat_err prescriptions_end_for_discharge(struct store_conn *conn, struct cmd *c,
+					     int64_t patient_id, int64_t episode_id,
+					     const char *reason_code);
 
 /* The shipped induction template as JSON (new reference). */
 json_t *prescriptions_template_json(void);

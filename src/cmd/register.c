@@ -259,8 +259,10 @@ static enum hat_err run_supplier_create(struct store_conn *conn, struct cmd *c)
 	return rc;
 }
 
-static const char *const drug_choices[] = { "diamorphine", "hydromorphone", "methadone", NULL };
-static const char *const form_choices[] = { "powder_for_injection", "solution_for_injection", NULL };
+static const char *const drug_choices[] = { "diamorphine", "hydromorphone", "methadone", "morphine",
+					    NULL };
+static const char *const form_choices[] = { "powder_for_injection", "solution_for_injection",
+					    "oral_solution", "modified_release_capsule", NULL };
 
 static const struct field receive_fields[] = {
 	{ "premises_id", FT_INT, true, 1, INT64_MAX, NULL, false },
@@ -378,10 +380,29 @@ static enum hat_err lot_available(struct store_conn *conn, int64_t lot_id, int64
 	return rc == HAT_OK && !row ? HAT_E_NOT_FOUND : rc;
 }
 
+/* The register pages a prescribed drug is drawn from: the oral component
+** has pages of its own (methadone oral solution in mL, slow-release
+** morphine in capsules), Schedule 2 like the injections. */
 static void register_drug_of(enum dosing_drug d, const char **drug, const char **form)
 {
-	*drug = d == DOSING_DRUG_HYDROMORPHONE ? "hydromorphone" : "diamorphine";
-	*form = d == DOSING_DRUG_HYDROMORPHONE ? "solution_for_injection" : "powder_for_injection";
+	switch (d) {
+	case DOSING_DRUG_HYDROMORPHONE:
+		*drug = "hydromorphone";
+		*form = "solution_for_injection";
+		break;
+	case DOSING_DRUG_METHADONE_ORAL:
+		*drug = "methadone";
+		*form = "oral_solution";
+		break;
+	case DOSING_DRUG_SROM:
+		*drug = "morphine";
+		*form = "modified_release_capsule";
+		break;
+	default:
+		*drug = "diamorphine";
+		*form = "powder_for_injection";
+		break;
+	}
 }
 
 enum hat_err register_choose_for_dose(struct store_conn *c, int64_t premises_id,
@@ -458,6 +479,23 @@ void register_choice_free(struct register_choice *choice)
 	choice->n = 0;
 }
 
+static enum hat_err lot_batch(struct store_conn *c, int64_t lot_id, char *out, size_t cap)
+{
+	struct store_stmt *s;
+	bool row = false;
+	enum hat_err rc = store_prepare(c, "SELECT batch FROM stock_lots WHERE id = ?", &s);
+
+	out[0] = '\0';
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 1, lot_id);
+	if (rc == HAT_OK)
+		rc = store_step(s, &row);
+	if (rc == HAT_OK && row)
+		str_copy(out, cap, store_col_text(s, 0));
+	store_done(s);
+	return rc;
+}
+
 enum hat_err register_take_for_dose(struct store_conn *c, struct cmd *cmd,
 				    const struct register_choice *choice,
 				    int64_t administration_id, int64_t patient_id,
@@ -471,6 +509,7 @@ enum hat_err register_take_for_dose(struct store_conn *c, struct cmd *cmd,
 		"  ORDER BY l.expires_on DESC LIMIT 1), '')"
 		" FROM patients p, users u WHERE p.id = ? AND u.id = ?";
 	char pname[210], paddr[510], rxname[130], licence[70], wname[128], wrole[32];
+	char batch[70];
 	struct store_stmt *s;
 	int64_t left = amount_ug;
 	json_t *list = json_array();
@@ -517,14 +556,19 @@ enum hat_err register_take_for_dose(struct store_conn *c, struct cmd *cmd,
 		rc = load_witness(c, cmd, &e, wname, sizeof wname, wrole, sizeof wrole);
 		if (rc == HAT_OK)
 			rc = append(c, cmd, &e, &entry_id);
+		if (rc == HAT_OK)
+			rc = lot_batch(c, p->lot_id, batch, sizeof batch);
+		/* What the nurse draws up: the ampoules booked, their batch, and
+		** what is left in them to denature in front of the witness. */
 		if (rc == HAT_OK &&
-		    json_array_append_new(list, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+		    json_array_append_new(list, json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s}",
 							  "entry_id", (json_int_t)entry_id,
 							  "lot_id", (json_int_t)p->lot_id,
 							  "strength_ug", (json_int_t)p->strength_ug,
 							  "ampoules", (json_int_t)p->count,
 							  "given_ug", (json_int_t)given,
-							  "wasted_ug", (json_int_t)(content - given))) != 0)
+							  "wasted_ug", (json_int_t)(content - given),
+							  "batch", batch)) != 0)
 			rc = HAT_E_NOMEM;
 	}
 	if (rc != HAT_OK) {
@@ -1018,10 +1062,14 @@ static enum hat_err heading(json_t *page)
 		snprintf(strength, sizeof strength, "%lld mg", (long long)(ug / 1000));
 	else
 		snprintf(strength, sizeof strength, "%.3g mg", (double)ug / 1000.0);
+	/* A liquid is kept in mL: its strength is per mL. */
+	if (key.form == CDREG_FORM_ORAL_SOLUTION)
+		str_copy(strength + strlen(strength), sizeof strength - strlen(strength), "/mL");
 	snprintf(title, sizeof title, "Schedule %d controlled drug: %s %s %s", (int)key.schedule,
 		 cdreg_drug_name(key.drug), strength, cdreg_form_name(key.form));
 	if (json_object_set_new(page, "heading", json_string(title)) != 0 ||
-	    json_object_set_new(page, "strength", json_string(strength)) != 0)
+	    json_object_set_new(page, "strength", json_string(strength)) != 0 ||
+	    json_object_set_new(page, "unit", json_string(cdreg_form_unit(key.form))) != 0)
 		return HAT_E_NOMEM;
 	return HAT_OK;
 }
@@ -1194,7 +1242,7 @@ static void entry_cells(json_t *e, char cells[][160])
 }
 
 static const char *const columns[] = {
-	"Date", "Entry", "Supplier / patient and authority", "Quantity (ampoules)",
+	"Date", "Entry", "Supplier / patient and authority", "Quantity",
 	"Given / wasted", "Batch, expiry", "Made by / witness", "Balance",
 };
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
@@ -1216,16 +1264,24 @@ enum hat_err register_render_html(json_t *view, const char *clinic, struct buf *
 		rc = buf_printf(out, " &middot; entries from %s to %s</p>", str_of(view, "from"),
 				str_of(view, "to"));
 	json_array_foreach(json_object_get(view, "pages"), i, page) {
+		const char *unit = json_string_value(json_object_get(page, "unit"));
+
+		if (!unit)
+			unit = "ampoules";
 		if (rc != HAT_OK)
 			break;
 		rc = buf_puts(out, "<section class=\"page\"><h2>");
 		if (rc == HAT_OK)
 			rc = html_text(out, str_of(page, "heading"));
 		if (rc == HAT_OK)
-			rc = buf_printf(out, "</h2><p>Balance now: %lld ampoules</p><table><thead><tr>",
-					(long long)json_integer_value(json_object_get(page, "balance")));
+			rc = buf_printf(out, "</h2><p>Balance now: %lld %s</p><table><thead><tr>",
+					(long long)json_integer_value(json_object_get(page, "balance")),
+					unit);
+		/* The quantity column names the page's unit: ampoules, mL or
+		** capsules. */
 		for (j = 0; j < NCOLUMNS && rc == HAT_OK; j++)
-			rc = buf_printf(out, "<th scope=\"col\">%s</th>", columns[j]);
+			rc = j == 3 ? buf_printf(out, "<th scope=\"col\">%s (%s)</th>", columns[j], unit)
+				    : buf_printf(out, "<th scope=\"col\">%s</th>", columns[j]);
 		if (rc == HAT_OK)
 			rc = buf_puts(out, "</tr></thead><tbody>");
 		json_array_foreach(json_object_get(page, "entries"), j, e) {
@@ -1362,13 +1418,16 @@ enum hat_err register_verify(struct store_conn *c, bool *ok, char *finding, size
 		" FROM register_entries e JOIN register_pages p ON p.id = e.page_id"
 		" ORDER BY e.page_id, e.seq";
 	static const char sql_orphans[] =
-		"SELECT a.id FROM administrations a WHERE a.kind = 'injection' AND NOT EXISTS"
+		"SELECT a.id FROM administrations a WHERE (a.kind = 'injection' OR a.id >"
+		" coalesce((SELECT CAST(value AS INTEGER) FROM meta"
+		"  WHERE key = 'oral_register_from_administration'), 0))"
+		" AND NOT EXISTS"
 		" (SELECT 1 FROM register_entries e WHERE e.administration_id = a.id) LIMIT 1";
 	/* A dose's entries give exactly the amount it records, to its patient. */
 	static const char sql_dose_sums[] =
 		"SELECT a.id FROM administrations a JOIN register_entries e"
 		" ON e.administration_id = a.id GROUP BY a.id"
-		" HAVING a.kind <> 'injection' OR sum(e.given_ug) IS NOT a.amount_ug"
+		" HAVING sum(e.given_ug) IS NOT a.amount_ug"
 		" OR min(e.patient_id) IS NOT a.patient_id OR max(e.patient_id) IS NOT a.patient_id"
 		" ORDER BY a.id LIMIT 1";
 	struct store_stmt *s;

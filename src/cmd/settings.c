@@ -39,10 +39,14 @@ static const struct num_setting nums[] = {
 	N32("missed_flag_days", missed_flag_days, 1, 1, 60),
 	N32("missed_block_days", missed_block_days, 1, 1, 60),
 	N32("missed_restart_days", missed_restart_days, 1, 1, 60),
+	N32("oral_missed_review_days", oral_missed_review_days, 1, 1, 60),
 	N32("stock_check_interval_days", stock_check_interval_days, 1, 1, 31),
 	N32("sedation_fit_max", sedation_fit_max, 1, 0, SETTINGS_MAX_SEDATION_LEVELS - 1),
 	N32("sedation_reduced_max", sedation_reduced_max, 1, 0, SETTINGS_MAX_SEDATION_LEVELS - 1),
 	N32("alcohol_fit_max_ug", alcohol_fit_max_ug, 1, 0, 1000),
+	N32("postdose_sedation_alarm", postdose_sedation_alarm, 1, 1, SETTINGS_MAX_SEDATION_LEVELS - 1),
+	N32("postdose_resp_rate_min", postdose_resp_rate_min, 1, 1, 40),
+	N32("postdose_spo2_min", postdose_spo2_min, 1, 50, 100),
 	N32("alcohol_reduced_max_ug", alcohol_reduced_max_ug, 1, 0, 1000),
 };
 #define NNUMS (sizeof nums / sizeof nums[0])
@@ -270,8 +274,21 @@ enum hat_err clinic_settings_load(struct store_conn *c, int64_t premises_id,
 	return rc == HAT_OK ? HAT_OK : HAT_E_STORE;
 }
 
+/* "observation_min must be 1 to 240." for a number setting out of range. */
+static void range_message(const char *field, char *buf, size_t cap)
+{
+	for (size_t i = 0; field && i < NNUMS; i++) {
+		if (strcmp(nums[i].name, field) == 0) {
+			snprintf(buf, cap, "%s must be %lld to %lld.", field, (long long)nums[i].min,
+				 (long long)nums[i].max);
+			return;
+		}
+	}
+}
+
 static enum hat_err run_set(struct store_conn *conn, struct cmd *c)
 {
+	struct settings_problem problem = { NULL, "" };
 	struct clinic_settings current, next;
 	int64_t version;
 	json_t *stored = NULL;
@@ -292,13 +309,15 @@ static enum hat_err run_set(struct store_conn *conn, struct cmd *c)
 	if (rc != HAT_OK)
 		return rc;
 	rc = clinic_settings_from_json(c->input, &current, &next, &c->err_field);
+	if (rc == HAT_E_OUT_OF_RANGE)
+		range_message(c->err_field, c->err_message, sizeof c->err_message);
 	if (rc != HAT_OK)
 		return rc;
-	/* core names the setting it refuses, so the screen can show the
-	** refusal beside it. */
-	rc = settings_check(&next, &c->err_field);
+	/* core names the setting it refuses, and why with its numbers, so the
+	** screen can show the refusal beside it. */
+	rc = settings_check(&next, &problem);
 	if (rc != HAT_OK)
-		return cmd_refuse(c, rc, c->err_field, NULL);
+		return cmd_refuse(c, rc, problem.field, problem.message);
 	stored = clinic_settings_json(&next, version + 1);
 	before = clinic_settings_json(&current, version);
 	json_object_del(stored, "version");

@@ -12,314 +12,6 @@
 #include "register.h"
 #include "settings.h"
 
-/* ---- Facts -------------------------------------------------------------- */
-
-static enum hat_err query_max(struct store_conn *c, const char *sql, int64_t id, int64_t *out)
-{
-	bool found;
-	enum hat_err rc = store_query_int(c, sql, &found, out, "i", id);
-
-	if (rc == HAT_OK && !found)
-		*out = 0;
-	return rc;
-}
-
-/* Day 1 of an induction is the first day a dose is given under it, not the
-** day it was written: a patient who comes back three days after a restart
-** was decided must still start at day 1's caps. */
-static enum hat_err induction_day_one(struct store_conn *c, struct visits_facts *f)
-{
-	static const char sql[] =
-		"SELECT min(local_date) FROM administrations WHERE patient_id = ?"
-		" AND kind = 'injection' AND local_date >= ?";
-	int64_t first;
-	bool found;
-	enum hat_err rc;
-
-	if (!f->has_rx || !f->rx.has_induction)
-		return HAT_OK;
-	rc = store_query_int(c, sql, &found, &first, "ii", f->patient_id,
-			     (int64_t)f->patient.induction_start_date);
-	if (rc != HAT_OK)
-		return rc;
-	f->patient.induction_start_date = found ? (int32_t)first : f->local.date;
-	return HAT_OK;
-}
-
-static enum hat_err load_missed(struct store_conn *c, struct visits_facts *f)
-{
-	static const char sql_dates[] =
-		"SELECT DISTINCT local_date FROM administrations WHERE patient_id = ?"
-		" AND kind = 'injection' AND local_date <= ? ORDER BY local_date DESC LIMIT 2";
-	static const char sql_review[] =
-		"SELECT at, local_date, outcome FROM reviews WHERE patient_id = ?"
-		" ORDER BY at DESC, id DESC LIMIT 1";
-	static const char sql_episode[] =
-		"SELECT start_date FROM episodes WHERE patient_id = ? AND start_date IS NOT NULL"
-		" ORDER BY id DESC LIMIT 1";
-	struct schedule_review review = { 0 };
-	struct store_stmt *s;
-	int32_t dates[2];
-	size_t n = 0;
-	int64_t start;
-	bool row;
-	bool found;
-	enum hat_err rc = store_prepare(c, sql_dates, &s);
-
-	if (rc == HAT_OK)
-		rc = store_bindf(s, "ii", f->patient_id, (int64_t)f->local.date);
-	while (rc == HAT_OK && n < 2) {
-		rc = store_step(s, &row);
-		if (rc != HAT_OK || !row)
-			break;
-		dates[n++] = (int32_t)store_col_int(s, 0);
-	}
-	store_done(s);
-	if (n == 2) {
-		int32_t t = dates[0];
-
-		dates[0] = dates[1];
-		dates[1] = t;
-	}
-	if (rc == HAT_OK)
-		rc = store_prepare(c, sql_review, &s);
-	if (rc == HAT_OK)
-		rc = store_bind_int(s, 1, f->patient_id);
-	if (rc == HAT_OK)
-		rc = store_step(s, &row);
-	if (rc == HAT_OK && row) {
-		review.present = true;
-		review.reviewed_at = store_col_int(s, 0);
-		review.review_date = (int32_t)store_col_int(s, 1);
-		review.restart_induction = strcmp(store_col_text(s, 2), "restart_induction") == 0;
-	}
-	store_done(s);
-	if (rc != HAT_OK)
-		return rc;
-	rc = store_query_int(c, sql_episode, &found, &start, "i", f->patient_id);
-	if (rc != HAT_OK)
-		return rc;
-	/* Days before the prescription began are not missed doses. */
-	if (f->has_rx && (!found || f->rx.start_date > start))
-		start = f->rx.start_date;
-	if (!found && !f->has_rx)
-		start = f->local.date;
-	if (start > f->local.date)
-		start = f->local.date;
-	rc = schedule_missed_days(&f->settings, dates, n, (int32_t)start, f->local.date,
-				  review.present ? &review : NULL, &f->missed);
-	if (rc != HAT_OK)
-		return rc;
-	f->patient.missed = f->missed.state;
-	f->patient.induction_start_date = f->has_rx ? f->rx.start_date : f->local.date;
-	/* core reports a chosen restart only while the gap is open, and the
-	** first dose closes it; the re-titration must go on for the schedule's
-	** days after that, so the latest review's choice is kept here (unless
-	** a prescription signed to start after it brings its own schedule). */
-	if (f->missed.restart_induction ||
-	    (review.present && review.restart_induction &&
-	     (!f->has_rx || review.review_date >= f->rx.start_date))) {
-		/* Induction starts again from the review; a prescription with no
-		** schedule of its own restarts on the clinic's template. */
-		f->patient.induction_start_date = review.review_date;
-		if (f->has_rx && !f->rx.has_induction) {
-			dosing_induction_template_diamorphine(&f->rx.induction);
-			f->rx.has_induction = true;
-		}
-	}
-	return induction_day_one(c, f);
-}
-
-static enum schedule_event event_of(const char *kind)
-{
-	if (strcmp(kind, "check_in") == 0)
-		return SCHEDULE_EV_CHECK_IN;
-	if (strcmp(kind, "assessed") == 0)
-		return SCHEDULE_EV_ASSESS_FIT;
-	if (strcmp(kind, "withheld") == 0)
-		return SCHEDULE_EV_WITHHOLD;
-	if (strcmp(kind, "dosed") == 0)
-		return SCHEDULE_EV_INJECT;
-	if (strcmp(kind, "left") == 0)
-		return SCHEDULE_EV_LEAVE;
-	if (strcmp(kind, "declined") == 0)
-		return SCHEDULE_EV_DECLINE;
-	return 0;
-}
-
-/* Applies one recorded event of the visit to its facts.  Recorded events
-** were checked when written; replaying them cannot fail unless the record
-** was altered, and then the state simply stays where it was. */
-static void apply_event(struct visits_facts *f, const char *kind, int64_t at)
-{
-	static const struct schedule_step_facts replay = { true, 0 };
-	struct schedule_step step;
-	enum schedule_event ev;
-
-	if (strcmp(kind, "postdose_check") == 0) {
-		f->postdose_checked = true;
-		return;
-	}
-	ev = event_of(kind);
-	if (ev == SCHEDULE_EV_INJECT) {
-		f->last_injection_at = at;
-		f->postdose_checked = false;
-		f->assessed_since_dose = false;
-	}
-	if (ev == SCHEDULE_EV_ASSESS_FIT && f->last_injection_at)
-		f->assessed_since_dose = true;
-	if (ev && schedule_next_state(f->state, ev, &replay, &step) == HAT_OK)
-		f->state = step.next;
-	if (ev == SCHEDULE_EV_INJECT &&
-	    schedule_next_state(f->state, SCHEDULE_EV_OBSERVE, NULL, &step) == HAT_OK)
-		f->state = step.next;
-}
-
-/* Replays the visit's events through the state machine. */
-static enum hat_err fold_visit(struct store_conn *c, struct visits_facts *f)
-{
-	static const char sql[] =
-		"SELECT kind, at FROM visit_events WHERE premises_id = ? AND local_date = ?"
-		" AND window_no = ? AND patient_id = ? ORDER BY id";
-	struct store_stmt *s;
-	bool row;
-	enum hat_err rc;
-
-	f->state = SCHEDULE_DUE;
-	if (f->window < 0)
-		return HAT_OK;
-	rc = store_prepare(c, sql, &s);
-	if (rc == HAT_OK)
-		rc = store_bindf(s, "iiii", f->premises_id, (int64_t)f->local.date,
-				 (int64_t)f->window, f->patient_id);
-	while (rc == HAT_OK) {
-		rc = store_step(s, &row);
-		if (rc != HAT_OK || !row)
-			break;
-		apply_event(f, store_col_text(s, 0), store_col_int(s, 1));
-	}
-	store_done(s);
-	return rc;
-}
-
-static enum hat_err load_day(struct store_conn *c, struct visits_facts *f)
-{
-	static const char sql_day[] =
-		"SELECT count(DISTINCT CASE WHEN kind = 'injection' THEN window_no END),"
-		" coalesce(sum(CASE WHEN kind = 'injection' THEN amount_ug END), 0),"
-		" coalesce(sum(CASE WHEN kind = 'oral' THEN amount_ug END), 0),"
-		" coalesce(sum(CASE WHEN kind = 'injection' AND window_no = ? THEN amount_ug END), 0)"
-		" FROM administrations WHERE patient_id = ? AND local_date = ?";
-	static const char sql_last[] =
-		"SELECT at, amount_ug FROM administrations WHERE patient_id = ?"
-		" AND kind = 'injection' ORDER BY id DESC LIMIT 1";
-	static const char sql_im[] =
-		"SELECT site FROM administrations WHERE patient_id = ? AND route = 'im'"
-		" ORDER BY id DESC LIMIT 1";
-	struct store_stmt *s;
-	bool row = false;
-	enum hat_err rc = store_prepare(c, sql_day, &s);
-
-	if (rc == HAT_OK)
-		rc = store_bindf(s, "iii", (int64_t)f->window, f->patient_id, (int64_t)f->local.date);
-	if (rc == HAT_OK)
-		rc = store_step(s, &row);
-	if (rc == HAT_OK && row) {
-		f->sessions_today = (int32_t)store_col_int(s, 0);
-		f->day_injected_ug = store_col_int(s, 1);
-		f->day_oral_ug = store_col_int(s, 2);
-		f->visit_dose_ug = store_col_int(s, 3);
-	}
-	store_done(s);
-	if (rc == HAT_OK)
-		rc = store_prepare(c, sql_last, &s);
-	if (rc == HAT_OK)
-		rc = store_bind_int(s, 1, f->patient_id);
-	if (rc == HAT_OK)
-		rc = store_step(s, &row);
-	if (rc == HAT_OK && row) {
-		f->last_dose_at = store_col_int(s, 0);
-		f->last_dose_ug = store_col_int(s, 1);
-	}
-	store_done(s);
-	if (rc == HAT_OK)
-		rc = store_prepare(c, sql_im, &s);
-	if (rc == HAT_OK)
-		rc = store_bind_int(s, 1, f->patient_id);
-	if (rc == HAT_OK)
-		rc = store_step(s, &row);
-	if (rc == HAT_OK && row)
-		dosing_site_parse(store_col_text(s, 0), &f->patient.last_im_site);
-	store_done(s);
-	return rc;
-}
-
-enum hat_err visits_load_facts(struct store_conn *c, int64_t patient_id, int64_t now,
-			       int32_t window, struct visits_facts *f)
-{
-	static const char sql_patient[] =
-		"SELECT premises_id, alerts <> '' FROM patients WHERE id = ?";
-	struct store_stmt *s;
-	int64_t version, event_at, review_at, discussed, active;
-	bool row = false;
-	enum hat_err rc;
-
-	memset(f, 0, sizeof *f);
-	f->patient_id = patient_id;
-	rc = store_prepare(c, sql_patient, &s);
-	if (rc == HAT_OK)
-		rc = store_bind_int(s, 1, patient_id);
-	if (rc == HAT_OK)
-		rc = store_step(s, &row);
-	if (rc == HAT_OK && row) {
-		f->premises_id = store_col_int(s, 0);
-		f->alerts_on_record = store_col_int(s, 1) != 0;
-	}
-	store_done(s);
-	if (rc != HAT_OK)
-		return rc;
-	if (!row)
-		return HAT_E_NOT_FOUND;
-	rc = clinic_settings_load(c, f->premises_id, &f->settings, &version);
-	if (rc != HAT_OK)
-		return rc;
-	clock_to_local(now, &f->local);
-	if (window >= 0) {
-		f->window = window;
-		f->window_open = schedule_window_at(&f->settings, f->local.minute_of_day, &window) ==
-				 HAT_OK && window == f->window;
-	} else if (schedule_window_at(&f->settings, f->local.minute_of_day, &f->window) == HAT_OK) {
-		f->window_open = true;
-	} else {
-		f->window = -1;
-	}
-	rc = prescriptions_current(c, patient_id, f->premises_id, f->local.date, &f->rx, &f->has_rx);
-	if (rc == HAT_OK)
-		/* When the event was recorded, not when it happened: a review
-		** made before the record existed cannot have considered it. */
-		rc = query_max(c, "SELECT max(at) FROM adverse_events"
-				  " WHERE patient_id = ? AND blocks = 1", patient_id, &event_at);
-	if (rc == HAT_OK)
-		rc = query_max(c, "SELECT max(at) FROM reviews WHERE patient_id = ?", patient_id,
-			       &review_at);
-	if (rc == HAT_OK)
-		rc = query_max(c, "SELECT count(*) FROM risk_discussions WHERE patient_id = ?",
-			       patient_id, &discussed);
-	if (rc == HAT_OK)
-		rc = query_max(c, "SELECT count(*) FROM episodes WHERE patient_id = ?"
-				  " AND status = 'active'", patient_id, &active);
-	if (rc != HAT_OK)
-		return rc;
-	f->patient.discharged = active == 0;
-	f->patient.blocked_by_event = schedule_blocked_by_event(event_at, review_at);
-	f->patient.lower_limb_risk_discussed = discussed > 0;
-	rc = load_missed(c, f);
-	if (rc == HAT_OK)
-		rc = fold_visit(c, f);
-	if (rc == HAT_OK)
-		rc = load_day(c, f);
-	return rc;
-}
 
 /* ---- Shared steps ------------------------------------------------------- */
 
@@ -332,6 +24,8 @@ static enum hat_err step_to(struct cmd *c, struct visits_facts *f, enum schedule
 		f->last_injection_at
 			? schedule_observation_remaining_s(&f->settings, f->last_injection_at, c->now)
 			: 0,
+		f->last_check_alarms != 0,
+		fields_has(c->input, "against_advice_reason"),
 	};
 	enum hat_err rc = schedule_next_state(f->state, ev, &facts, out);
 
@@ -415,7 +109,9 @@ static enum hat_err finish(struct store_conn *conn, struct cmd *c, struct visits
 	if (rc != HAT_OK)
 		return rc;
 	/* The new event moves the visit on exactly as a replay would. */
-	apply_event(f, kind, c->now);
+	visits_apply_event(f, kind, c->now,
+			   (unsigned)fields_int(detail, "alarm_bits",
+						fields_bool(detail, "left_against_advice", false)));
 	answer = json_pack("{s:I, s:s, s:s, s:I}", "patient_id", (json_int_t)f->patient_id,
 			   "event", kind, "state", schedule_state_name(f->state), "window",
 			   (json_int_t)f->window);
@@ -580,6 +276,7 @@ static const struct field administer_fields[] = {
 	{ "site", FT_STRING, true, 1, 40, NULL, false },
 	{ "notes", FT_STRING, false, 0, 2000, NULL, false },
 	{ "witness", FT_OBJECT, false, 0, 0, NULL, false },
+	{ "identity_confirmed", FT_BOOL, true, 0, 0, NULL, false },
 	FIELDS_END,
 };
 
@@ -727,6 +424,170 @@ fail:
 	return NULL;
 }
 
+/* The most the next injection may be, and the limit in words. */
+static void due_for(struct visits_facts *f, const struct dosing_history *h,
+		    const struct dosing_request *req, struct dosing_due *due, char *text, size_t cap)
+{
+	dosing_amount_due(&f->settings, &f->rx, &f->patient, h, req, due);
+	dosing_due_describe(&f->settings, &f->rx, due, &req->assessment, text, cap);
+}
+
+/* An amount refusal names its limit and the numbers: "At most 160 mg can be
+** given now: induction day 2 of 2: ...". */
+static enum hat_err refuse_amount(struct cmd *c, struct visits_facts *f,
+				  const struct dosing_history *h, const struct dosing_request *req,
+				  enum hat_err rc)
+{
+	struct dosing_due due;
+	char limit[180];
+	char most[24];
+	char msg[240];
+
+	due_for(f, h, req, &due, limit, sizeof limit);
+	dosing_mg_text(due.most_ug, most, sizeof most);
+	snprintf(msg, sizeof msg, "At most %.20s mg can be given now: %.180s.", most, limit);
+	return cmd_refuse(c, rc, "amount_mg", msg);
+}
+
+static void hhmm_at(int64_t t, char out[6])
+{
+	struct clock_local l;
+
+	clock_to_local(t, &l);
+	clinic_settings_hhmm(l.minute_of_day, out);
+}
+
+/* The clinic's windows as "08:30-11:00, 15:00-17:30". */
+static void windows_text(const struct clinic_settings *s, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int32_t i = 0; i < s->window_count && n < cap; i++) {
+		char a[6], b[6];
+
+		clinic_settings_hhmm(s->windows[i].start_minute, a);
+		clinic_settings_hhmm(s->windows[i].end_minute, b);
+		n += (size_t)snprintf(buf + n, cap - n, "%s%s %s-%s", i ? ", " : "",
+				      s->windows[i].name, a, b);
+	}
+}
+
+/* Every other refusal of a dose, in words a nurse can act on, with the
+** rule's numbers (core decided; this only reads the facts to say why). */
+static enum hat_err refuse_dose(struct cmd *c, struct visits_facts *f,
+				const struct dosing_history *h, const struct dosing_request *req,
+				enum hat_err rc)
+{
+	char msg[240] = "";
+	char at[6], next[6], wins[120];
+	int64_t session_start = 0, last = 0;
+	json_t *pending;
+
+	for (size_t i = 0; i < h->count; i++) {
+		if (!h->injections[i].topup)
+			session_start = h->injections[i].at;
+		last = h->injections[i].at;
+	}
+	switch (rc) {
+	case HAT_E_TOO_SOON:
+		hhmm_at(session_start, at);
+		hhmm_at(session_start + f->settings.min_between_session_starts_s, next);
+		snprintf(msg, sizeof msg, "The previous session began at %s, %lld min ago; the clinic"
+					  " needs %lld min between session starts (the next from %s).",
+			 at, (long long)((req->now - session_start) / 60),
+			 (long long)(f->settings.min_between_session_starts_s / 60), next);
+		break;
+	case HAT_E_SESSIONS_USED_UP:
+		snprintf(msg, sizeof msg, "%d of the prescription's %d sessions today have been given.",
+			 (int)f->sessions_today, (int)f->rx.sessions_per_day);
+		break;
+	case HAT_E_TOPUP_TOO_SOON:
+		snprintf(msg, sizeof msg, "The last injection was %lld min ago; a top-up needs %lld min.",
+			 (long long)((req->now - last) / 60),
+			 (long long)(f->settings.topup_min_gap_s / 60));
+		break;
+	case HAT_E_ASSESSMENT_STALE:
+		snprintf(msg, sizeof msg, "The assessment was made %lld min ago; it holds for %lld min,"
+					  " and a top-up needs one made after the last injection.",
+			 (long long)((req->now - req->assessment.assessed_at) / 60),
+			 (long long)(f->settings.assessment_valid_s / 60));
+		break;
+	case HAT_E_OUTSIDE_WINDOW:
+		hhmm_at(req->now, at);
+		windows_text(&f->settings, wins, sizeof wins);
+		snprintf(msg, sizeof msg, "No session window is open at %s: the windows are %s.", at,
+			 wins);
+		break;
+	case HAT_E_PATIENT_BLOCKED:
+	case HAT_E_INDUCTION_RESTART:
+	case HAT_E_REDUCE_PENDING:
+		pending = visits_pending_review_json(f);
+		if (json_is_object(pending))
+			snprintf(msg, sizeof msg, "%s",
+				 json_string_value(json_object_get(pending, "message")));
+		json_decref(pending);
+		break;
+	default:
+		break;
+	}
+	return cmd_refuse(c, rc, field_for_dose_error(rc), msg[0] ? msg : NULL);
+}
+
+enum hat_err visits_dose_due(struct store_conn *conn, int64_t patient_id, int64_t now,
+			     json_t **out)
+{
+	struct dosing_injection *inj = NULL;
+	struct dosing_history history = { NULL, 0 };
+	struct dosing_request req = { 0 };
+	struct dosing_due due;
+	struct visits_facts *f = malloc(sizeof *f);
+	int64_t assessment_id;
+	char limit[200];
+	enum hat_err rc;
+
+	if (!f)
+		return HAT_E_NOMEM;
+	rc = visits_load_facts(conn, patient_id, now, -1, f);
+	if (rc == HAT_OK && f->has_rx && f->window >= 0)
+		rc = load_history(conn, f, &inj, &history.count);
+	history.injections = inj;
+	if (rc == HAT_OK && f->has_rx && f->window >= 0)
+		rc = load_assessment(conn, f, &req.assessment, &assessment_id);
+	if (rc != HAT_OK)
+		goto out;
+	if (!f->has_rx || f->window < 0) {
+		enum hat_err why = !f->has_rx ? (f->patient.discharged ? HAT_E_NO_ACTIVE_EPISODE
+								      : HAT_E_NO_PRESCRIPTION)
+					      : HAT_E_OUTSIDE_WINDOW;
+
+		*out = json_pack("{s:f, s:n, s:n, s:s, s:s}", "amount_mg", 0.0, "limit", "message",
+				 "refusal", hat_err_code(why), "refusal_message", hat_err_message(why));
+		goto out;
+	}
+	req.now = now;
+	req.local_date = f->local.date;
+	req.local_minute = f->local.minute_of_day;
+	/* Any prescribed route and an upper-limb site: the amount does not
+	** depend on them, and the nurse chooses them in the dialog. */
+	req.route = (enum dosing_route)(f->rx.routes & (0u - f->rx.routes));
+	req.site = DOSING_SITE_ARM_LEFT;
+	req.further_injection = f->last_injection_at != 0;
+	due_for(f, &history, &req, &due, limit, sizeof limit);
+	*out = json_pack("{s:f, s:I, s:s?, s:s, s:s?, s:s?, s:b, s:i, s:i, s:i}", "amount_mg",
+			 (double)due.most_ug / 1000.0, "amount_ug", (json_int_t)due.most_ug, "limit",
+			 due.limit != HAT_OK ? hat_err_code(due.limit) : NULL, "message", limit,
+			 "refusal", due.refusal != HAT_OK ? hat_err_code(due.refusal) : NULL,
+			 "refusal_message",
+			 due.refusal != HAT_OK ? hat_err_message(due.refusal) : NULL, "topup", due.topup,
+			 "session_no", (int)due.session_no, "induction_day", (int)due.induction_day,
+			 "induction_days", f->rx.has_induction ? (int)f->rx.induction.days : 0);
+out:
+	free(inj);
+	free(f);
+	return rc;
+}
+
 static enum hat_err run_administer(struct store_conn *conn, struct cmd *c)
 {
 	struct dosing_injection *inj = NULL;
@@ -748,7 +609,11 @@ static enum hat_err run_administer(struct store_conn *conn, struct cmd *c)
 	if (rc != HAT_OK)
 		return rc;
 	if (!f.has_rx)
-		return cmd_refuse(c, HAT_E_NO_PRESCRIPTION, NULL, NULL);
+		return cmd_refuse(c, f.patient.discharged ? HAT_E_NO_ACTIVE_EPISODE
+							  : HAT_E_NO_PRESCRIPTION, NULL, NULL);
+	/* The nurse confirms who is at the hatch as part of the dose. */
+	if (!fields_bool(c->input, "identity_confirmed", false))
+		return cmd_refuse(c, HAT_E_IDENTITY_UNCONFIRMED, "identity_confirmed", NULL);
 	rc = check_witness(conn, c);
 	if (rc == HAT_OK)
 		rc = load_history(conn, &f, &inj, &history.count);
@@ -770,8 +635,14 @@ static enum hat_err run_administer(struct store_conn *conn, struct cmd *c)
 
 	/* core decides; the state machine then says whether this step follows. */
 	rc = dosing_check_administration(&f.settings, &f.rx, &f.patient, &history, &req, &v);
+	if (rc == HAT_E_DOSE_OVER_SESSION || rc == HAT_E_DOSE_OVER_DAILY ||
+	    rc == HAT_E_DOSE_OVER_INDUCTION || rc == HAT_E_DOSE_OVER_CEILING ||
+	    rc == HAT_E_TOPUP_OVER || rc == HAT_E_REDUCED_NEEDS_AUTH) {
+		rc = refuse_amount(c, &f, &history, &req, rc);
+		goto out;
+	}
 	if (rc != HAT_OK) {
-		rc = cmd_refuse(c, rc, field_for_dose_error(rc), NULL);
+		rc = refuse_dose(c, &f, &history, &req, rc);
 		goto out;
 	}
 	rc = step_to(c, &f, SCHEDULE_EV_INJECT, &step);
@@ -835,9 +706,14 @@ out:
 
 static const char *const breathing_choices[] = { "normal", "slow", "laboured", "absent", NULL };
 
+static const char *const pupil_choices[] = { "normal", "constricted", "pinpoint", "dilated", NULL };
+
 static const struct field postdose_fields[] = {
 	{ "sedation_level", FT_INT, true, 0, SETTINGS_MAX_SEDATION_LEVELS - 1, NULL, false },
-	{ "breathing", FT_ENUM, true, 0, 0, breathing_choices, false },
+	{ "respiratory_rate", FT_INT, true, 0, 80, NULL, false },
+	{ "spo2", FT_INT, false, 50, 100, NULL, false },
+	{ "pupils", FT_ENUM, false, 0, 0, pupil_choices, false },
+	{ "breathing", FT_ENUM, false, 0, 0, breathing_choices, false },
 	{ "notes", FT_STRING, false, 0, 2000, NULL, false },
 	FIELDS_END,
 };
@@ -845,6 +721,9 @@ static const struct field postdose_fields[] = {
 static enum hat_err run_postdose(struct store_conn *conn, struct cmd *c)
 {
 	struct visits_facts f;
+	struct assess_postdose in = { 0 };
+	unsigned alarms = 0;
+	json_t *detail;
 	enum hat_err rc = load_for_aftercare(conn, c, &f);
 
 	if (rc != HAT_OK)
@@ -852,13 +731,41 @@ static enum hat_err run_postdose(struct store_conn *conn, struct cmd *c)
 	if (f.state != SCHEDULE_OBSERVING && f.state != SCHEDULE_DOSED)
 		return cmd_refuse(c, HAT_E_WRONG_STATE, NULL,
 				  "A post-dose check follows a dose in this session.");
-	if (fields_int(c->input, "sedation_level", 0) >= f.settings.sedation_level_count)
-		return cmd_refuse(c, HAT_E_OUT_OF_RANGE, "sedation_level", NULL);
-	return finish(conn, c, &f, "postdose_check", 0, c->input, 201);
+	in.sedation_level = (int32_t)fields_int(c->input, "sedation_level", 0);
+	in.resp_rate = (int32_t)fields_int(c->input, "respiratory_rate", 0);
+	in.spo2 = (int32_t)fields_int(c->input, "spo2", -1);
+	if (fields_str(c->input, "pupils", NULL))
+		assess_pupils_parse(fields_str(c->input, "pupils", ""), &in.pupils);
+	if (in.sedation_level >= f.settings.sedation_level_count) {
+		char msg[120];
+
+		snprintf(msg, sizeof msg, "The clinic's sedation scale runs from 0 to %d.",
+			 (int)f.settings.sedation_level_count - 1);
+		return cmd_refuse(c, HAT_E_OUT_OF_RANGE, "sedation_level", msg);
+	}
+	rc = assess_postdose_check(&f.settings, &in, &alarms);
+	if (rc != HAT_OK)
+		return cmd_refuse(c, rc, NULL, NULL);
+	/* The check's readings and what they mean travel with its event: the
+	** board's alarm is folded from the record like every other state. */
+	detail = json_deep_copy(c->input);
+	json_object_set_new(detail, "alarm_bits", json_integer(alarms));
+	json_object_set_new(detail, "abnormal", json_boolean(alarms != 0));
+	json_object_set_new(detail, "alarms", visits_alarm_names(alarms));
+	json_object_set_new(detail, "offer_adverse_event", json_boolean(alarms != 0));
+	rc = finish(conn, c, &f, "postdose_check", 0, detail, 201);
+	json_decref(detail);
+	return rc;
 }
 
 static const struct field notes_fields[] = {
 	{ "notes", FT_STRING, false, 0, 2000, NULL, false },
+	FIELDS_END,
+};
+
+static const struct field leave_fields[] = {
+	{ "notes", FT_STRING, false, 0, 2000, NULL, false },
+	{ "against_advice_reason", FT_STRING, false, 1, 500, NULL, false },
 	FIELDS_END,
 };
 
@@ -872,10 +779,14 @@ static enum hat_err run_leave(struct store_conn *conn, struct cmd *c)
 	if (rc != HAT_OK)
 		return rc;
 	rc = step_to(c, &f, SCHEDULE_EV_LEAVE, &step);
+	if (rc == HAT_E_AGAINST_ADVICE_REASON)
+		return cmd_refuse(c, rc, "against_advice_reason", NULL);
 	if (rc != HAT_OK)
 		return cmd_refuse(c, rc, NULL, NULL);
-	detail = json_pack("{s:b, s:s}", "left_against_advice", step.left_against_advice, "notes",
-			   fields_str(c->input, "notes", ""));
+	detail = json_pack("{s:b, s:s, s:b, s:s?}", "left_against_advice", step.left_against_advice,
+			   "notes", fields_str(c->input, "notes", ""), "after_abnormal_check",
+			   f.last_check_alarms != 0, "against_advice_reason",
+			   fields_str(c->input, "against_advice_reason", NULL));
 	rc = finish(conn, c, &f, "left", 0, detail, 201);
 	json_decref(detail);
 	return rc;
@@ -925,6 +836,8 @@ static const struct field oral_fields[] = {
 static enum hat_err run_oral(struct store_conn *conn, struct cmd *c)
 {
 	struct dosing_oral_request req = { 0 };
+	struct register_choice choice;
+	json_t *entries = NULL;
 	struct visits_facts f;
 	json_t *detail;
 	int64_t assessment_id, id;
@@ -933,6 +846,8 @@ static enum hat_err run_oral(struct store_conn *conn, struct cmd *c)
 	rc = visits_load_facts(conn, c->target_id, c->now, -1, &f);
 	if (rc != HAT_OK)
 		return rc;
+	if (f.patient.discharged)
+		return cmd_refuse(c, HAT_E_NO_ACTIVE_EPISODE, NULL, NULL);
 	if (!f.has_rx || !f.rx.oral.drug)
 		return cmd_refuse(c, HAT_E_NO_PRESCRIPTION, NULL,
 				  "There is no current prescription with an oral component.");
@@ -948,6 +863,12 @@ static enum hat_err run_oral(struct store_conn *conn, struct cmd *c)
 	rc = dosing_check_oral(&f.settings, &f.rx, &f.patient, &req);
 	if (rc != HAT_OK)
 		return cmd_refuse(c, rc, field_for_dose_error(rc), NULL);
+	/* The oral drugs are Schedule 2 too: the dose draws on its own register
+	** pages in the same transaction, and is refused whole if stock is short. */
+	rc = register_choose_for_dose(conn, f.premises_id, f.rx.oral.drug, req.amount_ug,
+				      f.local.date, &choice);
+	if (rc != HAT_OK)
+		return cmd_refuse(c, rc, "amount_mg", NULL);
 	rc = store_run(conn,
 		       "INSERT INTO administrations (patient_id, premises_id, prescription_id, kind,"
 		       " drug, route, amount_ug, at, local_date, local_minute, window_no, session_no,"
@@ -959,10 +880,15 @@ static enum hat_err run_oral(struct store_conn *conn, struct cmd *c)
 	if (rc != HAT_OK)
 		return rc;
 	id = store_last_id(conn);
-	detail = json_pack("{s:I, s:s, s:I, s:I, s:I}", "administration_id", (json_int_t)id, "drug",
-			   dosing_drug_name(f.rx.oral.drug), "amount_ug", (json_int_t)req.amount_ug,
-			   "day_oral_total_ug", (json_int_t)(f.day_oral_ug + req.amount_ug),
-			   "witness_id", (json_int_t)c->witness_id);
+	rc = register_take_for_dose(conn, c, &choice, id, f.patient_id, f.rx.prescriber.user_id,
+				    req.amount_ug, f.local.date, &entries);
+	if (rc != HAT_OK)
+		return rc;
+	detail = json_pack("{s:I, s:s, s:I, s:I, s:I, s:o}", "administration_id", (json_int_t)id,
+			   "drug", dosing_drug_name(f.rx.oral.drug), "amount_ug",
+			   (json_int_t)req.amount_ug, "day_oral_total_ug",
+			   (json_int_t)(f.day_oral_ug + req.amount_ug), "witness_id",
+			   (json_int_t)c->witness_id, "register_entries", entries);
 	rc = cmd_audit(conn, c, "patient", f.patient_id, detail);
 	if (rc == HAT_OK)
 		cmd_answer(c, 201, detail);
@@ -980,7 +906,7 @@ const struct cmd_def visits_administer = {
 	"visit.administer", administer_fields, POLICY_RULE(VISIT_ADMINISTER), run_administer, NULL,
 };
 const struct cmd_def visits_postdose = { "visit.postdose", postdose_fields, POLICY_RULE(VISIT_POSTDOSE), run_postdose, NULL };
-const struct cmd_def visits_leave = { "visit.leave", notes_fields, POLICY_RULE(VISIT_LEAVE), run_leave, NULL };
+const struct cmd_def visits_leave = { "visit.leave", leave_fields, POLICY_RULE(VISIT_LEAVE), run_leave, NULL };
 const struct cmd_def visits_withhold = { "visit.withhold", withhold_fields, POLICY_RULE(VISIT_WITHHOLD), run_withhold, NULL };
 const struct cmd_def visits_decline = { "visit.decline", notes_fields, POLICY_RULE(VISIT_DECLINE), run_decline, NULL };
 const struct cmd_def visits_oral = { "visit.oral", oral_fields, POLICY_RULE(VISIT_ORAL), run_oral, NULL };

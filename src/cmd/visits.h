@@ -12,10 +12,15 @@
 **                      decision (fit | not_fit | fit_reduced), reason
 **   visit.authorise_reduced  prescriber (target = assessment): amount_mg
 **   visit.administer   nurse with a witness (cmd.witness_id): amount_mg,
-**                      route, site; one transaction holds the administration,
-**                      its visit event and its audit event
-**   visit.postdose     nurse: sedation_level, breathing, notes
-**   visit.leave        nurse: notes (early = against advice, recorded)
+**                      route, site, identity_confirmed (must be true); one
+**                      transaction holds the administration, its register
+**                      entries, its visit event and its audit event
+**   visit.postdose     nurse: sedation_level, respiratory_rate, spo2 and
+**                      pupils (optional), breathing, notes; an abnormal
+**                      check (core/assess thresholds) raises the alarm
+**   visit.leave        nurse: notes, against_advice_reason (early = against
+**                      advice, recorded; after an abnormal check only
+**                      against advice, and the reason is required)
 **   visit.withhold     nurse: reason, notes
 **   visit.decline      nurse: notes
 **   visit.oral         nurse with a witness: amount_mg
@@ -58,12 +63,17 @@ struct visits_facts {
 	/* This visit. */
 	enum schedule_board_state state;
 	bool postdose_checked;
+	unsigned last_check_alarms;         /* ASSESS_ALARM_* of the latest check */
+	bool left_against_advice;           /* the visit ended against advice */
+	int64_t last_check_at;
 	int64_t last_injection_at;          /* 0: none this visit */
 	bool assessed_since_dose;           /* a fit assessment after the last dose */
 	int64_t visit_dose_ug;
 	int32_t sessions_today;             /* sessions with an injection today */
 	int64_t day_injected_ug;
 	int64_t day_oral_ug;
+	int64_t reviewed_session_dose_ug;   /* the latest review's; 0 none */
+	int32_t oral_days_missed;           /* full days without the oral dose */
 	int64_t last_dose_at;               /* any injection, any day; 0 none */
 	int64_t last_dose_ug;
 };
@@ -73,5 +83,30 @@ struct visits_facts {
 ** HAT_E_NOT_FOUND when there is no such patient. */
 enum hat_err visits_load_facts(struct store_conn *c, int64_t patient_id, int64_t now,
 			       int32_t window, struct visits_facts *f);
+
+/* The dose due now for patient_id at now, for the dose dialog (new
+** reference in *out): {"amount_mg", "amount_ug", "limit" (the code of the
+** limit that binds, or null), "message" (that limit in words with its
+** numbers), "refusal" and "refusal_message" (why no dose may be given, or
+** null), "topup", "session_no", "induction_day", "induction_days"}.
+** HAT_E_NOT_FOUND for no such patient. */
+enum hat_err visits_dose_due(struct store_conn *c, int64_t patient_id, int64_t now,
+			     json_t **out);
+
+/* Which prescriber's review the patient waits for, and why in words with
+** the numbers ({"reason": "missed_days", "message": "..."}), or JSON null
+** when none is pending (new reference). */
+json_t *visits_pending_review_json(const struct visits_facts *f);
+
+/* Applies one recorded event of the visit (a visit_events kind) at `at`
+** to f's state, exactly as replaying the record does.  alarm_bits are a
+** post-dose check's ASSESS_ALARM_* bits, for "left" 1 when it was against
+** advice, 0 for other events. */
+void visits_apply_event(struct visits_facts *f, const char *kind, int64_t at,
+			unsigned alarm_bits);
+
+/* The names of ASSESS_ALARM_* bits as a JSON array (new reference):
+** "sedation", "respiratory_rate", "oxygen_saturation". */
+json_t *visits_alarm_names(unsigned alarm_bits);
 
 #endif

@@ -152,3 +152,53 @@ bool assess_is_valid_for_dose(int64_t assessed_at, int64_t now,
 		return false;
 	return now - assessed_at <= s->assessment_valid_s;
 }
+
+/* ---- The post-dose check ------------------------------------------------ */
+
+static const char *const pupil_names[] = {
+	[ASSESS_PUPILS_NORMAL] = "normal",
+	[ASSESS_PUPILS_CONSTRICTED] = "constricted",
+	[ASSESS_PUPILS_PINPOINT] = "pinpoint",
+	[ASSESS_PUPILS_DILATED] = "dilated",
+};
+
+#define PUPIL_COUNT (sizeof pupil_names / sizeof pupil_names[0])
+
+enum hat_err assess_pupils_parse(const char *name, enum assess_pupils *out)
+{
+	if (!name)
+		return HAT_E_INVALID_VALUE;
+	for (size_t i = 1; i < PUPIL_COUNT; i++) {
+		if (strcmp(pupil_names[i], name) == 0) {
+			*out = (enum assess_pupils)i;
+			return HAT_OK;
+		}
+	}
+	return HAT_E_INVALID_VALUE;
+}
+
+const char *assess_pupils_name(enum assess_pupils p)
+{
+	if ((size_t)p >= PUPIL_COUNT)
+		return NULL;
+	return pupil_names[p];
+}
+
+enum hat_err assess_postdose_check(const struct clinic_settings *s,
+				   const struct assess_postdose *in, unsigned *alarms_out)
+{
+	unsigned alarms = 0;
+
+	if (in->sedation_level < 0 || in->sedation_level >= s->sedation_level_count ||
+	    in->resp_rate < 0 || in->resp_rate > 80 ||
+	    (in->spo2 != -1 && (in->spo2 < 50 || in->spo2 > 100)))
+		return HAT_E_OUT_OF_RANGE;
+	if (in->sedation_level >= s->postdose_sedation_alarm)
+		alarms |= ASSESS_ALARM_SEDATION;
+	if (in->resp_rate < s->postdose_resp_rate_min)
+		alarms |= ASSESS_ALARM_RESP_RATE;
+	if (in->spo2 != -1 && in->spo2 < s->postdose_spo2_min)
+		alarms |= ASSESS_ALARM_SPO2;
+	*alarms_out = alarms;
+	return HAT_OK;
+}

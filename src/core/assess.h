@@ -111,4 +111,47 @@ const char *assess_decision_name(enum assess_decision d);
 /* Parses a stable decision name; HAT_E_INVALID_VALUE if unknown. */
 enum hat_err assess_decision_parse(const char *name, enum assess_decision *out);
 
+/* ---- The post-dose check ------------------------------------------------ */
+
+/* Pupils, when looked at.  Stable names: "normal", "constricted",
+** "pinpoint", "dilated".  Recorded, not alarmed on: pinpoint pupils are the
+** expected effect of the dose; the alarm rests on sedation and breathing. */
+enum assess_pupils {
+	ASSESS_PUPILS_NONE = 0,
+	ASSESS_PUPILS_NORMAL,
+	ASSESS_PUPILS_CONSTRICTED,
+	ASSESS_PUPILS_PINPOINT,
+	ASSESS_PUPILS_DILATED
+};
+
+enum hat_err assess_pupils_parse(const char *name, enum assess_pupils *out);
+const char *assess_pupils_name(enum assess_pupils p);
+
+/* The readings of one post-dose check.  spo2 is -1 when not measured. */
+struct assess_postdose {
+	int32_t sedation_level;
+	int32_t resp_rate;          /* breaths a minute, 0..80 */
+	int32_t spo2;               /* per cent, 50..100, or -1 */
+	enum assess_pupils pupils;
+};
+
+/* Which readings are abnormal, as bits. */
+enum assess_postdose_alarm {
+	ASSESS_ALARM_SEDATION = 1u << 0,   /* at or past postdose_sedation_alarm */
+	ASSESS_ALARM_RESP_RATE = 1u << 1,  /* under postdose_resp_rate_min */
+	ASSESS_ALARM_SPO2 = 1u << 2        /* under postdose_spo2_min */
+};
+
+/*
+** Checks a post-dose check's readings and says which are abnormal: sets
+** *alarms_out to ASSESS_ALARM_* bits (0: a normal check).  Every limit is
+** the first abnormal value's neighbour: at postdose_sedation_alarm is
+** abnormal, one level less is not; a rate of exactly postdose_resp_rate_min
+** is normal, one less is not; likewise saturation.  Returns HAT_OK, or
+** HAT_E_OUT_OF_RANGE (sedation off the clinic's scale, rate outside 0..80,
+** saturation neither -1 nor 50..100) leaving *alarms_out untouched.
+*/
+enum hat_err assess_postdose_check(const struct clinic_settings *s,
+				   const struct assess_postdose *in, unsigned *alarms_out);
+
 #endif

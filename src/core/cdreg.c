@@ -43,6 +43,13 @@ static const struct page_row page_rows[] = {
 	{ CDREG_DRUG_METHADONE, CDREG_FORM_SOLUTION_FOR_INJECTION, 50000, 5000, CDREG_SCHEDULE_2 },
 	{ CDREG_DRUG_METHADONE, CDREG_FORM_SOLUTION_FOR_INJECTION, 75000, 7500, CDREG_SCHEDULE_2 },
 	{ CDREG_DRUG_METHADONE, CDREG_FORM_SOLUTION_FOR_INJECTION, 100000, 10000, CDREG_SCHEDULE_2 },
+	/* Oral solution 1 mg/mL: one unit is one mL. */
+	{ CDREG_DRUG_METHADONE, CDREG_FORM_ORAL_SOLUTION, 1000, 1000, CDREG_SCHEDULE_2 },
+	{ CDREG_DRUG_MORPHINE, CDREG_FORM_MR_CAPSULE, 10000, 0, CDREG_SCHEDULE_2 },
+	{ CDREG_DRUG_MORPHINE, CDREG_FORM_MR_CAPSULE, 30000, 0, CDREG_SCHEDULE_2 },
+	{ CDREG_DRUG_MORPHINE, CDREG_FORM_MR_CAPSULE, 60000, 0, CDREG_SCHEDULE_2 },
+	{ CDREG_DRUG_MORPHINE, CDREG_FORM_MR_CAPSULE, 100000, 0, CDREG_SCHEDULE_2 },
+	{ CDREG_DRUG_MORPHINE, CDREG_FORM_MR_CAPSULE, 200000, 0, CDREG_SCHEDULE_2 },
 };
 
 #define PAGE_ROWS (sizeof page_rows / sizeof page_rows[0])
@@ -57,6 +64,7 @@ static const struct code_name drug_names[] = {
 	{ CDREG_DRUG_DIAMORPHINE, "diamorphine", "diamorphine hydrochloride" },
 	{ CDREG_DRUG_HYDROMORPHONE, "hydromorphone", "hydromorphone hydrochloride" },
 	{ CDREG_DRUG_METHADONE, "methadone", "methadone hydrochloride" },
+	{ CDREG_DRUG_MORPHINE, "morphine", "morphine sulfate" },
 };
 
 static const struct code_name form_names[] = {
@@ -64,6 +72,8 @@ static const struct code_name form_names[] = {
 	  "powder for solution for injection" },
 	{ CDREG_FORM_SOLUTION_FOR_INJECTION, "solution_for_injection",
 	  "solution for injection" },
+	{ CDREG_FORM_ORAL_SOLUTION, "oral_solution", "oral solution" },
+	{ CDREG_FORM_MR_CAPSULE, "modified_release_capsule", "modified-release capsules" },
 };
 
 static const struct code_name kind_names[] = {
@@ -941,4 +951,18 @@ enum hat_err cdreg_quantity_words(int64_t n, char *buf, size_t cap)
 		return HAT_E_INTERNAL;
 	memcpy(buf, w.buf, w.len + 1);
 	return HAT_OK;
+}
+
+const char *cdreg_form_unit(enum cdreg_form form)
+{
+	switch (form) {
+	case CDREG_FORM_POWDER_FOR_INJECTION:
+	case CDREG_FORM_SOLUTION_FOR_INJECTION:
+		return "ampoules";
+	case CDREG_FORM_ORAL_SOLUTION:
+		return "mL";
+	case CDREG_FORM_MR_CAPSULE:
+		return "capsules";
+	}
+	return NULL;
 }

@@ -38,12 +38,18 @@
 enum cdreg_drug {
 	CDREG_DRUG_DIAMORPHINE = 1,	/* diamorphine hydrochloride */
 	CDREG_DRUG_HYDROMORPHONE = 2,	/* hydromorphone hydrochloride */
-	CDREG_DRUG_METHADONE = 3	/* methadone hydrochloride, injectable */
+	CDREG_DRUG_METHADONE = 3,	/* methadone hydrochloride (injectable or oral) */
+	CDREG_DRUG_MORPHINE = 4		/* morphine sulfate (slow-release oral) */
 };
 
+/* A page counts its form's unit: ampoules for the injections, millilitres
+** for an oral solution (its strength is per mL), capsules for slow-release
+** morphine. */
 enum cdreg_form {
 	CDREG_FORM_POWDER_FOR_INJECTION = 1,	/* freeze-dried, in ampoules */
-	CDREG_FORM_SOLUTION_FOR_INJECTION = 2	/* solution, in ampoules */
+	CDREG_FORM_SOLUTION_FOR_INJECTION = 2,	/* solution, in ampoules */
+	CDREG_FORM_ORAL_SOLUTION = 3,		/* counted in mL */
+	CDREG_FORM_MR_CAPSULE = 4		/* modified-release capsules */
 };
 
 /* Schedules of the Misuse of Drugs Regulations 2001.  Every drug hat knows
@@ -76,7 +82,11 @@ struct cdreg_page_key {
 **     2, 10, 20 and 50 mg/mL: 2, 10, 20, 50 mg (Palladone, Napp, UK);
 **   methadone hydrochloride, solution for injection 10 mg/mL in 1, 2, 3.5,
 **     5, 7.5 and 10 mL ampoules: 10, 20, 35, 50, 75, 100 mg (Martindale,
-**     Wockhardt, UK).
+**     Wockhardt, UK);
+**   methadone hydrochloride oral solution 1 mg/mL, counted in mL: strength
+**     1 mg (one mL) (the UK's usual Schedule 2 methadone mixture);
+**   morphine sulfate modified-release capsules: 10, 30, 60, 100, 200 mg
+**     (Zomorph, UK), counted in capsules.
 ** Each (drug, form, strength) has one ampoule volume, so the strength alone
 ** tells the pages apart.
 ** key: borrowed.
@@ -110,6 +120,9 @@ const char *cdreg_drug_code(enum cdreg_drug drug);
 const char *cdreg_drug_name(enum cdreg_drug drug);
 const char *cdreg_form_code(enum cdreg_form form);
 const char *cdreg_form_name(enum cdreg_form form);
+/* The unit a page of this form counts, plural ("ampoules", "mL",
+** "capsules"); NULL for a value not in the enum. */
+const char *cdreg_form_unit(enum cdreg_form form);
 
 /* Looks a drug or form up by its code.  code: borrowed.
 ** Errors: HAT_E_INVALID_VALUE if unknown (or NULL code); HAT_E_INTERNAL if

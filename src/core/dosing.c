@@ -1,153 +1,13 @@
 /*
 ** dosing.c: the prescription, administration and oral-dose rules.
 */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/dosing.h"
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define MG(mg) ((int64_t)(mg) * 1000)
-
-/* ---- Names -------------------------------------------------------------- */
-
-static const char *const drug_names[] = {
-	[DOSING_DRUG_DIAMORPHINE] = "diamorphine",
-	[DOSING_DRUG_HYDROMORPHONE] = "hydromorphone",
-	[DOSING_DRUG_METHADONE_ORAL] = "methadone_oral",
-	[DOSING_DRUG_SROM] = "srom",
-};
-
-static const char *const site_names[] = {
-	[DOSING_SITE_ARM_LEFT] = "arm_left",
-	[DOSING_SITE_ARM_RIGHT] = "arm_right",
-	[DOSING_SITE_FOREARM_LEFT] = "forearm_left",
-	[DOSING_SITE_FOREARM_RIGHT] = "forearm_right",
-	[DOSING_SITE_HAND_LEFT] = "hand_left",
-	[DOSING_SITE_HAND_RIGHT] = "hand_right",
-	[DOSING_SITE_DELTOID_LEFT] = "deltoid_left",
-	[DOSING_SITE_DELTOID_RIGHT] = "deltoid_right",
-	[DOSING_SITE_ABDOMEN] = "abdomen",
-	[DOSING_SITE_GROIN_LEFT] = "groin_left",
-	[DOSING_SITE_GROIN_RIGHT] = "groin_right",
-	[DOSING_SITE_THIGH_LEFT] = "thigh_left",
-	[DOSING_SITE_THIGH_RIGHT] = "thigh_right",
-	[DOSING_SITE_BUTTOCK_LEFT] = "buttock_left",
-	[DOSING_SITE_BUTTOCK_RIGHT] = "buttock_right",
-	[DOSING_SITE_LEG_LEFT] = "leg_left",
-	[DOSING_SITE_LEG_RIGHT] = "leg_right",
-	[DOSING_SITE_FOOT_LEFT] = "foot_left",
-	[DOSING_SITE_FOOT_RIGHT] = "foot_right",
-};
-
-struct route_name {
-	enum dosing_route route;
-	const char *name;
-};
-
-static const struct route_name route_names[] = {
-	{ DOSING_ROUTE_IV, "iv" },
-	{ DOSING_ROUTE_IM, "im" },
-	{ DOSING_ROUTE_SC, "sc" },
-};
-
-/* Looks a name up in a table indexed by enum value; slot 0 is never a
-** name, so 0 doubles as "not found". */
-static size_t find_name(const char *const *names, size_t count,
-			const char *name)
-{
-	if (!name)
-		return 0;
-	for (size_t i = 1; i < count; i++) {
-		if (names[i] && strcmp(names[i], name) == 0)
-			return i;
-	}
-	return 0;
-}
-
-const char *dosing_drug_name(enum dosing_drug d)
-{
-	if ((size_t)d >= COUNT_OF(drug_names))
-		return NULL;
-	return drug_names[d];
-}
-
-const char *dosing_site_name(enum dosing_site s)
-{
-	if ((size_t)s >= COUNT_OF(site_names))
-		return NULL;
-	return site_names[s];
-}
-
-const char *dosing_route_name(enum dosing_route r)
-{
-	for (size_t i = 0; i < COUNT_OF(route_names); i++) {
-		if (route_names[i].route == r)
-			return route_names[i].name;
-	}
-	return NULL;
-}
-
-enum hat_err dosing_drug_parse(const char *name, enum dosing_drug *out)
-{
-	size_t i = find_name(drug_names, COUNT_OF(drug_names), name);
-
-	if (i == 0)
-		return HAT_E_INVALID_VALUE;
-	*out = (enum dosing_drug)i;
-	return HAT_OK;
-}
-
-enum hat_err dosing_site_parse(const char *name, enum dosing_site *out)
-{
-	size_t i = find_name(site_names, COUNT_OF(site_names), name);
-
-	if (i == 0)
-		return HAT_E_INVALID_VALUE;
-	*out = (enum dosing_site)i;
-	return HAT_OK;
-}
-
-enum hat_err dosing_route_parse(const char *name, enum dosing_route *out)
-{
-	if (!name)
-		return HAT_E_INVALID_VALUE;
-	for (size_t i = 0; i < COUNT_OF(route_names); i++) {
-		if (strcmp(route_names[i].name, name) == 0) {
-			*out = route_names[i].route;
-			return HAT_OK;
-		}
-	}
-	return HAT_E_INVALID_VALUE;
-}
-
-bool dosing_drug_is_injectable(enum dosing_drug d)
-{
-	return d == DOSING_DRUG_DIAMORPHINE || d == DOSING_DRUG_HYDROMORPHONE;
-}
-
-bool dosing_drug_is_oral(enum dosing_drug d)
-{
-	return d == DOSING_DRUG_METHADONE_ORAL || d == DOSING_DRUG_SROM;
-}
-
-bool dosing_site_is_lower_limb(enum dosing_site s)
-{
-	switch (s) {
-	case DOSING_SITE_GROIN_LEFT:
-	case DOSING_SITE_GROIN_RIGHT:
-	case DOSING_SITE_THIGH_LEFT:
-	case DOSING_SITE_THIGH_RIGHT:
-	case DOSING_SITE_BUTTOCK_LEFT:
-	case DOSING_SITE_BUTTOCK_RIGHT:
-	case DOSING_SITE_LEG_LEFT:
-	case DOSING_SITE_LEG_RIGHT:
-	case DOSING_SITE_FOOT_LEFT:
-	case DOSING_SITE_FOOT_RIGHT:
-		return true;
-	default:
-		return false;
-	}
-}
 
 static bool site_known(enum dosing_site s)
 {
@@ -158,23 +18,6 @@ static bool site_known(enum dosing_site s)
 static bool single_route(enum dosing_route r)
 {
 	return dosing_route_name(r) != NULL;
-}
-
-int64_t dosing_ceiling_ug(const struct clinic_settings *s, enum dosing_drug d)
-{
-	switch (d) {
-	case DOSING_DRUG_DIAMORPHINE:
-		return s->ceiling_diamorphine_ug;
-	case DOSING_DRUG_HYDROMORPHONE:
-		return s->ceiling_hydromorphone_ug;
-	case DOSING_DRUG_METHADONE_ORAL:
-		return s->ceiling_methadone_oral_ug;
-	case DOSING_DRUG_SROM:
-		return s->ceiling_srom_ug;
-	case DOSING_DRUG_NONE:
-		break;
-	}
-	return 0;
 }
 
 /* ---- Prescriptions ------------------------------------------------------ */
@@ -405,6 +248,8 @@ static enum hat_err check_patient(const struct dosing_patient *pt)
 		return HAT_E_PATIENT_BLOCKED;
 	if (pt->missed == SCHEDULE_MISSED_RESTART)
 		return HAT_E_INDUCTION_RESTART;
+	if (pt->reduce_pending)
+		return HAT_E_REDUCE_PENDING;
 	return HAT_OK;
 }
 
@@ -463,21 +308,40 @@ static enum hat_err check_topup(const struct clinic_settings *s,
 	return HAT_OK;
 }
 
-/* The 1-based induction day whose caps apply today, or 0 when none do.  A
-** start date after today counts as day 1: caps never loosen by mistake. */
+/* The 1-based induction day whose caps apply today, or 0 when none do.  The
+** day is one more than the days already dosed under the schedule, so a
+** missed day holds the patient where they were; a negative count (never
+** recorded) counts as none: caps never loosen by mistake. */
 static int32_t induction_day_for(const struct dosing_prescription *rx,
-				 const struct dosing_patient *pt, int32_t today)
+				 const struct dosing_patient *pt)
 {
 	int64_t day;
 
 	if (!rx->has_induction)
 		return 0;
-	day = (int64_t)today - pt->induction_start_date + 1;
-	if (day < 1)
-		day = 1;
+	day = (int64_t)(pt->induction_days_dosed < 0 ? 0 : pt->induction_days_dosed) + 1;
 	if (day > rx->induction.days || day > DOSING_MAX_INDUCTION_DAYS)
 		return 0;
 	return (int32_t)day;
+}
+
+int32_t dosing_induction_days_dosed(const int32_t *dosed_dates, size_t n,
+				    int32_t induction_start, int32_t today)
+{
+	int32_t count = 0;
+
+	for (size_t i = 0; dosed_dates && i < n; i++) {
+		int32_t d = dosed_dates[i];
+		bool seen = false;
+
+		if (d < induction_start || d >= today)
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = dosed_dates[j] == d;
+		if (!seen)
+			count++;
+	}
+	return count;
 }
 
 static enum hat_err check_induction(const struct dosing_prescription *rx,
@@ -610,7 +474,7 @@ enum hat_err dosing_check_administration(const struct clinic_settings *s,
 		if (rc != HAT_OK)
 			return rc;
 	}
-	induction_day = induction_day_for(rx, patient, req->local_date);
+	induction_day = induction_day_for(rx, patient);
 	rc = check_amounts(s, rx, session_total, day_total, induction_day,
 			   session_no);
 	if (rc != HAT_OK)
@@ -654,6 +518,8 @@ enum hat_err dosing_check_oral(const struct clinic_settings *s,
 		return HAT_E_NO_ACTIVE_EPISODE;
 	if (patient->blocked_by_event)
 		return HAT_E_PATIENT_BLOCKED;
+	if (patient->oral_review_needed)
+		return HAT_E_ORAL_REVIEW_REQUIRED;
 	if (oral_assessment_not_fit(s, req))
 		return HAT_E_ASSESSMENT_NOT_FIT;
 	if (req->amount_ug > oral->dose_ug)
@@ -672,11 +538,160 @@ enum hat_err dosing_check_check_in(const struct dosing_prescription *rx,
 {
 	if (!patient)
 		return HAT_E_INTERNAL;
-	if (!rx)
-		return HAT_E_NO_PRESCRIPTION;
+	/* A discharge ends the prescriptions too, so "discharged" is the
+	** answer that tells the nurse why. */
 	if (patient->discharged)
 		return HAT_E_NO_ACTIVE_EPISODE;
+	if (!rx)
+		return HAT_E_NO_PRESCRIPTION;
 	if (sessions_today >= rx->sessions_per_day)
 		return HAT_E_SESSIONS_USED_UP;
 	return HAT_OK;
+}
+
+enum hat_err dosing_check_readmission(bool readmitted, bool first_in_episode,
+				      bool has_induction, bool waiver_reason_given)
+{
+	/* Tolerance after time out of treatment is unknown: the first
+	** prescription of a new episode starts under induction unless the
+	** prescriber says, in words, why not. */
+	if (readmitted && first_in_episode && !has_induction && !waiver_reason_given)
+		return HAT_E_INDUCTION_REQUIRED;
+	return HAT_OK;
+}
+
+/* ---- The amount due now -------------------------------------------------- */
+
+static bool amount_code(enum hat_err e)
+{
+	return e == HAT_E_DOSE_OVER_SESSION || e == HAT_E_DOSE_OVER_DAILY ||
+	       e == HAT_E_DOSE_OVER_INDUCTION || e == HAT_E_DOSE_OVER_CEILING ||
+	       e == HAT_E_TOPUP_OVER || e == HAT_E_REDUCED_NEEDS_AUTH;
+}
+
+void dosing_amount_due(const struct clinic_settings *s, const struct dosing_prescription *rx,
+		       const struct dosing_patient *patient, const struct dosing_history *history,
+		       const struct dosing_request *req, struct dosing_due *out)
+{
+	struct dosing_request probe = *req;
+	struct dosing_verdict v;
+	struct day_facts f;
+	int64_t lo = 1, hi = DOSING_DUE_MAX_UG;
+	enum hat_err rc;
+
+	memset(out, 0, sizeof *out);
+	probe.amount_ug = 1;
+	rc = dosing_check_administration(s, rx, patient, history, &probe, &v);
+	if (rc != HAT_OK) {
+		/* Not even a microgram: an amount rule that is already used up is
+		** a limit reached, anything else a refusal of the dose itself. */
+		out->refusal = amount_code(rc) ? HAT_OK : rc;
+		out->limit = amount_code(rc) ? rc : HAT_OK;
+		if (out->refusal == HAT_OK) {
+			derive_facts(history, rx->drug, req->local_date, &f);
+			out->topup = req->further_injection;
+			out->session_no = f.sessions_today + (req->further_injection ? 0 : 1);
+			out->induction_day = induction_day_for(rx, patient);
+			out->session_given_ug = req->further_injection ? f.session_total_ug : 0;
+			out->day_given_ug = f.day_total_ug;
+		}
+		return;
+	}
+	/* Invariant: lo is allowed; every amount above hi is refused. */
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo + 1) / 2;
+
+		probe.amount_ug = mid;
+		if (dosing_check_administration(s, rx, patient, history, &probe, &v) == HAT_OK)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	probe.amount_ug = lo;
+	dosing_check_administration(s, rx, patient, history, &probe, &v);
+	out->refusal = HAT_OK;
+	out->most_ug = lo;
+	out->session_no = v.session_no;
+	out->topup = v.topup;
+	out->induction_day = v.induction_day;
+	out->session_given_ug = v.session_total_ug - lo;
+	out->day_given_ug = v.day_total_ug - lo;
+	if (lo < DOSING_DUE_MAX_UG) {
+		probe.amount_ug = lo + 1;
+		rc = dosing_check_administration(s, rx, patient, history, &probe, &v);
+		out->limit = amount_code(rc) ? rc : HAT_OK;
+	}
+}
+
+void dosing_mg_text(int64_t ug, char *buf, size_t cap)
+{
+	int64_t whole = ug / 1000;
+	int64_t frac = ug % 1000;
+
+	if (frac == 0) {
+		snprintf(buf, cap, "%lld", (long long)whole);
+	} else if (frac % 100 == 0) {
+		snprintf(buf, cap, "%lld.%01lld", (long long)whole, (long long)(frac / 100));
+	} else if (frac % 10 == 0) {
+		snprintf(buf, cap, "%lld.%02lld", (long long)whole, (long long)(frac / 10));
+	} else {
+		snprintf(buf, cap, "%lld.%03lld", (long long)whole, (long long)frac);
+	}
+}
+
+void dosing_due_describe(const struct clinic_settings *s, const struct dosing_prescription *rx,
+			 const struct dosing_due *due, const struct dosing_assessment *a,
+			 char *buf, size_t cap)
+{
+	char x[24], y[24], z[24];
+	const struct dosing_induction_day *day;
+	int64_t session_cap = 0;
+
+	switch (due->limit) {
+	case HAT_E_DOSE_OVER_SESSION:
+		dosing_mg_text(rx->session_dose_ug, x, sizeof x);
+		dosing_mg_text(due->session_given_ug, y, sizeof y);
+		snprintf(buf, cap, "the prescription allows %s mg a session (%s mg given this"
+				   " session)", x, y);
+		break;
+	case HAT_E_DOSE_OVER_DAILY:
+		dosing_mg_text(rx->daily_max_ug, x, sizeof x);
+		dosing_mg_text(due->day_given_ug, y, sizeof y);
+		snprintf(buf, cap, "the prescription's daily maximum is %s mg (%s mg given today)",
+			 x, y);
+		break;
+	case HAT_E_DOSE_OVER_INDUCTION:
+		if (due->induction_day < 1 || due->induction_day > rx->induction.days) {
+			snprintf(buf, cap, "the induction schedule's cap for today");
+			break;
+		}
+		day = &rx->induction.day[due->induction_day - 1];
+		if (due->session_no >= 1 && due->session_no <= DOSING_MAX_SESSIONS_PER_DAY)
+			session_cap = day->session_cap_ug[due->session_no - 1];
+		dosing_mg_text(day->day_cap_ug, x, sizeof x);
+		dosing_mg_text(session_cap, y, sizeof y);
+		dosing_mg_text(due->day_given_ug, z, sizeof z);
+		snprintf(buf, cap, "induction day %d of %d: up to %s mg today, %s mg this session"
+				   " (%s mg given today)", (int)due->induction_day,
+			 (int)rx->induction.days, x, y, z);
+		break;
+	case HAT_E_DOSE_OVER_CEILING:
+		dosing_mg_text(dosing_ceiling_ug(s, rx->drug), x, sizeof x);
+		dosing_mg_text(due->day_given_ug, y, sizeof y);
+		snprintf(buf, cap, "the clinic's daily ceiling for %s is %s mg (%s mg given today)",
+			 dosing_drug_name(rx->drug), x, y);
+		break;
+	case HAT_E_TOPUP_OVER:
+		dosing_mg_text(rx->topup_max_ug, x, sizeof x);
+		snprintf(buf, cap, "a top-up may be at most %s mg", x);
+		break;
+	case HAT_E_REDUCED_NEEDS_AUTH:
+		dosing_mg_text(a ? a->reduced_authorised_ug : 0, x, sizeof x);
+		snprintf(buf, cap, "a prescriber authorised a reduced dose of %s mg this session", x);
+		break;
+	default:
+		dosing_mg_text(due->most_ug, x, sizeof x);
+		snprintf(buf, cap, "up to %s mg", x);
+		break;
+	}
 }

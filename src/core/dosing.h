@@ -178,6 +178,18 @@ struct dosing_prescription {
 void dosing_induction_template_diamorphine(struct dosing_induction *out);
 
 /*
+** The number of distinct local dates in dosed_dates that fall on or after
+** induction_start and before today: the days on which the patient was
+** dosed under the schedule so far.  Today is the day being dosed and never
+** counts; a day missed counts for nothing, so the patient is held at the
+** step they reached and the next dosed day repeats it.  dosed_dates need
+** not be sorted and may repeat; it is borrowed and may be NULL when n is 0.
+** The caller doses today under day (result + 1) of the schedule.
+*/
+int32_t dosing_induction_days_dosed(const int32_t *dosed_dates, size_t n,
+				    int32_t induction_start, int32_t today);
+
+/*
 ** True when the prescription may be dosed from on local date `date`:
 ** signed, not stopped, not superseded, start_date <= date <= end_date.
 */
@@ -245,9 +257,15 @@ struct dosing_patient {
 	bool discharged;                 /* no active treatment episode */
 	bool blocked_by_event;           /* naloxone or seizure, unreviewed */
 	enum schedule_missed_state missed;
-	int32_t induction_start_date;    /* local date of induction day 1 */
+	int32_t induction_start_date;    /* local date the schedule began */
+	/* Days on which the patient was dosed under the schedule before today
+	** (dosing_induction_days_dosed): induction advances by dosed days,
+	** never by calendar days. */
+	int32_t induction_days_dosed;
 	enum dosing_site last_im_site;   /* NONE when never given IM */
 	bool lower_limb_risk_discussed;  /* a risk discussion is on record */
+	bool reduce_pending;             /* dosing_reduce_pending() holds */
+	bool oral_review_needed;         /* schedule_oral_missed() says so */
 };
 
 /* The pre-dose assessment this dose relies on.  reduced_authorised_ug is
@@ -310,6 +328,8 @@ struct dosing_verdict {
 **                         discussion on record);
 **   patient               HAT_E_PATIENT_BLOCKED (an adverse event or missed
 **                         days await review); HAT_E_INDUCTION_RESTART;
+**                         HAT_E_REDUCE_PENDING (a "reduce" review waits for
+**                         its lower prescription);
 **   time                  HAT_E_OUTSIDE_WINDOW;
 **   a new session         HAT_E_TOO_SOON (under min_between_session_starts_s
 **                         since the previous session's first injection);
@@ -345,17 +365,125 @@ enum hat_err dosing_check_administration(const struct clinic_settings *s,
 					 const struct dosing_request *req,
 					 struct dosing_verdict *out);
 
+/* The most one injection may be, and the limit that stops one more
+** microgram. */
+struct dosing_due {
+	enum hat_err refusal;            /* HAT_OK when some dose may be given now;
+					 ** else why none may (any code of
+					 ** dosing_check_administration) */
+	int64_t most_ug;                 /* the most this injection may be (0 when
+					 ** refused) */
+	enum hat_err limit;              /* what refuses most_ug + 1: one of the
+					 ** amount codes (DOSE_OVER_*, TOPUP_OVER,
+					 ** REDUCED_NEEDS_AUTH), or HAT_OK when
+					 ** only the input bound stops it */
+	int32_t session_no;              /* as the verdict would say */
+	bool topup;
+	int32_t induction_day;           /* 1-based; 0 when no induction cap */
+	int64_t session_given_ug;        /* this session so far, before the dose */
+	int64_t day_given_ug;            /* today so far, before the dose */
+};
+
+/*
+** The amount due now: the most that dosing_check_administration would
+** allow for req (whose amount_ug is ignored), found by asking it, so that
+** the number shown is the rule's own and can never drift from it.  The
+** amount rules are monotone in the amount (a smaller dose never breaks one
+** a larger dose keeps), so a binary search over 1..DOSING_DUE_MAX_UG finds
+** it in about 21 checks.  Fills *out; never fails (a refusal is reported in
+** out->refusal).
+*/
+#define DOSING_DUE_MAX_UG INT64_C(2000000)
+
+/* Writes micrograms as milligrams the way a clinic writes them ("160",
+** "12.5", "0.001"), terminated, in at most cap bytes. */
+void dosing_mg_text(int64_t ug, char *buf, size_t cap);
+void dosing_amount_due(const struct clinic_settings *s, const struct dosing_prescription *rx,
+		       const struct dosing_patient *patient, const struct dosing_history *history,
+		       const struct dosing_request *req, struct dosing_due *out);
+
+/*
+** Describes in words, with its numbers, the limit in force for a dose
+** (from dosing_amount_due): "induction day 2 of 2: up to 320 mg today,
+** 160 mg this session", "the prescription allows 200 mg a session",
+** "the clinic's daily ceiling for diamorphine is 1000 mg (400 mg given
+** today)".  Writes a terminated string of at most cap bytes into buf
+** (cap >= 1).
+*/
+void dosing_due_describe(const struct clinic_settings *s, const struct dosing_prescription *rx,
+			 const struct dosing_due *due, const struct dosing_assessment *a,
+			 char *buf, size_t cap);
+
 /*
 ** Whether a patient may check in for a session: they need a current
 ** prescription (rx NULL when there is none), an active episode, and a
 ** session left today (sessions_today counts the sessions already dosed).
-** Returns HAT_OK, or HAT_E_NO_PRESCRIPTION, HAT_E_NO_ACTIVE_EPISODE,
-** HAT_E_SESSIONS_USED_UP (checked in that order), or HAT_E_INTERNAL for a
-** NULL patient.
+** Returns HAT_OK, or HAT_E_NO_ACTIVE_EPISODE, HAT_E_NO_PRESCRIPTION,
+** HAT_E_SESSIONS_USED_UP (checked in that order: a discharge also ends the
+** prescriptions, and saying so is the useful answer), or HAT_E_INTERNAL for
+** a NULL patient.
 */
 enum hat_err dosing_check_check_in(const struct dosing_prescription *rx,
 				   const struct dosing_patient *patient,
 				   int32_t sessions_today);
+
+/*
+** Whether a prescription may be signed without an induction schedule.  A
+** readmitted patient (one with an earlier, discharged episode) starts under
+** the induction schedule: the first prescription signed in the new episode
+** (first_in_episode) must carry one (has_induction) unless the prescriber
+** records a reason not to (waiver_reason_given).  Later prescriptions in the
+** episode, and a first episode, are not held to it.
+** Returns HAT_OK or HAT_E_INDUCTION_REQUIRED.
+*/
+enum hat_err dosing_check_readmission(bool readmitted, bool first_in_episode,
+				      bool has_induction, bool waiver_reason_given);
+
+/* ---- Reviews ------------------------------------------------------------ */
+
+/* A prescriber's review outcome.  Stable names: "continue", "reduce",
+** "restart_induction". */
+enum dosing_review_outcome {
+	DOSING_REVIEW_NONE = 0,
+	DOSING_REVIEW_CONTINUE,
+	DOSING_REVIEW_REDUCE,
+	DOSING_REVIEW_RESTART_INDUCTION
+};
+
+/* Parses a stable outcome name: HAT_OK, or HAT_E_INVALID_VALUE (unknown or
+** NULL) leaving *out untouched. */
+enum hat_err dosing_review_outcome_parse(const char *name, enum dosing_review_outcome *out);
+
+/*
+** Whether the latest review still holds the patient back.  A review binds
+** its outcome: "reduce" holds until a prescription at a lower session dose
+** than the one reviewed (reviewed_session_dose_ug; 0 when none was in force)
+** has come into force since the review (lowest_since_ug: the lowest session
+** dose among prescriptions signed at or after the review whose start date
+** has come; 0 when none).  With nothing reviewed, any prescription since
+** releases it.  "continue" and "restart_induction" never hold (restart puts
+** the induction caps in force instead); neither does no review.
+*/
+bool dosing_reduce_pending(enum dosing_review_outcome latest,
+			   int64_t reviewed_session_dose_ug, int64_t lowest_since_ug);
+
+/* Why a prescriber's review is pending, as check_administration would
+** refuse: the first that applies of an unreviewed adverse event, missed
+** days at the block threshold, missed days at the restart threshold, a
+** "reduce" review waiting for its lower prescription. */
+enum dosing_pending_review {
+	DOSING_PENDING_NONE = 0,
+	DOSING_PENDING_ADVERSE_EVENT,
+	DOSING_PENDING_MISSED_DAYS,
+	DOSING_PENDING_RESTART_INDUCTION,
+	DOSING_PENDING_REDUCE
+};
+
+enum dosing_pending_review dosing_pending_review(const struct dosing_patient *pt);
+
+/* Stable names: "adverse_event", "missed_days", "restart_induction",
+** "reduce"; NULL for NONE or an unknown value. */
+const char *dosing_pending_review_name(enum dosing_pending_review p);
 
 /* ---- The oral component ------------------------------------------------- */
 
@@ -377,6 +505,8 @@ struct dosing_oral_request {
 **   HAT_E_PATIENT_BLOCKED   an adverse event awaits prescriber review (a
 **                           missed-days block holds back injectable doses
 **                           only, so it does not apply here);
+**   HAT_E_ORAL_REVIEW_REQUIRED  too many days without the oral dose
+**                           (patient->oral_review_needed) and no review;
 **   HAT_E_ASSESSMENT_NOT_FIT  an assessment within its validity found the
 **                           patient not fit (none is required: the oral
 **                           dose may be a take-home supply);

@@ -134,9 +134,11 @@ enum hat_err schedule_missed_days(const struct clinic_settings *s,
 		*out = res;
 		return HAT_OK;
 	}
-	first_missed = episode_start_date;
-	if (has_dose && last_dose + 1 > first_missed)
-		first_missed = last_dose + 1;
+	/* Tolerance is lost from the last dose, whatever prescription or
+	** episode it was given under: a renewal, a new episode or a change of
+	** premises never resets the count.  Only a patient never dosed counts
+	** from the start of their treatment. */
+	first_missed = has_dose ? last_dose + 1 : episode_start_date;
 	/* Days first_missed .. today-1 inclusive had no dose. */
 	res.days_missed = today > first_missed ? today - first_missed : 0;
 	res.state = state_for_days(s, res.days_missed);
@@ -156,6 +158,28 @@ enum hat_err schedule_missed_days(const struct clinic_settings *s,
 		}
 	}
 	*out = res;
+	return HAT_OK;
+}
+
+enum hat_err schedule_oral_missed(const struct clinic_settings *s, bool has_oral_dose,
+				  int32_t last_oral_date, int32_t start_date, int32_t today,
+				  const struct schedule_review *review, int32_t *days_missed,
+				  bool *needs_review)
+{
+	int64_t days;
+	bool need;
+
+	if ((has_oral_dose && last_oral_date > today) || (!has_oral_dose && start_date > today))
+		return HAT_E_DATE_ORDER;
+	days = has_oral_dose ? (int64_t)today - last_oral_date - 1 : (int64_t)today - start_date;
+	if (days < 0)
+		days = 0;
+	need = days >= s->oral_missed_review_days;
+	if (need && review_covers_gap(review, has_oral_dose, last_oral_date, start_date) &&
+	    days_after_review(review, today) < s->oral_missed_review_days)
+		need = false;
+	*days_missed = (int32_t)days;
+	*needs_review = need;
 	return HAT_OK;
 }
 
@@ -224,8 +248,13 @@ static enum hat_err leave(const struct schedule_step_facts *facts,
 		return HAT_E_INVALID_VALUE;
 	if (!facts->postdose_checked)
 		return HAT_E_POSTDOSE_MISSING;
+	/* An abnormal check keeps the observation open: only a normal check
+	** ends it, so leaving now is against advice and needs its reason. */
+	if (facts->last_check_abnormal && !facts->against_advice_reason)
+		return HAT_E_AGAINST_ADVICE_REASON;
 	out->next = SCHEDULE_LEFT;
-	out->left_against_advice = facts->observation_remaining_s > 0;
+	out->left_against_advice = facts->observation_remaining_s > 0 ||
+				   facts->last_check_abnormal;
 	return HAT_OK;
 }
 
@@ -331,4 +360,11 @@ unsigned schedule_board_flags(bool blocked_by_event,
 	if (observation_remaining_s > 0)
 		flags |= SCHEDULE_FLAG_OBSERVING;
 	return flags;
+}
+
+unsigned schedule_postdose_flags(bool last_check_abnormal, enum schedule_board_state st)
+{
+	if (!last_check_abnormal || (st != SCHEDULE_DOSED && st != SCHEDULE_OBSERVING))
+		return 0;
+	return SCHEDULE_FLAG_ALARM | SCHEDULE_FLAG_OBSERVING;
 }

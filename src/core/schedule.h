@@ -72,8 +72,12 @@ struct schedule_missed {
 ** them to a state: >= missed_restart_days RESTART, >= missed_block_days
 ** BLOCKED, >= missed_flag_days FLAGGED, else NONE.  Today, still in
 ** progress, never counts as missed, and a dose today means the patient has
-** resumed (0 days).  Days before episode_start_date never count, so a new
-** patient is not missing doses they were never due.
+** resumed (0 days).  The count runs from the last dose whatever
+** prescription or episode it was given under: a renewal, a superseding
+** prescription, a change of premises or a new episode never resets it.
+** Only for a patient with no dose at all does it run from
+** episode_start_date, so a new patient is not missing doses they were
+** never due.
 **
 ** A review dated after the last dose (or, with no dose, on or after the
 ** episode start) lifts a block: the state drops to FLAGGED.  It answers
@@ -95,6 +99,23 @@ enum hat_err schedule_missed_days(const struct clinic_settings *s,
 				  int32_t episode_start_date, int32_t today,
 				  const struct schedule_review *review,
 				  struct schedule_missed *out);
+
+/*
+** The oral component's missed-dose rule.  Counts the consecutive full days
+** without an oral dose that end yesterday: from the day after last_oral_date
+** when has_oral_dose (whatever prescription or episode it was under), else
+** from start_date.  A dose today means 0.  When the count reaches
+** s->oral_missed_review_days the next oral dose needs a prescriber's review
+** (*needs_review): a review dated after the last oral dose (or, with none,
+** on or after start_date) answers for the gap, but only while the full days
+** after its own date stay under the threshold.
+** Returns HAT_OK, or HAT_E_DATE_ORDER for a last dose or start after today;
+** on error the outputs are untouched.  review may be NULL.
+*/
+enum hat_err schedule_oral_missed(const struct clinic_settings *s, bool has_oral_dose,
+				  int32_t last_oral_date, int32_t start_date, int32_t today,
+				  const struct schedule_review *review, int32_t *days_missed,
+				  bool *needs_review);
 
 /* ---- Blocks after adverse events ---------------------------------------- */
 
@@ -149,6 +170,8 @@ enum schedule_event {
 struct schedule_step_facts {
 	bool postdose_checked;             /* a post-dose check is recorded */
 	int64_t observation_remaining_s;   /* seconds still to run */
+	bool last_check_abnormal;          /* the latest post-dose check raised an alarm */
+	bool against_advice_reason;        /* a reason for leaving against advice is given */
 };
 
 struct schedule_step {
@@ -174,6 +197,9 @@ struct schedule_step {
 **              withheld, the observation of the dose given goes on)
 ** Leaving needs a recorded post-dose check (HAT_E_POSTDOSE_MISSING); leaving
 ** with observation time remaining is allowed and sets left_against_advice.
+** The observation cannot end before a normal check: after an abnormal one
+** the patient may leave only against advice, with its reason given
+** (HAT_E_AGAINST_ADVICE_REASON otherwise), however long ago the dose was.
 ** facts may be NULL except for the leave event.
 ** Returns HAT_OK and fills *out, or HAT_E_WRONG_STATE for any other move
 ** (and for unknown states or events), HAT_E_POSTDOSE_MISSING as above;
@@ -200,8 +226,14 @@ enum schedule_flag {
 	SCHEDULE_FLAG_MISSED_ALERT = 1u << 1,  /* missed-dose alert */
 	SCHEDULE_FLAG_ALERTS = 1u << 2,        /* alerts on record */
 	SCHEDULE_FLAG_OBSERVING = 1u << 3,     /* observation time remaining */
-	SCHEDULE_FLAG_RESTART = 1u << 4        /* induction must be restarted */
+	SCHEDULE_FLAG_RESTART = 1u << 4,       /* induction must be restarted */
+	SCHEDULE_FLAG_ALARM = 1u << 5          /* an abnormal post-dose check */
 };
+
+/* The flags an abnormal post-dose check adds for a patient still in the
+** session: the alarm, and observation that goes on whatever the clock says
+** (ALARM | OBSERVING); 0 after a normal check or when the visit is over. */
+unsigned schedule_postdose_flags(bool last_check_abnormal, enum schedule_board_state st);
 
 /* Combines what the board shows about a patient into SCHEDULE_FLAG_* bits.
 ** missed may be NULL. */

@@ -72,6 +72,11 @@ struct clinic_settings {
 	int32_t missed_block_days;
 	int32_t missed_restart_days;
 
+	/* Consecutive full days without the oral component after which its
+	** next dose needs a prescriber's review (UK guidance for methadone:
+	** 3).  1..60. */
+	int32_t oral_missed_review_days;
+
 	/* Days a register page may go without a two-person stock check before
 	** it shows as overdue (1..31; default 7). */
 	int32_t stock_check_interval_days;
@@ -87,6 +92,14 @@ struct clinic_settings {
 	int32_t sedation_fit_max;
 	int32_t sedation_reduced_max;
 
+	/* The post-dose check is abnormal (an alarm on the board) at sedation
+	** level postdose_sedation_alarm or worse (1..levels-1), a respiratory
+	** rate under postdose_resp_rate_min a minute, or an oxygen saturation
+	** under postdose_spo2_min per cent. */
+	int32_t postdose_sedation_alarm;
+	int32_t postdose_resp_rate_min;
+	int32_t postdose_spo2_min;
+
 	/* Breath alcohol in micrograms per 100 ml of breath: readings up to and
 	** including alcohol_fit_max_ug allow a plain "fit"; up to
 	** alcohol_reduced_max_ug at most a reduced dose; above, not fit. */
@@ -99,10 +112,12 @@ struct clinic_settings {
 ** 15:00-17:30; 3 h between session starts; daily ceilings diamorphine
 ** 1,000 mg, hydromorphone 500 mg, oral methadone 150 mg, SROM 1,200 mg;
 ** observation 15 min; top-up gap 15 min; assessment valid 30 min; missed
-** days 1 / 3 / 5; IM repeat warning on; the 4-level sedation scale (alert;
+** days 1 / 3 / 5; an oral review after 3 days without it; IM repeat warning on; the 4-level sedation scale (alert;
 ** drowsy but easily roused; frequently drowsy; hard to rouse) with level 0
 ** fit and level 1 at most a reduced dose; breath alcohol fit up to 9 and
-** reduced up to 22 micrograms per 100 ml.  premises_id is 0: the caller sets
+** reduced up to 22 micrograms per 100 ml; a post-dose alarm at "hard to
+** rouse" (level 3) or worse, breathing under 10 a minute, saturation under
+** 94%.  premises_id is 0: the caller sets
 ** it.  Never fails; *out is caller-owned.
 */
 void settings_default(struct clinic_settings *out);
@@ -124,10 +139,15 @@ void settings_default(struct clinic_settings *out);
 */
 enum hat_err settings_validate(const struct clinic_settings *s);
 
-/* The same checks, also naming in *field (when field is not NULL) the
-** setting at fault as the API spells it ("topup_min_gap_min", "windows",
-** "sedation_scale"; of a pair out of order, the first): a static string,
-** or NULL on HAT_OK. */
-enum hat_err settings_check(const struct clinic_settings *s, const char **field);
+/* Which setting is at fault and why, for a person to act on: the field's
+** API name (static) and a sentence with the numbers. */
+struct settings_problem {
+	const char *field;
+	char message[160];
+};
+
+/* settings_validate, saying which setting fails and why in *p (p may be
+** NULL; it is written only on failure).  Same codes, same order. */
+enum hat_err settings_check(const struct clinic_settings *s, struct settings_problem *p);
 
 #endif

@@ -149,6 +149,19 @@ class Desk:
                        "expiry_date": day(600).isoformat(),
                        "invoice_ref": "INV-%d-%d" % (mg, self.now_day),
                        "witness": self.witness("nurse2")}, status=201)
+        # The oral component is Schedule 2 too: methadone mixture in mL,
+        # slow-release morphine in capsules, each on pages of its own.
+        for drug, form, mg, n in (("methadone", "oral_solution", 1, 20000),
+                                  ("morphine", "modified_release_capsule", 200, 400),
+                                  ("morphine", "modified_release_capsule", 30, 400)):
+            self.call("the pharmacist receives %d %s of %s %s" % (n, form, drug, mg), "pharm",
+                      "POST", "/api/v1/register/receipts",
+                      {"premises_id": 1, "supplier_id": sid, "drug": drug, "strength_mg": mg,
+                       "form": form, "quantity": n, "batch": "O%s%d-%d" % (drug[:3], mg,
+                                                                           self.now_day),
+                       "expiry_date": day(600).isoformat(),
+                       "invoice_ref": "INV-O%d-%d" % (mg, self.now_day),
+                       "witness": self.witness("nurse2")}, status=201)
 
     # -- patients and prescriptions ------------------------------------------
 
@@ -212,7 +225,7 @@ class Desk:
              status=201, code=None, who="nurse", expect=None, headers=None, body=None):
         """An injection; a refusal must leave the database as it was."""
         if body is None:
-            body = {"amount_mg": mg, "route": route, "site": site,
+            body = {"amount_mg": mg, "route": route, "site": site, "identity_confirmed": True,
                     "witness": witness if witness is not None else self.witness()}
         label = label or ("%s mg %s %s %s" % (mg, route, site, "given" if status == 201
                                              else "refused: %s" % code))
@@ -232,7 +245,7 @@ class Desk:
 
     def postdose(self, pid, label="post-dose check", **kw):
         return self.step(label, pid, "postdose-checks",
-                         {"sedation_level": 0, "breathing": "normal"}, **kw)
+                         {"sedation_level": 0, "respiratory_rate": 14, "breathing": "normal"}, **kw)
 
     def leave(self, pid, label="leaves", **kw):
         return self.step(label, pid, "leave", **kw)
@@ -389,7 +402,7 @@ def amounts_and_windows(d):
     d.dose(p, 200.001, status=422, code="dose_exceeds_session_max")
     # Witnesses: missing, the nurse themself, wrong password, a bad token, a role
     # that may not witness; then by password instead of a token.
-    body = {"amount_mg": 200, "route": "iv", "site": "arm_left"}
+    body = {"amount_mg": 200, "route": "iv", "site": "arm_left", "identity_confirmed": True}
     d.dose(p, 200, "no witness", body=body, status=422, code="witness_required")
     d.dose(p, 200, "an empty witness", body=dict(body, witness={}), status=422,
            code="witness_required")
@@ -559,7 +572,7 @@ def too_soon_and_sessions(d):
     d.check_in(one, "a second session on a one-a-day prescription", status=422,
                code="sessions_used_up")
     d.step("her morning post-dose check", one, "postdose-checks",
-           {"sedation_level": 0, "breathing": "normal"})
+           {"sedation_level": 0, "respiratory_rate": 14, "breathing": "normal"})
     d.step("she is seen out of the morning session", one, "leave")
     row, board = d.board_row(one)
     d.ok("the afternoon board leaves out the patient whose one session is used up",
@@ -764,7 +777,7 @@ def blocks(d):
     d.dose(p, 100, "after the review the dose is given")
 
     q = d.patient("Sedation")
-    d.rx(q)
+    qrx = d.rx(q)
     d.step("over-sedation is recorded; it does not block", q, "adverse-events",
            {"kind": "over_sedation", "action_taken": "observed", "outcome": "settled"},
            expect={"blocks_until_review": False})
@@ -777,7 +790,10 @@ def blocks(d):
     d.assess(q)
     d.dose(q, 100, "the morning after a seizure, before review", status=422,
            code="patient_blocked")
-    d.step("the prescriber reviews", q, "reviews", {"outcome": "reduce"}, who="dr")
+    d.step("the prescriber reviews: reduce, with the lower prescription", q, "reviews",
+           {"outcome": "reduce",
+            "prescription": d.rx_body(session_dose_mg=150, daily_max_mg=300,
+                                      supersedes_id=qrx)}, who="dr")
     d.dose(q, 100, "after the review the dose is given")
     r = d.call("the dosing history of the day", "nurse", "GET",
                "/api/v1/patients/%d/dosing-history?from=%s&to=%s" % (

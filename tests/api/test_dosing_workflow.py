@@ -86,10 +86,10 @@ def board(d):
     d.step("withholding is not possible after leaving", p["Left"], "withhold",
            {"reason": "other"}, status=422, code="wrong_session_state")
     d.step("a post-dose check needs a dose", p["Assessed"], "postdose-checks",
-           {"sedation_level": 0, "breathing": "normal"}, status=422,
+           {"sedation_level": 0, "respiratory_rate": 14, "breathing": "normal"}, status=422,
            code="wrong_session_state")
     d.step("a post-dose check off the clinic's scale", p["Observing"], "postdose-checks",
-           {"sedation_level": 5, "breathing": "normal"}, status=400, code="out_of_range")
+           {"sedation_level": 5, "respiratory_rate": 14, "breathing": "normal"}, status=400, code="out_of_range")
     d.step("the nurse withholds after check-in", p["Checked"], "withhold",
            {"reason": "intoxicated_other"}, expect={"state": "withheld"})
 

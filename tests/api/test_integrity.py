@@ -16,10 +16,13 @@ exception, and the declaration must name every table in the schema.
 
 Run by ctest as: python3 test_integrity.py --hatd PATH --hatctl PATH
 """
+import base64
 import os
 import re
 import shutil
 import sqlite3
+import struct
+import zlib
 
 import harness
 from harness import DEMO_PW, TestFailure, main
@@ -99,6 +102,39 @@ def top_up(t):
                    session=me), "a note of the person's own")
     call("POST", "/api/v1/service-user-accounts/%d/close" % acct, {"reason": "asked to stop"},
          "kw.mensah", "an account closed")
+
+    # The national return's details and a modality for one episode.
+    ep = t.scalar("SELECT min(id) FROM episodes WHERE patient_id = ?", (pids[3],))
+    start = t.scalar("SELECT date(referral_date * 86400, 'unixepoch') FROM episodes WHERE id = ?",
+                     (ep,))
+    call("POST", "/api/v1/episodes/%d/ndtms" % ep,
+         {"consent": "Y", "local_authority": "Middlesbrough", "postcode": "TS1 3AB",
+          "referral_source": "self", "triage_date": start, "care_plan_date": start},
+         "kw.mensah", "the national return's details")
+    call("POST", "/api/v1/episodes/%d/modalities" % ep,
+         {"modality": "supervised_injectable_opioid", "start_date": start}, "kw.mensah",
+         "a modality")
+
+    # Two identity photographs, one withdrawn (a deletion the chain records).
+    png = base64.b64encode(tiny_png()).decode()
+    for pid in pids[4:6]:
+        call("PUT", "/api/v1/patients/%d/photo" % pid,
+             {"content_type": "image/png", "image_base64": png}, "nurse.patel", "a photograph")
+    call("POST", "/api/v1/patients/%d/photo/withdraw" % pids[5],
+         {"reason": "consent withdrawn"}, "nurse.patel", "a photograph withdrawn")
+
+
+def tiny_png(w=32, h=32):
+    """A small real PNG, made here: the photo check reads its header and
+    wants more than a token's worth of bytes."""
+    raw = b"".join(b"\x00" + b"".join(bytes(((x * y) % 256, (x * 7) % 256, (y * 13) % 256))
+                                       for x in range(w)) for y in range(h))
+
+    def chunk(kind, data):
+        c = struct.pack(">I", len(data)) + kind + data
+        return c + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
 def declaration(t):

@@ -218,7 +218,7 @@ class Clinic:
         """An injection; a refusal must leave every table as it was."""
         before = self.counts() if status != 201 else None
         r = self.call(label, "nurse", "POST", "/api/v1/patients/%d/administrations" % pid,
-                      {"amount_mg": mg, "route": "iv", "site": "arm_left",
+                      {"amount_mg": mg, "route": "iv", "site": "arm_left", "identity_confirmed": True,
                        "witness": self.wit("nurse2")}, status=status, code=code, expect=expect)
         if before is not None:
             self.eq(label + ": nothing was written", self.counts(), before)

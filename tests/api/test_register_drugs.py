@@ -83,7 +83,7 @@ def body(t):
              status=201),
         step("70 mg of hydromorphone: one 50 and two 10 mg ampoules, nothing wasted", "POST",
              "/api/v1/patients/{pid}/administrations",
-             {"amount_mg": 70, "route": "iv", "site": "arm_left",
+             {"amount_mg": 70, "route": "iv", "site": "arm_left", "identity_confirmed": True,
               "witness": {"username": NURSE2, "password": DEMO_PW[NURSE2]}},
              as_="nurse", status=201,
              expect={"detail.register_entries": lambda es: sorted(

@@ -180,7 +180,8 @@ def week(c):
     # A replayed dose (same Idempotency-Key) takes no second ampoule.
     c.at(DAYS + 1, "08:30:00")
     c.ready(pids[0], "replay")
-    body = {"amount_mg": 60, "route": "iv", "site": "arm_left", "witness": c.wit("nurse2")}
+    body = {"amount_mg": 60, "route": "iv", "site": "arm_left", "identity_confirmed": True,
+            "witness": c.wit("nurse2")}
     key = {"Idempotency-Key": "register-replay-1"}
     r1 = c.t.request("POST", "/api/v1/patients/%d/administrations" % pids[0], body,
                      headers=key, session=c.s["nurse"])

@@ -287,6 +287,9 @@ static void test_settings_scale_validation(void **state)
 
 	s = defaults();
 	s.sedation_level_count = 2;
+	/* The post-dose alarm level must be on the shorter scale too. */
+	assert_int_equal(settings_validate(&s), HAT_E_OUT_OF_RANGE);
+	s.postdose_sedation_alarm = 1;
 	assert_int_equal(settings_validate(&s), HAT_OK);
 	s.sedation_level_count = 1;
 	s.sedation_reduced_max = 0;
@@ -342,13 +345,14 @@ static void test_settings_alcohol_validation(void **state)
 ** passes with no field, one past it is refused naming the field. */
 static void expect_field(const struct clinic_settings *s, enum hat_err want, const char *name)
 {
-	const char *field = "untouched";
+	struct settings_problem p = { NULL, "" };
 
-	assert_int_equal(settings_check(s, &field), want);
-	if (name)
-		assert_string_equal(field, name);
-	else
-		assert_null(field);
+	assert_int_equal(settings_check(s, &p), want);
+	if (name) {
+		assert_non_null(p.field);
+		assert_string_equal(p.field, name);
+		assert_true(p.message[0] != '\0');
+	}
 }
 
 static void test_settings_check_names_the_field(void **state)

@@ -1032,6 +1032,52 @@ static void page_keys(void **state)
 	assert_int_equal(cdreg_page_key_check(&k), HAT_E_INVALID_VALUE);
 }
 
+/* The oral controlled drugs have pages of their own: methadone oral
+** solution counted in mL at 1 mg/mL, slow-release morphine in capsules. */
+static void oral_pages(void **state)
+{
+	struct cdreg_page_key k = { CDREG_DRUG_METHADONE, MG(1), CDREG_FORM_ORAL_SOLUTION,
+				    CDREG_SCHEDULE_2 };
+	static const int64_t srom[] = { 10, 30, 60, 100, 200 };
+	int64_t s[CDREG_MAX_DRUG_STRENGTHS];
+	int64_t vol = 0;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(cdreg_page_key_check(&k), HAT_OK);
+	assert_int_equal(cdreg_ampoule_volume(&k, &vol), HAT_OK);
+	assert_int_equal(vol, 1000);
+	k.strength_ug = MG(10);		/* not an oral strength kept */
+	assert_int_equal(cdreg_page_key_check(&k), HAT_E_INVALID_VALUE);
+	k.strength_ug = MG(1);
+	k.schedule = CDREG_SCHEDULE_3;
+	assert_int_equal(cdreg_page_key_check(&k), HAT_E_INVALID_VALUE);
+
+	k.drug = CDREG_DRUG_MORPHINE;
+	k.form = CDREG_FORM_MR_CAPSULE;
+	k.schedule = CDREG_SCHEDULE_2;
+	for (size_t i = 0; i < 5; i++) {
+		k.strength_ug = MG(srom[i]);
+		assert_int_equal(cdreg_page_key_check(&k), HAT_OK);
+	}
+	k.strength_ug = MG(15);
+	assert_int_equal(cdreg_page_key_check(&k), HAT_E_INVALID_VALUE);
+	assert_int_equal(cdreg_drug_strengths(CDREG_DRUG_MORPHINE, CDREG_FORM_MR_CAPSULE, s, 8, &n),
+			 HAT_OK);
+	assert_int_equal(n, 5);
+	assert_int_equal(cdreg_drug_strengths(CDREG_DRUG_METHADONE, CDREG_FORM_ORAL_SOLUTION, s, 8,
+					      &n), HAT_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(s[0], MG(1));
+
+	assert_string_equal(cdreg_form_unit(CDREG_FORM_ORAL_SOLUTION), "mL");
+	assert_string_equal(cdreg_form_unit(CDREG_FORM_MR_CAPSULE), "capsules");
+	assert_string_equal(cdreg_form_unit(CDREG_FORM_POWDER_FOR_INJECTION), "ampoules");
+	assert_null(cdreg_form_unit((enum cdreg_form)0));
+	assert_string_equal(cdreg_drug_code(CDREG_DRUG_MORPHINE), "morphine");
+	assert_string_equal(cdreg_form_code(CDREG_FORM_ORAL_SOLUTION), "oral_solution");
+}
+
 static void drug_strength_lists(void **state)
 {
 	int64_t s[CDREG_MAX_DRUG_STRENGTHS];
@@ -1068,9 +1114,9 @@ static void drug_and_form_codes(void **state)
 			    "solution_for_injection");
 	assert_string_equal(cdreg_form_name(CDREG_FORM_POWDER_FOR_INJECTION),
 			    "powder for solution for injection");
-	assert_null(cdreg_drug_code((enum cdreg_drug)4));
+	assert_null(cdreg_drug_code((enum cdreg_drug)5));
 	assert_null(cdreg_drug_name((enum cdreg_drug)0));
-	assert_null(cdreg_form_code((enum cdreg_form)3));
+	assert_null(cdreg_form_code((enum cdreg_form)5));
 	assert_null(cdreg_form_name((enum cdreg_form)0));
 	assert_int_equal(cdreg_drug_from_code("hydromorphone", &d), HAT_OK);
 	assert_int_equal(d, CDREG_DRUG_HYDROMORPHONE);
@@ -1175,6 +1221,7 @@ int main(void)
 		cmocka_unit_test(choose_waste_before_count),
 		cmocka_unit_test(choose_count_before_expiry),
 		cmocka_unit_test(choose_tie_across_strengths_by_expiry),
+		cmocka_unit_test(oral_pages),
 		cmocka_unit_test(choose_dose_not_a_multiple),
 		cmocka_unit_test(choose_dose_range),
 		cmocka_unit_test(choose_bad_lot_data),

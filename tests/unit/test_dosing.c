@@ -715,6 +715,7 @@ static void induction_fixture(struct fixture *f, int32_t day)
 	f->rx.has_induction = true;
 	dosing_induction_template_diamorphine(&f->rx.induction);
 	f->pt.induction_start_date = TODAY - (day - 1);
+	f->pt.induction_days_dosed = day - 1;
 }
 
 static void test_induction_template(void **state)
@@ -791,6 +792,43 @@ static void test_induction_day2_and_after(void **state)
 
 	/* An induction start in the future never loosens the caps. */
 	induction_fixture(&f, 0);
+	f.req.amount_ug = MG(90) + 1;
+	assert_int_equal(check(&f), HAT_E_DOSE_OVER_INDUCTION);
+}
+
+/* Induction advances by dosed days: a day missed on day 2 holds the
+** patient at day 2's caps the next time they are dosed. */
+static void test_induction_missed_day_holds_step(void **state)
+{
+	/* Started TODAY-3, dosed TODAY-3, missed TODAY-2, dosed TODAY-1 (twice),
+	** a dose before the start and one today that do not count. */
+	int32_t dates[] = { TODAY - 9, TODAY - 3, TODAY - 1, TODAY - 1, TODAY };
+	struct fixture f;
+
+	(void)state;
+	assert_int_equal(dosing_induction_days_dosed(dates, 5, TODAY - 3, TODAY), 2);
+	assert_int_equal(dosing_induction_days_dosed(dates, 5, TODAY - 2, TODAY), 1);
+	assert_int_equal(dosing_induction_days_dosed(dates, 5, TODAY - 1, TODAY), 1);
+	assert_int_equal(dosing_induction_days_dosed(dates, 5, TODAY, TODAY), 0);
+	assert_int_equal(dosing_induction_days_dosed(dates, 5, TODAY - 9, TODAY - 1), 2);
+	assert_int_equal(dosing_induction_days_dosed(NULL, 0, TODAY - 3, TODAY), 0);
+
+	/* Day 1 dosed, day 2 missed: today is day 2 (160 mg), not day 3. */
+	induction_fixture(&f, 1);
+	f.pt.induction_start_date = TODAY - 2;
+	f.pt.induction_days_dosed = 1;
+	f.req.amount_ug = MG(160);
+	assert_int_equal(check(&f), HAT_OK);
+	assert_int_equal(f.v.induction_day, 2);
+	f.req.amount_ug = MG(160) + 1;
+	assert_int_equal(check(&f), HAT_E_DOSE_OVER_INDUCTION);
+	/* Only once both template days are dosed do the prescription's apply. */
+	f.pt.induction_days_dosed = 2;
+	f.req.amount_ug = MG(200);
+	assert_int_equal(check(&f), HAT_OK);
+	assert_int_equal(f.v.induction_day, 0);
+	/* A count below zero never loosens the caps. */
+	f.pt.induction_days_dosed = -1;
 	f.req.amount_ug = MG(90) + 1;
 	assert_int_equal(check(&f), HAT_E_DOSE_OVER_INDUCTION);
 }
@@ -1250,6 +1288,14 @@ static void test_oral_prescription_and_patient(void **state)
 	oral_init(&o);
 	o.pt.discharged = true;
 	assert_int_equal(oral(&o), HAT_E_NO_ACTIVE_EPISODE);
+
+	/* Days without the oral dose need a review before the next one; an
+	** adverse-event block is still named first. */
+	oral_init(&o);
+	o.pt.oral_review_needed = true;
+	assert_int_equal(oral(&o), HAT_E_ORAL_REVIEW_REQUIRED);
+	o.pt.blocked_by_event = true;
+	assert_int_equal(oral(&o), HAT_E_PATIENT_BLOCKED);
 }
 
 static void test_oral_assessment(void **state)
@@ -1361,6 +1407,159 @@ static void test_ceilings_and_kinds(void **state)
 	assert_int_equal(settings_validate(&s), HAT_E_OUT_OF_RANGE);
 }
 
+static struct dosing_due due(struct fixture *f, char *text, size_t cap)
+{
+	struct dosing_history h = { f->inj, f->n };
+	struct dosing_due d;
+
+	dosing_amount_due(&f->s, &f->rx, &f->pt, &h, &f->req, &d);
+	dosing_due_describe(&f->s, &f->rx, &d, &f->req.assessment, text, cap);
+	return d;
+}
+
+/* The amount due is the rule's own number: it is allowed, one microgram
+** more is refused, and the words say which limit and its numbers. */
+static void test_amount_due(void **state)
+{
+	struct fixture f;
+	struct dosing_due d;
+	char text[200];
+
+	(void)state;
+	fixture_init(&f);
+	d = due(&f, text, sizeof text);
+	assert_int_equal(d.refusal, HAT_OK);
+	assert_int_equal(d.most_ug, MG(200));
+	assert_int_equal(d.limit, HAT_E_DOSE_OVER_SESSION);
+	assert_string_equal(text, "the prescription allows 200 mg a session (0 mg given this session)");
+	f.req.amount_ug = d.most_ug;
+	assert_int_equal(check(&f), HAT_OK);
+	f.req.amount_ug = d.most_ug + 1;
+	assert_int_equal(check(&f), HAT_E_DOSE_OVER_SESSION);
+
+	/* Induction day 2 of 2, session 1: the 160 mg session cap. */
+	induction_fixture(&f, 2);
+	d = due(&f, text, sizeof text);
+	assert_int_equal(d.most_ug, MG(160));
+	assert_int_equal(d.limit, HAT_E_DOSE_OVER_INDUCTION);
+	assert_int_equal(d.induction_day, 2);
+	assert_string_equal(text, "induction day 2 of 2: up to 320 mg today, 160 mg this session"
+				  " (0 mg given today)");
+
+	/* A top-up after 30 mg in session 1 of day 1: the session cap of 90
+	** leaves 60, and the prescription's 60 mg top-up maximum allows it. */
+	induction_fixture(&f, 1);
+	add_injection(&f, TODAY, 540, MG(30), false);
+	at_minute(&f, 560);
+	f.req.further_injection = true;
+	d = due(&f, text, sizeof text);
+	assert_int_equal(d.most_ug, MG(60));
+	assert_true(d.topup);
+	f.rx.topup_max_ug = MG(40);
+	d = due(&f, text, sizeof text);
+	assert_int_equal(d.most_ug, MG(40));
+	assert_int_equal(d.limit, HAT_E_TOPUP_OVER);
+	assert_string_equal(text, "a top-up may be at most 40 mg");
+
+	/* The afternoon after 300 mg in the morning: the daily maximum binds
+	** at 100 mg, and 12.5 mg of it is written as a clinic writes it. */
+	fixture_init(&f);
+	f.rx.session_dose_ug = MG(300);
+	f.rx.daily_max_ug = MG(412) + 500;
+	add_injection(&f, TODAY, 540, MG(300), false);
+	at_minute(&f, 900);
+	d = due(&f, text, sizeof text);
+	assert_int_equal(d.most_ug, MG(112) + 500);
+	assert_int_equal(d.limit, HAT_E_DOSE_OVER_DAILY);
+	assert_string_equal(text, "the prescription's daily maximum is 412.5 mg (300 mg given today)");
+
+	/* A reduced dose authorised at 50 mg. */
+	fixture_init(&f);
+	f.req.assessment.decision = ASSESS_FIT_REDUCED;
+	f.req.assessment.reduced_authorised_ug = MG(50);
+	d = due(&f, text, sizeof text);
+	assert_int_equal(d.most_ug, MG(50));
+	assert_int_equal(d.limit, HAT_E_REDUCED_NEEDS_AUTH);
+	assert_string_equal(text, "a prescriber authorised a reduced dose of 50 mg this session");
+
+	/* Blocked: nothing is due, and the refusal says why. */
+	fixture_init(&f);
+	f.pt.blocked_by_event = true;
+	d = due(&f, text, sizeof text);
+	assert_int_equal(d.refusal, HAT_E_PATIENT_BLOCKED);
+	assert_int_equal(d.most_ug, 0);
+
+	/* The session's cap already reached: a limit, not a refusal. */
+	induction_fixture(&f, 1);
+	add_injection(&f, TODAY, 540, MG(90), false);
+	at_minute(&f, 560);
+	f.req.further_injection = true;
+	d = due(&f, text, sizeof text);
+	assert_int_equal(d.refusal, HAT_OK);
+	assert_int_equal(d.most_ug, 0);
+	assert_int_equal(d.limit, HAT_E_DOSE_OVER_INDUCTION);
+	assert_string_equal(text, "induction day 1 of 2: up to 240 mg today, 90 mg this session"
+				  " (90 mg given today)");
+}
+
+/* A "reduce" review holds until a lower prescription is in force: at the
+** reviewed dose it still holds, one microgram under it releases. */
+static void test_review_reduce_binds(void **state)
+{
+	struct fixture f;
+	enum dosing_review_outcome o = DOSING_REVIEW_NONE;
+
+	(void)state;
+	assert_true(dosing_reduce_pending(DOSING_REVIEW_REDUCE, MG(200), 0));
+	assert_true(dosing_reduce_pending(DOSING_REVIEW_REDUCE, MG(200), MG(200)));
+	assert_false(dosing_reduce_pending(DOSING_REVIEW_REDUCE, MG(200), MG(200) - 1));
+	assert_true(dosing_reduce_pending(DOSING_REVIEW_REDUCE, 0, 0));
+	assert_false(dosing_reduce_pending(DOSING_REVIEW_REDUCE, 0, MG(50)));
+	assert_false(dosing_reduce_pending(DOSING_REVIEW_CONTINUE, MG(200), 0));
+	assert_false(dosing_reduce_pending(DOSING_REVIEW_RESTART_INDUCTION, MG(200), 0));
+	assert_false(dosing_reduce_pending(DOSING_REVIEW_NONE, MG(200), 0));
+
+	assert_int_equal(dosing_review_outcome_parse("reduce", &o), HAT_OK);
+	assert_int_equal(o, DOSING_REVIEW_REDUCE);
+	assert_int_equal(dosing_review_outcome_parse("restart_induction", &o), HAT_OK);
+	assert_int_equal(o, DOSING_REVIEW_RESTART_INDUCTION);
+	assert_int_equal(dosing_review_outcome_parse("lift", &o), HAT_E_INVALID_VALUE);
+	assert_int_equal(dosing_review_outcome_parse(NULL, &o), HAT_E_INVALID_VALUE);
+	assert_int_equal(o, DOSING_REVIEW_RESTART_INDUCTION);
+
+	fixture_init(&f);
+	f.pt.reduce_pending = true;
+	assert_int_equal(check(&f), HAT_E_REDUCE_PENDING);
+	assert_int_equal(dosing_pending_review(&f.pt), DOSING_PENDING_REDUCE);
+	f.pt.missed = SCHEDULE_MISSED_RESTART;
+	assert_int_equal(dosing_pending_review(&f.pt), DOSING_PENDING_RESTART_INDUCTION);
+	f.pt.missed = SCHEDULE_MISSED_BLOCKED;
+	assert_int_equal(dosing_pending_review(&f.pt), DOSING_PENDING_MISSED_DAYS);
+	f.pt.blocked_by_event = true;
+	assert_int_equal(dosing_pending_review(&f.pt), DOSING_PENDING_ADVERSE_EVENT);
+	assert_string_equal(dosing_pending_review_name(DOSING_PENDING_ADVERSE_EVENT),
+			    "adverse_event");
+	assert_null(dosing_pending_review_name(DOSING_PENDING_NONE));
+	f.pt.blocked_by_event = false;
+	f.pt.missed = SCHEDULE_MISSED_NONE;
+	f.pt.reduce_pending = false;
+	assert_int_equal(dosing_pending_review(&f.pt), DOSING_PENDING_NONE);
+	assert_int_equal(check(&f), HAT_OK);
+}
+
+/* A readmitted patient's first prescription starts under induction, unless
+** the prescriber records why not; every other case is free. */
+static void test_readmission(void **state)
+{
+	(void)state;
+	assert_int_equal(dosing_check_readmission(true, true, false, false),
+			 HAT_E_INDUCTION_REQUIRED);
+	assert_int_equal(dosing_check_readmission(true, true, true, false), HAT_OK);
+	assert_int_equal(dosing_check_readmission(true, true, false, true), HAT_OK);
+	assert_int_equal(dosing_check_readmission(true, false, false, false), HAT_OK);
+	assert_int_equal(dosing_check_readmission(false, true, false, false), HAT_OK);
+}
+
 /* Check-in: a prescription, an active episode, and a session left today. */
 static void test_check_in(void **state)
 {
@@ -1379,7 +1578,8 @@ static void test_check_in(void **state)
 	assert_int_equal(dosing_check_check_in(NULL, &pt, 0), HAT_E_NO_PRESCRIPTION);
 	pt.discharged = true;
 	assert_int_equal(dosing_check_check_in(&rx, &pt, 0), HAT_E_NO_ACTIVE_EPISODE);
-	assert_int_equal(dosing_check_check_in(NULL, &pt, 0), HAT_E_NO_PRESCRIPTION);
+	/* Discharged comes first: the discharge ended the prescription too. */
+	assert_int_equal(dosing_check_check_in(NULL, &pt, 0), HAT_E_NO_ACTIVE_EPISODE);
 	assert_int_equal(dosing_check_check_in(&rx, NULL, 0), HAT_E_INTERNAL);
 }
 
@@ -1387,6 +1587,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_in),
+		cmocka_unit_test(test_readmission),
+		cmocka_unit_test(test_review_reduce_binds),
+		cmocka_unit_test(test_amount_due),
 		cmocka_unit_test(test_baseline_allowed),
 		cmocka_unit_test(test_input_validation),
 		cmocka_unit_test(test_history_order),
@@ -1419,6 +1622,7 @@ int main(void)
 		cmocka_unit_test(test_induction_with_topup),
 		cmocka_unit_test(test_induction_day2_and_after),
 		cmocka_unit_test(test_induction_day_cap),
+		cmocka_unit_test(test_induction_missed_day_holds_step),
 		cmocka_unit_test(test_induction_no_third_session),
 		cmocka_unit_test(test_spring_forward),
 		cmocka_unit_test(test_fall_back),

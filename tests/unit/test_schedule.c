@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "core/assess.h"
 #include "core/schedule.h"
 #include "core/settings.h"
 
@@ -333,10 +334,30 @@ static void test_missed_from_episode_start(void **state)
 	m = missed(NULL, 0, TODAY - 3, NULL);
 	assert_int_equal(m.days_missed, 3);
 	assert_int_equal(m.state, SCHEDULE_MISSED_BLOCKED);
-	/* Doses of an earlier episode: count only from this episode's start. */
+	/* Doses of an earlier episode still count: tolerance is lost from the
+	** last dose, and a new episode's start does not reset it. */
 	m = missed(old, 1, TODAY - 2, NULL);
+	assert_int_equal(m.days_missed, 99);
+	assert_int_equal(m.state, SCHEDULE_MISSED_RESTART);
+}
+
+/* A renewal or a new episode starting after the last dose: the count
+** still runs from the dose, at the block's edge on both sides. */
+static void test_missed_counts_from_last_dose_across_episodes(void **state)
+{
+	int32_t two_ago[] = { TODAY - 3 };
+	int32_t three_ago[] = { TODAY - 4 };
+	struct schedule_missed m;
+
+	(void)state;
+	m = missed(two_ago, 1, TODAY, NULL);
 	assert_int_equal(m.days_missed, 2);
 	assert_int_equal(m.state, SCHEDULE_MISSED_FLAGGED);
+	m = missed(three_ago, 1, TODAY, NULL);
+	assert_int_equal(m.days_missed, 3);
+	assert_int_equal(m.state, SCHEDULE_MISSED_BLOCKED);
+	m = missed(three_ago, 1, TODAY - 1, NULL);
+	assert_int_equal(m.state, SCHEDULE_MISSED_BLOCKED);
 }
 
 static void test_missed_bad_input(void **state)
@@ -476,6 +497,74 @@ static void test_missed_custom_thresholds(void **state)
 
 /* ---- Adverse events ----------------------------------------------------- */
 
+/* The oral component: 2 full days without it are fine, the 3rd needs a
+** review; a review after the last oral dose answers for the gap until 3
+** more full days pass after it. */
+static void test_oral_missed(void **state)
+{
+	struct clinic_settings s = defaults();
+	struct schedule_review review = { .present = true, .review_date = TODAY - 1 };
+	int32_t days = -1;
+	bool need = true;
+
+	(void)state;
+	assert_int_equal(s.oral_missed_review_days, 3);
+	assert_int_equal(schedule_oral_missed(&s, true, TODAY - 3, TODAY - 60, TODAY, NULL,
+					      &days, &need), HAT_OK);
+	assert_int_equal(days, 2);
+	assert_false(need);
+	assert_int_equal(schedule_oral_missed(&s, true, TODAY - 4, TODAY - 60, TODAY, NULL,
+					      &days, &need), HAT_OK);
+	assert_int_equal(days, 3);
+	assert_true(need);
+	/* A dose today or yesterday: nothing missed. */
+	assert_int_equal(schedule_oral_missed(&s, true, TODAY, TODAY - 60, TODAY, NULL,
+					      &days, &need), HAT_OK);
+	assert_int_equal(days, 0);
+	assert_false(need);
+	/* A review after the last oral dose answers for the gap... */
+	assert_int_equal(schedule_oral_missed(&s, true, TODAY - 4, TODAY - 60, TODAY, &review,
+					      &days, &need), HAT_OK);
+	assert_false(need);
+	/* ...but not one on the day of the last dose (before the gap)... */
+	review.review_date = TODAY - 4;
+	assert_int_equal(schedule_oral_missed(&s, true, TODAY - 4, TODAY - 60, TODAY, &review,
+					      &days, &need), HAT_OK);
+	assert_true(need);
+	/* ...and only until 3 more full days pass after it. */
+	review.review_date = TODAY - 3;
+	assert_int_equal(schedule_oral_missed(&s, true, TODAY - 10, TODAY - 60, TODAY, &review,
+					      &days, &need), HAT_OK);
+	assert_false(need);
+	review.review_date = TODAY - 4;
+	assert_int_equal(schedule_oral_missed(&s, true, TODAY - 10, TODAY - 60, TODAY, &review,
+					      &days, &need), HAT_OK);
+	assert_true(need);
+	/* Never dosed: counted from the start. */
+	assert_int_equal(schedule_oral_missed(&s, false, 0, TODAY - 2, TODAY, NULL, &days, &need),
+			 HAT_OK);
+	assert_false(need);
+	assert_int_equal(schedule_oral_missed(&s, false, 0, TODAY - 3, TODAY, NULL, &days, &need),
+			 HAT_OK);
+	assert_true(need);
+	/* The threshold is a setting. */
+	s.oral_missed_review_days = 4;
+	assert_int_equal(schedule_oral_missed(&s, true, TODAY - 4, TODAY - 60, TODAY, NULL,
+					      &days, &need), HAT_OK);
+	assert_false(need);
+	/* Bad input leaves the outputs alone. */
+	days = 77;
+	assert_int_equal(schedule_oral_missed(&s, true, TODAY + 1, TODAY - 60, TODAY, NULL,
+					      &days, &need), HAT_E_DATE_ORDER);
+	assert_int_equal(days, 77);
+	s.oral_missed_review_days = 0;
+	assert_int_equal(settings_validate(&s), HAT_E_OUT_OF_RANGE);
+	s.oral_missed_review_days = 61;
+	assert_int_equal(settings_validate(&s), HAT_E_OUT_OF_RANGE);
+	s.oral_missed_review_days = 60;
+	assert_int_equal(settings_validate(&s), HAT_OK);
+}
+
 static void test_adverse_blocks(void **state)
 {
 	(void)state;
@@ -497,7 +586,7 @@ static void test_adverse_blocks(void **state)
 
 /* ---- The board ---------------------------------------------------------- */
 
-static const struct schedule_step_facts checked_and_done = { true, 0 };
+static const struct schedule_step_facts checked_and_done = { true, 0, false, false };
 
 static enum schedule_board_state step(enum schedule_board_state cur,
 				      enum schedule_event ev)
@@ -628,6 +717,109 @@ static void test_board_leaving(void **state)
 					     &facts, &out), HAT_E_WRONG_STATE);
 }
 
+/* After an abnormal post-dose check the patient may leave only against
+** advice with a reason, even with the observation time long over; a normal
+** check after it ends the observation as usual. */
+static void test_leave_after_abnormal_check(void **state)
+{
+	struct schedule_step_facts facts = { .postdose_checked = true,
+					     .observation_remaining_s = 0,
+					     .last_check_abnormal = true };
+	struct schedule_step out = { SCHEDULE_DUE, false };
+
+	(void)state;
+	assert_int_equal(schedule_next_state(SCHEDULE_OBSERVING, SCHEDULE_EV_LEAVE, &facts, &out),
+			 HAT_E_AGAINST_ADVICE_REASON);
+	assert_int_equal(out.next, SCHEDULE_DUE);
+	facts.against_advice_reason = true;
+	assert_int_equal(schedule_next_state(SCHEDULE_OBSERVING, SCHEDULE_EV_LEAVE, &facts, &out),
+			 HAT_OK);
+	assert_int_equal(out.next, SCHEDULE_LEFT);
+	assert_true(out.left_against_advice);
+	facts.last_check_abnormal = false;
+	facts.against_advice_reason = false;
+	assert_int_equal(schedule_next_state(SCHEDULE_OBSERVING, SCHEDULE_EV_LEAVE, &facts, &out),
+			 HAT_OK);
+	assert_false(out.left_against_advice);
+
+	assert_int_equal(schedule_postdose_flags(true, SCHEDULE_OBSERVING),
+			 SCHEDULE_FLAG_ALARM | SCHEDULE_FLAG_OBSERVING);
+	assert_int_equal(schedule_postdose_flags(true, SCHEDULE_DOSED),
+			 SCHEDULE_FLAG_ALARM | SCHEDULE_FLAG_OBSERVING);
+	assert_int_equal(schedule_postdose_flags(true, SCHEDULE_LEFT), 0);
+	assert_int_equal(schedule_postdose_flags(false, SCHEDULE_OBSERVING), 0);
+}
+
+/* The post-dose alarm thresholds, each at its edge on both sides. */
+static void test_postdose_alarms(void **state)
+{
+	struct clinic_settings s = defaults();
+	struct assess_postdose in = { .sedation_level = 2, .resp_rate = 10, .spo2 = 94 };
+	unsigned alarms = 99;
+	enum assess_pupils p = ASSESS_PUPILS_NONE;
+
+	(void)state;
+	assert_int_equal(assess_postdose_check(&s, &in, &alarms), HAT_OK);
+	assert_int_equal(alarms, 0);
+	in.sedation_level = 3; /* "hard to rouse" */
+	assert_int_equal(assess_postdose_check(&s, &in, &alarms), HAT_OK);
+	assert_int_equal(alarms, ASSESS_ALARM_SEDATION);
+	in.sedation_level = 0;
+	in.resp_rate = 9;
+	assert_int_equal(assess_postdose_check(&s, &in, &alarms), HAT_OK);
+	assert_int_equal(alarms, ASSESS_ALARM_RESP_RATE);
+	in.resp_rate = 10;
+	in.spo2 = 93;
+	assert_int_equal(assess_postdose_check(&s, &in, &alarms), HAT_OK);
+	assert_int_equal(alarms, ASSESS_ALARM_SPO2);
+	in.spo2 = -1; /* not measured */
+	assert_int_equal(assess_postdose_check(&s, &in, &alarms), HAT_OK);
+	assert_int_equal(alarms, 0);
+	in.sedation_level = 3;
+	in.resp_rate = 4;
+	in.spo2 = 80;
+	assert_int_equal(assess_postdose_check(&s, &in, &alarms), HAT_OK);
+	assert_int_equal(alarms, ASSESS_ALARM_SEDATION | ASSESS_ALARM_RESP_RATE | ASSESS_ALARM_SPO2);
+
+	/* Thresholds are settings. */
+	s.postdose_resp_rate_min = 8;
+	in.sedation_level = 0;
+	in.resp_rate = 8;
+	in.spo2 = -1;
+	assert_int_equal(assess_postdose_check(&s, &in, &alarms), HAT_OK);
+	assert_int_equal(alarms, 0);
+
+	/* Off the scale or out of range: refused, output untouched. */
+	alarms = 99;
+	in.sedation_level = 4;
+	assert_int_equal(assess_postdose_check(&s, &in, &alarms), HAT_E_OUT_OF_RANGE);
+	in.sedation_level = 0;
+	in.resp_rate = 81;
+	assert_int_equal(assess_postdose_check(&s, &in, &alarms), HAT_E_OUT_OF_RANGE);
+	in.resp_rate = 12;
+	in.spo2 = 49;
+	assert_int_equal(assess_postdose_check(&s, &in, &alarms), HAT_E_OUT_OF_RANGE);
+	in.spo2 = 101;
+	assert_int_equal(assess_postdose_check(&s, &in, &alarms), HAT_E_OUT_OF_RANGE);
+	assert_int_equal(alarms, 99);
+
+	assert_int_equal(assess_pupils_parse("pinpoint", &p), HAT_OK);
+	assert_int_equal(p, ASSESS_PUPILS_PINPOINT);
+	assert_string_equal(assess_pupils_name(p), "pinpoint");
+	assert_int_equal(assess_pupils_parse("wide", &p), HAT_E_INVALID_VALUE);
+
+	/* The settings' own ranges. */
+	s = defaults();
+	s.postdose_sedation_alarm = 0;
+	assert_int_equal(settings_validate(&s), HAT_E_OUT_OF_RANGE);
+	s.postdose_sedation_alarm = 4;
+	assert_int_equal(settings_validate(&s), HAT_E_OUT_OF_RANGE);
+	s.postdose_sedation_alarm = 1;
+	assert_int_equal(settings_validate(&s), HAT_OK);
+	s.postdose_spo2_min = 101;
+	assert_int_equal(settings_validate(&s), HAT_E_OUT_OF_RANGE);
+}
+
 static void test_observation_remaining(void **state)
 {
 	struct clinic_settings s = defaults();
@@ -719,12 +911,16 @@ int main(void)
 		cmocka_unit_test(test_missed_thresholds),
 		cmocka_unit_test(test_missed_today_does_not_count),
 		cmocka_unit_test(test_missed_from_episode_start),
+		cmocka_unit_test(test_missed_counts_from_last_dose_across_episodes),
 		cmocka_unit_test(test_missed_bad_input),
 		cmocka_unit_test(test_missed_review_lifts_block),
 		cmocka_unit_test(test_missed_review_and_restart),
 		cmocka_unit_test(test_missed_review_covers_days_to_it_only),
 		cmocka_unit_test(test_missed_review_without_doses),
 		cmocka_unit_test(test_missed_custom_thresholds),
+		cmocka_unit_test(test_oral_missed),
+		cmocka_unit_test(test_leave_after_abnormal_check),
+		cmocka_unit_test(test_postdose_alarms),
 		cmocka_unit_test(test_adverse_blocks),
 		cmocka_unit_test(test_board_happy_path_with_topup),
 		cmocka_unit_test(test_board_other_endings),

@@ -58,7 +58,8 @@ await runTests(import.meta.url, [
     await d.getByLabel('Naloxone route').selectOption('im');
     await d.getByRole('button', { name: 'Record adverse event' }).click();
     await nurse.locator('dialog').waitFor({ state: 'detached' });
-    await nurse.getByText('Blocked until a prescriber reviews this patient').waitFor();
+    // The chart says which review is pending and why.
+    await nurse.locator('.review-pending', { hasText: 'Naloxone or a seizure is on record since the last review' }).waitFor();
     await nurse.getByRole('link', { name: 'Dosing board' }).click();
     const card = nurse.locator(`li.card[data-patient="${GARY}"]`);
     await card.getByText('Blocked until prescriber review').waitFor();
@@ -79,12 +80,14 @@ await runTests(import.meta.url, [
     await card.getByRole('button', { name: 'Give dose' }).click();
     await d.getByLabel('Amount (mg)').fill('100');
     await d.getByLabel('Injection site').selectOption('arm_left');
+    await d.getByLabel(/^I have checked this is/).check();
     await d.getByLabel('Witness username').fill('nurse.byrne');
     await d.getByLabel('Witness password').fill('demo-nurse-pass');
     await d.getByRole('button', { name: 'Record dose' }).click();
     const top = d.locator('.form-error');
     await top.filter({ hasText: /\S/ }).waitFor();
-    expect((await top.textContent()).includes('blocked until a prescriber reviews'), 'the block is given as the reason');
+    expect(/Naloxone or a seizure is on record.*a prescriber must review before the next dose/.test(await top.textContent()), `the block and its reason are given: ${await top.textContent()}`);
+    expect((await d.locator('.due').textContent()).includes('No dose can be given now'), 'the dialog says so before the nurse types');
     await d.getByRole('button', { name: 'Cancel' }).click();
   }],
 
@@ -110,9 +113,12 @@ await runTests(import.meta.url, [
     const d = nurse.getByRole('dialog');
     await d.getByLabel('Amount (mg)').fill('100');
     await d.getByLabel('Injection site').selectOption('arm_left');
+    await d.getByLabel(/^I have checked this is/).check();
     await d.getByLabel('Witness username').fill('nurse.byrne');
     await d.getByLabel('Witness password').fill('demo-nurse-pass');
     await d.getByRole('button', { name: 'Record dose' }).click();
+    // The register's booking: what to draw up and denature.
+    await nurse.getByRole('dialog', { name: /^Draw up/ }).getByRole('button', { name: 'Done' }).click();
     await nurse.locator('dialog').waitFor({ state: 'detached' });
     await nurse.locator(`li.card[data-patient="${GARY}"][data-state="observing"]`).waitFor();
     await nurse.goto(`${c.base}/#/patients/${GARY}`);

@@ -85,3 +85,4 @@ export async function api(method, path, body, opts = {}) {
 
 export const get = (path, opts) => api('GET', path, undefined, opts);
 export const post = (path, body, opts) => api('POST', path, body === undefined ? {} : body, opts);
+export const put = (path, body, opts) => api('PUT', path, body, opts);

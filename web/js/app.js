@@ -19,6 +19,7 @@ import * as attendance from './screens/attendance.js';
 import * as outcomes from './screens/outcomes.js';
 import * as me from './screens/me.js';
 import * as outcomeAdmin from './screens/outcome_admin.js';
+import * as summary from './screens/summary.js';
 
 // Who sees which screen follows the server's policy (docs/roles.md): patient
 // records are for the care team; the register roles keep to the register.
@@ -37,6 +38,8 @@ const ROUTES = [
   { re: /^\/outcome-admin$/, nav: 'Outcomes', title: 'Outcomes', roles: ['manager'], screen: outcomeAdmin.render },
   { re: /^\/me$/, nav: 'My progress', title: 'My progress', roles: ['service_user'], screen: me.render },
   { re: /^\/attendance$/, nav: 'Attendance', title: 'Attendance', roles: CLINICAL, screen: attendance.render },
+  { re: /^\/session-summary$/, nav: 'Handover', title: 'Session summary', roles: CLINICAL, screen: summary.renderSummary },
+  { re: /^\/dosing-sheet\/(\d{4}-\d{2}-\d{2})$/, title: 'Daily dosing sheet', roles: CLINICAL, screen: summary.renderSheet, under: '/session-summary' },
   { re: /^\/register(?:\/(\d+))?$/, nav: 'Register', title: 'Controlled-drug register', roles: REGISTER_READ, screen: register.render, home: '/register' },
   { re: /^\/users$/, nav: 'Users', title: 'Users', roles: ['admin'], screen: users.render },
   { re: /^\/settings$/, nav: 'Clinic settings', title: 'Clinic settings', roles: ['manager'], screen: settings.render },

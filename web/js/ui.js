@@ -69,6 +69,8 @@ export const FLAG_LABEL = {
   missed_dose_alert: 'Missed doses',
   alerts_on_record: 'Alerts on record',
   observing: 'In observation',
+  postdose_alarm: 'ALARM: abnormal post-dose check',
+  left_against_advice: 'Left against advice',
 };
 export const ROUTE_LABEL = { iv: 'Intravenous (IV)', im: 'Intramuscular (IM)', sc: 'Subcutaneous (SC)', oral: 'Oral' };
 export const SITES = [
@@ -398,4 +400,15 @@ export function announce(text) {
 
 export function badge(cls, text) {
   return h('span', { class: `badge ${cls}` }, text);
+}
+
+/** Who is at the hatch: the photograph when one is held, the name, and the
+ * date of birth with the age.  p: a board row (has_photo, birth_date, age). */
+export function identity(p, opts = {}) {
+  const born = p.birth_date ? `Born ${fmtDay(p.birth_date).replace(/^\w+ /, '')} ${p.birth_date.slice(0, 4)}${p.age >= 0 ? ` (${p.age})` : ''}` : '';
+  return h('div', { class: `identity${opts.large ? ' identity-large' : ''}` },
+    p.has_photo
+      ? h('img', { class: 'photo', src: `/api/v1/patients/${p.patient_id}/photo?v=${opts.v || ''}`, alt: `Photograph of ${p.given_name} ${p.family_name}` })
+      : h('span', { class: 'photo photo-none', 'aria-hidden': 'true' }, 'No photo'),
+    h('div', null, opts.name ? h('strong', null, `${p.given_name} ${p.family_name}`) : null, born ? h('div', { class: 'born' }, born) : null));
 }

@@ -5,9 +5,9 @@
 
 import { get } from '../api.js';
 import {
-  h, addDays, fmtDay, add, clear, badge, fmtTime, fmtLongDay, mg, mmss, STATE_LABEL, FLAG_LABEL,
+  h, addDays, fmtDay, add, clear, badge, fmtTime, fmtLongDay, mg, mmss, STATE_LABEL, FLAG_LABEL, identity,
 } from '../ui.js';
-import { actionsFor } from './visit.js';
+import { actionsFor, ALARM_LABEL } from './visit.js';
 
 const REFRESH_MS = 4000;
 
@@ -28,7 +28,39 @@ export function render(main, ctx) {
   const summary = h('p', { class: 'muted' });
   const list = h('ul', { class: 'board', 'aria-label': 'Patients due this session' });
   const problem = h('p', { class: 'form-error', role: 'alert' });
-  add(main, h('div', { class: 'board-head' }, title, windowLine, updated), summary, problem, list);
+  // The board keeps its order while a nurse works: another station's change
+  // is announced here, and the cards move only when the nurse re-sorts.
+  let order = null; // patient ids in the order shown
+  const lastState = new Map(); // patient id -> state at the last refresh
+  const changes = h('p', { class: 'board-changes', role: 'status', 'aria-live': 'polite' });
+  const resort = h('button', { type: 'button', class: 'resort', hidden: true, onclick: () => { order = null; draw(); } }, 'Re-sort the board');
+  const search = h('input', { type: 'search', id: 'board-search', placeholder: 'Name', autocomplete: 'off', oninput: () => applyFilter() });
+  const filter = h('select', { id: 'board-filter', onchange: () => applyFilter() },
+    h('option', { value: '' }, 'Everyone'),
+    h('option', { value: 'attention' }, 'Needs attention (alarm, blocked, missed doses)'),
+    Object.entries(STATE_LABEL).map(([v, l]) => h('option', { value: v }, l)));
+  const tools = h('div', { class: 'board-tools' },
+    h('label', { for: 'board-search' }, 'Find a patient'), search,
+    h('label', { for: 'board-filter' }, 'Show'), filter, resort, changes);
+  // Every station sees every alarm here, whichever card its nurse works on.
+  const alarms = h('div', { class: 'board-alarms', role: 'alert', 'aria-label': 'Alarms' });
+  add(main, h('div', { class: 'board-head' }, title, windowLine, updated), alarms, tools, summary, problem, list);
+
+  const needsAttention = (p) => !!p.alarm || p.flags.some((f) => ['blocked_until_review', 'restart_induction', 'missed_dose_alert'].includes(f));
+  function applyFilter() {
+    const q = search.value.trim().toLowerCase();
+    const want = filter.value;
+    let shown = 0;
+    for (const p of data ? data.patients : []) {
+      const c = cards.get(p.patient_id);
+      if (!c) continue;
+      const ok = (!q || `${p.given_name} ${p.family_name}`.toLowerCase().includes(q)) &&
+        (!want || (want === 'attention' ? needsAttention(p) : p.state === want));
+      c.node.hidden = !ok;
+      if (ok) shown += 1;
+    }
+    list.dataset.shown = String(shown);
+  }
 
   function remaining(p) {
     const left = p.observation_remaining_s - (Date.now() - fetchedAt) / 1000;
@@ -47,8 +79,10 @@ export function render(main, ctx) {
     };
     const actions = actionsFor(pp, ctx, onDone);
     const nameId = `card-${p.patient_id}-name`;
-    const node = h('li', { class: `card${observing ? ' is-observing' : ''}${blocked ? ' is-blocked' : ''}`, 'aria-labelledby': nameId, dataset: { patient: p.patient_id, state: p.state } },
+    const alarm = !!p.alarm;
+    const node = h('li', { class: `card${observing || alarm ? ' is-observing' : ''}${blocked ? ' is-blocked' : ''}${alarm ? ' is-alarm' : ''}`, 'aria-labelledby': nameId, dataset: { patient: p.patient_id, state: p.state } },
       h('h2', { id: nameId }, h('a', { href: `#/patients/${p.patient_id}` }, `${p.given_name} ${p.family_name}`)),
+      identity(p),
       h('p', { class: 'state' }, badge(`state-${p.state}`, STATE_LABEL[p.state] || p.state),
         observing ? h('span', null, ' ', h('span', { class: 'countdown', dataset: { countdown: '1' }, 'aria-label': 'Observation time left' }, mmss(remaining(p))), ' left') : null),
       shownFlags(p).length ? h('p', { class: 'flags' }, shownFlags(p).map((f) => badge(`flag flag-${f}`, FLAG_LABEL[f] || f))) : null,
@@ -56,6 +90,8 @@ export function render(main, ctx) {
       h('p', { class: 'facts-line' }, `Today: ${p.sessions_today} of ${p.sessions_per_day} sessions`, p.day_injected_ug ? `, ${mg(p.day_injected_ug)}` : '', p.day_oral_ug ? `, oral ${mg(p.day_oral_ug)}` : ''),
       p.last_dose_at ? h('p', { class: 'facts-line muted' }, `Last dose ${whenDay(p.last_dose_at, data.date)}${fmtTime(p.last_dose_at)}, ${mg(p.last_dose_ug)}`) : null,
       p.days_missed ? h('p', { class: 'facts-line' }, `${p.days_missed} day${p.days_missed === 1 ? '' : 's'} missed`) : null,
+      p.review_pending ? h('p', { class: 'facts-line review-pending' }, h('strong', null, 'Review pending: '), p.review_pending.message) : null,
+      p.oral_review_required ? h('p', { class: 'facts-line review-pending' }, h('strong', null, 'Oral dose: '), `${p.oral_days_missed} days without it; a prescriber must review before the next one.`) : null,
       err ? h('p', { class: 'form-error card-error', role: 'alert' }, err) : null,
       actions.length ? h('div', { class: 'actions' }, actions) : null);
     return node;
@@ -78,8 +114,25 @@ export function render(main, ctx) {
       ? `${w.name[0].toUpperCase()}${w.name.slice(1)} session ${w.start}–${w.end}: ${w.open ? 'open' : 'closed'}`
       : 'No session today';
     title.textContent = `Dosing board, ${fmtLongDay(data.date)}`;
-    const rows = [...data.patients].sort((a, b) => (ORDER[a.state] ?? 9) - (ORDER[b.state] ?? 9) ||
+    drawAlarms();
+    const sorted = [...data.patients].sort((a, b) => (ORDER[a.state] ?? 9) - (ORDER[b.state] ?? 9) ||
       a.family_name.localeCompare(b.family_name));
+    const byId = new Map(data.patients.map((p) => [p.patient_id, p]));
+    // Keep the order already shown; someone new joins at the end.
+    if (!order) order = sorted.map((p) => p.patient_id);
+    else {
+      order = order.filter((id) => byId.has(id));
+      for (const p of sorted) if (!order.includes(p.patient_id)) order.push(p.patient_id);
+    }
+    const rows = order.map((id) => byId.get(id));
+    resort.hidden = sorted.every((p, i) => p.patient_id === order[i]);
+    const moved = [];
+    for (const p of data.patients) {
+      const was = lastState.get(p.patient_id);
+      if (was && was !== p.state) moved.push(`${p.given_name} ${p.family_name}: ${(STATE_LABEL[p.state] || p.state).toLowerCase()}`);
+      lastState.set(p.patient_id, p.state);
+    }
+    if (moved.length) changes.textContent = `Changed: ${moved.join('; ')}.`;
     const counts = {};
     rows.forEach((p) => { counts[p.state] = (counts[p.state] || 0) + 1; });
     summary.textContent = rows.length
@@ -93,7 +146,7 @@ export function render(main, ctx) {
     for (const p of rows) {
       seen.add(p.patient_id);
       const key = JSON.stringify([p.state, p.flags, p.observation_remaining_s > 0, p.sessions_today, p.day_injected_ug,
-        p.last_dose_at, errors.get(p.patient_id) || '', p.alerts, p.days_missed]);
+        p.last_dose_at, errors.get(p.patient_id) || '', p.alerts, p.days_missed, p.alarm, p.review_pending, p.oral_review_required, p.has_photo]);
       let c = cards.get(p.patient_id);
       if (!c || c.key !== key) {
         const node = cardFor(p);
@@ -109,6 +162,7 @@ export function render(main, ctx) {
     for (const [id, c] of cards) {
       if (!seen.has(id)) { c.node.remove(); cards.delete(id); }
     }
+    applyFilter();
     if (focusKey && !document.activeElement.closest?.('li.card') && !document.querySelector('dialog[open]')) {
       const card = list.querySelector(`li.card[data-patient="${focusKey[0]}"]`);
       // The same control if it is still there, else the card's next step
@@ -118,6 +172,17 @@ export function render(main, ctx) {
       if (again) again.focus({ preventScroll: true });
     }
     tick();
+  }
+
+  function drawAlarms() {
+    const list2 = data.alarms || [];
+    const text = JSON.stringify(list2);
+    if (alarms.dataset.shown === text) return;
+    alarms.dataset.shown = text;
+    clear(alarms);
+    list2.forEach((a) => add(alarms, h('p', null, 'ALARM: ',
+      h('a', { href: `#/patients/${a.patient_id}` }, `${a.given_name} ${a.family_name}`),
+      `: abnormal post-dose check at ${fmtTime(a.at)} (${a.alarms.map((x) => ALARM_LABEL[x] || x).join(', ')}).`)));
   }
 
   function tick() {

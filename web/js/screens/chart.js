@@ -3,9 +3,9 @@
 // the last 14 days as a compact grid of sessions and amounts with the
 // events beside them.
 
-import { get } from '../api.js';
+import { get, post, put } from '../api.js';
 import {
-  h, add, fill, clear, badge, fmtTime, fmtDay, fmtDateTime, mg, STATE_LABEL, FLAG_LABEL, REASON_LABEL, AE_LABEL, REVIEW_LABEL, DRUG_LABEL, siteLabel,
+  h, add, fill, clear, badge, fmtTime, fmtDay, fmtDateTime, mg, announce, identity, STATE_LABEL, FLAG_LABEL, REASON_LABEL, AE_LABEL, REVIEW_LABEL, DRUG_LABEL, siteLabel,
 } from '../ui.js';
 import { actionsFor, adverse, authoriseReduced, oralDose, prescriptionSummary, review, riskDiscussion } from './visit.js';
 
@@ -74,10 +74,14 @@ export function render(main, ctx, [id]) {
           h('a', { class: 'button', href: `#/patients/${p.id}/edit` }, 'Details and episodes'),
           h('a', { class: 'button', href: `#/patients/${p.id}/outcomes` }, 'Recovery and outcomes'))),
       p.alerts ? h('p', { class: 'alerts' }, h('strong', null, 'Alerts: '), p.alerts) : null,
-      blocked ? h('p', { class: 'alerts', role: 'status' }, 'Blocked until a prescriber reviews this patient: no dose can be given.') : null,
+      history.review_pending
+        ? h('p', { class: 'alerts review-pending', role: 'status' }, h('strong', null, 'Review pending: '), history.review_pending.message)
+        : blocked ? h('p', { class: 'alerts', role: 'status' }, 'Blocked until a prescriber reviews this patient: no dose can be given.') : null,
       h('div', { class: 'row' },
         h('section', { class: 'panel', 'aria-labelledby': 'chart-id' },
           h('h2', { id: 'chart-id' }, 'Identity'),
+          identity({ ...p, patient_id: p.id, has_photo: history.has_photo }, { large: true, v: Date.now() }),
+          ctx.has('nurse', 'prescriber') ? photoControls(p, history.has_photo, load) : null,
           h('dl', { class: 'facts' },
             h('dt', null, 'Born'), h('dd', null, fmtDay(p.birth_date).replace(/^\w+ /, '') + ` ${p.birth_date.slice(0, 4)}`),
             h('dt', null, 'Sex'), h('dd', null, p.sex),
@@ -102,11 +106,46 @@ export function render(main, ctx, [id]) {
               h('p', { class: 'muted' }, `Signed by ${current.prescriber} (${current.licence_number || 'no licence number'}) on ${fmtDateTime(current.signed_at)}; from ${fmtDay(current.start_date)}${current.end_date ? ` to ${fmtDay(current.end_date)}` : ''}.`)]
             : h('p', { class: 'notice' }, 'No current prescription: nothing can be given.'))),
       grid(history, settings),
+      readings(history, settings),
       events(history));
   }
 
   load();
   return () => { stopped = true; };
+}
+
+/** Take or upload the photograph (a tablet's camera opens from the file
+ * picker), or remove it when the patient withdraws consent. */
+function photoControls(p, has, reload) {
+  const file = h('input', { type: 'file', id: 'photo-file', accept: 'image/jpeg,image/png', capture: 'user', class: 'sr-only' });
+  const err = h('p', { class: 'form-error', role: 'alert' });
+  file.addEventListener('change', () => {
+    const f = file.files && file.files[0];
+    if (!f) return;
+    const reader = new FileReader();
+    reader.onload = async () => {
+      const b64 = String(reader.result).replace(/^data:[^,]*,/, '');
+      try {
+        await put(`/patients/${p.id}/photo`, { content_type: f.type === 'image/png' ? 'image/png' : 'image/jpeg', image_base64: b64 });
+        announce('Photograph saved.');
+        reload();
+      } catch (e) { err.textContent = e.message; }
+    };
+    reader.readAsDataURL(f);
+  });
+  const remove = async () => {
+    const reason = window.prompt('Why is the photograph being removed? (consent withdrawn)');
+    if (!reason) return;
+    try {
+      await post(`/patients/${p.id}/photo/withdraw`, { reason });
+      announce('Photograph removed.');
+      reload();
+    } catch (e) { err.textContent = e.message; }
+  };
+  return h('div', { class: 'actions' },
+    h('label', { class: 'button', for: 'photo-file' }, has ? 'Replace photograph' : 'Take or upload a photograph'), file,
+    has ? h('button', { type: 'button', class: 'danger', onclick: remove }, 'Remove photograph (consent withdrawn)') : null,
+    err);
 }
 
 /** The last 14 days: one row a day, a column per session window. */
@@ -183,6 +222,40 @@ function who(a) {
     h('span', { class: 'sr-only' }, givenBy(a)));
 }
 
+/** The pre-dose assessments' and post-dose checks' readings, newest first,
+ * with each leaving against advice and its reason. */
+function readings(history, settings) {
+  const scale = settings && settings.sedation_scale ? settings.sedation_scale : [];
+  const sed = (n) => (n === undefined || n === null ? '—' : `${n}${scale[n] ? `: ${scale[n]}` : ''}`);
+  const rows = [];
+  for (const d of history.days) {
+    for (const a of d.assessments) {
+      rows.push({ at: a.assessed_at, cells: ['Pre-dose', sed(a.sedation_level), `${a.breath_alcohol_ug} µg/100 ml`, '—', '—', '—',
+        `${a.decision.replace('_', ' ')}${a.reason ? ` (${(REASON_LABEL[a.reason] || a.reason).toLowerCase()})` : ''}`], cls: a.decision === 'fit' ? '' : 'w' });
+    }
+    for (const e of d.events) {
+      const x = e.detail || {};
+      if (e.kind === 'postdose_check') {
+        rows.push({ at: e.recorded_at, cells: ['Post-dose', sed(x.sedation_level), '—', x.respiratory_rate !== undefined ? `${x.respiratory_rate}/min` : '—',
+          x.spo2 !== undefined ? `${x.spo2}%` : '—', x.pupils || '—', x.abnormal ? `ABNORMAL: ${(x.alarms || []).join(', ').replace(/_/g, ' ')}` : 'normal'], cls: x.abnormal ? 'ae' : '' });
+      }
+      if (e.kind === 'left' && x.left_against_advice) {
+        rows.push({ at: e.recorded_at, cells: ['Left against advice', '—', '—', '—', '—', '—', x.against_advice_reason || x.notes || ''], cls: 'w' });
+      }
+    }
+  }
+  rows.sort((p, q) => (p.at < q.at ? 1 : -1));
+  // The newest few at once; the rest of the fortnight one click away.
+  const SHOWN = 8;
+  const table = (list) => h('div', { class: 'table-wrap' }, h('table', { class: 'readings' },
+    h('thead', null, h('tr', null, ['When', 'Check', 'Sedation', 'Breath alcohol', 'Breathing', 'Saturation', 'Pupils', 'Outcome'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', null, list.map((r) => h('tr', { class: r.cls }, h('td', { class: 'when' }, fmtDateTime(r.at)), r.cells.map((t) => h('td', null, t)))))));
+  return h('section', { class: 'panel', 'aria-labelledby': 'chart-readings' },
+    h('h2', { id: 'chart-readings' }, 'Readings before and after each dose'),
+    rows.length ? table(rows.slice(0, SHOWN)) : h('p', { class: 'muted' }, 'No readings in the last 14 days.'),
+    rows.length > SHOWN ? h('details', null, h('summary', null, `Earlier readings (${rows.length - SHOWN} more in the last 14 days)`), table(rows.slice(SHOWN))) : null);
+}
+
 function dayNotes(d) {
   // One line each: an adverse event and the review after it read as two things.
   const notes = [];
@@ -193,7 +266,7 @@ function dayNotes(d) {
     notes.push(h('div', { class: 'rv' }, `Review ${fmtTime(r.reviewed_at)}: ${(REVIEW_LABEL[r.outcome] || r.outcome).toLowerCase()} (${r.prescriber}).`));
   }
   for (const e of d.events) {
-    if (e.kind === 'left' && e.detail && e.detail.left_against_advice) notes.push(h('div', null, `Left against advice ${fmtTime(e.recorded_at)}.`));
+    if (e.kind === 'left' && e.detail && e.detail.left_against_advice) notes.push(h('div', { class: 'w' }, `Left against advice ${fmtTime(e.recorded_at)}${e.detail.against_advice_reason ? `: ${e.detail.against_advice_reason}` : ''}.`));
     if ((e.kind === 'withheld' || e.kind === 'declined') && e.detail && e.detail.notes) notes.push(h('div', null, e.detail.notes));
   }
   return notes.length ? notes : '';

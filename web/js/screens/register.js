@@ -81,7 +81,7 @@ export function render(main, ctx, [pageParam]) {
       h('nav', { 'aria-label': 'Register pages' }, h('ul', { class: 'pages' }, pages.map((p) => h('li', null,
         h('a', { href: `#/register/${p.id}`, 'aria-current': p.id === pageId ? 'page' : null },
           h('span', { class: 'strength' }, pageName(p)),
-          h('span', { class: 'balance' }, h('br'), `Balance: ${p.balance} ampoules`),
+          h('span', { class: 'balance' }, h('br'), `Balance: ${p.balance} ${p.unit || 'ampoules'}`),
           h('span', { class: 'muted' }, h('br'), `Last stock check: ${p.last_check_date ? fmtDay(p.last_check_date) : 'never'}`),
           p.stock_check_overdue ? h('span', null, h('br'), h('strong', null, 'Stock check overdue')) : null,
           p.open_discrepancies ? h('span', null, h('br'), h('strong', null, `${p.open_discrepancies} open discrepanc${p.open_discrepancies === 1 ? 'y' : 'ies'}`)) : null))))),
@@ -154,7 +154,7 @@ export function render(main, ctx, [pageParam]) {
       : null;
     return h('section', { class: 'panel', 'aria-labelledby': 'reg-page-title' },
       h('h2', { id: 'reg-page-title' }, page.heading),
-      h('p', { class: 'balance' }, h('strong', null, `Balance now: ${summary ? summary.balance : page.balance} ampoules`),
+      h('p', { class: 'balance' }, h('strong', null, `Balance now: ${summary ? summary.balance : page.balance} ${page.unit || 'ampoules'}`),
         ` · last stock check ${page.last_check_date ? fmtDay(page.last_check_date) : 'never'}`),
       h('div', { class: 'actions' },
         ctx.has(...STOCK, 'nurse') ? h('button', { type: 'button', class: 'primary', onclick: () => receipt(premises, page) }, 'Record a receipt') : null,
@@ -226,6 +226,13 @@ export function render(main, ctx, [pageParam]) {
         : h('p', { class: 'muted' }, 'No discrepancy cases on this page.'));
   }
 
+  const NEW_PAGE_KINDS = {
+    'diamorphine/powder_for_injection': { label: 'Diamorphine powder for injection (ampoules)' },
+    'hydromorphone/solution_for_injection': { label: 'Hydromorphone solution for injection (ampoules)' },
+    'methadone/oral_solution': { label: 'Methadone oral solution (mL)' },
+    'morphine/modified_release_capsule': { label: 'Morphine slow-release capsules (capsules)' },
+  };
+
   async function receipt(premises, page) {
     let suppliers = [];
     const today = await ctx.today();
@@ -233,12 +240,14 @@ export function render(main, ctx, [pageParam]) {
     const key = newIdempotencyKey();
     openDialog({
       title: 'Record a receipt',
-      intro: page ? page.heading : 'Diamorphine received from a supplier.',
+      intro: page ? page.heading : 'Controlled drugs received from a supplier.',
       fields: [
+        // A new page: which drug and form (the oral ones are Schedule 2 too).
+        page ? null : select('what', 'Drug and form', Object.entries(NEW_PAGE_KINDS).map(([k, v]) => [k, v.label]), { required: true, value: 'diamorphine/powder_for_injection' }),
         select('supplier_id', 'Supplier', suppliers.map((s) => [s.id, s.name]), { required: true, placeholder: suppliers.length ? 'Choose the supplier' : 'No suppliers on the list', value: suppliers.length === 1 ? suppliers[0].id : undefined }),
         h('div', { class: 'row' },
-          numberInput('strength_mg', 'Strength per ampoule (mg)', { required: true, min: 0, max: 10000, value: page ? page.strength_ug / 1000 : undefined }),
-          numberInput('quantity', 'Quantity (ampoules)', { required: true, min: 1, max: 100000, step: '1', inputmode: 'numeric' })),
+          numberInput('strength_mg', !page ? 'Strength per ampoule, mL or capsule (mg)' : page.unit === 'mL' ? 'Strength (mg per mL)' : page.unit === 'capsules' ? 'Strength per capsule (mg)' : 'Strength per ampoule (mg)', { required: true, min: 0, max: 10000, value: page ? page.strength_ug / 1000 : undefined }),
+          numberInput('quantity', `Quantity (${page ? page.unit || 'ampoules' : 'ampoules, mL or capsules'})`, { required: true, min: 1, max: 100000, step: '1', inputmode: 'numeric' })),
         h('div', { class: 'row' },
           input('batch', 'Batch', { required: true, maxlength: 64 }),
           input('expiry_date', 'Expiry date', { type: 'date', required: true })),
@@ -249,8 +258,8 @@ export function render(main, ctx, [pageParam]) {
       ],
       submitLabel: 'Record receipt',
       submit: (f) => post('/register/receipts', compact({
-        premises_id: premises, supplier_id: int(f, 'supplier_id'), drug: page ? page.drug : 'diamorphine',
-        strength_mg: num(f, 'strength_mg'), form: page ? page.form : 'powder_for_injection', quantity: int(f, 'quantity'),
+        premises_id: premises, supplier_id: int(f, 'supplier_id'), drug: page ? page.drug : str(f, 'what').split('/')[0],
+        strength_mg: num(f, 'strength_mg'), form: page ? page.form : str(f, 'what').split('/')[1], quantity: int(f, 'quantity'),
         batch: str(f, 'batch'), expiry_date: str(f, 'expiry_date'), invoice_ref: str(f, 'invoice_ref'),
         received_date: str(f, 'received_date'), witness: witnessValue(f),
       }), { idempotencyKey: key }),

@@ -18,6 +18,7 @@ const NUMBERS = [
     ['missed_flag_days', 'Flag after this many days missed'],
     ['missed_block_days', 'Block until review after this many days'],
     ['missed_restart_days', 'Restart induction after this many days'],
+    ['oral_missed_review_days', 'Oral dose needs a review after this many days without it'],
   ]],
   ['Daily ceilings', [
     ['ceiling_diamorphine_mg', 'Diamorphine (mg a day)'],
@@ -30,6 +31,11 @@ const NUMBERS = [
     ['sedation_reduced_max', 'Highest sedation level fit for a reduced dose'],
     ['alcohol_fit_max_ug', 'Highest breath alcohol for a full dose (µg/100 ml)'],
     ['alcohol_reduced_max_ug', 'Highest breath alcohol for a reduced dose (µg/100 ml)'],
+  ]],
+  ['Post-dose alarm', [
+    ['postdose_sedation_alarm', 'Alarm at this sedation level or worse'],
+    ['postdose_resp_rate_min', 'Alarm when breathing is under (breaths a minute)'],
+    ['postdose_spo2_min', 'Alarm when oxygen saturation is under (%)'],
   ]],
 ];
 

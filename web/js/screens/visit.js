@@ -6,7 +6,7 @@
 
 import { get, post, newIdempotencyKey } from '../api.js';
 import {
-  h, add, openDialog, numberInput, select, textarea, choices, witnessFields, witnessValue, str, num, int, radio, compact, announce, mg, formatMg, mmss, fmtTime, DECISION_LABEL, REASON_LABEL, BREATHING_LABEL, AE_LABEL, REVIEW_LABEL, ROUTE_LABEL, SITES, siteLabel,
+  h, add, openDialog, numberInput, select, textarea, choices, checkbox, witnessFields, witnessValue, str, num, int, radio, compact, announce, mg, formatMg, mmss, fmtTime, identity, DECISION_LABEL, REASON_LABEL, BREATHING_LABEL, AE_LABEL, REVIEW_LABEL, ROUTE_LABEL, SITES, siteLabel,
 } from '../ui.js';
 
 const name = (p) => `${p.given_name} ${p.family_name}`;
@@ -37,7 +37,7 @@ export function actionsFor(p, ctx, done) {
       case 'observing':
         if (p.topup_assessed) add('Give top-up', dose, 'primary');
         add('Post-dose check', postdose, p.topup_assessed ? undefined : 'primary');
-        add('Leave', leave);
+        add(p.alarm ? 'Leave against advice' : 'Leave', leave, p.alarm ? 'danger' : undefined);
         if (p.topup_allowed && !p.topup_assessed) add('Top-up: assess', assess);
         add('Adverse event', adverse, 'danger');
         break;
@@ -77,6 +77,7 @@ export async function assess(p, ctx, done) {
     title: `${topup ? 'Assessment for a top-up' : 'Pre-dose assessment'}: ${name(p)}`,
     intro: topup ? 'A top-up needs a fresh assessment.' : null,
     fields: [
+      identity(p, { large: true }),
       select('sedation_level', 'Sedation level', levels, { required: true, placeholder: 'Choose a level' }),
       numberInput('breath_alcohol_ug', 'Breath alcohol (µg/100 ml)', { required: true, min: 0, max: 2000, step: '1', inputmode: 'numeric' }),
       textarea('concerns', 'Concerns', { optional: true, rows: 2 }),
@@ -117,19 +118,30 @@ export function prescriptionSummary(rx) {
 
 export async function dose(p, ctx, done) {
   let rx = null;
-  try { rx = await currentPrescription(p.patient_id); } catch (e) { if (e.status === 401) return; }
+  let due = null;
+  try {
+    [rx, due] = await Promise.all([currentPrescription(p.patient_id), get(`/patients/${p.patient_id}/dose-due`)]);
+  } catch (e) { if (e.status === 401) return; }
   const routes = rx ? rx.routes : ['iv', 'im', 'sc'];
   const key = newIdempotencyKey();
   const today = p.day_injected_ug ? `Given today so far: ${mg(p.day_injected_ug)}. ` : '';
+  // The amount due now, and the limit in force with its numbers: the
+  // server works them out with the same rules that will check the dose.
+  const dueLine = !due ? null
+    : due.refusal ? h('p', { class: 'due due-refused', role: 'note' }, h('strong', null, 'No dose can be given now: '), due.refusal_message)
+      : h('p', { class: 'due', role: 'note' }, h('strong', null, `Due now: ${formatMg(due.amount_mg)} mg`), ` — ${due.message}.`);
   openDialog({
-    title: `Give dose: ${name(p)}`,
+    title: `Give ${due && due.topup ? 'top-up' : 'dose'}: ${name(p)}`,
     intro: `${today}Prescribed: ${prescriptionSummary(rx)}.`,
     fields: [
+      identity(p, { large: true }),
+      dueLine,
       h('div', { class: 'row' },
-        numberInput('amount_mg', 'Amount (mg)', { required: true, min: 0, max: 2000 }),
+        numberInput('amount_mg', 'Amount (mg)', { required: true, min: 0, max: 2000, value: due && !due.refusal && due.amount_mg > 0 ? due.amount_mg : undefined }),
         select('route', 'Route', routes.map((r) => [r, ROUTE_LABEL[r] || r]), { required: true, value: routes[0] })),
       select('site', 'Injection site', SITES.map(([g, list]) => [g, list.map((s) => [s, siteLabel(s)])]), { groups: true, required: true, placeholder: 'Choose a site' }),
       textarea('notes', 'Notes', { optional: true, rows: 2 }),
+      h('div', { class: 'confirm-id' }, checkbox('identity_confirmed', `I have checked this is ${name(p)}${p.birth_date ? `, born ${p.birth_date}` : ''}${p.has_photo ? ', against the photograph' : ''}`)),
       witnessFields('A second nurse'),
     ],
     submitLabel: 'Record dose',
@@ -140,6 +152,7 @@ export async function dose(p, ctx, done) {
       route: str(f, 'route'),
       site: str(f, 'site'),
       notes: str(f, 'notes'),
+      identity_confirmed: !!f.querySelector('input[name="identity_confirmed"]:checked'),
       witness: witnessValue(f),
     }), { idempotencyKey: key }),
     fieldMap: { 'witness.username': 'witness_username', 'witness.password': 'witness_password' },
@@ -148,7 +161,29 @@ export async function dose(p, ctx, done) {
       const warn = (d.warnings || []).length ? ` Warnings: ${d.warnings.join(', ').replace(/_/g, ' ')}.` : '';
       announce(`${name(p)}: ${mg(d.amount_ug)} given${d.topup ? ' (top-up)' : ''}; observe until ${fmtTime(d.observation_until)}.${warn}`);
       done();
+      drawUp(p, d);
     },
+  });
+}
+
+/** What the register booked for the dose: the ampoules to open (strength
+ * and batch) and what is left in them to denature in front of the witness. */
+export function drawUp(p, d) {
+  const entries = d.register_entries || [];
+  const waste = entries.reduce((n, e) => n + (e.wasted_ug || 0), 0);
+  openDialog({
+    title: `Draw up: ${name(p)}`,
+    intro: `${mg(d.amount_ug)} ${d.drug || ''} as booked in the register.`,
+    fields: [
+      h('ul', { class: 'draw-up' }, entries.map((e) => h('li', null,
+        h('strong', null, `${e.ampoules} × ${formatMg(e.strength_ug / 1000)} mg`), ` ampoule${e.ampoules === 1 ? '' : 's'}, batch ${e.batch}`,
+        e.wasted_ug ? ` (give ${mg(e.given_ug)}, ${mg(e.wasted_ug)} left over)` : ''))),
+      h('p', { class: waste ? 'denature' : 'muted' }, waste
+        ? h('strong', null, `Denature ${mg(waste)} in front of the witness.`)
+        : 'Nothing to denature: the ampoules hold exactly the dose.'),
+    ],
+    submitLabel: 'Done',
+    submit: async () => ({}),
   });
 }
 
@@ -158,27 +193,62 @@ export async function postdose(p, ctx, done) {
     title: `Post-dose check: ${name(p)}`,
     intro: p.observation_remaining_s > 0 ? `Observation time left: ${mmss(p.observation_remaining_s)}.` : null,
     fields: [
+      identity(p),
       select('sedation_level', 'Sedation level', levels, { required: true, placeholder: 'Choose a level' }),
-      choices('breathing', 'Breathing', Object.entries(BREATHING_LABEL), { required: true }),
+      h('div', { class: 'row' },
+        numberInput('respiratory_rate', 'Breaths a minute', { required: true, min: 0, max: 80, step: '1', inputmode: 'numeric' }),
+        numberInput('spo2', 'Oxygen saturation (%)', { optional: true, min: 50, max: 100, step: '1', inputmode: 'numeric' })),
+      select('pupils', 'Pupils', Object.entries(PUPILS_LABEL), { optional: true, placeholder: 'Not looked at' }),
+      choices('breathing', 'Breathing', Object.entries(BREATHING_LABEL)),
       textarea('notes', 'Notes', { optional: true, rows: 2 }),
     ],
     submitLabel: 'Record check',
     submit: (f) => post(`/patients/${p.patient_id}/postdose-checks`, compact({
-      sedation_level: int(f, 'sedation_level'), breathing: radio(f, 'breathing'), notes: str(f, 'notes'),
+      sedation_level: int(f, 'sedation_level'),
+      respiratory_rate: int(f, 'respiratory_rate'),
+      spo2: int(f, 'spo2'),
+      pupils: str(f, 'pupils') || undefined,
+      breathing: radio(f, 'breathing') || undefined,
+      notes: str(f, 'notes'),
     })),
-    done: () => { announce(`${name(p)}: post-dose check recorded.`); done(); },
+    done: (r) => {
+      const d = r.detail || {};
+      if (d.abnormal) {
+        // The alarm is on every station's board; here the adverse-event
+        // record opens straight away.
+        announce(`${name(p)}: ABNORMAL post-dose check (${(d.alarms || []).map((a) => ALARM_LABEL[a] || a).join(', ')}). Keep under observation.`);
+        done();
+        adverse(p, ctx, done);
+        return;
+      }
+      announce(`${name(p)}: post-dose check recorded.`);
+      done();
+    },
   });
 }
 
+const PUPILS_LABEL = { normal: 'Normal', constricted: 'Constricted', pinpoint: 'Pinpoint', dilated: 'Dilated' };
+export const ALARM_LABEL = { sedation: 'sedation', respiratory_rate: 'breathing rate', oxygen_saturation: 'oxygen saturation' };
+
 export function leave(p, ctx, done) {
+  const alarm = !!p.alarm;
   openDialog({
-    title: `Leave: ${name(p)}`,
-    intro: p.observation_remaining_s > 0
-      ? `The observation time is not over (${mmss(p.observation_remaining_s)} left): leaving now is recorded as against advice.`
-      : 'The observation time is over.',
-    fields: [textarea('notes', 'Notes', { optional: true, rows: 2 })],
-    submitLabel: 'Record leaving',
-    submit: (f) => post(`/patients/${p.patient_id}/leave`, compact({ notes: str(f, 'notes') })),
+    title: alarm ? `Leave against advice: ${name(p)}` : `Leave: ${name(p)}`,
+    intro: alarm
+      ? 'The last post-dose check was abnormal: the patient can leave only against advice, and the reason must be recorded.'
+      : p.observation_remaining_s > 0
+        ? `The observation time is not over (${mmss(p.observation_remaining_s)} left): leaving now is recorded as against advice.`
+        : 'The observation time is over.',
+    fields: [
+      alarm ? textarea('against_advice_reason', 'Why the patient is leaving against advice', { required: true, rows: 2 }) : null,
+      textarea('notes', 'Notes', { optional: true, rows: 2 }),
+    ],
+    submitLabel: alarm ? 'Record leaving against advice' : 'Record leaving',
+    danger: alarm,
+    submit: (f) => post(`/patients/${p.patient_id}/leave`, compact({
+      notes: str(f, 'notes'),
+      against_advice_reason: alarm ? str(f, 'against_advice_reason') : undefined,
+    })),
     done: (r) => {
       announce(`${name(p)} left${r.detail && r.detail.left_against_advice ? ' against advice' : ''}.`);
       done();
