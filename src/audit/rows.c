@@ -42,48 +42,15 @@ struct table_sql {
 static struct table_sql *sqls;
 static pthread_once_t sqls_once = PTHREAD_ONCE_INIT;
 
-/* Table names come from the declaration, never from input. */
-static char *sql_one(const char *table)
+/* before "table" after, as a new string.  Table names come from the
+** declaration, never from input. */
+static char *sql_around(const char *before, const char *table, const char *after)
 {
-	size_t n = strlen(table) + 64;
+	size_t n = strlen(before) + strlen(table) + strlen(after) + 3;
 	char *out = malloc(n);
 
 	if (out)
-		snprintf(out, n, "SELECT rowid, * FROM \"%s\" WHERE rowid = ?", table);
-	return out;
-}
-
-static char *sql_scan(const char *table)
-{
-	size_t n = strlen(table) + 64;
-	char *out = malloc(n);
-
-	if (out)
-		snprintf(out, n, "SELECT rowid, * FROM \"%s\" ORDER BY rowid", table);
-	return out;
-}
-
-static char *sql_unbound(const char *table)
-{
-	size_t n = strlen(table) + 200;
-	char *out = malloc(n);
-
-	if (out)
-		snprintf(out, n, "INSERT OR IGNORE INTO hat_touched (tbl, rid) SELECT ?1, rowid"
-				 " FROM \"%s\" WHERE rowid NOT IN"
-				 " (SELECT row_id FROM audit_rows WHERE tbl = ?1)", table);
-	return out;
-}
-
-static char *sql_since(const char *table)
-{
-	size_t n = strlen(table) + 200;
-	char *out = malloc(n);
-
-	if (out)
-		snprintf(out, n, "SELECT rowid FROM \"%s\" WHERE rowid > ?3 AND rowid NOT IN"
-				 " (SELECT row_id FROM audit_rows WHERE tbl = ?1 AND seq > ?2)"
-				 " ORDER BY rowid", table);
+		snprintf(out, n, "%s\"%s\"%s", before, table, after);
 	return out;
 }
 
@@ -94,10 +61,16 @@ static void sqls_build(void)
 	if (!t)
 		return;
 	for (size_t i = 0; i < audit_table_count; i++) {
-		t[i].one = sql_one(audit_tables[i].name);
-		t[i].scan = sql_scan(audit_tables[i].name);
-		t[i].unbound = sql_unbound(audit_tables[i].name);
-		t[i].since = sql_since(audit_tables[i].name);
+		const char *name = audit_tables[i].name;
+
+		t[i].one = sql_around("SELECT rowid, * FROM ", name, " WHERE rowid = ?");
+		t[i].scan = sql_around("SELECT rowid, * FROM ", name, " ORDER BY rowid");
+		t[i].unbound = sql_around("INSERT OR IGNORE INTO hat_touched (tbl, rid) SELECT ?1, rowid"
+					  " FROM ", name, " WHERE rowid NOT IN"
+					  " (SELECT row_id FROM audit_rows WHERE tbl = ?1)");
+		t[i].since = sql_around("SELECT rowid FROM ", name, " WHERE rowid > ?3 AND rowid NOT IN"
+					" (SELECT row_id FROM audit_rows WHERE tbl = ?1 AND seq > ?2)"
+					" ORDER BY rowid");
 		if (!t[i].one || !t[i].scan || !t[i].unbound || !t[i].since)
 			return;
 	}
