@@ -315,6 +315,18 @@ def backup_restore(t):
            head)
     rep.check("hatd still answers", t.healthy(), "")
 
+    # Restore checks what verify checks, rows included: a backup whose chain
+    # is intact but one patient's row was edited by hand is refused.
+    row_tampered = os.path.join(t.dir, "row-tampered.db")
+    copy_db(bk, row_tampered)
+    tamper(row_tampered, "UPDATE patients SET family_name = 'Forged' WHERE id ="
+                         " (SELECT min(id) FROM patients);")
+    target = os.path.join(t.dir, "from-row-tampered.db")
+    p = t.hatctl("restore", row_tampered, db=target)
+    rep.check("restore refuses a backup with a row changed by hand, naming it",
+              p.returncode == 1 and "table patients row" in p.err and not os.path.exists(target),
+              p.out + p.err)
+
     # A backup that does not verify is not kept, and leaves no partial file.
     bad_src = os.path.join(t.dir, "to-tamper.db")
     copy_db(bk, bad_src)
