@@ -836,7 +836,7 @@ static const struct field oral_fields[] = {
 static enum hat_err run_oral(struct store_conn *conn, struct cmd *c)
 {
 	struct dosing_oral_request req = { 0 };
-	struct register_choice choice;
+	struct register_choice choice = { 0 };
 	json_t *entries = NULL;
 	struct visits_facts f;
 	json_t *detail;
@@ -877,11 +877,14 @@ static enum hat_err run_oral(struct store_conn *conn, struct cmd *c)
 		       "iiitiiiiiii", f.patient_id, f.premises_id, f.rx.id,
 		       dosing_drug_name(f.rx.oral.drug), req.amount_ug, c->now, (int64_t)f.local.date,
 		       (int64_t)f.local.minute_of_day, (int64_t)f.window, c->actor_id, c->witness_id);
-	if (rc != HAT_OK)
+	if (rc != HAT_OK) {
+		register_choice_free(&choice);
 		return rc;
+	}
 	id = store_last_id(conn);
 	rc = register_take_for_dose(conn, c, &choice, id, f.patient_id, f.rx.prescriber.user_id,
 				    req.amount_ug, f.local.date, &entries);
+	register_choice_free(&choice);
 	if (rc != HAT_OK)
 		return rc;
 	detail = json_pack("{s:I, s:s, s:I, s:I, s:I, s:o}", "administration_id", (json_int_t)id,
