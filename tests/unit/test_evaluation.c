@@ -1,0 +1,121 @@
+/*
+** test_evaluation.c: the service evaluation's arithmetic: Kaplan-Meier
+** retention with censored episodes, worked by hand; the small-number rule
+** at 4 and 5; the median.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "core/evaluation.h"
+
+static void near(double a, double b)
+{
+	assert_true(a - b < 1e-9 && b - a < 1e-9);
+}
+
+/* Ten episodes from day 1000: leaving after 30, 60, 60, 200 days; censored
+** (still in treatment) at 45, 100, 400, 400, 400, 400 days.
+**   day 30: 10 at risk, 1 leaves   -> 0.9
+**   day 60:  8 at risk (45 censored), 2 leave -> 0.9 * 6/8 = 0.675
+**   day 200: 5 at risk (100 censored), 1 leaves -> 0.675 * 4/5 = 0.54
+** Dropping the censored instead would give 6/10 at 91 days, not 0.675. */
+static void km_censored(void **state)
+{
+	static const int32_t dur[] = { 30, 60, 60, 200, 45, 100, 400, 400, 400, 400 };
+	struct eval_span s[10];
+	struct eval_retention r;
+
+	(void)state;
+	for (int i = 0; i < 10; i++) {
+		s[i].start = 1000;
+		s[i].end = 1000 + dur[i];
+		s[i].left = i < 4;
+	}
+	assert_int_equal(eval_km(s, 10, 30, &r, NULL), HAT_OK);
+	near(r.survival, 1.0); /* leaving on day 30 is retained at 30 */
+	assert_int_equal(eval_km(s, 10, 31, &r, NULL), HAT_OK);
+	near(r.survival, 0.9);
+	assert_int_equal(eval_km(s, 10, 91, &r, NULL), HAT_OK);
+	near(r.survival, 0.675);
+	assert_int_equal(r.at_risk, 6);
+	assert_int_equal(r.left, 3);
+	assert_int_equal(r.censored, 1);
+	assert_true(r.known);
+	assert_int_equal(eval_km(s, 10, 200, &r, NULL), HAT_OK);
+	near(r.survival, 0.675); /* leaving on day 200 is retained at 200 */
+	assert_int_equal(eval_km(s, 10, 201, &r, NULL), HAT_OK);
+	near(r.survival, 0.54);
+	assert_int_equal(eval_km(s, 10, 365, &r, NULL), HAT_OK);
+	near(r.survival, 0.54);
+	assert_int_equal(r.at_risk, 4);
+	assert_true(r.known);
+	/* Past everyone's follow-up, the last seen censored: not known. */
+	assert_int_equal(eval_km(s, 10, 401, &r, NULL), HAT_OK);
+	assert_false(r.known);
+	assert_int_equal(r.at_risk, 0);
+}
+
+static void km_edges(void **state)
+{
+	struct eval_span s[2] = { { 10, 20, true }, { 10, 9, false } };
+	struct eval_retention r;
+	size_t bad = 99;
+
+	(void)state;
+	assert_int_equal(eval_km(s, 1, 0, &r, NULL), HAT_E_OUT_OF_RANGE);
+	assert_int_equal(eval_km(s, 1, 1, &r, NULL), HAT_OK);
+	near(r.survival, 1.0);
+	/* Everyone left: a known zero. */
+	assert_int_equal(eval_km(s, 1, 11, &r, NULL), HAT_OK);
+	near(r.survival, 0.0);
+	assert_true(r.known);
+	assert_int_equal(eval_km(s, 2, 11, &r, &bad), HAT_E_DATE_ORDER);
+	assert_int_equal(bad, 1);
+	/* Nobody: not known. */
+	assert_int_equal(eval_km(s, 0, 91, &r, NULL), HAT_OK);
+	assert_false(r.known);
+	/* Leaving on the first day. */
+	s[0].end = 10;
+	assert_int_equal(eval_km(s, 1, 1, &r, NULL), HAT_OK);
+	near(r.survival, 0.0);
+}
+
+static void suppression(void **state)
+{
+	(void)state;
+	assert_false(eval_suppressed(0));
+	assert_true(eval_suppressed(1));
+	assert_true(eval_suppressed(4));
+	assert_false(eval_suppressed(5));
+	assert_true(eval_rate_suppressed(0));
+	assert_true(eval_rate_suppressed(4));
+	assert_false(eval_rate_suppressed(5));
+}
+
+static void median(void **state)
+{
+	int32_t odd[] = { 9, 1, 5 }, even[] = { 10, 2, 4, 8 };
+	double m = -1;
+
+	(void)state;
+	assert_false(eval_median(odd, 0, &m));
+	assert_true(eval_median(odd, 3, &m));
+	near(m, 5);
+	assert_true(eval_median(even, 4, &m));
+	near(m, 6);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(km_censored),
+		cmocka_unit_test(km_edges),
+		cmocka_unit_test(suppression),
+		cmocka_unit_test(median),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
