@@ -164,6 +164,7 @@ enum hat_err api_me_goal_create(struct http_req *req);
 enum hat_err api_me_notes(struct http_req *req);
 enum hat_err api_me_note_create(struct http_req *req);
 enum hat_err api_outcomes_report(struct http_req *req);
+enum hat_err api_evaluation_report(struct http_req *req);
 enum hat_err api_ndtms_record(struct http_req *req);
 enum hat_err api_ndtms_export(struct http_req *req);
 enum hat_err api_ndtms_modality(struct http_req *req);

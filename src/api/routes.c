@@ -123,6 +123,7 @@ const struct http_route api_routes[] = {
 	{ HTTP_POST, "/api/v1/episodes/{id}/modalities", api_ndtms_modality, ROLE_KEYWORKER | ROLE_MANAGER, 4 * KB, NULL },
 	{ HTTP_GET, "/api/v1/reports/ndtms", api_ndtms_export, ROLE_MANAGER, 0, NULL },
 	{ HTTP_GET, "/api/v1/reports/outcomes", api_outcomes_report, ROLE_MANAGER | ROLE_AUDITOR, 0, NULL },
+	{ HTTP_GET, "/api/v1/reports/evaluation", api_evaluation_report, ROLE_MANAGER | ROLE_AUDITOR, 0, csv_formats },
 	{ HTTP_GET, "/api/v1/me/progress", api_me_progress, ROLE_SERVICE_USER, 0, NULL },
 	{ HTTP_GET, "/api/v1/me/goals", api_me_goals, ROLE_SERVICE_USER, 0, NULL },
 	{ HTTP_POST, "/api/v1/me/goals", api_me_goal_create, ROLE_SERVICE_USER, 8 * KB, NULL },
