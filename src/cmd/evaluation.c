@@ -376,7 +376,7 @@ enum hat_err evaluation_report(struct store_conn *c, int64_t premises_id, int32_
 						premises_id ? json_integer(premises_id) : json_null()));
 	if (rc == HAT_OK)
 		rc = set(o, "suppression", json_pack("{s:i, s:s}", "under", EVAL_SUPPRESS_UNDER, "note",
-			"counts of 1 to 4 people are shown as \"<5\"; rates over fewer than 5 are not shown"));
+			"Counts of 1 to 4 people are shown as \"<5\"; rates over fewer than 5 are not shown"));
 	if (rc == HAT_OK)
 		rc = referrals(c, premises_id, from, to, o);
 	if (rc == HAT_OK)

@@ -19,6 +19,7 @@ import * as attendance from './screens/attendance.js';
 import * as outcomes from './screens/outcomes.js';
 import * as me from './screens/me.js';
 import * as outcomeAdmin from './screens/outcome_admin.js';
+import * as evaluation from './screens/evaluation.js';
 
 const CLINICAL = ['prescriber', 'nurse', 'pharmacist', 'keyworker', 'manager', 'cdao'];
 const REGISTER_READ = ['pharmacist', 'cdao', 'auditor', 'manager', 'nurse', 'prescriber'];
@@ -33,6 +34,7 @@ const ROUTES = [
   { re: /^\/caseload$/, nav: 'Caseload', title: 'Caseload', roles: ['keyworker', 'manager'], screen: outcomes.renderCaseload },
   { re: /^\/patients\/(\d+)\/outcomes$/, title: 'Recovery and outcomes', roles: CLINICAL, screen: outcomes.render, under: '/caseload' },
   { re: /^\/outcome-admin$/, nav: 'Outcomes', title: 'Outcomes', roles: ['manager'], screen: outcomeAdmin.render },
+  { re: /^\/evaluation$/, nav: 'Evaluation', title: 'Service evaluation', roles: ['manager', 'auditor'], screen: evaluation.render },
   { re: /^\/me$/, nav: 'My progress', title: 'My progress', roles: ['service_user'], screen: me.render },
   { re: /^\/attendance$/, nav: 'Attendance', title: 'Attendance', roles: CLINICAL, screen: attendance.render },
   { re: /^\/register(?:\/(\d+))?$/, nav: 'Register', title: 'Controlled-drug register', roles: REGISTER_READ, screen: register.render, home: '/register' },
