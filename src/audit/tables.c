@@ -58,6 +58,8 @@ const struct audit_table audit_tables[] = {
 	{ "self_notes", 43, AUDIT_BOUND, NULL, NULL },
 	{ "ndtms_details", 44, AUDIT_BOUND, NULL, NULL },
 	{ "ndtms_modalities", 45, AUDIT_BOUND, NULL, NULL },
+	/* Exports (migration 008). */
+	{ "ndtms_codes", 46, AUDIT_BOUND, NULL, NULL },
 
 	{ "audit_events", 0, AUDIT_CHAIN, NULL, NULL },
 	{ "audit_head", 0, AUDIT_CHAIN, NULL, NULL },

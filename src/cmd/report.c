@@ -18,7 +18,7 @@ struct tally {
 	int64_t improved, same, worse, unknown;
 };
 
-static void pseudonym(const char *key_hex, const char *attributor, char out[33])
+void report_pseudonym(const char *key_hex, const char *attributor, char out[33])
 {
 	unsigned char key[32] = { 0 }, h[16];
 	size_t klen = 0;
@@ -107,7 +107,7 @@ static enum hat_err retention(struct store_conn *c, int32_t today, int months, j
 	return rc;
 }
 
-static enum hat_err pseudonym_key(struct store_conn *c, char *key, size_t size)
+enum hat_err report_pseudonym_key(struct store_conn *c, char *key, size_t size)
 {
 	struct store_stmt *s = NULL;
 	bool row;
@@ -137,7 +137,7 @@ enum hat_err report_top_changes(struct store_conn *c, const struct outcomes_sett
 	memset(t, 0, sizeof t);
 	rc = instruments_load(c, 0, "top", 0, &newest, &row_id, &def);
 	if (rc == HAT_OK)
-		rc = pseudonym_key(c, key, sizeof key);
+		rc = report_pseudonym_key(c, key, sizeof key);
 	if (rc == HAT_OK)
 		rc = store_prepare(c, sql_pairs, &s);
 	if (rc == HAT_OK)
@@ -150,7 +150,7 @@ enum hat_err report_top_changes(struct store_conn *c, const struct outcomes_sett
 		if (rc != HAT_OK || !row)
 			break;
 		str_copy(attributor, sizeof attributor, store_col_text(s, 4));
-		pseudonym(key, attributor, pseud);
+		report_pseudonym(key, attributor, pseud);
 		r = json_pack("{s:s}", "pseudonym", pseud);
 		aa = strdup(store_col_text(s, 1));
 		ab = strdup(store_col_text(s, 3));

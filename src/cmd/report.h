@@ -32,4 +32,11 @@ enum hat_err report_top_changes(struct store_conn *c, const struct outcomes_sett
 				int64_t premises_id, int32_t from, int32_t to, json_t **domains,
 				int64_t *people, json_t **rows);
 
+/* The clinic's pseudonym key (hex) into key; "" when none is stored. */
+enum hat_err report_pseudonym_key(struct store_conn *c, char *key, size_t size);
+
+/* The keyed BLAKE2b-128 pseudonym of an attributor ("DW|3725|male"), as
+** 32 hex digits. */
+void report_pseudonym(const char *key_hex, const char *attributor, char out[33]);
+
 #endif

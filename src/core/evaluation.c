@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "evaluation.h"
+#include "util/clock.h"
 
 bool eval_suppressed(int64_t people)
 {
@@ -92,4 +93,21 @@ enum hat_err eval_km(const struct eval_span *spans, size_t n, int32_t t, struct 
 	if (out->at_risk == 0 && (n == 0 || last_censored >= last_left) && s > 0.0)
 		out->known = false;
 	return HAT_OK;
+}
+
+const char *eval_age_band(int32_t birth, int32_t on)
+{
+	static const struct { int from; const char *name; } bands[] = {
+		{ 65, "65+" }, { 55, "55-64" }, { 45, "45-54" }, { 35, "35-44" },
+		{ 25, "25-34" }, { 18, "18-24" },
+	};
+	int by, bm, bd, y, m, d, age;
+
+	clock_civil_from_days(birth, &by, &bm, &bd);
+	clock_civil_from_days(on, &y, &m, &d);
+	age = y - by - (m < bm || (m == bm && d < bd));
+	for (size_t i = 0; i < sizeof bands / sizeof bands[0]; i++)
+		if (age >= bands[i].from)
+			return bands[i].name;
+	return "under 18";
 }

@@ -61,4 +61,9 @@ bool eval_rate_suppressed(int64_t denominator);
 /* The median of v[0..n-1] (sorted in place); false when n is 0. */
 bool eval_median(int32_t *v, size_t n, double *out);
 
+/* The age band of someone born on birth on day on, for pseudonymised
+** rows, which carry no date of birth: "under 18", "18-24", "25-34",
+** "35-44", "45-54", "55-64", "65+".  A birthday is reached on its day. */
+const char *eval_age_band(int32_t birth, int32_t on);
+
 #endif

@@ -105,3 +105,21 @@ enum hat_err ndtms_modality_check(int32_t referral, int32_t start, int32_t end, 
 		return HAT_E_DATE_ORDER;
 	return HAT_OK;
 }
+
+bool ndtms_list_closed(const char *list)
+{
+	return strcmp(list, "SEX") == 0 || strcmp(list, "DISRSN") == 0;
+}
+
+const char *ndtms_code_for(const struct ndtms_code *codes, size_t n, const char *list,
+			   const char *value)
+{
+	if (blank(value))
+		return "";
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(codes[i].list, list) == 0 && strcmp(codes[i].local, value) == 0 &&
+		    !blank(codes[i].code))
+			return codes[i].code;
+	}
+	return ndtms_list_closed(list) ? NULL : value;
+}

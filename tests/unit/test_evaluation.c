@@ -10,6 +10,8 @@
 #include <cmocka.h>
 
 #include "core/evaluation.h"
+#include "core/ndtms.h"
+#include "util/clock.h"
 
 static void near(double a, double b)
 {
@@ -108,6 +110,51 @@ static void median(void **state)
 	near(m, 6);
 }
 
+/* Code lists: a mapping wins; an open list passes a value through; a closed
+** list without a code (or with an empty one, a withdrawn mapping) is NULL. */
+static void code_lists(void **state)
+{
+	static const struct ndtms_code codes[] = {
+		{ "DISRSN", "completed_drug_free", "80" },
+		{ "SEX", "male", "M" },
+		{ "SEX", "other", "" },
+		{ "MODAL", "supervised_injectable_opioid", "HAT" },
+	};
+
+	(void)state;
+	assert_string_equal(ndtms_code_for(codes, 4, "DISRSN", "completed_drug_free"), "80");
+	assert_null(ndtms_code_for(codes, 4, "DISRSN", "moved_to_oral_oat"));
+	assert_string_equal(ndtms_code_for(codes, 4, "SEX", "male"), "M");
+	assert_null(ndtms_code_for(codes, 4, "SEX", "other"));
+	assert_null(ndtms_code_for(codes, 4, "SEX", "Male")); /* exact words only */
+	assert_string_equal(ndtms_code_for(codes, 4, "MODAL", "supervised_injectable_opioid"), "HAT");
+	assert_string_equal(ndtms_code_for(codes, 4, "MODAL", "oral_methadone"), "oral_methadone");
+	assert_string_equal(ndtms_code_for(codes, 4, "RFLS", "self"), "self");
+	assert_string_equal(ndtms_code_for(codes, 4, "DISRSN", ""), "");
+	assert_string_equal(ndtms_code_for(codes, 0, "MODEXIT", NULL), "");
+	/* The same value in another list is not a mapping for this one. */
+	assert_string_equal(ndtms_code_for(codes, 4, "RFLS", "male"), "male");
+	assert_true(ndtms_list_closed("SEX"));
+	assert_false(ndtms_list_closed("RFLS"));
+}
+
+/* Age bands at the birthday and the day before it; 29 February. */
+static void age_bands(void **state)
+{
+	int32_t born = clock_days_from_civil(1990, 6, 15);
+
+	(void)state;
+	assert_string_equal(eval_age_band(born, clock_days_from_civil(2008, 6, 14)), "under 18");
+	assert_string_equal(eval_age_band(born, clock_days_from_civil(2008, 6, 15)), "18-24");
+	assert_string_equal(eval_age_band(born, clock_days_from_civil(2015, 6, 14)), "18-24");
+	assert_string_equal(eval_age_band(born, clock_days_from_civil(2015, 6, 15)), "25-34");
+	assert_string_equal(eval_age_band(born, clock_days_from_civil(2055, 6, 14)), "55-64");
+	assert_string_equal(eval_age_band(born, clock_days_from_civil(2055, 6, 15)), "65+");
+	born = clock_days_from_civil(1980, 2, 29);
+	assert_string_equal(eval_age_band(born, clock_days_from_civil(2005, 2, 28)), "18-24");
+	assert_string_equal(eval_age_band(born, clock_days_from_civil(2005, 3, 1)), "25-34");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -115,6 +162,8 @@ int main(void)
 		cmocka_unit_test(km_edges),
 		cmocka_unit_test(suppression),
 		cmocka_unit_test(median),
+		cmocka_unit_test(code_lists),
+		cmocka_unit_test(age_bands),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
