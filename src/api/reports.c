@@ -44,29 +44,39 @@ enum hat_err api_evaluation_report(struct http_req *req)
 }
 
 /* The national return: ?from=&to= (both absent: every episode), as JSON
-** or as the CSV a service submits. */
+** or as the CSV a service submits; ?part=top (CSV only) the TOP returns. */
 enum hat_err api_ndtms_export_file(struct http_req *req)
 {
 	const char *format = http_query(req, "format");
+	const char *part = http_query(req, "part");
+	bool csv = format && strcmp(format, "csv") == 0;
+	bool top = part && strcmp(part, "top") == 0;
 	int32_t from = INT32_MIN / 2, to = INT32_MAX / 2;
 	struct ndtms_csv_stats st;
 	json_t *out = NULL;
 	enum hat_err rc = HAT_OK;
 
+	if ((part && !top && strcmp(part, "episodes") != 0) || (top && !csv)) {
+		req->err_field = "part";
+		return HAT_E_INVALID_QUERY;
+	}
 	if (http_query(req, "from") || http_query(req, "to"))
 		rc = api_date_range(req, 31, &from, &to);
 	if (rc == HAT_OK)
 		rc = api_log_access(req, 0, "ndtms_export");
 	if (rc != HAT_OK)
 		return rc;
-	if (!format || strcmp(format, "csv") != 0) {
+	if (!csv) {
 		rc = ndtms_export_period(api_reader(req), from, to, &out);
 		if (rc == HAT_OK)
 			http_reply(req, 200, out);
 		return rc;
 	}
 	buf_init(&req->raw, (size_t)64 << 20);
-	rc = ndtms_export_csv(api_reader(req), from, to, &req->raw, &st);
+	if (top)
+		rc = ndtms_top_csv(api_reader(req), from, to, &req->raw, &st);
+	else
+		rc = ndtms_export_csv(api_reader(req), from, to, &req->raw, &st);
 	req->content_type = "text/csv; charset=utf-8";
 	req->status = 200;
 	return rc;

@@ -18,12 +18,13 @@
 #include "util/clock.h"
 
 static const char help[] =
-	"usage: hatctl export ndtms|research --as USERNAME [--db PATH]\n"
+	"usage: hatctl export ndtms|research --as USERNAME [--db PATH] [--top]\n"
 	"                     [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--out FILE]\n"
 	"Writes an export as CSV (to FILE, or standard output).  ndtms: the\n"
 	"national return, one line per modality of each episode whose person\n"
 	"consented, in the data set's field order, values through the code lists,\n"
 	"with a VALIDATION column naming a missing field; needs a manager.\n"
+	"ndtms --top: the TOP returns of those episodes, one line per TOP.\n"
 	"research: one pseudonymised line per episode (no names, initials or\n"
 	"dates of birth); needs a manager or an auditor.  Without dates: every\n"
 	"episode.  USERNAME is who takes the export: it goes to the access log.\n";
@@ -103,9 +104,12 @@ int cli_export(int argc, char **argv)
 	if (strcmp(what, "ndtms") == 0) {
 		struct ndtms_csv_stats st;
 
-		rc = ndtms_export_csv(conn, from, to, &out, &st);
+		if (cli_flag(argc, argv, "--top"))
+			rc = ndtms_top_csv(conn, from, to, &out, &st);
+		else
+			rc = ndtms_export_csv(conn, from, to, &out, &st);
 		if (rc == HAT_OK)
-			fprintf(stderr, "%lld lines, %lld with a validation error; %lld episodes left out"
+			fprintf(stderr, "%lld lines, %lld with a validation error; %lld left out"
 				" without consent\n", (long long)st.rows, (long long)st.rows_with_errors,
 				(long long)st.excluded);
 	} else {

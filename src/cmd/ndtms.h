@@ -64,4 +64,15 @@ struct ndtms_csv_stats {
 enum hat_err ndtms_export_csv(struct store_conn *c, int32_t from, int32_t to, struct buf *out,
 			      struct ndtms_csv_stats *stats);
 
+/*
+** The TOP returns as CSV: FINITIAL, SINITIAL, DOB, SEX, EPISODID, TOPID (the
+** form's first id, kept through revisions), TOPDATE, TRSTAGE (through the
+** TRSTAGE code list), then one column per item code of the newest TOP
+** definition in its order (the codes are data, in the definition), then
+** VALIDATION.  One line per current TOP dated in the period whose episode
+** consented; the others are counted in stats->excluded.
+*/
+enum hat_err ndtms_top_csv(struct store_conn *c, int32_t from, int32_t to, struct buf *out,
+			   struct ndtms_csv_stats *stats);
+
 #endif

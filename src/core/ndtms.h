@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/outcomes.h"
 #include "util/err.h"
 
 #define NDTMS_NONE INT32_MIN
@@ -62,9 +63,26 @@ bool ndtms_represented(int32_t discharge_date, int32_t next_presented, int32_t w
 ** referral or after today, or ends before it starts or after today. */
 enum hat_err ndtms_modality_check(int32_t referral, int32_t start, int32_t end, int32_t today);
 
+/* ---- TOP returns ---- */
+
+#define NDTMS_CELL_SIZE 48
+
+/*
+** The return's value for one TOP code, from the answers of the n items
+** that carry it (the TOP folds several yes/no items into one code: report
+** "Y" if any is yes).  Yes/no: "Y" if any is yes, else "NA" if any was not
+** answered, else "N" if any is no, else "" (not recorded).  Otherwise the
+** first item's value ("NA" not answered, "" not recorded); amounts are in
+** hundredths and written as decimals.
+*/
+void ndtms_top_cell(const struct outcomes_item *const *items,
+		    const struct outcomes_answer *const *answers, size_t n,
+		    char out[NDTMS_CELL_SIZE]);
+
 /* ---- Code lists ---- */
 
-/* One mapping of a code list: list is SEX, DISRSN, RFLS, MODAL or MODEXIT. */
+/* One mapping of a code list: list is SEX, DISRSN, RFLS, MODAL, MODEXIT or
+** TRSTAGE. */
 struct ndtms_code {
 	const char *list;
 	const char *local;

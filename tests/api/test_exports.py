@@ -15,6 +15,7 @@ sys.dont_write_bytecode = True
 
 from harness import DEMO_PW, main  # noqa: E402
 from test_dosing_rules import Desk, day  # noqa: E402
+from test_outcomes import top  # noqa: E402
 
 ORDER = ["FINITIAL", "SINITIAL", "DOB", "SEX", "CONSENT", "PC", "LA", "EPISODID", "REFLD", "RFLS",
          "TRIAGED", "CPLANDT", "DISD", "DISRSN", "MODAL", "MODID", "MODST", "MODEND", "MODEXIT",
@@ -70,6 +71,13 @@ def body(t):
     details(d, ec, postcode="")
     details(d, ee)
     m1 = modality(d, ea)
+    r = d.call("Daniel's Start TOP", "kw", "POST", "/api/v1/patients/%d/outcomes" % a,
+               {"instrument": "top", "stage": "start",
+                "answers": top(opiates_days=20, shared_needle="no", shared_paraphernalia="yes",
+                               fraud="yes", psych_health="na")}, status=201)
+    top_a = r.json.get("form_id")
+    d.call("Bella's Start TOP (no consent)", "kw", "POST", "/api/v1/patients/%d/outcomes" % b,
+           {"instrument": "top", "stage": "start", "answers": top()}, status=201)
     modality(d, ec)
     modality(d, ee)
     d.at(40, "10:00:00")
@@ -160,6 +168,42 @@ def body(t):
     d.t.report.check("Erin's sex is an error again",
                      any(int(x[7]) == ee and x[19] == "SEX" for x in rows[1:]), text[:500])
 
+    # The TOP returns: one line per TOP of a consented episode.
+    d.call("the TOP returns are CSV only", "manager", "GET", "/api/v1/exports/ndtms?part=top",
+           status=400, code="invalid_query")
+    d.call("a part the return does not have", "manager", "GET",
+           "/api/v1/exports/ndtms?format=csv&part=drugs", status=400, code="invalid_query")
+    d.call("Daniel's TOP revised (the opiate days were 18)", "kw", "POST",
+           "/api/v1/outcomes/%d/revisions" % top_a,
+           {"answers": top(opiates_days=18, shared_needle="no", shared_paraphernalia="yes",
+                           fraud="yes", psych_health="na"), "reason": "misread the week sheet"},
+           status=201)
+    r = d.call("the TOP returns", "manager", "GET", "/api/v1/exports/ndtms?format=csv&part=top",
+               status=200)
+    text, rows = lines(r)
+    hdr = rows[0] if rows else []
+    d.t.report.eq("the header: attributor, ids, stage, then the TOP's codes in its order",
+                  hdr[:12], ["FINITIAL", "SINITIAL", "DOB", "SEX", "EPISODID", "TOPID", "TOPDATE",
+                             "TRSTAGE", "ALCUSE", "OPIUSE", "CRAUSE", "COCAUSE"])
+    d.t.report.check("each code once; VALIDATION last",
+                     len(hdr) == len(set(hdr)) and hdr[-1] == "VALIDATION" and "SHARING" in hdr
+                     and "QUALLIFE" in hdr, str(hdr))
+    tops = [dict(zip(hdr, x)) for x in rows[1:]]
+    d.t.report.eq("only Daniel's TOP: Bella did not consent", [x["EPISODID"] for x in tops],
+                  [str(ea)])
+    ta = tops[0] if tops else {}
+    d.t.report.eq("the revised values under the first form's id",
+                  {k: ta.get(k) for k in ("TOPID", "TRSTAGE", "OPIUSE", "SHARING", "OTHTHEFT",
+                                          "ASSAULT", "PSYHSTAT", "SEX", "VALIDATION")},
+                  {"TOPID": str(top_a), "TRSTAGE": "start", "OPIUSE": "18", "SHARING": "Y",
+                   "OTHTHEFT": "Y", "ASSAULT": "N", "PSYHSTAT": "NA", "SEX": "M", "VALIDATION": ""})
+    d.call("the clinic codes the stages", "manager", "POST", "/api/v1/ndtms-codes",
+           {"list": "TRSTAGE", "local_value": "start", "code": "S"}, status=201)
+    r = d.call("the TOP returns again", "manager", "GET", "/api/v1/exports/ndtms?format=csv&part=top",
+               status=200)
+    text, rows = lines(r)
+    d.t.report.eq("the stage through its code list", [x[7] for x in rows[1:]], ["S"])
+
     # A period: episodes in treatment at some time between from and to.
     r = d.call("the return for days 41-60 (Daniel discharged on day 40)", "manager", "GET",
                "/api/v1/exports/ndtms?format=csv&from=%s&to=%s" % (day(41).isoformat(),
@@ -212,14 +256,18 @@ def body(t):
                      "forbidden" in p.err and not p.out, p.err)
     p = t.hatctl("export", "ndtms")
     d.t.report.eq("without --as: a usage error", p.returncode, 2)
+    p = t.hatctl("export", "ndtms", "--top", "--as", "mgr.hughes")
+    d.t.report.check("hatctl export ndtms --top", p.returncode == 0 and
+                     p.out.startswith("FINITIAL,SINITIAL,DOB,SEX,EPISODID,TOPID") and
+                     len(p.out.strip().splitlines()) == 2, p.out[:300] + p.err)
     p = t.hatctl("export", "research", "--as", "audit.silva", "--from", day(41).isoformat(),
                  "--to", day(60).isoformat())
     d.t.report.check("hatctl export research for a period", p.returncode == 0 and
                      len(p.out.strip().splitlines()) == 1 + 4, p.out + p.err)
-    d.t.report.eq("the two hatctl exports taken (not the refused one) are in the access log",
+    d.t.report.eq("the hatctl exports taken (not the refused one) are in the access log",
                   d.t.query("SELECT what FROM access_log WHERE id > ? AND why = 'hatctl export'"
                             " ORDER BY id", (before_id,)),
-                  [("ndtms_export",), ("research_export",)])
+                  [("ndtms_export",), ("ndtms_export",), ("research_export",)])
     p = t.hatctl("verify")
     d.t.report.check("the chain still verifies after the exports", p.returncode == 0, p.out + p.err)
 

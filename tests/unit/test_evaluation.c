@@ -155,6 +155,47 @@ static void age_bands(void **state)
 	assert_string_equal(eval_age_band(born, clock_days_from_civil(2005, 3, 1)), "25-34");
 }
 
+static void top_cells(void **state)
+{
+	struct outcomes_item yn = { .type = OUTCOMES_YESNO }, days = { .type = OUTCOMES_DAYS };
+	struct outcomes_item amount = { .type = OUTCOMES_AMOUNT };
+	struct outcomes_answer yes = { OUTCOMES_VALUE, 1, false, { 0 } };
+	struct outcomes_answer no = { OUTCOMES_VALUE, 0, false, { 0 } };
+	struct outcomes_answer na = { OUTCOMES_NA, 0, false, { 0 } };
+	struct outcomes_answer absent = { OUTCOMES_ABSENT, 0, false, { 0 } };
+	struct outcomes_answer twelve = { OUTCOMES_VALUE, 12, false, { 0 } };
+	struct outcomes_answer grams = { OUTCOMES_VALUE, 250, false, { 0 } };
+	const struct outcomes_item *three[] = { &yn, &yn, &yn };
+	const struct outcomes_item *one_days[] = { &days }, *one_amount[] = { &amount };
+	const struct outcomes_answer *a[3];
+	char out[NDTMS_CELL_SIZE];
+
+	(void)state;
+	a[0] = &no; a[1] = &no; a[2] = &yes;
+	ndtms_top_cell(three, a, 3, out);
+	assert_string_equal(out, "Y"); /* any yes */
+	a[2] = &no;
+	ndtms_top_cell(three, a, 3, out);
+	assert_string_equal(out, "N");
+	a[1] = &na;
+	ndtms_top_cell(three, a, 3, out);
+	assert_string_equal(out, "NA"); /* a no and an unanswered: not known to be no */
+	a[0] = &absent; a[1] = &absent; a[2] = &absent;
+	ndtms_top_cell(three, a, 3, out);
+	assert_string_equal(out, "");
+	a[0] = &twelve;
+	ndtms_top_cell(one_days, a, 1, out);
+	assert_string_equal(out, "12");
+	a[0] = &na;
+	ndtms_top_cell(one_days, a, 1, out);
+	assert_string_equal(out, "NA");
+	a[0] = &grams;
+	ndtms_top_cell(one_amount, a, 1, out);
+	assert_string_equal(out, "2.50");
+	ndtms_top_cell(one_amount, a, 0, out);
+	assert_string_equal(out, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +205,7 @@ int main(void)
 		cmocka_unit_test(median),
 		cmocka_unit_test(code_lists),
 		cmocka_unit_test(age_bands),
+		cmocka_unit_test(top_cells),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

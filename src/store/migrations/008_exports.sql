@@ -1,7 +1,8 @@
 -- 008: the code lists of the national return.
 --
 -- Each value hat records in its own words (a sex, a discharge reason) or
--- as typed (a referral source, a modality, an exit status) and the code
+-- as typed (a referral source, a modality, an exit status) or as its
+-- stage (a TOP's start, review, exit, post_exit) and the code
 -- the data set wants for it.  A new row per change; the newest row for a
 -- (list, local_value) applies, and an empty code withdraws a mapping.  The
 -- seeded discharge codes are those the outcomes reference gives, whose
@@ -11,7 +12,7 @@
 -- so such a row is a validation error until the clinic sets one.
 CREATE TABLE ndtms_codes (
   id          INTEGER PRIMARY KEY,
-  list        TEXT NOT NULL CHECK (list IN ('SEX', 'DISRSN', 'RFLS', 'MODAL', 'MODEXIT')),
+  list        TEXT NOT NULL CHECK (list IN ('SEX', 'DISRSN', 'RFLS', 'MODAL', 'MODEXIT', 'TRSTAGE')),
   local_value TEXT NOT NULL,
   code        TEXT NOT NULL,
   set_by      INTEGER REFERENCES users(id),
