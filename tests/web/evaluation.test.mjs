@@ -42,6 +42,13 @@ await runTests(import.meta.url, [
     expect(href === `/api/v1/reports/evaluation?from=${from}&to=${to}&format=csv`, `the CSV link names the period: ${href}`);
     const csv = await mgr.evaluate(async (u) => (await fetch(u, { credentials: 'same-origin' })).text(), href);
     expect(csv.startsWith('section,measure,value'), `the CSV downloads: ${csv.slice(0, 40)}`);
+    const nd = await mgr.locator('a[data-export="ndtms"]').getAttribute('href');
+    expect(nd === `/api/v1/exports/ndtms?from=${from}&to=${to}&format=csv`, `the national return link names the period: ${nd}`);
+    const ndCsv = await mgr.evaluate(async (u) => (await fetch(u, { credentials: 'same-origin' })).text(), nd);
+    expect(ndCsv.startsWith('FINITIAL,SINITIAL,DOB,SEX,CONSENT'), `the national return downloads in field order: ${ndCsv.slice(0, 60)}`);
+    const res = await mgr.locator('a[data-export="research"]').getAttribute('href');
+    const resCsv = await mgr.evaluate(async (u) => (await fetch(u, { credentials: 'same-origin' })).text(), res);
+    expect(resCsv.startsWith('pseudonym,') && !/Whitfield|Robson/.test(resCsv), 'the research rows download with pseudonyms and no names');
     await c.shot(mgr, 'evaluation');
     noConsoleErrors(mgr);
   }],
@@ -69,7 +76,8 @@ await runTests(import.meta.url, [
     await c.login(aud, 'audit.silva', 'demo-auditor-pass');
     await aud.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Evaluation' }).click();
     await aud.locator('figure[data-figure="retention"] svg').waitFor();
-    expect(true, 'the auditor sees the report');
+    expect(await aud.locator('a[data-export="research"]').count() === 1, 'the auditor is offered the research rows');
+    expect(await aud.locator('a[data-export="ndtms"]').count() === 0, 'but not the identifiable national return');
     const kw = await c.page({ width: 1280, height: 900 });
     await c.login(kw, 'kw.mensah', 'demo-keyworker-pass');
     const links = await kw.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Evaluation' }).count();

@@ -72,7 +72,7 @@ function table(caption, rows) {
     h('tbody', null, rows.map(([k, v]) => h('tr', null, h('th', { scope: 'row' }, k), h('td', null, shown(v))))));
 }
 
-export function render(main) {
+export function render(main, ctx) {
   let stopped = false;
   const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
   const form = h('form', { class: 'eval-period no-print', 'aria-label': 'Report period' });
@@ -84,11 +84,24 @@ export function render(main) {
     h('button', { type: 'submit', class: 'primary' }, 'Show'),
     csv,
     h('button', { type: 'button', class: 'no-print', onclick: () => window.print() }, 'Print'));
-  add(main, h('div', { class: 'screen-head' }, h('h1', null, 'Service evaluation')), form, body);
+  // The exports that leave hat, for the same period: each is a read of
+  // identifiable or pseudonymised data, in the access log, and offered
+  // only to the roles the server allows.
+  const exportLinks = [
+    ['ndtms', 'National return (NDTMS) CSV', '/api/v1/exports/ndtms', '&format=csv', ['manager']],
+    ['ndtms-top', 'TOP returns CSV', '/api/v1/exports/ndtms', '&format=csv&part=top', ['manager']],
+    ['research', 'Research rows, pseudonymised (CSV)', '/api/v1/exports/research', '&format=csv', ['manager', 'auditor']],
+  ].filter((x) => ctx.has(...x[4])).map(([key, label, path, extra]) => ({ key, path, extra, a: h('a', { class: 'button', 'data-export': key, download: `${key}.csv` }, label) }));
+  const exports = h('section', { class: 'panel no-print', 'aria-labelledby': 'ev-exp' },
+    h('h2', { id: 'ev-exp' }, 'Exports for this period'),
+    h('p', { class: 'muted' }, 'The national return holds only the people who consented to it; a line missing a mandatory field names it in its VALIDATION column. Research rows carry pseudonyms, never names, initials or dates of birth. Each export taken is written to the access log.'),
+    h('p', { class: 'actions-row' }, exportLinks.map((x) => x.a)));
+  add(main, h('div', { class: 'screen-head' }, h('h1', null, 'Service evaluation')), form, body, exports);
 
   async function load(from, to) {
     const q = `from=${from}&to=${to}`;
     csv.setAttribute('href', `/api/v1/reports/evaluation?${q}&format=csv`);
+    for (const x of exportLinks) x.a.setAttribute('href', `${x.path}?${q}${x.extra}`);
     const r = await get(`/reports/evaluation?${q}`);
     if (!stopped) draw(r);
   }
