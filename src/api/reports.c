@@ -9,6 +9,7 @@
 #include "api.h"
 #include "cmd/evaluation.h"
 #include "cmd/ndtms.h"
+#include "cmd/prices.h"
 #include "cmd/research.h"
 
 /* ?from=&to= (default the last 365 days), ?premises_id= (default the whole
@@ -123,4 +124,9 @@ enum hat_err api_research_export(struct http_req *req)
 	req->content_type = "text/csv; charset=utf-8";
 	req->status = 200;
 	return rc;
+}
+
+enum hat_err api_drug_price_set(struct http_req *req)
+{
+	return api_run(req, &drug_price_set);
 }

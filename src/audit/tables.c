@@ -60,6 +60,7 @@ const struct audit_table audit_tables[] = {
 	{ "ndtms_modalities", 45, AUDIT_BOUND, NULL, NULL },
 	/* Exports (migration 008). */
 	{ "ndtms_codes", 46, AUDIT_BOUND, NULL, NULL },
+	{ "drug_prices", 47, AUDIT_BOUND, NULL, NULL },
 
 	{ "audit_events", 0, AUDIT_CHAIN, NULL, NULL },
 	{ "audit_head", 0, AUDIT_CHAIN, NULL, NULL },

@@ -9,6 +9,7 @@
 #include "core/ndtms.h"
 #include "evaluation.h"
 #include "outcomes.h"
+#include "prices.h"
 #include "report.h"
 #include "util/csv.h"
 
@@ -395,6 +396,13 @@ enum hat_err evaluation_report(struct store_conn *c, int64_t premises_id, int32_
 		rc = goals_events(c, premises_id, from, to, now, o);
 	if (rc == HAT_OK)
 		rc = discharges(c, premises_id, from, to, o);
+	if (rc == HAT_OK) {
+		json_t *cost = NULL;
+
+		rc = prices_drug_cost(c, premises_id, from, to, &cost);
+		if (rc == HAT_OK)
+			rc = set(o, "drug_cost", cost);
+	}
 	if (rc != HAT_OK) {
 		json_decref(o);
 		return rc;

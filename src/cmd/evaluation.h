@@ -12,7 +12,8 @@
 ** between Start and the latest review by the outcome settings' thresholds
 ** (local definitions); goals achieved; adverse events and naloxone uses;
 ** discharges by reason, successful completions and re-presentations within
-** 182 days.
+** 182 days; the drug cost: ampoules given, those priced, and their cost in
+** pence at the pharmacist's price in force when each was given.
 **
 ** Counts of people or of events about people from 1 to 4 are suppressed:
 ** the value is the string "<5" in place of the number; a rate over fewer

@@ -46,6 +46,10 @@ def body(t):
     d.start()
     d.users["auditor"] = ("audit.silva", DEMO_PW["audit.silva"])
     d.login_all()
+    d.call("admin renews dr.okafor's licence for the test years", "admin", "POST",
+           "/api/v1/users/%d/licences" % d.s["dr"].user_id,
+           {"licence_number": "HO-DIA-2028-0001", "premises_id": 1,
+            "expires_on": day(500).isoformat()}, status=201)
 
     # Day 0: eight people start.  L30, L60a, L60b leave early; C (completes
     # on day 200 and comes back on day 300); S1-S4 stay to the end.
@@ -166,6 +170,8 @@ def body(t):
            expect={"referrals.referrals": 10, "period.premises_id": 1})
     report(d, "a format the route does not give", extra="&format=xml", status=400)
 
+    drug_cost(d, p["S1"])
+
     p2 = t.hatctl("report", "--from", day(0).isoformat(), "--to", day(400).isoformat(),
                   "--format", "csv")
     d.t.report.check("hatctl report --format csv exits 0", p2.returncode == 0, p2.err)
@@ -176,6 +182,42 @@ def body(t):
                      "retention" in p3.out and "Kaplan-Meier" in p3.out, p3.out[:300] + p3.err)
     p4 = t.hatctl("report", "--format", "xml")
     d.t.report.eq("an unknown format is a usage error", p4.returncode, 2)
+
+
+def drug_cost(d, pid):
+    """Ampoules used, at the price in force when each was given."""
+    d.at(401, "08:00:00")
+    d.stock()
+    pages = [x[0] for x in d.t.query("SELECT id FROM register_pages ORDER BY id")]
+    d.call("a nurse may not set a price", "nurse", "POST",
+           "/api/v1/register/pages/%d/prices" % pages[0], {"price_pence": 1}, status=403,
+           code="forbidden")
+    d.call("a price for a page that does not exist", "pharm", "POST",
+           "/api/v1/register/pages/999/prices", {"price_pence": 1}, status=404, code="not_found")
+    d.call("a negative price", "pharm", "POST", "/api/v1/register/pages/%d/prices" % pages[0],
+           {"price_pence": -1}, status=400, code="out_of_range")
+    for pg in pages:
+        d.call("the pharmacist prices page %d at 1000p an ampoule" % pg, "pharm", "POST",
+               "/api/v1/register/pages/%d/prices" % pg, {"price_pence": 1000}, status=201)
+    d.rx(pid)
+    d.session(pid, 30, "09:00:00", label="day 401")
+    day1 = d.t.scalar("SELECT coalesce(sum(qty), 0) FROM register_entries WHERE kind = 'administration'")
+    d.at(402, "08:00:00")
+    for pg in pages:
+        d.call("the price of page %d rises to 2000p" % pg, "pharm", "POST",
+               "/api/v1/register/pages/%d/prices" % pg, {"price_pence": 2000}, status=201)
+    d.session(pid, 30, "09:00:00", label="day 402")
+    both = d.t.scalar("SELECT coalesce(sum(qty), 0) FROM register_entries WHERE kind = 'administration'")
+    d.t.report.check("two doses drew ampoules", day1 >= 1 and both > day1, "%d %d" % (day1, both))
+    r = report(d, "the evaluation with the drug cost", to=402)
+    cost = (r.json or {}).get("drug_cost", {})
+    d.t.report.eq("each ampoule at the price in force when given",
+                  (cost.get("ampoules"), cost.get("priced_ampoules"), cost.get("cost_pence")),
+                  (both, both, day1 * 1000 + (both - day1) * 2000))
+    d.t.report.eq("two doses given", (r.json or {}).get("doses", {}).get("given"), 2)
+    r = report(d, "the evaluation up to day 401 only", to=401)
+    d.t.report.eq("the second day's ampoules are outside it",
+                  (r.json or {}).get("drug_cost", {}).get("cost_pence"), day1 * 1000)
 
 
 if __name__ == "__main__":

@@ -36,3 +36,19 @@ INSERT INTO ndtms_codes (list, local_value, code, set_at) VALUES
   ('DISRSN', 'incomplete_prison', '87', 0),
   ('DISRSN', 'incomplete_declined', '88', 0),
   ('DISRSN', 'incomplete_died', '89', 0);
+
+-- The unit price of an ampoule on a register page (pence), kept by the
+-- pharmacist for the evaluation's drug cost.  A new row per change: each
+-- ampoule used is costed at the price in force when it was given.
+CREATE TABLE drug_prices (
+  id          INTEGER PRIMARY KEY,
+  page_id     INTEGER NOT NULL REFERENCES register_pages(id),
+  price_pence INTEGER NOT NULL CHECK (price_pence >= 0),
+  set_by      INTEGER REFERENCES users(id),
+  set_at      INTEGER NOT NULL
+) STRICT;
+CREATE INDEX drug_prices_page ON drug_prices(page_id, set_at);
+CREATE TRIGGER drug_prices_no_update BEFORE UPDATE ON drug_prices
+BEGIN SELECT RAISE(ABORT, 'drug_prices is append-only'); END;
+CREATE TRIGGER drug_prices_no_delete BEFORE DELETE ON drug_prices
+BEGIN SELECT RAISE(ABORT, 'drug_prices is append-only'); END;

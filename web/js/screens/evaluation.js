@@ -148,6 +148,7 @@ export function render(main, ctx) {
           table('Attendance', [['Sessions due', r.attendance.sessions_due], ['Attended', r.attendance.sessions_attended], ['Rate', pct(r.attendance.rate)]]),
           table('Doses', [['Doses given', r.doses.given], ['Injectable mg', r.doses.injectable_mg], ['Oral mg', r.doses.oral_mg]]),
           table('Drug screens', [['Screens', r.drug_screens.screens], ['People tested', r.drug_screens.people_tested], ['Screens with street heroin', r.drug_screens.street_heroin_evidence], ['People with street heroin', r.drug_screens.people_with_street_heroin]]),
+          table('Drug cost', [['Ampoules given', r.drug_cost.ampoules], ['Of them priced', r.drug_cost.priced_ampoules], ['Cost at the prices kept', `£${(r.drug_cost.cost_pence / 100).toFixed(2)}`]]),
           table('Goals and safety', [['Goals achieved', r.goals.achieved], ['People achieving a goal', r.goals.people_achieving], ['Adverse events', r.adverse_events.events], ['Naloxone uses', r.adverse_events.naloxone_uses]]))));
   }
 
