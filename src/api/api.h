@@ -168,6 +168,7 @@ enum hat_err api_evaluation_report(struct http_req *req);
 enum hat_err api_ndtms_export_file(struct http_req *req);
 enum hat_err api_research_export(struct http_req *req);
 enum hat_err api_drug_price_set(struct http_req *req);
+enum hat_err api_fhir_everything(struct http_req *req);
 enum hat_err api_ndtms_codes(struct http_req *req);
 enum hat_err api_ndtms_code_set(struct http_req *req);
 enum hat_err api_ndtms_record(struct http_req *req);

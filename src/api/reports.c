@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "cmd/evaluation.h"
+#include "cmd/fhir.h"
 #include "cmd/ndtms.h"
 #include "cmd/prices.h"
 #include "cmd/research.h"
@@ -129,4 +130,20 @@ enum hat_err api_research_export(struct http_req *req)
 enum hat_err api_drug_price_set(struct http_req *req)
 {
 	return api_run(req, &drug_price_set);
+}
+
+/* One person's treatment as a FHIR R4 Bundle; a read of their record. */
+enum hat_err api_fhir_everything(struct http_req *req)
+{
+	json_t *out = NULL;
+	enum hat_err rc = fhir_everything(api_reader(req), req->path_id, &out);
+
+	if (rc == HAT_OK)
+		rc = api_log_access(req, req->path_id, "fhir_everything");
+	if (rc != HAT_OK) {
+		json_decref(out);
+		return rc;
+	}
+	http_reply(req, 200, out);
+	return HAT_OK;
 }

@@ -129,6 +129,7 @@ const struct http_route api_routes[] = {
 	{ HTTP_GET, "/api/v1/ndtms-codes", api_ndtms_codes, ROLE_MANAGER | ROLE_KEYWORKER, 0, NULL },
 	{ HTTP_POST, "/api/v1/ndtms-codes", api_ndtms_code_set, ROLE_MANAGER, 4 * KB, NULL },
 	{ HTTP_POST, "/api/v1/register/pages/{id}/prices", api_drug_price_set, ROLE_PHARMACIST, 4 * KB, NULL },
+	{ HTTP_GET, "/api/v1/fhir/Patient/{id}/$everything", api_fhir_everything, CLINICAL, 0, NULL },
 	{ HTTP_GET, "/api/v1/me/progress", api_me_progress, ROLE_SERVICE_USER, 0, NULL },
 	{ HTTP_GET, "/api/v1/me/goals", api_me_goals, ROLE_SERVICE_USER, 0, NULL },
 	{ HTTP_POST, "/api/v1/me/goals", api_me_goal_create, ROLE_SERVICE_USER, 8 * KB, NULL },

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "core/evaluation.h"
+#include "core/fhir.h"
 #include "core/ndtms.h"
 #include "util/clock.h"
 
@@ -196,6 +197,25 @@ static void top_cells(void **state)
 	assert_string_equal(out, "");
 }
 
+static void fhir_codes(void **state)
+{
+	const char *code = NULL, *display = NULL;
+
+	(void)state;
+	assert_string_equal(fhir_episode_status("referred"), "planned");
+	assert_string_equal(fhir_episode_status("active"), "active");
+	assert_string_equal(fhir_episode_status("discharged"), "finished");
+	assert_null(fhir_episode_status("closed"));
+	assert_true(fhir_route("iv", &code, &display));
+	assert_string_equal(code, "47625008");
+	assert_true(fhir_route("oral", &code, &display));
+	assert_string_equal(code, "26643006");
+	assert_false(fhir_route("nasal", &code, &display));
+	assert_string_equal(fhir_request_status(false, false), "active");
+	assert_string_equal(fhir_request_status(true, false), "stopped");
+	assert_string_equal(fhir_request_status(false, true), "stopped");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +226,7 @@ int main(void)
 		cmocka_unit_test(code_lists),
 		cmocka_unit_test(age_bands),
 		cmocka_unit_test(top_cells),
+		cmocka_unit_test(fhir_codes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
