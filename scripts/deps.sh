@@ -28,7 +28,11 @@ hat_install_web_deps() {
   command -v node >/dev/null 2>&1 || extra+=(nodejs)
   command -v npm >/dev/null 2>&1 || extra+=(npm)
   hat_install_deps "${extra[@]}"
-  if [ ! -d node_modules/playwright-core ]; then
+  # Installs when any package pinned in package.json is missing.
+  if ! node -e 'const fs = require("fs"); const p = require("./package.json");
+      for (const d of Object.keys(Object.assign({}, p.dependencies, p.devDependencies)))
+        if (!fs.existsSync("node_modules/" + d + "/package.json")) process.exit(1);' \
+      >/dev/null 2>&1; then
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --silent
   fi
 }

@@ -61,6 +61,9 @@ const struct audit_table audit_tables[] = {
 	/* Identity photographs (migration 005): deleted outright when consent is
 	** withdrawn, which the withdrawing event records as a deletion. */
 	{ "patient_photos", 46, AUDIT_BOUND, NULL, NULL },
+	/* Exports (migration 008). */
+	{ "ndtms_codes", 47, AUDIT_BOUND, NULL, NULL },
+	{ "drug_prices", 48, AUDIT_BOUND, NULL, NULL },
 
 	{ "audit_events", 0, AUDIT_CHAIN, NULL, NULL },
 	{ "audit_head", 0, AUDIT_CHAIN, NULL, NULL },

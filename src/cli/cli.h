@@ -84,5 +84,7 @@ int cli_backup(int argc, char **argv);
 int cli_restore(int argc, char **argv);
 int cli_register(int argc, char **argv);
 int cli_print_policy(int argc, char **argv);
+int cli_report(int argc, char **argv);
+int cli_export(int argc, char **argv);
 
 #endif

@@ -20,6 +20,8 @@ static const struct {
 	{ "user", cli_user, "add, list, disable users; set a password" },
 	{ "demo", cli_demo, "fill a database with a demo clinic" },
 	{ "register", cli_register, "print the controlled-drug register (text, CSV or HTML)" },
+	{ "export", cli_export, "write an export (the national return, research rows) as CSV" },
+	{ "report", cli_report, "print the service evaluation report (text, CSV or JSON)" },
 	{ "verify", cli_verify, "check the audit chain and the register; exit 1 naming what is wrong" },
 	{ "backup", cli_backup, "copy the database to FILE (safe while hatd runs)" },
 	{ "restore", cli_restore, "replace the database with a verified backup FILE" },

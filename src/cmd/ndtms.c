@@ -198,6 +198,7 @@ static const char sql_export[] =
 	"  AND NOT EXISTS (SELECT 1 FROM ndtms_modalities x WHERE x.supersedes_id = m.id))"
 	" FROM episodes e JOIN patients p ON p.id = e.patient_id"
 	" LEFT JOIN ndtms_details n ON n.id = (SELECT max(id) FROM ndtms_details WHERE episode_id = e.id)"
+	" WHERE e.referral_date <= ?2 AND (e.discharge_date IS NULL OR e.discharge_date >= ?1)"
 	" ORDER BY e.id";
 
 static int32_t col_date(struct store_stmt *s, int col)
@@ -217,11 +218,19 @@ static json_t *date_or_null(int32_t d)
 
 enum hat_err ndtms_export(struct store_conn *c, json_t **out)
 {
+	return ndtms_export_period(c, INT32_MIN / 2, INT32_MAX / 2, out);
+}
+
+enum hat_err ndtms_export_period(struct store_conn *c, int32_t from, int32_t to, json_t **out)
+{
 	struct store_stmt *s;
 	json_t *rows = json_array();
 	int64_t excluded = 0, invalid = 0;
 	bool row;
 	enum hat_err rc = store_prepare(c, sql_export, &s);
+
+	if (rc == HAT_OK)
+		rc = store_bindf(s, "ii", (int64_t)from, (int64_t)to);
 
 	while (rc == HAT_OK) {
 		struct ndtms_episode e;
@@ -271,6 +280,9 @@ enum hat_err ndtms_export(struct store_conn *c, json_t **out)
 			"re_presented_within_6_months", e.discharged &&
 				ndtms_represented(e.discharge_date, col_date(s, 15), 182),
 			"validation_error", missing ? json_string(missing) : json_null());
+		/* The recorded word, for the code list (SEX above is the
+		** attributor's letter). */
+		json_object_set_new(r, "sex", json_string(e.sex));
 		json_array_append_new(rows, r);
 	}
 	store_done(s);

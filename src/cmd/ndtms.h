@@ -19,6 +19,7 @@
 #define HAT_CMD_NDTMS_H
 
 #include "cmd/cmd.h"
+#include "util/buf.h"
 
 extern const struct cmd_def ndtms_record;
 /* ndtms.modality (keyworker or manager; target = episode): modality,
@@ -33,5 +34,45 @@ enum hat_err ndtms_episode_read(struct store_conn *c, int64_t episode_id, int64_
 
 /* The identifiable export as of today (new reference). */
 enum hat_err ndtms_export(struct store_conn *c, json_t **out);
+
+/* The same for the episodes in treatment at some time from `from` to `to`
+** (referred on or before to, not discharged before from). */
+enum hat_err ndtms_export_period(struct store_conn *c, int32_t from, int32_t to, json_t **out);
+
+/* ndtms.code (manager): list (SEX | DISRSN | RFLS | MODAL | MODEXIT),
+** local_value, code (empty withdraws the mapping).  A new row per change. */
+extern const struct cmd_def ndtms_code_set;
+
+/* The code lists in force, newest mapping of each value (new reference). */
+enum hat_err ndtms_codes_list(struct store_conn *c, json_t **out);
+
+struct ndtms_csv_stats {
+	int64_t rows;              /* lines written, one per current modality */
+	int64_t rows_with_errors;  /* lines whose validation column names a field */
+	int64_t excluded;          /* episodes left out: no consent */
+};
+
+/*
+** The return as CSV in the data set's field order (FINITIAL, SINITIAL, DOB,
+** SEX, CONSENT, PC, LA, EPISODID, REFLD, RFLS, TRIAGED, CPLANDT, DISD,
+** DISRSN, MODAL, MODID, MODST, MODEND, MODEXIT), values through the code
+** lists, then hat's own VALIDATION column naming the first mandatory field
+** missing or without a code (empty when the line is complete).  One line
+** per current modality of each consented episode; an episode without one
+** is one line, its error MODAL.  Dates are YYYY-MM-DD.
+*/
+enum hat_err ndtms_export_csv(struct store_conn *c, int32_t from, int32_t to, struct buf *out,
+			      struct ndtms_csv_stats *stats);
+
+/*
+** The TOP returns as CSV: FINITIAL, SINITIAL, DOB, SEX, EPISODID, TOPID (the
+** form's first id, kept through revisions), TOPDATE, TRSTAGE (through the
+** TRSTAGE code list), then one column per item code of the newest TOP
+** definition in its order (the codes are data, in the definition), then
+** VALIDATION.  One line per current TOP dated in the period whose episode
+** consented; the others are counted in stats->excluded.
+*/
+enum hat_err ndtms_top_csv(struct store_conn *c, int32_t from, int32_t to, struct buf *out,
+			   struct ndtms_csv_stats *stats);
 
 #endif

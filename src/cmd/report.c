@@ -18,7 +18,7 @@ struct tally {
 	int64_t improved, same, worse, unknown;
 };
 
-static void pseudonym(const char *key_hex, const char *attributor, char out[33])
+void report_pseudonym(const char *key_hex, const char *attributor, char out[33])
 {
 	unsigned char key[32] = { 0 }, h[16];
 	size_t klen = 0;
@@ -81,9 +81,10 @@ static const char sql_pairs[] =
 	"  p.birth_date || '|' || p.sex"
 	" FROM cur s JOIN patients p ON p.id = s.patient_id"
 	" JOIN cur r ON r.id = (SELECT x.id FROM cur x WHERE x.episode_id = s.episode_id"
-	"  AND x.stage IN ('review', 'exit') AND x.form_date >= s.form_date"
+	"  AND x.stage IN ('review', 'exit') AND x.form_date >= s.form_date AND x.form_date <= ?3"
 	"  ORDER BY x.form_date DESC, x.id DESC LIMIT 1)"
-	" WHERE s.stage = 'start' ORDER BY s.id";
+	" WHERE s.stage = 'start' AND (?1 = 0 OR p.premises_id = ?1) AND r.form_date >= ?2"
+	" ORDER BY s.id";
 
 static enum hat_err retention(struct store_conn *c, int32_t today, int months, json_t *out)
 {
@@ -106,34 +107,41 @@ static enum hat_err retention(struct store_conn *c, int32_t today, int months, j
 	return rc;
 }
 
-enum hat_err report_outcomes(struct store_conn *c, int64_t now, json_t **out)
+enum hat_err report_pseudonym_key(struct store_conn *c, char *key, size_t size)
+{
+	struct store_stmt *s = NULL;
+	bool row;
+	enum hat_err rc = store_prepare(c, "SELECT value FROM meta WHERE key = 'outcomes_pseudonym_key'", &s);
+
+	if (rc == HAT_OK)
+		rc = store_step(s, &row);
+	if (rc == HAT_OK && row)
+		str_copy(key, size, store_col_text(s, 0));
+	store_done(s);
+	return rc;
+}
+
+enum hat_err report_top_changes(struct store_conn *c, const struct outcomes_settings *st,
+				int64_t premises_id, int32_t from, int32_t to, json_t **domains_out,
+				int64_t *people, json_t **rows_out)
 {
 	struct outcomes_instrument newest;
-	struct outcomes_settings st;
 	struct tally t[MAX_ITEMS];
-	int32_t today = clock_local_date(now);
-	int64_t version, row_id, completions = 0, represented = 0, n = 0, premises = 0;
-	json_t *rows = json_array(), *domains = json_array(), *ret = json_object(), *att = NULL;
-	json_t *def = NULL, *clinic;
+	int64_t row_id, n = 0;
+	json_t *rows = json_array(), *domains = json_array(), *def = NULL;
 	char key[80] = "", pseud[33];
 	struct store_stmt *s = NULL;
-	bool row, found;
+	bool row;
 	enum hat_err rc;
 
 	memset(t, 0, sizeof t);
-	rc = outcomes_settings_load(c, &st, &version);
+	rc = instruments_load(c, 0, "top", 0, &newest, &row_id, &def);
 	if (rc == HAT_OK)
-		rc = instruments_load(c, 0, "top", 0, &newest, &row_id, &def);
-	if (rc == HAT_OK) {
-		rc = store_prepare(c, "SELECT value FROM meta WHERE key = 'outcomes_pseudonym_key'", &s);
-		if (rc == HAT_OK)
-			rc = store_step(s, &row);
-		if (rc == HAT_OK && row)
-			str_copy(key, sizeof key, store_col_text(s, 0));
-		store_done(s);
-	}
+		rc = report_pseudonym_key(c, key, sizeof key);
 	if (rc == HAT_OK)
 		rc = store_prepare(c, sql_pairs, &s);
+	if (rc == HAT_OK)
+		rc = store_bindf(s, "iii", premises_id, (int64_t)from, (int64_t)to);
 	while (rc == HAT_OK) {
 		json_t *r;
 		char attributor[64], *aa, *ab;
@@ -142,14 +150,14 @@ enum hat_err report_outcomes(struct store_conn *c, int64_t now, json_t **out)
 		if (rc != HAT_OK || !row)
 			break;
 		str_copy(attributor, sizeof attributor, store_col_text(s, 4));
-		pseudonym(key, attributor, pseud);
+		report_pseudonym(key, attributor, pseud);
 		r = json_pack("{s:s}", "pseudonym", pseud);
 		aa = strdup(store_col_text(s, 1));
 		ab = strdup(store_col_text(s, 3));
 		if (!aa || !ab)
 			rc = HAT_E_NOMEM;
 		else
-			rc = compare(c, &newest, &st, store_col_int(s, 0), aa, store_col_int(s, 2), ab, t, r);
+			rc = compare(c, &newest, st, store_col_int(s, 0), aa, store_col_int(s, 2), ab, t, r);
 		free(aa);
 		free(ab);
 		json_array_append_new(rows, r);
@@ -167,6 +175,34 @@ enum hat_err report_outcomes(struct store_conn *c, int64_t now, json_t **out)
 			(json_int_t)t[i].improved, "same", (json_int_t)t[i].same, "worse",
 			(json_int_t)t[i].worse, "unknown", (json_int_t)t[i].unknown));
 	}
+	json_decref(def);
+	if (rc != HAT_OK) {
+		json_decref(rows);
+		json_decref(domains);
+		return rc;
+	}
+	*domains_out = domains;
+	*people = n;
+	if (rows_out)
+		*rows_out = rows;
+	else
+		json_decref(rows);
+	return HAT_OK;
+}
+
+enum hat_err report_outcomes(struct store_conn *c, int64_t now, json_t **out)
+{
+	struct outcomes_settings st;
+	int32_t today = clock_local_date(now);
+	int64_t version, completions = 0, represented = 0, n = 0, premises = 0;
+	json_t *rows = NULL, *domains = NULL, *ret = json_object(), *att = NULL;
+	json_t *clinic;
+	bool found;
+	enum hat_err rc;
+
+	rc = outcomes_settings_load(c, &st, &version);
+	if (rc == HAT_OK)
+		rc = report_top_changes(c, &st, 0, INT32_MIN / 2, today, &domains, &n, &rows);
 	if (rc == HAT_OK)
 		rc = retention(c, today, 3, ret);
 	if (rc == HAT_OK)
@@ -205,6 +241,5 @@ out:
 	json_decref(rows);
 	json_decref(ret);
 	json_decref(att);
-	json_decref(def);
 	return rc;
 }

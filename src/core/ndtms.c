@@ -1,6 +1,7 @@
 /*
 ** ndtms.c: see ndtms.h.
 */
+#include <stdio.h>
 #include <string.h>
 
 #include "ndtms.h"
@@ -104,4 +105,49 @@ enum hat_err ndtms_modality_check(int32_t referral, int32_t start, int32_t end, 
 	if (end != NDTMS_NONE && (end < start || end > today))
 		return HAT_E_DATE_ORDER;
 	return HAT_OK;
+}
+
+bool ndtms_list_closed(const char *list)
+{
+	return strcmp(list, "SEX") == 0 || strcmp(list, "DISRSN") == 0;
+}
+
+const char *ndtms_code_for(const struct ndtms_code *codes, size_t n, const char *list,
+			   const char *value)
+{
+	if (blank(value))
+		return "";
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(codes[i].list, list) == 0 && strcmp(codes[i].local, value) == 0 &&
+		    !blank(codes[i].code))
+			return codes[i].code;
+	}
+	return ndtms_list_closed(list) ? NULL : value;
+}
+
+void ndtms_top_cell(const struct outcomes_item *const *items,
+		    const struct outcomes_answer *const *answers, size_t n,
+		    char out[NDTMS_CELL_SIZE])
+{
+	bool yes = false, no = false, na = false;
+
+	out[0] = 0;
+	if (n == 0)
+		return;
+	if (items[0]->type == OUTCOMES_YESNO) {
+		for (size_t i = 0; i < n; i++) {
+			yes |= answers[i]->kind == OUTCOMES_VALUE && answers[i]->value == 1;
+			no |= answers[i]->kind == OUTCOMES_VALUE && answers[i]->value == 0;
+			na |= answers[i]->kind == OUTCOMES_NA;
+		}
+		snprintf(out, NDTMS_CELL_SIZE, "%s", yes ? "Y" : na ? "NA" : no ? "N" : "");
+		return;
+	}
+	if (answers[0]->kind == OUTCOMES_NA)
+		snprintf(out, NDTMS_CELL_SIZE, "NA");
+	else if (answers[0]->kind == OUTCOMES_VALUE && items[0]->type == OUTCOMES_AMOUNT)
+		snprintf(out, NDTMS_CELL_SIZE, "%lld.%02lld", (long long)(answers[0]->value / 100),
+			 (long long)(answers[0]->value % 100));
+	else if (answers[0]->kind == OUTCOMES_VALUE)
+		snprintf(out, NDTMS_CELL_SIZE, "%lld", (long long)answers[0]->value);
 }

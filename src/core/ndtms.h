@@ -11,8 +11,10 @@
 #define HAT_CORE_NDTMS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "core/outcomes.h"
 #include "util/err.h"
 
 #define NDTMS_NONE INT32_MIN
@@ -60,5 +62,45 @@ bool ndtms_represented(int32_t discharge_date, int32_t next_presented, int32_t w
 ** referred on referral: HAT_E_DATE_ORDER when it starts before the
 ** referral or after today, or ends before it starts or after today. */
 enum hat_err ndtms_modality_check(int32_t referral, int32_t start, int32_t end, int32_t today);
+
+/* ---- TOP returns ---- */
+
+#define NDTMS_CELL_SIZE 48
+
+/*
+** The return's value for one TOP code, from the answers of the n items
+** that carry it (the TOP folds several yes/no items into one code: report
+** "Y" if any is yes).  Yes/no: "Y" if any is yes, else "NA" if any was not
+** answered, else "N" if any is no, else "" (not recorded).  Otherwise the
+** first item's value ("NA" not answered, "" not recorded); amounts are in
+** hundredths and written as decimals.
+*/
+void ndtms_top_cell(const struct outcomes_item *const *items,
+		    const struct outcomes_answer *const *answers, size_t n,
+		    char out[NDTMS_CELL_SIZE]);
+
+/* ---- Code lists ---- */
+
+/* One mapping of a code list: list is SEX, DISRSN, RFLS, MODAL, MODEXIT or
+** TRSTAGE. */
+struct ndtms_code {
+	const char *list;
+	const char *local;
+	const char *code;
+};
+
+/* Does the list hold hat's own words (SEX, DISRSN), which always need a
+** code, rather than values typed as the data set's codes? */
+bool ndtms_list_closed(const char *list);
+
+/*
+** The data-set code for value in list, given the current mappings: the
+** mapping's code; with no mapping (or an empty code), the value itself in
+** an open list and NULL in a closed one (the row's validation error names
+** the field).  An empty value is "" in every list: a missing field is
+** ndtms_missing's to name.
+*/
+const char *ndtms_code_for(const struct ndtms_code *codes, size_t n, const char *list,
+			   const char *value);
 
 #endif

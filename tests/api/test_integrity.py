@@ -77,6 +77,8 @@ def top_up(t):
          {"item": "recount", "finding": "Still one short."}, "pharm.lindqvist", "a checklist item")
     call("POST", "/api/v1/discrepancies/%d/escalate" % case,
          {"description": "One ampoule untraced."}, "pharm.lindqvist", "an escalation")
+    call("POST", "/api/v1/register/pages/%d/prices" % page, {"price_pence": 1250},
+         "pharm.lindqvist", "an ampoule's price")
 
     # Outcomes: corrections, a licence, settings, the person's own account.
     form = t.scalar("SELECT max(id) FROM outcome_forms")

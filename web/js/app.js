@@ -20,6 +20,7 @@ import * as outcomes from './screens/outcomes.js';
 import * as me from './screens/me.js';
 import * as outcomeAdmin from './screens/outcome_admin.js';
 import * as summary from './screens/summary.js';
+import * as evaluation from './screens/evaluation.js';
 
 // Who sees which screen follows the server's policy (docs/roles.md): patient
 // records are for the care team; the register roles keep to the register.
@@ -36,6 +37,7 @@ const ROUTES = [
   { re: /^\/caseload$/, nav: 'Caseload', title: 'Caseload', roles: ['keyworker', 'manager'], screen: outcomes.renderCaseload },
   { re: /^\/patients\/(\d+)\/outcomes$/, title: 'Recovery and outcomes', roles: CLINICAL, screen: outcomes.render, under: '/caseload' },
   { re: /^\/outcome-admin$/, nav: 'Outcomes', title: 'Outcomes', roles: ['manager'], screen: outcomeAdmin.render },
+  { re: /^\/evaluation$/, nav: 'Evaluation', title: 'Service evaluation', roles: ['manager', 'auditor'], screen: evaluation.render },
   { re: /^\/me$/, nav: 'My progress', title: 'My progress', roles: ['service_user'], screen: me.render },
   { re: /^\/attendance$/, nav: 'Attendance', title: 'Attendance', roles: CLINICAL, screen: attendance.render },
   { re: /^\/session-summary$/, nav: 'Handover', title: 'Session summary', roles: CLINICAL, screen: summary.renderSummary },

@@ -1,0 +1,149 @@
+/*
+** reports.c (api): the service evaluation report, as JSON or CSV; the
+** national return as the file a service submits, and its code lists.
+** Reading a report or an export goes to the access log like any other
+** read of the record, before the data is made.
+*/
+#include <string.h>
+
+#include "api.h"
+#include "cmd/evaluation.h"
+#include "cmd/fhir.h"
+#include "cmd/ndtms.h"
+#include "cmd/prices.h"
+#include "cmd/research.h"
+
+/* ?from=&to= (default the last 365 days), ?premises_id= (default the whole
+** service), ?format=json|csv. */
+enum hat_err api_evaluation_report(struct http_req *req)
+{
+	const char *format = http_query(req, "format");
+	int64_t premises = 0;
+	int32_t from, to;
+	json_t *out = NULL;
+	enum hat_err rc = api_date_range(req, 365, &from, &to);
+
+	if (rc == HAT_OK && http_query(req, "premises_id"))
+		rc = api_premises_param(req, &premises);
+	if (rc == HAT_OK)
+		rc = evaluation_report(api_reader(req), premises, from, to, clock_now(), &out);
+	if (rc == HAT_OK)
+		rc = api_log_access(req, 0, "evaluation_report");
+	if (rc != HAT_OK) {
+		json_decref(out);
+		return rc;
+	}
+	if (!format || strcmp(format, "csv") != 0) {
+		http_reply(req, 200, out);
+		return HAT_OK;
+	}
+	buf_init(&req->raw, (size_t)4 << 20);
+	rc = evaluation_render_csv(out, &req->raw);
+	json_decref(out);
+	req->content_type = "text/csv; charset=utf-8";
+	req->status = 200;
+	return rc;
+}
+
+/* The national return: ?from=&to= (both absent: every episode), as JSON
+** or as the CSV a service submits; ?part=top (CSV only) the TOP returns. */
+enum hat_err api_ndtms_export_file(struct http_req *req)
+{
+	const char *format = http_query(req, "format");
+	const char *part = http_query(req, "part");
+	bool csv = format && strcmp(format, "csv") == 0;
+	bool top = part && strcmp(part, "top") == 0;
+	int32_t from = INT32_MIN / 2, to = INT32_MAX / 2;
+	struct ndtms_csv_stats st;
+	json_t *out = NULL;
+	enum hat_err rc = HAT_OK;
+
+	if ((part && !top && strcmp(part, "episodes") != 0) || (top && !csv)) {
+		req->err_field = "part";
+		return HAT_E_INVALID_QUERY;
+	}
+	if (http_query(req, "from") || http_query(req, "to"))
+		rc = api_date_range(req, 31, &from, &to);
+	if (rc == HAT_OK)
+		rc = api_log_access(req, 0, "ndtms_export");
+	if (rc != HAT_OK)
+		return rc;
+	if (!csv) {
+		rc = ndtms_export_period(api_reader(req), from, to, &out);
+		if (rc == HAT_OK)
+			http_reply(req, 200, out);
+		return rc;
+	}
+	buf_init(&req->raw, (size_t)64 << 20);
+	if (top)
+		rc = ndtms_top_csv(api_reader(req), from, to, &req->raw, &st);
+	else
+		rc = ndtms_export_csv(api_reader(req), from, to, &req->raw, &st);
+	req->content_type = "text/csv; charset=utf-8";
+	req->status = 200;
+	return rc;
+}
+
+enum hat_err api_ndtms_codes(struct http_req *req)
+{
+	json_t *out = NULL;
+	enum hat_err rc = ndtms_codes_list(api_reader(req), &out);
+
+	if (rc == HAT_OK)
+		http_reply(req, 200, out);
+	return rc;
+}
+
+enum hat_err api_ndtms_code_set(struct http_req *req)
+{
+	return api_run(req, &ndtms_code_set);
+}
+
+/* Pseudonymised research rows: ?from=&to= (both absent: every episode). */
+enum hat_err api_research_export(struct http_req *req)
+{
+	const char *format = http_query(req, "format");
+	int32_t from = INT32_MIN / 2, to = INT32_MAX / 2;
+	int64_t rows = 0;
+	json_t *out = NULL;
+	enum hat_err rc = HAT_OK;
+
+	if (http_query(req, "from") || http_query(req, "to"))
+		rc = api_date_range(req, 31, &from, &to);
+	if (rc == HAT_OK)
+		rc = api_log_access(req, 0, "research_export");
+	if (rc != HAT_OK)
+		return rc;
+	if (!format || strcmp(format, "csv") != 0) {
+		rc = research_export(api_reader(req), from, to, clock_now(), &out);
+		if (rc == HAT_OK)
+			http_reply(req, 200, out);
+		return rc;
+	}
+	buf_init(&req->raw, (size_t)64 << 20);
+	rc = research_export_csv(api_reader(req), from, to, &req->raw, &rows);
+	req->content_type = "text/csv; charset=utf-8";
+	req->status = 200;
+	return rc;
+}
+
+enum hat_err api_drug_price_set(struct http_req *req)
+{
+	return api_run(req, &drug_price_set);
+}
+
+/* One person's treatment as a FHIR R4 Bundle; a read of their record. */
+enum hat_err api_fhir_everything(struct http_req *req)
+{
+	json_t *out = NULL;
+	enum hat_err rc = fhir_everything(api_reader(req), req->path_id, &out);
+
+	if (rc == HAT_OK)
+		rc = api_log_access(req, req->path_id, "fhir_everything");
+	if (rc != HAT_OK) {
+		json_decref(out);
+		return rc;
+	}
+	http_reply(req, 200, out);
+	return HAT_OK;
+}

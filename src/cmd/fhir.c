@@ -1,0 +1,174 @@
+/*
+** fhir.c: see fhir.h.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "core/fhir.h"
+#include "fhir.h"
+
+static json_t *date_json(struct store_stmt *s, int col)
+{
+	char b[11];
+
+	if (store_col_is_null(s, col))
+		return NULL;
+	clock_format_date((int32_t)store_col_int(s, col), b);
+	return json_string(b);
+}
+
+static json_t *ref(const char *type, int64_t id)
+{
+	char b[64];
+
+	snprintf(b, sizeof b, "%s/%lld", type, (long long)id);
+	return json_pack("{s:s}", "reference", b);
+}
+
+static json_t *id_json(int64_t id)
+{
+	char b[24];
+
+	snprintf(b, sizeof b, "%lld", (long long)id);
+	return json_string(b);
+}
+
+static enum hat_err add(json_t *entries, json_t *resource)
+{
+	if (!resource)
+		return HAT_E_NOMEM;
+	return json_array_append_new(entries, json_pack("{s:o}", "resource", resource)) == 0
+		? HAT_OK : HAT_E_NOMEM;
+}
+
+static enum hat_err patient(struct store_conn *c, int64_t pid, json_t *entries)
+{
+	struct store_stmt *s = NULL;
+	bool row = false;
+	json_t *p = NULL;
+	enum hat_err rc = store_prepare(c, "SELECT given_name, family_name, birth_date, sex,"
+				       " coalesce(nhs_number, '') FROM patients WHERE id = ?", &s);
+
+	if (rc == HAT_OK)
+		rc = store_bindf(s, "i", pid);
+	if (rc == HAT_OK)
+		rc = store_step(s, &row);
+	if (rc == HAT_OK && !row)
+		rc = HAT_E_NOT_FOUND;
+	if (rc == HAT_OK) {
+		p = json_pack("{s:s, s:o, s:[{s:s, s:s, s:[s]}], s:s, s:o}", "resourceType", "Patient",
+			      "id", id_json(pid), "name", "use", "official", "family",
+			      store_col_text(s, 1), "given", store_col_text(s, 0), "gender",
+			      store_col_text(s, 3), "birthDate", date_json(s, 2));
+		if (p && *store_col_text(s, 4))
+			json_object_set_new(p, "identifier", json_pack("[{s:s, s:s, s:s}]", "use",
+				"official", "system", FHIR_NHS_NUMBER_SYSTEM, "value", store_col_text(s, 4)));
+		rc = add(entries, p);
+	}
+	store_done(s);
+	return rc;
+}
+
+static enum hat_err episodes(struct store_conn *c, int64_t pid, json_t *entries)
+{
+	struct store_stmt *s = NULL;
+	bool row;
+	enum hat_err rc = store_prepare(c, "SELECT id, status, coalesce(start_date, referral_date),"
+				       " discharge_date FROM episodes WHERE patient_id = ? ORDER BY id", &s);
+
+	if (rc == HAT_OK)
+		rc = store_bindf(s, "i", pid);
+	while (rc == HAT_OK && (rc = store_step(s, &row)) == HAT_OK && row) {
+		const char *status = fhir_episode_status(store_col_text(s, 1));
+		json_t *period = json_pack("{s:o}", "start", date_json(s, 2));
+
+		if (period && !store_col_is_null(s, 3))
+			json_object_set_new(period, "end", date_json(s, 3));
+		rc = add(entries, json_pack("{s:s, s:o, s:s, s:o, s:o}", "resourceType", "EpisodeOfCare",
+					    "id", id_json(store_col_int(s, 0)), "status",
+					    status ? status : "entered-in-error", "patient",
+					    ref("Patient", pid), "period", period));
+	}
+	store_done(s);
+	return rc;
+}
+
+static enum hat_err requests(struct store_conn *c, int64_t pid, json_t *entries)
+{
+	struct store_stmt *s = NULL;
+	bool row;
+	enum hat_err rc = store_prepare(c,
+		"SELECT r.id, r.drug, r.session_dose_ug, r.sessions_per_day, r.daily_max_ug, r.signed_at,"
+		" EXISTS (SELECT 1 FROM prescription_events e WHERE e.prescription_id = r.id"
+		"  AND e.kind = 'stopped'),"
+		" EXISTS (SELECT 1 FROM prescriptions n WHERE n.supersedes_id = r.id)"
+		" FROM prescriptions r WHERE r.patient_id = ? ORDER BY r.id", &s);
+
+	if (rc == HAT_OK)
+		rc = store_bindf(s, "i", pid);
+	while (rc == HAT_OK && (rc = store_step(s, &row)) == HAT_OK && row) {
+		char at[21], text[160];
+
+		clock_format_utc(store_col_int(s, 5), at);
+		snprintf(text, sizeof text, "%g mg a session, up to %lld sessions and %g mg a day",
+			 (double)store_col_int(s, 2) / 1000.0, (long long)store_col_int(s, 3),
+			 (double)store_col_int(s, 4) / 1000.0);
+		rc = add(entries, json_pack("{s:s, s:o, s:s, s:s, s:{s:s}, s:o, s:s, s:[{s:s}]}",
+			"resourceType", "MedicationRequest", "id", id_json(store_col_int(s, 0)),
+			"status", fhir_request_status(store_col_int(s, 6) != 0, store_col_int(s, 7) != 0),
+			"intent", "order", "medicationCodeableConcept", "text", store_col_text(s, 1),
+			"subject", ref("Patient", pid), "authoredOn", at, "dosageInstruction", "text", text));
+	}
+	store_done(s);
+	return rc;
+}
+
+static enum hat_err administrations(struct store_conn *c, int64_t pid, json_t *entries)
+{
+	struct store_stmt *s = NULL;
+	bool row;
+	enum hat_err rc = store_prepare(c, "SELECT id, drug, route, amount_ug, at, prescription_id"
+				       " FROM administrations WHERE patient_id = ? ORDER BY id", &s);
+
+	if (rc == HAT_OK)
+		rc = store_bindf(s, "i", pid);
+	while (rc == HAT_OK && (rc = store_step(s, &row)) == HAT_OK && row) {
+		const char *code, *display;
+		char at[21];
+		json_t *dosage = json_pack("{s:{s:f, s:s, s:s, s:s}}", "dose", "value",
+					   (double)store_col_int(s, 3) / 1000.0, "unit", "mg", "system",
+					   FHIR_UCUM_SYSTEM, "code", "mg");
+
+		clock_format_utc(store_col_int(s, 4), at);
+		if (dosage && fhir_route(store_col_text(s, 2), &code, &display))
+			json_object_set_new(dosage, "route", json_pack("{s:[{s:s, s:s, s:s}]}", "coding",
+				"system", FHIR_SNOMED_SYSTEM, "code", code, "display", display));
+		rc = add(entries, json_pack("{s:s, s:o, s:s, s:{s:s}, s:o, s:s, s:o, s:o}",
+			"resourceType", "MedicationAdministration", "id", id_json(store_col_int(s, 0)),
+			"status", "completed", "medicationCodeableConcept", "text", store_col_text(s, 1),
+			"subject", ref("Patient", pid), "effectiveDateTime", at, "request",
+			ref("MedicationRequest", store_col_int(s, 5)), "dosage", dosage));
+	}
+	store_done(s);
+	return rc;
+}
+
+enum hat_err fhir_everything(struct store_conn *c, int64_t patient_id, json_t **out)
+{
+	json_t *entries = json_array();
+	enum hat_err rc = entries ? patient(c, patient_id, entries) : HAT_E_NOMEM;
+
+	if (rc == HAT_OK)
+		rc = episodes(c, patient_id, entries);
+	if (rc == HAT_OK)
+		rc = requests(c, patient_id, entries);
+	if (rc == HAT_OK)
+		rc = administrations(c, patient_id, entries);
+	if (rc != HAT_OK) {
+		json_decref(entries);
+		return rc;
+	}
+	*out = json_pack("{s:s, s:s, s:I, s:o}", "resourceType", "Bundle", "type", "searchset", "total",
+			 (json_int_t)json_array_size(entries), "entry", entries);
+	return *out ? HAT_OK : HAT_E_NOMEM;
+}
