@@ -42,26 +42,20 @@ void audit_hash_event(const unsigned char prev[AUDIT_HASH_BYTES], int64_t seq,
 {
 	crypto_generichash_blake2b_state st;
 	unsigned char stack[4096];
-	struct canon_buf b = { stack, 0, sizeof stack, false };
+	struct canon_buf b = { stack, 0, sizeof stack, false, NULL };
 
 	crypto_generichash_blake2b_init_salt_personal(&st, NULL, 0, AUDIT_HASH_BYTES,
 						      NULL, audit_personal);
 	crypto_generichash_blake2b_update(&st, prev, AUDIT_HASH_BYTES);
 	/* Most events fit the buffer and are hashed in one update; a long one
-	** is hashed field by field, which gives the same hash. */
+	** is fed field by field, which gives the same hash. */
 	event_bytes(&b, seq, at, actor_id, action, entity, entity_id, detail, rows_digest);
 	if (!b.failed) {
 		crypto_generichash_blake2b_update(&st, b.p, b.len);
 	} else {
-		canon_int(&st, seq);
-		canon_int(&st, at);
-		canon_int(&st, actor_id);
-		canon_str(&st, action);
-		canon_str(&st, entity);
-		canon_int(&st, entity_id);
-		canon_str(&st, detail);
-		if (rows_digest)
-			canon_field(&st, rows_digest, AUDIT_ROWS_DIGEST_BYTES);
+		b.st = &st;
+		b.failed = false;
+		event_bytes(&b, seq, at, actor_id, action, entity, entity_id, detail, rows_digest);
 	}
 	crypto_generichash_blake2b_final(&st, out, AUDIT_HASH_BYTES);
 }

@@ -43,17 +43,23 @@ static inline void canon_str(crypto_generichash_blake2b_state *st, const char *s
 
 /* The same encoding into a buffer, so that a message of many small fields
 ** is hashed in one call (each BLAKE2b update has a fixed cost).  A buffer
-** that runs out of room is marked failed; the caller then hashes field by
-** field instead. */
+** that runs out of room is marked failed; the caller then encodes again
+** with st set, which feeds every field straight to the hash instead (the
+** same bytes, so the same hash). */
 struct canon_buf {
 	unsigned char *p;
 	size_t len;
 	size_t cap;
 	bool failed;
+	crypto_generichash_blake2b_state *st;
 };
 
 static inline void canon_buf_field(struct canon_buf *b, const void *p, size_t n)
 {
+	if (b->st) {
+		canon_field(b->st, p, n);
+		return;
+	}
 	if (b->failed || b->cap - b->len < n + 8) {
 		b->failed = true;
 		return;

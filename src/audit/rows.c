@@ -139,30 +139,27 @@ static void row_bytes(struct store_stmt *s, const struct audit_table *t, struct 
 }
 
 /* The fingerprint of the current row of s: its canonical bytes built in a
-** buffer (grown for a row that does not fit the one on the stack) and
-** hashed in one call. */
+** buffer and hashed in one call, or, for a row too large for the buffer,
+** fed to the hash field by field. */
 static void row_hash(struct store_stmt *s, const struct audit_table *t,
 		     unsigned char fp[AUDIT_FP_BYTES])
 {
 	unsigned char stack[4096];
-	struct canon_buf b = { stack, 0, sizeof stack, false };
+	struct canon_buf b = { stack, 0, sizeof stack, false, NULL };
+	crypto_generichash_blake2b_state st;
 
 	row_bytes(s, t, &b);
-	for (size_t cap = 1 << 16; b.failed; cap *= 4) {
-		if (b.p != stack)
-			free(b.p);
-		b.p = malloc(cap);
-		b.len = 0;
-		b.cap = b.p ? cap : 0;
-		b.failed = false;
-		if (!b.p)
-			abort(); /* out of memory while verifying: nothing sound to return */
-		row_bytes(s, t, &b);
+	if (!b.failed) {
+		crypto_generichash_blake2b_salt_personal(fp, AUDIT_FP_BYTES, b.p, b.len, NULL, 0,
+							 NULL, row_personal);
+		return;
 	}
-	crypto_generichash_blake2b_salt_personal(fp, AUDIT_FP_BYTES, b.p, b.len, NULL, 0, NULL,
-						 row_personal);
-	if (b.p != stack)
-		free(b.p);
+	crypto_generichash_blake2b_init_salt_personal(&st, NULL, 0, AUDIT_FP_BYTES, NULL,
+						      row_personal);
+	b.st = &st;
+	b.failed = false;
+	row_bytes(s, t, &b);
+	crypto_generichash_blake2b_final(&st, fp, AUDIT_FP_BYTES);
 }
 
 enum hat_err audit_row_fingerprint(struct store_conn *c, const struct audit_table *t,

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "audit/audit.h"
 #include "audit/rows.h"
@@ -180,6 +181,70 @@ static void fingerprint_follows_every_column(void **state)
 	assert_memory_not_equal(a, b, AUDIT_FP_BYTES);
 }
 
+/* The documented encoding, field by field: an 8-byte big-endian length,
+** then the bytes. */
+static void put(crypto_generichash_blake2b_state *st, const void *p, size_t n)
+{
+	unsigned char len[8];
+
+	for (int i = 0; i < 8; i++)
+		len[i] = (unsigned char)((uint64_t)n >> (56 - 8 * i));
+	crypto_generichash_blake2b_update(st, len, 8);
+	crypto_generichash_blake2b_update(st, p, n);
+}
+
+/* A row's fingerprint is the documented one (rows.c's header), computed
+** here by hand: for a row that fits the encoder's buffer and for one far
+** larger, which the encoder feeds to the hash field by field. */
+static void rows_hash_as_documented(void **state)
+{
+	static const unsigned char personal[16] = "hat-row-v1";
+	static const size_t sizes[] = { 20, 20000 };
+	struct fixture *f = *state;
+
+	for (size_t k = 0; k < 2; k++) {
+		char *address = malloc(sizes[k] + 1);
+		char *sql = malloc(sizes[k] + 200);
+		unsigned char want[AUDIT_FP_BYTES], got[AUDIT_FP_BYTES];
+		crypto_generichash_blake2b_state st;
+		char id[8], name[8];
+		bool exists = false;
+
+		assert_non_null(address);
+		assert_non_null(sql);
+		memset(address, 'a', sizes[k]);
+		address[sizes[k]] = '\0';
+		snprintf(id, sizeof id, "%d", (int)k + 3);
+		snprintf(name, sizeof name, "B%d", (int)k + 3);
+		snprintf(sql, sizes[k] + 200, "INSERT INTO premises (id, name, address, created_at)"
+					      " VALUES (%s, 'B%s', '%s', 100)", id, id, address);
+		write_bound(f, sql, "premises.create");
+		assert_int_equal(audit_row_fingerprint(f->c, audit_table_named("premises"),
+						       (int64_t)k + 3, got, &exists), HAT_OK);
+		assert_true(exists);
+		crypto_generichash_blake2b_init_salt_personal(&st, NULL, 0, AUDIT_FP_BYTES, NULL,
+							      personal);
+		put(&st, "premises", 8);
+		put(&st, id, 1);
+		put(&st, "id", 2);
+		put(&st, "i", 1);
+		put(&st, id, 1);
+		put(&st, "name", 4);
+		put(&st, "t", 1);
+		put(&st, name, 2);
+		put(&st, "address", 7);
+		put(&st, "t", 1);
+		put(&st, address, sizes[k]);
+		put(&st, "created_at", 10);
+		put(&st, "i", 1);
+		put(&st, "100", 3);
+		crypto_generichash_blake2b_final(&st, want, AUDIT_FP_BYTES);
+		assert_memory_equal(got, want, AUDIT_FP_BYTES);
+		free(address);
+		free(sql);
+	}
+}
+
 static void ignored_columns_are_not_tracked(void **state)
 {
 	struct fixture *f = *state;
@@ -319,6 +384,42 @@ static void rows_digest_is_part_of_the_hash(void **state)
 	assert_memory_not_equal(h1, h2, AUDIT_HASH_BYTES);
 }
 
+/* An event's hash is the documented one, for a detail that fits the
+** encoder's buffer and for one far larger. */
+static void events_hash_as_documented(void **state)
+{
+	static const unsigned char personal[16] = "hat-audit-v1";
+	static const size_t sizes[] = { 10, 10000 };
+	unsigned char prev[AUDIT_HASH_BYTES] = { 9 };
+	unsigned char digest[AUDIT_ROWS_DIGEST_BYTES] = { 4 };
+
+	(void)state;
+	for (size_t k = 0; k < 2; k++) {
+		char *detail = malloc(sizes[k] + 1);
+		unsigned char want[AUDIT_HASH_BYTES], got[AUDIT_HASH_BYTES];
+		crypto_generichash_blake2b_state st;
+
+		assert_non_null(detail);
+		memset(detail, 'x', sizes[k]);
+		detail[sizes[k]] = '\0';
+		audit_hash_event(prev, 12, 34, 5, "act", "ent", 6, detail, digest, got);
+		crypto_generichash_blake2b_init_salt_personal(&st, NULL, 0, AUDIT_HASH_BYTES, NULL,
+							      personal);
+		crypto_generichash_blake2b_update(&st, prev, sizeof prev);
+		put(&st, "12", 2);
+		put(&st, "34", 2);
+		put(&st, "5", 1);
+		put(&st, "act", 3);
+		put(&st, "ent", 3);
+		put(&st, "6", 1);
+		put(&st, detail, sizes[k]);
+		put(&st, digest, sizeof digest);
+		crypto_generichash_blake2b_final(&st, want, AUDIT_HASH_BYTES);
+		assert_memory_equal(got, want, AUDIT_HASH_BYTES);
+		free(detail);
+	}
+}
+
 static void head_text_round_trips(void **state)
 {
 	unsigned char hash[AUDIT_HASH_BYTES], back[AUDIT_HASH_BYTES];
@@ -347,12 +448,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(every_table_is_declared, setup, teardown),
 		cmocka_unit_test_setup_teardown(fingerprint_follows_every_column, setup, teardown),
 		cmocka_unit_test_setup_teardown(ignored_columns_are_not_tracked, setup, teardown),
+		cmocka_unit_test_setup_teardown(rows_hash_as_documented, setup, teardown),
 		cmocka_unit_test_setup_teardown(verify_names_changed_inserted_and_deleted_rows, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(binding_rows_are_covered_by_the_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(orphan_bindings_are_caught, setup, teardown),
 		cmocka_unit_test_setup_teardown(access_log_is_sealed_per_batch, setup, teardown),
 		cmocka_unit_test(rows_digest_is_part_of_the_hash),
+		cmocka_unit_test(events_hash_as_documented),
 		cmocka_unit_test(head_text_round_trips),
 	};
 
