@@ -206,7 +206,8 @@ static int access_code(void)
 	return t ? t->code : -1;
 }
 
-enum hat_err audit_rows_forget(struct store_conn *c)
+/* Forgets the rows noted for binding (the access log's wait for the seal). */
+static enum hat_err rows_forget(struct store_conn *c)
 {
 	if (!store_tracking(c))
 		return HAT_OK;
@@ -281,7 +282,7 @@ enum hat_err audit_rows_bind(struct store_conn *c, int64_t seq,
 	store_done(s);
 	if (rc == HAT_OK && *any) {
 		crypto_generichash_blake2b_final(&st, digest, AUDIT_ROWS_DIGEST_BYTES);
-		rc = audit_rows_forget(c);
+		rc = rows_forget(c);
 	}
 	return rc;
 }
@@ -445,6 +446,45 @@ static const char *action_of(struct store_conn *c, int64_t seq, char *out, size_
 	return out;
 }
 
+/* What can be wrong with a row against its latest binding. */
+enum row_problem { ROW_INSERTED, ROW_MISSING, ROW_PUT_BACK, ROW_CHANGED };
+
+/* Adds the finding for row rid of t, whose latest binding is event seq
+** (0 for ROW_INSERTED: no event binds it). */
+static void report_row(struct store_conn *c, struct audit_findings *f,
+		       const struct audit_table *t, int64_t rid, int64_t seq,
+		       enum row_problem problem)
+{
+	char action[64];
+	long long r = (long long)rid, q = (long long)seq;
+
+	switch (problem) {
+	case ROW_INSERTED:
+		audit_findings_add(f, 0, t->name, rid, "row_unaccounted",
+				   "%s row %lld is not accounted for by any audit event"
+				   " (inserted outside hat)", t->name, r);
+		break;
+	case ROW_MISSING:
+		audit_findings_add(f, seq, t->name, rid, "row_missing",
+				   "%s row %lld, written by audit event %lld (%s), is missing"
+				   " (deleted outside hat)", t->name, r, q,
+				   action_of(c, seq, action, sizeof action));
+		break;
+	case ROW_PUT_BACK:
+		audit_findings_add(f, seq, t->name, rid, "row_unaccounted",
+				   "%s row %lld was deleted by audit event %lld (%s) but is"
+				   " there (put back outside hat)", t->name, r, q,
+				   action_of(c, seq, action, sizeof action));
+		break;
+	case ROW_CHANGED:
+		audit_findings_add(f, seq, t->name, rid, "row_changed",
+				   "%s row %lld differs from what audit event %lld (%s)"
+				   " recorded (changed outside hat)", t->name, r, q,
+				   action_of(c, seq, action, sizeof action));
+		break;
+	}
+}
+
 /* One table against its bindings: two cursors in row-id order. */
 static enum hat_err verify_table(struct store_conn *c, const struct audit_table *t,
 				 struct audit_findings *f, int64_t *done,
@@ -458,7 +498,6 @@ static enum hat_err verify_table(struct store_conn *c, const struct audit_table 
 	unsigned char fp[AUDIT_FP_BYTES];
 	unsigned char bound_fp[AUDIT_FP_BYTES];
 	bool have_row = false, have_b = false;
-	char action[64];
 	enum hat_err rc;
 
 	if (!q)
@@ -492,30 +531,17 @@ static enum hat_err verify_table(struct store_conn *c, const struct audit_table 
 				break;
 		}
 		if (rid < brid) {
-			audit_findings_add(f, 0, t->name, rid, "row_unaccounted",
-					   "%s row %lld is not accounted for by any audit event"
-					   " (inserted outside hat)", t->name, (long long)rid);
+			report_row(c, f, t, rid, 0, ROW_INSERTED);
 		} else if (rid > brid) {
 			if (len != 0)
-				audit_findings_add(f, seq, t->name, brid, "row_missing",
-						   "%s row %lld, written by audit event %lld (%s), is"
-						   " missing (deleted outside hat)", t->name,
-						   (long long)brid, (long long)seq,
-						   action_of(c, seq, action, sizeof action));
+				report_row(c, f, t, brid, seq, ROW_MISSING);
 			continue; /* the row cursor stays where it is */
 		} else if (len == 0) {
-			audit_findings_add(f, seq, t->name, rid, "row_unaccounted",
-					   "%s row %lld was deleted by audit event %lld (%s) but is"
-					   " there (put back outside hat)", t->name, (long long)rid,
-					   (long long)seq, action_of(c, seq, action, sizeof action));
+			report_row(c, f, t, rid, seq, ROW_PUT_BACK);
 		} else {
 			row_hash(rows, t, fp);
 			if (memcmp(fp, bound_fp, AUDIT_FP_BYTES) != 0)
-				audit_findings_add(f, seq, t->name, rid, "row_changed",
-						   "%s row %lld differs from what audit event %lld (%s)"
-						   " recorded (changed outside hat)", t->name,
-						   (long long)rid, (long long)seq,
-						   action_of(c, seq, action, sizeof action));
+				report_row(c, f, t, rid, seq, ROW_CHANGED);
 		}
 		rc = store_step(rows, &have_row);
 		if (progress && (++*done & 0xffff) == 0)
@@ -624,7 +650,6 @@ static enum hat_err verify_bound_since(struct store_conn *c, int64_t from_seq,
 		" AND q.row_id = r.row_id) ORDER BY r.tbl, r.row_id";
 	unsigned char fp[AUDIT_FP_BYTES];
 	struct store_stmt *s;
-	char action[64];
 	bool row, exists;
 	enum hat_err rc = store_prepare(c, sql, &s);
 
@@ -649,20 +674,11 @@ static enum hat_err verify_bound_since(struct store_conn *c, int64_t from_seq,
 		if (rc != HAT_OK)
 			break;
 		if (len == 0 && exists)
-			audit_findings_add(f, seq, t->name, rid, "row_unaccounted",
-					   "%s row %lld was deleted by audit event %lld (%s) but is"
-					   " there (put back outside hat)", t->name, (long long)rid,
-					   (long long)seq, action_of(c, seq, action, sizeof action));
+			report_row(c, f, t, rid, seq, ROW_PUT_BACK);
 		else if (len != 0 && !exists)
-			audit_findings_add(f, seq, t->name, rid, "row_missing",
-					   "%s row %lld, written by audit event %lld (%s), is missing"
-					   " (deleted outside hat)", t->name, (long long)rid,
-					   (long long)seq, action_of(c, seq, action, sizeof action));
+			report_row(c, f, t, rid, seq, ROW_MISSING);
 		else if (len == AUDIT_FP_BYTES && memcmp(fp, bound, AUDIT_FP_BYTES) != 0)
-			audit_findings_add(f, seq, t->name, rid, "row_changed",
-					   "%s row %lld differs from what audit event %lld (%s)"
-					   " recorded (changed outside hat)", t->name, (long long)rid,
-					   (long long)seq, action_of(c, seq, action, sizeof action));
+			report_row(c, f, t, rid, seq, ROW_CHANGED);
 	}
 	store_done(s);
 	return rc;
@@ -698,10 +714,7 @@ static enum hat_err verify_unbound_since(struct store_conn *c, int64_t from_seq,
 			rc = store_step(s, &row);
 			if (rc != HAT_OK || !row)
 				break;
-			audit_findings_add(f, 0, t->name, store_col_int(s, 0), "row_unaccounted",
-					   "%s row %lld is not accounted for by any audit event"
-					   " (inserted outside hat)", t->name,
-					   (long long)store_col_int(s, 0));
+			report_row(c, f, t, store_col_int(s, 0), 0, ROW_INSERTED);
 		}
 		store_done(s);
 	}

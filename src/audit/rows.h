@@ -46,9 +46,6 @@
 ** outside a transaction.  Errors: HAT_E_STORE, HAT_E_NOMEM. */
 enum hat_err audit_rows_install(struct store_conn *c);
 
-/* Forgets rows noted but not yet bound (a new command starts clean). */
-enum hat_err audit_rows_forget(struct store_conn *c);
-
 /* True when rows were written since the last binding. */
 bool audit_rows_pending(struct store_conn *c);
 

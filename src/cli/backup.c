@@ -74,6 +74,18 @@ static void split_path(const char *path, char *dir, size_t n, const char **base)
 	}
 }
 
+/* Names the temporary file for path (in dir, named after base) in partial;
+** false, saying why, when the name does not fit. */
+static bool name_partial(const char *path, const char *dir, const char *base)
+{
+	if ((size_t)snprintf(partial, sizeof partial, "%s/.%s.partial-%ld", dir, base,
+			     (long)getpid()) < sizeof partial)
+		return true;
+	partial[0] = '\0';
+	fprintf(stderr, "hatctl: %s: the path is too long\n", path);
+	return false;
+}
+
 /* Removes temporary files of earlier backups of base in dir whose process
 ** is gone (a backup killed with -9 cannot remove its own). */
 static void remove_stale_partials(const char *dir, const char *base)
@@ -174,11 +186,8 @@ int cli_backup(int argc, char **argv)
 	}
 	split_path(file, dir, sizeof dir, &base);
 	remove_stale_partials(dir, base);
-	if ((size_t)snprintf(partial, sizeof partial, "%s/.%s.partial-%ld", dir, base,
-			     (long)getpid()) >= sizeof partial) {
-		fprintf(stderr, "hatctl: %s: the path is too long\n", file);
+	if (!name_partial(file, dir, base))
 		return 2;
-	}
 	rc = store_open(o.db, STORE_READ_ONLY, &conn);
 	if (rc != HAT_OK) {
 		fprintf(stderr, "hatctl: cannot open %s: %s\n", o.db, hat_err_code(rc));
@@ -287,11 +296,8 @@ int cli_restore(int argc, char **argv)
 	/* Copy beside the database, so that the final move is a rename within
 	** one file system; the copy is verified again there. */
 	split_path(o.db, dir, sizeof dir, &base);
-	if ((size_t)snprintf(partial, sizeof partial, "%s/.%s.partial-%ld", dir, base,
-			     (long)getpid()) >= sizeof partial) {
-		fprintf(stderr, "hatctl: %s: the path is too long\n", o.db);
+	if (!name_partial(o.db, dir, base))
 		goto out;
-	}
 	on_signals(remove_partial);
 	if (copy_verified(src, partial) != 0) {
 		fprintf(stderr, "hatctl: restore failed; %s is unchanged\n", o.db);

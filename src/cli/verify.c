@@ -92,6 +92,21 @@ static int check_since(struct store_conn *conn, const char *since)
 	return 0;
 }
 
+static void print_chain_finding(FILE *out, const struct audit_finding *f)
+{
+	fprintf(out, "FAILED: audit event %lld: %s: %s (table %s)\n", (long long)f->seq,
+		f->problem, f->detail, f->table[0] ? f->table : "audit_events");
+}
+
+static void print_row_findings(FILE *out, const struct audit_findings *fs)
+{
+	fprintf(out, "FAILED: %lld row finding(s)%s\n", (long long)fs->total,
+		fs->total > (int64_t)fs->n ? " (the first shown)" : "");
+	for (size_t i = 0; i < fs->n; i++)
+		fprintf(out, "  table %s row %lld: %s: %s\n", fs->kept[i].table,
+			(long long)fs->kept[i].row_id, fs->kept[i].problem, fs->kept[i].detail);
+}
+
 /* The row check, on a second connection and thread, beside the chain walk:
 ** the two are independent reads and together take the time of the longer. */
 struct rows_job {
@@ -202,8 +217,7 @@ int cli_verify_conn(struct store_conn *conn, const char *path, FILE *out, int64_
 	}
 	if (!ok) {
 		if (out)
-			fprintf(out, "FAILED: audit event %lld: %s: %s (table %s)\n", (long long)f.seq,
-				f.problem, f.detail, f.table[0] ? f.table : "audit_events");
+			print_chain_finding(out, &f);
 		return 1;
 	}
 	/* The register's own arithmetic first: it says what a changed entry no
@@ -214,14 +228,8 @@ int cli_verify_conn(struct store_conn *conn, const char *path, FILE *out, int64_
 		status = 1;
 	}
 	if (findings.total > 0) {
-		if (out) {
-			fprintf(out, "FAILED: %lld row finding(s)%s\n", (long long)findings.total,
-				findings.total > (int64_t)findings.n ? " (the first shown)" : "");
-			for (size_t i = 0; i < findings.n; i++)
-				fprintf(out, "  table %s row %lld: %s: %s\n", findings.kept[i].table,
-					(long long)findings.kept[i].row_id, findings.kept[i].problem,
-					findings.kept[i].detail);
-		}
+		if (out)
+			print_row_findings(out, &findings);
 		status = 1;
 	}
 	return status;
@@ -258,16 +266,10 @@ static int verify_since(struct store_conn *conn, const char *since)
 				hat_err_code(rc));
 			status = 1;
 		} else if (!ok) {
-			printf("FAILED: audit event %lld: %s: %s (table %s)\n", (long long)f.seq,
-			       f.problem, f.detail, f.table[0] ? f.table : "audit_events");
+			print_chain_finding(stdout, &f);
 			status = 1;
 		} else if (findings.total > 0) {
-			printf("FAILED: %lld row finding(s)%s\n", (long long)findings.total,
-			       findings.total > (int64_t)findings.n ? " (the first shown)" : "");
-			for (size_t i = 0; i < findings.n; i++)
-				printf("  table %s row %lld: %s: %s\n", findings.kept[i].table,
-				       (long long)findings.kept[i].row_id, findings.kept[i].problem,
-				       findings.kept[i].detail);
+			print_row_findings(stdout, &findings);
 			status = 1;
 		}
 	}

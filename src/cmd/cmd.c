@@ -261,10 +261,9 @@ static enum hat_err cmd_job(struct store_conn *conn, void *arg)
 	bool found = false;
 	enum hat_err rc;
 
+	/* No rows are pending here: the last command's binding took its own,
+	** and a refused one's were rolled back with its savepoint. */
 	events_clear(c);
-	rc = audit_rows_forget(conn);
-	if (rc != HAT_OK)
-		return rc;
 	if (c->idempotency_key) {
 		rc = request_hash(c, hash);
 		if (rc == HAT_OK)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/assess.h"
+#include "util/names.h"
 
 static const char *const reason_names[] = {
 	[ASSESS_REASON_SEDATED] = "sedated",
@@ -21,21 +22,6 @@ static const char *const decision_names[] = {
 	[ASSESS_FIT_REDUCED] = "fit_reduced",
 };
 
-#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
-
-/* Looks a name up in a table indexed by enum value; slot 0 is never a
-** name, so index 0 doubles as "not found". */
-static size_t find_name(const char *const *names, size_t count,
-			const char *name)
-{
-	if (!name)
-		return 0;
-	for (size_t i = 1; i < count; i++) {
-		if (names[i] && strcmp(names[i], name) == 0)
-			return i;
-	}
-	return 0;
-}
 
 const char *assess_reason_name(enum assess_reason r)
 {
@@ -46,7 +32,7 @@ const char *assess_reason_name(enum assess_reason r)
 
 enum hat_err assess_reason_parse(const char *name, enum assess_reason *out)
 {
-	size_t i = find_name(reason_names, COUNT_OF(reason_names), name);
+	size_t i = names_find(reason_names, COUNT_OF(reason_names), name);
 
 	if (i == 0)
 		return HAT_E_INVALID_VALUE;
@@ -63,7 +49,7 @@ const char *assess_decision_name(enum assess_decision d)
 
 enum hat_err assess_decision_parse(const char *name, enum assess_decision *out)
 {
-	size_t i = find_name(decision_names, COUNT_OF(decision_names), name);
+	size_t i = names_find(decision_names, COUNT_OF(decision_names), name);
 
 	if (i == 0)
 		return HAT_E_INVALID_VALUE;

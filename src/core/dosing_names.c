@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "core/dosing.h"
+#include "util/names.h"
 
-#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- Names -------------------------------------------------------------- */
 
@@ -51,20 +51,6 @@ static const struct route_name route_names[] = {
 	{ DOSING_ROUTE_SC, "sc" },
 };
 
-/* Looks a name up in a table indexed by enum value; slot 0 is never a
-** name, so 0 doubles as "not found". */
-static size_t find_name(const char *const *names, size_t count,
-			const char *name)
-{
-	if (!name)
-		return 0;
-	for (size_t i = 1; i < count; i++) {
-		if (names[i] && strcmp(names[i], name) == 0)
-			return i;
-	}
-	return 0;
-}
-
 const char *dosing_drug_name(enum dosing_drug d)
 {
 	if ((size_t)d >= COUNT_OF(drug_names))
@@ -90,7 +76,7 @@ const char *dosing_route_name(enum dosing_route r)
 
 enum hat_err dosing_drug_parse(const char *name, enum dosing_drug *out)
 {
-	size_t i = find_name(drug_names, COUNT_OF(drug_names), name);
+	size_t i = names_find(drug_names, COUNT_OF(drug_names), name);
 
 	if (i == 0)
 		return HAT_E_INVALID_VALUE;
@@ -100,7 +86,7 @@ enum hat_err dosing_drug_parse(const char *name, enum dosing_drug *out)
 
 enum hat_err dosing_site_parse(const char *name, enum dosing_site *out)
 {
-	size_t i = find_name(site_names, COUNT_OF(site_names), name);
+	size_t i = names_find(site_names, COUNT_OF(site_names), name);
 
 	if (i == 0)
 		return HAT_E_INVALID_VALUE;

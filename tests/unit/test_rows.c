@@ -334,6 +334,45 @@ static enum hat_err read_job(struct store_conn *c, void *arg)
 	return audit_access(c, 1795509000, 1, 0, "patients.list", NULL);
 }
 
+/* A job that writes a row and is then refused. */
+static enum hat_err write_then_refuse(struct store_conn *c, void *arg)
+{
+	(void)arg;
+	if (store_exec(c, "INSERT INTO premises (id, name, address, created_at)"
+			  " VALUES (8, 'Gone', 'x', 1)") != HAT_OK)
+		return HAT_E_INTERNAL;
+	return HAT_E_CONFLICT;
+}
+
+/* A job that writes only an event. */
+static enum hat_err event_only(struct store_conn *c, void *arg)
+{
+	(void)arg;
+	return audit_append(c, 1795509000, 1, "test.event", "test", 1, NULL);
+}
+
+/* A refused job's rows go with its savepoint, notes included: the next
+** job's event binds nothing of them. */
+static void a_refused_jobs_rows_are_not_bound_by_the_next(void **state)
+{
+	struct fixture *f = *state;
+	struct writer_job j[2] = { { write_then_refuse, NULL, 0, NULL, false },
+				   { event_only, NULL, 0, NULL, false } };
+	struct writer_job *batch[2] = { &j[0], &j[1] };
+	struct audit_findings fs;
+	int64_t before = -1, bound = -1;
+
+	assert_int_equal(store_query_int(f->c, "SELECT count(*) FROM audit_rows", NULL, &before, ""),
+			 HAT_OK);
+	writer_run_batch(f->c, batch, 2);
+	assert_int_equal(j[0].result, HAT_E_CONFLICT);
+	assert_int_equal(j[1].result, HAT_OK);
+	assert_int_equal(store_query_int(f->c, "SELECT count(*) FROM audit_rows", NULL, &bound, ""),
+			 HAT_OK);
+	assert_int_equal(bound, before);
+	assert_int_equal(verify(f, &fs), 0);
+}
+
 static void access_log_is_sealed_per_batch(void **state)
 {
 	struct fixture *f = *state;
@@ -454,6 +493,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(binding_rows_are_covered_by_the_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(orphan_bindings_are_caught, setup, teardown),
 		cmocka_unit_test_setup_teardown(access_log_is_sealed_per_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_refused_jobs_rows_are_not_bound_by_the_next, setup,
+						teardown),
 		cmocka_unit_test(rows_digest_is_part_of_the_hash),
 		cmocka_unit_test(events_hash_as_documented),
 		cmocka_unit_test(head_text_round_trips),
