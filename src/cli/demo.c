@@ -5,6 +5,7 @@
 ** The people are invented.  NHS numbers are drawn from the 999 range, which
 ** the NHS keeps for testing and never issues.
 */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -14,15 +15,20 @@
 #include "cmd/premises.h"
 #include "cmd/users.h"
 #include "core/nhs.h"
+#include "util/buf.h"
 #include "util/clock.h"
 
 static const char help[] =
-	"usage: hatctl demo [--db PATH] [--no-history]\n"
+	"usage: hatctl demo [--db PATH] [--no-history] [--patients N] [--days D]\n"
 	"Adds a demo clinic to the database: premises, one account per role (the\n"
 	"passwords are printed), 12 patients with treatment episodes, and 90 days\n"
 	"of dosing sessions for the 11 in treatment, made through the same\n"
 	"commands as live ones (--no-history leaves them out: no prescriptions,\n"
-	"no stock).  Running it again on a demo database only prints the logins.\n";
+	"no stock).  Running it again on a demo database only prints the logins.\n"
+	"--patients N (12 to 2000) adds made-up patients past the twelfth, each\n"
+	"repeating one of the first eleven's stories, and --days D (90 to 7300)\n"
+	"makes the history D days long: the sizes a load test or a benchmark\n"
+	"needs (a 10-year history of 150 patients is about a million doses).\n";
 
 struct demo_user {
 	const char *username;
@@ -148,32 +154,65 @@ static int add_users(struct cmd_runner *r, int64_t premises_id)
 	return rc;
 }
 
-static int add_patients(struct cmd_runner *r, int64_t premises_id, int64_t ids[])
+/* Made-up names for the patients past the twelfth. */
+static const char *const more_given[] = { "Alex", "Jordan", "Sam", "Chris", "Jamie", "Robin",
+					  "Terry", "Leslie", "Frankie", "Kelly", "Jo", "Billie" };
+static const char *const more_family[] = { "Allen", "Bell", "Carr", "Dixon", "Ellis", "Foster",
+					   "Gray", "Hall", "Irving", "Jones", "King", "Lowe",
+					   "Moss", "Nash" };
+
+/* Patient i of n: the demo's own for the first twelve, made up after. */
+static void patient_of(size_t i, int shift, struct demo_patient *p, char given[32],
+		       char family[32])
+{
+	if (i < NPATIENTS) {
+		*p = demo_patients[i];
+	} else {
+		const struct demo_patient *like = &demo_patients[i % (NPATIENTS - 1)];
+
+		*p = *like;
+		snprintf(given, 32, "%s", more_given[i % 12]);
+		snprintf(family, 32, "%s-%zu", more_family[(i / 12) % 14], i);
+		p->given = given;
+		p->family = family;
+		p->alerts = "";
+	}
+	/* A longer history begins earlier; Rachel, not yet started, does not. */
+	if (p->started_days_ago >= 0) {
+		p->started_days_ago += shift;
+		p->referred_days_ago += shift;
+	}
+}
+
+static int add_patients(struct cmd_runner *r, int64_t premises_id, int64_t ids[], size_t n,
+			int shift)
 {
 	struct clock_local l;
 	char nhs[11];
 	char referred[11], started[11];
+	char given[32], family[32];
 	json_t *in;
 	json_t *out = NULL;
 	int rc = 0;
 
 	clock_to_local(clock_now(), &l);
-	for (size_t i = 0; i < NPATIENTS && rc == 0; i++) {
-		const struct demo_patient *p = &demo_patients[i];
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct demo_patient p;
 
+		patient_of(i, shift, &p, given, family);
 		demo_nhs_number((int)i, nhs);
-		in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "given_name", p->given,
-			       "family_name", p->family, "birth_date", p->dob, "sex", p->sex,
-			       "nhs_number", nhs, "address", p->address, "contact", "07700 900000",
-			       "alerts", p->alerts, "premises_id", (json_int_t)premises_id);
+		in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "given_name", p.given,
+			       "family_name", p.family, "birth_date", p.dob, "sex", p.sex,
+			       "nhs_number", nhs, "address", p.address, "contact", "07700 900000",
+			       "alerts", p.alerts, "premises_id", (json_int_t)premises_id);
 		rc = cli_run(r, &patients_create, 0, in, &out);
 		json_decref(in);
 		if (rc != 0)
 			break;
-		clock_format_date(l.date - p->referred_days_ago, referred);
+		clock_format_date(l.date - p.referred_days_ago, referred);
 		in = json_pack("{s:s}", "referral_date", referred);
-		if (p->started_days_ago >= 0) {
-			clock_format_date(l.date - p->started_days_ago, started);
+		if (p.started_days_ago >= 0) {
+			clock_format_date(l.date - p.started_days_ago, started);
 			json_object_set_new(in, "start_date", json_string(started));
 		}
 		ids[i] = result_id(out);
@@ -181,19 +220,21 @@ static int add_patients(struct cmd_runner *r, int64_t premises_id, int64_t ids[]
 		json_decref(in);
 		json_decref(out);
 		out = NULL;
-		cli_progress("patients", (long long)i + 1, NPATIENTS);
+		cli_progress("patients", (long long)i + 1, (long long)n);
 	}
 	cli_progress_end();
 	return rc;
 }
 
 /* Outcome histories for every patient whose treatment has started. */
-static int add_outcomes(struct cmd_runner *r, struct store_conn *conn, const int64_t ids[])
+static int add_outcomes(struct cmd_runner *r, struct store_conn *conn, const int64_t ids[],
+			int shift)
 {
 	int started[NPATIENTS];
 
 	for (size_t i = 0; i < NPATIENTS; i++)
-		started[i] = demo_patients[i].started_days_ago;
+		started[i] = demo_patients[i].started_days_ago +
+			     (demo_patients[i].started_days_ago >= 0 ? shift : 0);
 	return demo_outcomes(r, conn, ids, started, NPATIENTS);
 }
 
@@ -204,7 +245,9 @@ int cli_demo(int argc, char **argv)
 	struct cmd_runner r;
 	json_t *in = NULL;
 	json_t *out = NULL;
-	int64_t patient_ids[NPATIENTS];
+	int64_t *patient_ids = NULL, *treated = NULL;
+	const char *opt;
+	int64_t npatients = (int64_t)NPATIENTS, days = 90;
 	int64_t id;
 	int rc = 1;
 
@@ -215,8 +258,25 @@ int cli_demo(int argc, char **argv)
 		fputs(help, stdout);
 		return 0;
 	}
-	if (cli_open(&o, false, &conn, &r) != 0)
+	opt = cli_opt(argc, argv, "--patients");
+	if (opt && !str_to_int64(opt, (int64_t)NPATIENTS, 2000, &npatients)) {
+		fprintf(stderr, "hatctl demo: --patients takes %zu to 2000\n", NPATIENTS);
+		return 2;
+	}
+	opt = cli_opt(argc, argv, "--days");
+	if (opt && !str_to_int64(opt, 90, 7300, &days)) {
+		fputs("hatctl demo: --days takes 90 to 7300\n", stderr);
+		return 2;
+	}
+	patient_ids = calloc((size_t)npatients, sizeof *patient_ids);
+	treated = calloc((size_t)npatients, sizeof *treated);
+	if (!patient_ids || !treated) {
+		free(patient_ids);
+		free(treated);
 		return 1;
+	}
+	if (cli_open(&o, false, &conn, &r) != 0)
+		goto out;
 	if (users_find(conn, demo_users[0].username, &id) == HAT_OK) {
 		printf("%s already holds the demo clinic\n", o.db);
 		print_logins();
@@ -228,20 +288,29 @@ int cli_demo(int argc, char **argv)
 	if (cli_run(&r, &premises_create, 0, in, &out) != 0)
 		goto out;
 	id = result_id(out);
-	if (add_users(&r, id) != 0 || add_patients(&r, id, patient_ids) != 0)
+	if (add_users(&r, id) != 0 ||
+	    add_patients(&r, id, patient_ids, (size_t)npatients, (int)days - 90) != 0)
+		goto out;
+	/* Rachel, the twelfth, is referred but not yet started: the others
+	** (those after her too) have a history. */
+	memcpy(treated, patient_ids, (NPATIENTS - 1) * sizeof *patient_ids);
+	memcpy(&treated[NPATIENTS - 1], &patient_ids[NPATIENTS],
+	       ((size_t)npatients - NPATIENTS) * sizeof *patient_ids);
+	if (!cli_flag(argc, argv, "--no-history") &&
+	    demo_history(&r, conn, treated, (size_t)npatients - 1, (int)days) != 0)
 		goto out;
 	if (!cli_flag(argc, argv, "--no-history") &&
-	    demo_history(&r, conn, patient_ids, NPATIENTS - 1) != 0)
+	    add_outcomes(&r, conn, patient_ids, (int)days - 90) != 0)
 		goto out;
-	if (!cli_flag(argc, argv, "--no-history") && add_outcomes(&r, conn, patient_ids) != 0)
-		goto out;
-	printf("demo clinic ready in %s: %zu staff, %zu patients\n", o.db,
-	       sizeof demo_users / sizeof demo_users[0], NPATIENTS);
+	printf("demo clinic ready in %s: %zu staff, %lld patients\n", o.db,
+	       sizeof demo_users / sizeof demo_users[0], (long long)npatients);
 	print_logins();
 	rc = 0;
 out:
 	json_decref(in);
 	json_decref(out);
 	store_close(conn);
+	free(patient_ids);
+	free(treated);
 	return rc;
 }

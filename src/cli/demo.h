@@ -6,12 +6,14 @@
 
 #include "cli.h"
 
-/* Signs prescriptions for the first n patients and replays 90 days of
-** sessions for them up to yesterday, through the same commands as live
-** sessions: check-in, assessment, witnessed administration, post-dose
+/* Signs prescriptions for the n patients and replays `days` days (at least
+** 90) of sessions for them up to yesterday, through the same commands as
+** live sessions: check-in, assessment, witnessed administration, post-dose
 ** check, leaving; with some missed days, a withheld dose, top-ups, an oral
-** component, and one naloxone event with its review.  Returns 0 or 1. */
+** component, and one naloxone event with its review; weekly deliveries and
+** stock checks.  Patients past the eleventh repeat the first eleven's
+** stories.  Returns 0 or 1. */
 int demo_history(struct cmd_runner *r, struct store_conn *conn, const int64_t patient_ids[],
-		 size_t n);
+		 size_t n, int days);
 
 #endif

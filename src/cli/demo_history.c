@@ -7,6 +7,7 @@
 ** chain and (later) the register see a history indistinguishable from a
 ** real one.
 */
+#include <stdlib.h>
 #include <string.h>
 
 #include "demo.h"
@@ -18,7 +19,6 @@
 #include "cmd/visits.h"
 #include "util/clock.h"
 
-#define HISTORY_DAYS 90
 
 struct plan {
 	int dose_mg;
@@ -30,7 +30,11 @@ struct plan {
 	int naloxone_day;        /* an afternoon with naloxone; 0 = none */
 };
 
-/* One plan per patient in demo order (the twelfth is not yet started). */
+/* One plan per patient in demo order (the twelfth is not yet started); a
+** larger clinic (hatctl demo --patients) cycles through them.  Start days
+** are for a 90-day history: a longer one starts each of them earlier by the
+** difference, and the story's days (missed, withheld, naloxone) stay where
+** they are, near today. */
 static const struct plan plans[] = {
 	{ 200, 90, false, false, 0, 0, 0, 0 },   /* Daniel */
 	{ 180, 90, false, false, 30, 29, 0, 0 }, /* Shannon: two days away */
@@ -82,7 +86,7 @@ static int run(struct cmd_runner *r, const struct cmd_def *def, struct cli_actor
 	return rc;
 }
 
-static int receive(struct cmd_runner *r, struct staff *st, int32_t date, int week)
+static int receive(struct cmd_runner *r, struct staff *st, int32_t date, int week, int scale)
 {
 	char batch[32], expiry[11], invoice[32], day[11];
 	int rc = 0;
@@ -98,7 +102,7 @@ static int receive(struct cmd_runner *r, struct staff *st, int32_t date, int wee
 				   "premises_id", (json_int_t)st->premises_id, "supplier_id",
 				   (json_int_t)st->supplier_id, "drug", "diamorphine", "strength_mg",
 				   delivery[i].strength_mg, "form", "powder_for_injection", "quantity",
-				   delivery[i].quantity, "batch", batch, "expiry_date", expiry,
+				   delivery[i].quantity * scale, "batch", batch, "expiry_date", expiry,
 				   "invoice_ref", invoice, "received_date", day, "witness",
 				   json_object()));
 	}
@@ -110,7 +114,7 @@ static int receive(struct cmd_runner *r, struct staff *st, int32_t date, int wee
 			 json_pack("{s:I, s:I, s:s, s:i, s:s, s:i, s:s, s:s, s:s, s:s, s:o}",
 				   "premises_id", (json_int_t)st->premises_id, "supplier_id",
 				   (json_int_t)st->supplier_id, "drug", "methadone", "strength_mg", 1,
-				   "form", "oral_solution", "quantity", 5000, "batch", batch,
+				   "form", "oral_solution", "quantity", 1000 * scale, "batch", batch,
 				   "expiry_date", expiry, "invoice_ref", invoice, "received_date", day,
 				   "witness", json_object()));
 	return rc;
@@ -142,7 +146,7 @@ static int stock_check(struct cmd_runner *r, struct store_conn *conn, struct sta
 }
 
 static int sign(struct cmd_runner *r, struct staff *st, int64_t patient, const struct plan *p,
-		int32_t today)
+		int32_t today, int days)
 {
 	int32_t start = today - p->start_days_ago;
 	char date[11];
@@ -154,7 +158,7 @@ static int sign(struct cmd_runner *r, struct staff *st, int64_t patient, const s
 		       "daily_max_mg", p->dose_mg * 2 > 320 ? p->dose_mg * 2 : 320, "topup_allowed",
 		       p->topups, "topup_max_mg", p->topups ? 50 : 0, "start_date", date, "notes",
 		       "Demo prescription: twice daily, supervised.");
-	if (p->start_days_ago < HISTORY_DAYS)
+	if (p->start_days_ago < days)
 		json_object_set_new(in, "use_induction_template", json_true());
 	if (p->oral) {
 		json_object_set_new(in, "oral_drug", json_string("methadone_oral"));
@@ -166,11 +170,11 @@ static int sign(struct cmd_runner *r, struct staff *st, int64_t patient, const s
 }
 
 /* The dose for a session: the prescription's, or the induction cap. */
-static int dose_for(const struct plan *p, int day_of_treatment, int window)
+static int dose_for(const struct plan *p, int day_of_treatment, int window, int days)
 {
 	static const int induction[2][2] = { { 90, 150 }, { 160, 160 } };
 
-	if (p->start_days_ago < HISTORY_DAYS && day_of_treatment < 2) {
+	if (p->start_days_ago < days && day_of_treatment < 2) {
 		int cap = induction[day_of_treatment][window];
 
 		return cap < p->dose_mg ? cap : p->dose_mg;
@@ -185,11 +189,11 @@ static json_t *witness_none(void)
 
 /* One patient's visit to one session. */
 static int visit(struct cmd_runner *r, struct staff *st, int64_t patient, const struct plan *p,
-		 int days_ago, int day_of_treatment, int window, int64_t t, int nurse)
+		 int days_ago, int day_of_treatment, int window, int64_t t, int nurse, int days)
 {
 	struct cli_actor *n = &st->nurse[nurse];
 	int64_t dosed_at;
-	int mg = dose_for(p, day_of_treatment, window);
+	int mg = dose_for(p, day_of_treatment, window, days);
 	bool topup = p->topups && window == 0 && days_ago % 5 == 0 && day_of_treatment >= 2;
 	int rc = 0;
 
@@ -246,32 +250,42 @@ static int visit(struct cmd_runner *r, struct staff *st, int64_t patient, const 
 }
 
 int demo_history(struct cmd_runner *r, struct store_conn *conn, const int64_t patient_ids[],
-		 size_t n)
+		 size_t n, int days)
 {
+	const size_t nplans = sizeof plans / sizeof plans[0];
+	struct plan *mine = NULL;
 	struct staff st;
 	struct clock_local today;
+	char what[48];
+	int scale = (int)((n + nplans - 1) / nplans);
 	int rc = 0;
-
-	if (n > sizeof plans / sizeof plans[0])
-		n = sizeof plans / sizeof plans[0];
 	json_t *supplier = NULL;
 	json_t *in;
 
+	if (n == 0 || days < 90)
+		return 1;
+	mine = calloc(n, sizeof *mine);
+	if (!mine)
+		return 1;
+	for (size_t i = 0; i < n; i++) {
+		mine[i] = plans[i % nplans];
+		mine[i].start_days_ago += days - 90;
+	}
 	if (find_actor(conn, "dr.okafor", &st.prescriber) || find_actor(conn, "nurse.patel", &st.nurse[0]) ||
 	    find_actor(conn, "nurse.byrne", &st.nurse[1]) ||
 	    find_actor(conn, "pharm.lindqvist", &st.pharmacist))
-		return 1;
+		goto fail;
 	if (store_query_int(conn, "SELECT premises_id FROM patients WHERE id = ?", NULL,
 			    &st.premises_id, "i", patient_ids[0]) != HAT_OK)
-		return 1;
+		goto fail;
 	clock_to_local(clock_now(), &today);
-	st.pharmacist.now = clock_from_local(today.date - HISTORY_DAYS - 1, 8 * 60);
+	st.pharmacist.now = clock_from_local(today.date - days - 1, 8 * 60);
 	in = json_pack("{s:s, s:s}", "name", "Northgate Specials Pharmacy Ltd", "address",
 		       "Unit 4, Teesway Industrial Estate, Stockton TS18 2RT");
 	rc = cli_run_as(r, &register_supplier_create, &st.pharmacist, 0, in, &supplier);
 	json_decref(in);
 	if (rc != 0)
-		return 1;
+		goto fail;
 	st.supplier_id = json_integer_value(json_object_get(supplier, "id"));
 	json_decref(supplier);
 
@@ -280,19 +294,21 @@ int demo_history(struct cmd_runner *r, struct store_conn *conn, const int64_t pa
 	** keep synchronous=FULL; this connection returns to it below. */
 	store_exec(conn, "PRAGMA synchronous = OFF");
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = sign(r, &st, patient_ids[i], &plans[i], today.date);
-	for (int ago = HISTORY_DAYS; ago >= 1 && rc == 0; ago--) {
+		rc = sign(r, &st, patient_ids[i], &mine[i], today.date, days);
+	snprintf(what, sizeof what, "%d days of sessions", days);
+	for (int ago = days; ago >= 1 && rc == 0; ago--) {
 		int32_t date = today.date - ago;
-		int week = (HISTORY_DAYS - ago) / 7;
+		int week = (days - ago) / 7;
 
-		if ((HISTORY_DAYS - ago) % 7 == 0)
-			rc = receive(r, &st, date, week);
+		if ((days - ago) % 7 == 0)
+			rc = receive(r, &st, date, week, scale);
 
 		for (int window = 0; window < 2 && rc == 0; window++) {
 			for (size_t i = 0; i < n && rc == 0; i++) {
-				const struct plan *p = &plans[i];
+				const struct plan *p = &mine[i];
+				/* Arrivals a few minutes apart, inside the window. */
 				int64_t t = clock_from_local(date, (window ? 15 * 60 : 9 * 60) +
-								   (int)i * 6);
+								   (int)(i % 15) * 6);
 
 				if (ago > p->start_days_ago || (ago <= p->missed_from && ago >= p->missed_to))
 					continue;
@@ -306,15 +322,19 @@ int demo_history(struct cmd_runner *r, struct store_conn *conn, const int64_t pa
 							   "Reviewed before today's dose: continue."));
 				if (rc == 0)
 					rc = visit(r, &st, patient_ids[i], p, ago, p->start_days_ago - ago,
-						   window, t, (int)((ago + i) % 2));
+						   window, t, (int)((ago + i) % 2), days);
 			}
 		}
-		if (rc == 0 && (HISTORY_DAYS - ago) % 7 == 6)
+		if (rc == 0 && (days - ago) % 7 == 6)
 			rc = stock_check(r, conn, &st, date, week);
-		cli_progress("90 days of sessions", HISTORY_DAYS - ago + 1, HISTORY_DAYS);
+		cli_progress(what, days - ago + 1, days);
 	}
 	cli_progress_end();
 	store_exec(conn, "PRAGMA synchronous = FULL");
 	store_exec(conn, "PRAGMA wal_checkpoint(TRUNCATE)");
+	free(mine);
 	return rc;
+fail:
+	free(mine);
+	return 1;
 }

@@ -89,8 +89,8 @@ static enum hat_err oral_missed(struct store_conn *c, struct visits_facts *f,
 
 	if (!f->has_rx || !f->rx.oral.drug)
 		return HAT_OK;
-	rc = store_query_int(c, "SELECT max(local_date) FROM administrations WHERE patient_id = ?"
-				" AND kind = 'oral' AND local_date <= ? HAVING count(*) > 0",
+	rc = store_query_int(c, "SELECT local_date FROM administrations WHERE patient_id = ?"
+				" AND kind = 'oral' AND local_date <= ? ORDER BY local_date DESC LIMIT 1",
 			     &found, &last, "ii", f->patient_id, (int64_t)f->local.date);
 	if (rc != HAT_OK)
 		return rc;
@@ -285,7 +285,7 @@ static enum hat_err load_day(struct store_conn *c, struct visits_facts *f)
 		" FROM administrations WHERE patient_id = ? AND local_date = ?";
 	static const char sql_last[] =
 		"SELECT at, amount_ug FROM administrations WHERE patient_id = ?"
-		" AND kind = 'injection' ORDER BY id DESC LIMIT 1";
+		" AND kind = 'injection' ORDER BY local_date DESC, id DESC LIMIT 1";
 	static const char sql_im[] =
 		"SELECT site FROM administrations WHERE patient_id = ? AND route = 'im'"
 		" ORDER BY id DESC LIMIT 1";

@@ -78,13 +78,24 @@ static enum hat_err load_for_aftercare(struct store_conn *conn, struct cmd *c,
 	return visits_load_facts(conn, c->target_id, c->now, (int32_t)window, f);
 }
 
+/* An event whose row holds its detail (a dose: its administration and
+** register entries; an assessment: its assessment) keeps only the row's id
+** (ref_id): a copy of the detail would double what every dose writes (the
+** audit event carries the detail, and binds the row by fingerprint). */
+static bool detail_in_row(const char *kind)
+{
+	return strcmp(kind, "dosed") == 0 || strcmp(kind, "assessed") == 0;
+}
+
 static enum hat_err add_event(struct store_conn *conn, struct cmd *c, struct visits_facts *f,
 			      const char *kind, int64_t ref_id, json_t *detail)
 {
-	char *text = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	char *text = detail && !(ref_id && detail_in_row(kind))
+			     ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS)
+			     : NULL;
 	enum hat_err rc;
 
-	if (detail && !text)
+	if (detail && !text && !(ref_id && detail_in_row(kind)))
 		return HAT_E_NOMEM;
 	rc = store_run(conn,
 		       "INSERT INTO visit_events (patient_id, premises_id, local_date, window_no,"

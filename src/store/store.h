@@ -168,6 +168,17 @@ void store_unclaim(int handle);
 enum hat_err store_backup(struct store_conn *c, const char *path,
 			  void (*progress)(int done, int total, void *arg), void *arg);
 
+/* What the connection's prepared statements have cost so far, for
+** benchmarks and for finding a query that scans: fn is called for each
+** cached statement with its SQL, how often it ran, its virtual-machine steps
+** and its full-scan steps and sorts (SQLite's counters; another backend may
+** report zeros).  store_vm_steps is the sum of the steps. */
+void store_stmt_stats(struct store_conn *c,
+		      void (*fn)(const char *sql, long long runs, long long steps,
+				 long long fullscan, long long sorts, void *arg),
+		      void *arg);
+long long store_vm_steps(struct store_conn *c);
+
 /* A fixed set of read-only connections shared by request threads. */
 struct store_pool;
 enum hat_err store_pool_open(const char *path, int size, struct store_pool **out);
