@@ -26,6 +26,7 @@
 ** something could not run (a refused command is a failure to run).
 */
 #define _POSIX_C_SOURCE 200809L
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,25 +234,24 @@ static int measure_register(const char *db, int32_t today, int64_t premises, str
 	if (pid == 0) {
 		struct store_conn *c = NULL;
 		struct rusage ru0, ru1;
-		struct buf b;
-		json_t *view = NULL;
+		struct stat sb;
 		double res[2];
 		double t0;
+		int out;
 		enum hat_err rc;
 
 		close(fds[0]);
 		if (store_open(db, STORE_READ_ONLY, &c) != HAT_OK)
 			_exit(2);
+		out = open("/dev/null", O_WRONLY);
 		getrusage(RUSAGE_SELF, &ru0);
-		buf_init(&b, (size_t)1 << 34);
 		t0 = now_ms();
-		rc = register_view(c, premises, 0, today - 365, today - 1, &view);
-		if (rc == HAT_OK)
-			rc = register_render_csv(view, &b);
+		rc = register_print(c, premises, 0, today - 365, today - 1, REGISTER_CSV, "Scale",
+				    out);
 		res[0] = now_ms() - t0;
 		getrusage(RUSAGE_SELF, &ru1);
 		res[1] = (double)(ru1.ru_maxrss - ru0.ru_maxrss) / 1024.0;
-		if (rc != HAT_OK || b.len == 0)
+		if (rc != HAT_OK || fstat(out, &sb) != 0)
 			_exit(2);
 		if (write(fds[1], res, sizeof res) != (ssize_t)sizeof res)
 			_exit(2);

@@ -4,6 +4,7 @@
 */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api.h"
 #include "audit/audit.h"
@@ -27,15 +28,38 @@ enum hat_err api_register_pages(struct http_req *req)
 	return rc;
 }
 
-/* The inspector's view: ?format=json (default), html (printable) or csv. */
+/* A file for a long answer, gone from the directory at once: only the
+** open descriptor names it, and closing it frees the space. */
+static enum hat_err spool_file(int *fd)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[512];
+
+	if (snprintf(path, sizeof path, "%s/hat-spool-XXXXXX", dir && *dir ? dir : "/tmp") >=
+	    (int)sizeof path)
+		return HAT_E_IO;
+	*fd = mkstemp(path);
+	if (*fd < 0)
+		return HAT_E_IO;
+	unlink(path);
+	return HAT_OK;
+}
+
+/* The inspector's view: ?format=json (default; at most limit entries a
+** page after after_seq, so a long period is read in pages), html
+** (printable) or csv, both written out entry by entry. */
 enum hat_err api_register_view(struct http_req *req)
 {
 	const char *format = http_query(req, "format");
 	const char *page = http_query(req, "page_id");
-	int64_t premises, page_id = 0;
+	const char *limit_q = http_query(req, "limit");
+	const char *after_q = http_query(req, "after_seq");
+	int64_t premises, page_id = 0, limit = 5000, after_seq = 0;
 	int32_t from, to;
 	json_t *view = NULL;
 	char clinic[200];
+	int fd = -1;
+	bool json = !format || strcmp(format, "json") == 0;
 	enum hat_err rc = api_premises_param(req, &premises);
 
 	if (rc == HAT_OK)
@@ -44,31 +68,42 @@ enum hat_err api_register_view(struct http_req *req)
 		req->err_field = "page_id";
 		rc = HAT_E_INVALID_QUERY;
 	}
+	if (rc == HAT_OK && limit_q && !str_to_int64(limit_q, 1, 5000, &limit)) {
+		req->err_field = "limit";
+		rc = HAT_E_INVALID_QUERY;
+	}
+	if (rc == HAT_OK && after_q && !str_to_int64(after_q, 0, INT64_MAX, &after_seq)) {
+		req->err_field = "after_seq";
+		rc = HAT_E_INVALID_QUERY;
+	}
 	/* format= is one of the route's (json, html, csv): the glue checked. */
-	if (rc == HAT_OK)
-		rc = register_view(api_reader(req), premises, page_id, from, to, &view);
+	if (rc == HAT_OK && json)
+		rc = register_view(api_reader(req), premises, page_id, from, to, after_seq, limit,
+				   &view);
+	if (rc == HAT_OK && !json) {
+		clinic_get(api_reader(req), "clinic_name", clinic, sizeof clinic);
+		rc = spool_file(&fd);
+		if (rc == HAT_OK)
+			rc = register_print(api_reader(req), premises, page_id, from, to,
+					    strcmp(format, "csv") == 0 ? REGISTER_CSV : REGISTER_HTML,
+					    clinic, fd);
+	}
 	if (rc == HAT_OK)
 		rc = api_log_access(req, 0, "cd_register");
 	if (rc != HAT_OK) {
 		json_decref(view);
+		if (fd >= 0)
+			close(fd);
 		return rc;
 	}
-	if (!format || strcmp(format, "json") == 0) {
+	if (json)
 		http_reply(req, 200, view);
-		return HAT_OK;
-	}
-	buf_init(&req->raw, (size_t)256 << 20);
-	if (strcmp(format, "csv") == 0) {
-		rc = register_render_csv(view, &req->raw);
-		req->content_type = "text/csv; charset=utf-8";
-	} else {
-		clinic_get(api_reader(req), "clinic_name", clinic, sizeof clinic);
-		rc = register_render_html(view, clinic, &req->raw);
-		req->content_type = "text/html; charset=utf-8";
-	}
-	req->status = 200;
-	json_decref(view);
-	return rc;
+	else
+		http_reply_file(req, 200,
+				strcmp(format, "csv") == 0 ? "text/csv; charset=utf-8"
+							   : "text/html; charset=utf-8",
+				fd);
+	return HAT_OK;
 }
 
 enum hat_err api_register_lots(struct http_req *req)

@@ -64,6 +64,8 @@ const struct audit_table audit_tables[] = {
 	/* Exports (migration 008). */
 	{ "ndtms_codes", 47, AUDIT_BOUND, NULL, NULL },
 	{ "drug_prices", 48, AUDIT_BOUND, NULL, NULL },
+	/* Scale (migration 013): the lots that still hold stock. */
+	{ "open_lots", 71, AUDIT_BOUND, NULL, NULL },
 
 	{ "audit_events", 0, AUDIT_CHAIN, NULL, NULL },
 	{ "audit_head", 0, AUDIT_CHAIN, NULL, NULL },

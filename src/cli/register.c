@@ -4,6 +4,7 @@
 */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cmd/clinic.h"
@@ -63,7 +64,6 @@ int cli_register(int argc, char **argv)
 	int64_t premises = 0, page = 0;
 	int32_t from, to;
 	json_t *view = NULL;
-	struct buf out;
 	char clinic[200];
 	enum hat_err rc;
 	bool found;
@@ -104,23 +104,22 @@ int cli_register(int argc, char **argv)
 	}
 	if (!premises)
 		store_query_int(conn, "SELECT min(id) FROM premises", &found, &premises, "");
-	rc = register_view(conn, premises, page, from, to, &view);
 	clinic_get(conn, "clinic_name", clinic, sizeof clinic);
-	store_close(conn);
-	if (rc != HAT_OK) {
-		fprintf(stderr, "hatctl: cannot read the register: %s\n", hat_err_code(rc));
-		return 1;
+	if (strcmp(format, "text") == 0) {
+		rc = register_view(conn, premises, page, from, to, 0, INT64_MAX, &view);
+		if (rc == HAT_OK)
+			print_text(view);
+	} else {
+		/* Written as it is read: a year of the register is never all in
+		** memory. */
+		fflush(stdout);
+		rc = register_print(conn, premises, page, from, to,
+				    strcmp(format, "csv") == 0 ? REGISTER_CSV : REGISTER_HTML, clinic,
+				    STDOUT_FILENO);
 	}
-	buf_init(&out, (size_t)1 << 30);
-	if (strcmp(format, "csv") == 0)
-		rc = register_render_csv(view, &out);
-	else if (strcmp(format, "html") == 0)
-		rc = register_render_html(view, clinic, &out);
-	else
-		print_text(view);
-	if (rc == HAT_OK && out.len)
-		fwrite(out.data, 1, out.len, stdout);
-	buf_free(&out);
+	store_close(conn);
+	if (rc != HAT_OK)
+		fprintf(stderr, "hatctl: cannot read the register: %s\n", hat_err_code(rc));
 	json_decref(view);
 	return rc == HAT_OK ? 0 : 1;
 }

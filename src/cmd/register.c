@@ -154,7 +154,15 @@ static enum hat_err append(struct store_conn *conn, struct cmd *c, struct reg_en
 	/* The entry needs no event of its own: the command's last event binds
 	** it, with every other row the command wrote, by fingerprint. */
 	*entry_id = store_last_id(conn);
-	return HAT_OK;
+	/* The open lots follow the lot's new contents. */
+	if (e->lot_id && lot_after > 0 && lot_before <= 0)
+		rc = store_run(conn,
+			       "INSERT INTO open_lots (lot_id, page_id, expiry_date)"
+			       " SELECT id, page_id, expiry_date FROM stock_lots WHERE id = ?",
+			       "i", e->lot_id);
+	else if (e->lot_id && lot_after <= 0 && lot_before > 0)
+		rc = store_run(conn, "DELETE FROM open_lots WHERE lot_id = ?", "i", e->lot_id);
+	return rc;
 }
 
 static const char sql_entry_json[] =
@@ -348,14 +356,14 @@ static enum hat_err run_receive(struct store_conn *conn, struct cmd *c)
 
 /* ---- Lots and what is in them -------------------------------------------- */
 
-/* What each usable lot holds: its newest entry's lot_after. */
+/* What each open lot holds: its newest entry's lot_after (write_entry keeps
+** open_lots, so a dose never reads the lots long emptied). */
 static const char sql_lots[] =
-	"SELECT id, strength_ug, expiry_date, page_id, available FROM (SELECT l.id,"
-	" p.strength_ug, l.expiry_date, p.id AS page_id, coalesce((SELECT e.lot_after"
-	"  FROM register_entries e WHERE e.lot_id = l.id ORDER BY e.id DESC LIMIT 1), 0)"
-	"  AS available FROM stock_lots l JOIN register_pages p ON p.id = l.page_id"
-	" WHERE p.premises_id = ? AND p.drug = ? AND p.form = ? AND l.expiry_date >= ?)"
-	" WHERE available > 0 ORDER BY id";
+	"SELECT o.lot_id, p.strength_ug, o.expiry_date, p.id, coalesce((SELECT e.lot_after"
+	"  FROM register_entries e WHERE e.lot_id = o.lot_id ORDER BY e.id DESC LIMIT 1), 0)"
+	" FROM register_pages p JOIN open_lots o ON o.page_id = p.id"
+	" WHERE p.premises_id = ? AND p.drug = ? AND p.form = ? AND o.expiry_date >= ?"
+	" ORDER BY o.lot_id";
 
 static enum hat_err lot_available(struct store_conn *conn, int64_t lot_id, int64_t *page_id,
 				  int64_t *available, int32_t *expiry)
@@ -1119,35 +1127,97 @@ static const char sql_page_entries[] =
 	" e.reason, e.corrects_entry_id"
 	" FROM register_entries e JOIN users u ON u.id = e.made_by"
 	" LEFT JOIN stock_lots l ON l.id = e.lot_id"
-	" WHERE e.page_id = ? AND e.event_date BETWEEN ? AND ? ORDER BY e.seq";
+	" WHERE e.page_id = ? AND e.event_date BETWEEN ? AND ? AND e.seq > ? ORDER BY e.seq";
+
+enum hat_err register_view_pages(struct store_conn *c, int64_t premises_id, int64_t page_id,
+				 json_t **pages, char head[AUDIT_HEAD_TEXT])
+{
+	size_t i;
+	json_t *p;
+	/* The chain head as the register is read: printed with it, so that a
+	** later hatctl verify --since can show the record was not rewritten. */
+	enum hat_err rc = audit_head_text(c, head);
+
+	*pages = NULL;
+	if (rc == HAT_OK)
+		rc = store_query_json(c, sql_pages, pages, "ii", premises_id, page_id);
+	json_array_foreach(*pages, i, p) {
+		if (rc != HAT_OK)
+			break;
+		rc = heading(p);
+	}
+	if (rc != HAT_OK) {
+		json_decref(*pages);
+		*pages = NULL;
+	}
+	return rc;
+}
+
+enum hat_err register_view_entries(struct store_conn *c, int64_t page_id, int32_t from,
+				   int32_t to, int64_t after_seq, struct store_stmt **out)
+{
+	enum hat_err rc = store_prepare(c, sql_page_entries, out);
+
+	if (rc == HAT_OK)
+		rc = store_bindf(*out, "iiii", page_id, (int64_t)from, (int64_t)to, after_seq);
+	if (rc != HAT_OK)
+		store_done(*out);
+	return rc;
+}
+
+/* One page's entries, at most limit of them, after after_seq. */
+static enum hat_err page_entries(struct store_conn *c, json_t *page, int32_t from, int32_t to,
+				 int64_t after_seq, int64_t limit)
+{
+	json_t *entries = json_array();
+	struct store_stmt *st = NULL;
+	int64_t last = 0, n = 0;
+	bool row = false;
+	enum hat_err rc = entries ? HAT_OK : HAT_E_NOMEM;
+
+	if (rc == HAT_OK)
+		rc = register_view_entries(c, json_integer_value(json_object_get(page, "id")), from,
+					   to, after_seq, &st);
+	while (rc == HAT_OK) {
+		json_t *e = NULL;
+
+		rc = store_step(st, &row);
+		if (rc != HAT_OK || !row)
+			break;
+		if (n == limit)
+			break;
+		rc = store_row_json(st, &e);
+		if (rc == HAT_OK && json_array_append_new(entries, e) != 0)
+			rc = HAT_E_NOMEM;
+		last = store_col_int(st, 1);
+		n++;
+	}
+	store_done(st);
+	/* A full page says where the next one starts. */
+	if (rc == HAT_OK && json_object_set_new(page, "next_after_seq",
+						row ? json_integer(last) : json_null()) != 0)
+		rc = HAT_E_NOMEM;
+	if (rc == HAT_OK && json_object_set_new(page, "entries", entries) != 0)
+		rc = HAT_E_NOMEM;
+	else if (rc != HAT_OK)
+		json_decref(entries);
+	return rc;
+}
 
 enum hat_err register_view(struct store_conn *c, int64_t premises_id, int64_t page_id,
-			   int32_t from, int32_t to, json_t **out)
+			   int32_t from, int32_t to, int64_t after_seq, int64_t limit, json_t **out)
 {
 	json_t *pages = NULL;
 	size_t i;
 	json_t *p;
 	char a[11], b[11];
 	char head[AUDIT_HEAD_TEXT];
-	/* The chain head as the register is read: printed with it, so that a
-	** later hatctl verify --since can show the record was not rewritten. */
-	enum hat_err rc = audit_head_text(c, head);
-
-	if (rc == HAT_OK)
-		rc = store_query_json(c, sql_pages, &pages, "ii", premises_id, page_id);
+	enum hat_err rc = register_view_pages(c, premises_id, page_id, &pages, head);
 
 	json_array_foreach(pages, i, p) {
-		json_t *entries = NULL;
-
 		if (rc != HAT_OK)
 			break;
-		rc = heading(p);
-		if (rc == HAT_OK)
-			rc = store_query_json(c, sql_page_entries, &entries, "iii",
-					      json_integer_value(json_object_get(p, "id")),
-					      (int64_t)from, (int64_t)to);
-		if (rc == HAT_OK && json_object_set_new(p, "entries", entries) != 0)
-			rc = HAT_E_NOMEM;
+		rc = page_entries(c, p, from, to, after_seq, limit);
 	}
 	if (rc != HAT_OK) {
 		json_decref(pages);
@@ -1158,216 +1228,6 @@ enum hat_err register_view(struct store_conn *c, int64_t premises_id, int64_t pa
 	*out = json_pack("{s:I, s:s, s:s, s:s, s:o}", "premises_id", (json_int_t)premises_id,
 			 "from", a, "to", b, "chain_head", head, "pages", pages);
 	return *out ? HAT_OK : HAT_E_NOMEM;
-}
-
-/* Writes s with the five HTML specials escaped. */
-static enum hat_err html_text(struct buf *out, const char *s)
-{
-	enum hat_err rc = HAT_OK;
-
-	for (; s && *s && rc == HAT_OK; s++) {
-		switch (*s) {
-		case '&': rc = buf_puts(out, "&amp;"); break;
-		case '<': rc = buf_puts(out, "&lt;"); break;
-		case '>': rc = buf_puts(out, "&gt;"); break;
-		case '"': rc = buf_puts(out, "&quot;"); break;
-		case '\'': rc = buf_puts(out, "&#39;"); break;
-		default: rc = buf_append(out, s, 1); break;
-		}
-	}
-	return rc;
-}
-
-static const char *str_of(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
-
-/* Micrograms as milligrams, exactly: the register prints what was given
-** and wasted to the microgram (4999 is "4.999", never a rounded "5"). */
-static void mg_text(int64_t ug, char *buf, size_t n)
-{
-	size_t len;
-
-	if (ug % 1000 == 0) {
-		snprintf(buf, n, "%lld", (long long)(ug / 1000));
-		return;
-	}
-	snprintf(buf, n, "%s%lld.%03lld", ug < 0 ? "-" : "", (long long)llabs(ug / 1000),
-		 (long long)llabs(ug % 1000));
-	len = strlen(buf);
-	while (len > 0 && buf[len - 1] == '0')
-		buf[--len] = '\0';
-}
-
-/* The columns of a printed page, and how each is read from an entry. */
-static void entry_cells(json_t *e, char cells[][160])
-{
-	const char *kind = str_of(e, "kind");
-	long long qty = (long long)json_integer_value(json_object_get(e, "qty"));
-	char words[CDREG_WORDS_SIZE];
-	char given[32], wasted[32];
-
-	snprintf(cells[0], 160, "%s", str_of(e, "event_date"));
-	snprintf(cells[1], 160, "%s%s", kind, json_is_true(json_object_get(e, "is_late")) ? " (late)" : "");
-	if (strcmp(kind, "receipt") == 0 || strcmp(kind, "opening") == 0)
-		snprintf(cells[2], 160, "%s, %s; invoice %s", str_of(e, "supplier_name"),
-			 str_of(e, "supplier_address"), str_of(e, "invoice_ref"));
-	else if (strcmp(kind, "administration") == 0)
-		snprintf(cells[2], 160, "%s, %s; authority %s (licence %s)", str_of(e, "patient_name"),
-			 str_of(e, "patient_address"), str_of(e, "prescriber_name"),
-			 str_of(e, "licence_number"));
-	else if (strcmp(kind, "correction") == 0)
-		snprintf(cells[2], 160, "corrects entry %lld: %s",
-			 (long long)json_integer_value(json_object_get(e, "corrects_entry_id")),
-			 str_of(e, "reason"));
-	else
-		snprintf(cells[2], 160, "%s; authorised witness %s", str_of(e, "reason"),
-			 str_of(e, "witness_authority"));
-	if (cdreg_quantity_words(qty < 0 ? -qty : qty, words, sizeof words) != HAT_OK)
-		snprintf(words, sizeof words, "%lld", qty < 0 ? -qty : qty);
-	snprintf(cells[3], 160, "%s%s", qty < 0 ? "minus " : "", words);
-	if (json_is_integer(json_object_get(e, "given_ug"))) {
-		mg_text(json_integer_value(json_object_get(e, "given_ug")), given, sizeof given);
-		mg_text(json_integer_value(json_object_get(e, "wasted_ug")), wasted, sizeof wasted);
-		snprintf(cells[4], 160, "%s mg given, %s mg wasted", given, wasted);
-	} else {
-		cells[4][0] = '\0';
-	}
-	snprintf(cells[5], 160, "%s %s", str_of(e, "batch"), str_of(e, "expiry_date"));
-	snprintf(cells[6], 160, "%s / %s", str_of(e, "made_by"), str_of(e, "witness_name"));
-	snprintf(cells[7], 160, "%lld", (long long)json_integer_value(json_object_get(e, "balance_after")));
-}
-
-static const char *const columns[] = {
-	"Date", "Entry", "Supplier / patient and authority", "Quantity",
-	"Given / wasted", "Batch, expiry", "Made by / witness", "Balance",
-};
-#define NCOLUMNS (sizeof columns / sizeof columns[0])
-
-enum hat_err register_render_html(json_t *view, const char *clinic, struct buf *out)
-{
-	enum hat_err rc;
-	size_t i, j;
-	json_t *page, *e;
-	char cells[NCOLUMNS][160];
-
-	rc = buf_puts(out, "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-			   "<title>Controlled drugs register</title>"
-			   "<link rel=\"stylesheet\" href=\"/css/register-print.css\"></head><body>"
-			   "<h1>Controlled drugs register</h1><p>");
-	if (rc == HAT_OK)
-		rc = html_text(out, clinic);
-	if (rc == HAT_OK)
-		rc = buf_printf(out, " &middot; entries from %s to %s</p>", str_of(view, "from"),
-				str_of(view, "to"));
-	json_array_foreach(json_object_get(view, "pages"), i, page) {
-		const char *unit = json_string_value(json_object_get(page, "unit"));
-
-		if (!unit)
-			unit = "ampoules";
-		if (rc != HAT_OK)
-			break;
-		rc = buf_puts(out, "<section class=\"page\"><h2>");
-		if (rc == HAT_OK)
-			rc = html_text(out, str_of(page, "heading"));
-		if (rc == HAT_OK)
-			rc = buf_printf(out, "</h2><p>Balance now: %lld %s</p><table><thead><tr>",
-					(long long)json_integer_value(json_object_get(page, "balance")),
-					unit);
-		/* The quantity column names the page's unit: ampoules, mL or
-		** capsules. */
-		for (j = 0; j < NCOLUMNS && rc == HAT_OK; j++)
-			rc = j == 3 ? buf_printf(out, "<th scope=\"col\">%s (%s)</th>", columns[j], unit)
-				    : buf_printf(out, "<th scope=\"col\">%s</th>", columns[j]);
-		if (rc == HAT_OK)
-			rc = buf_puts(out, "</tr></thead><tbody>");
-		json_array_foreach(json_object_get(page, "entries"), j, e) {
-			if (rc != HAT_OK)
-				break;
-			entry_cells(e, cells);
-			rc = buf_puts(out, "<tr>");
-			for (size_t k = 0; k < NCOLUMNS && rc == HAT_OK; k++) {
-				rc = buf_puts(out, "<td>");
-				if (rc == HAT_OK)
-					rc = html_text(out, cells[k]);
-				if (rc == HAT_OK)
-					rc = buf_puts(out, "</td>");
-			}
-			if (rc == HAT_OK)
-				rc = buf_puts(out, "</tr>");
-		}
-		if (rc == HAT_OK)
-			rc = buf_puts(out, "</tbody></table></section>");
-	}
-	if (rc == HAT_OK)
-		rc = buf_printf(out, "<footer><p>Audit chain head when printed: <code>%s</code>. Keep"
-				     " this sheet: <code>hatctl verify --since %s</code> fails if"
-				     " the record was rewritten after it was printed.</p></footer>",
-				str_of(view, "chain_head"), str_of(view, "chain_head"));
-	if (rc == HAT_OK)
-		rc = buf_puts(out, "</body></html>\n");
-	return rc;
-}
-
-enum hat_err register_render_csv(json_t *view, struct buf *out)
-{
-	static const char *const head[] = { "page", "seq", "event_date", "kind", "late", "qty",
-					    "balance_after", "batch", "expiry_date", "supplier",
-					    "invoice_ref", "patient", "prescriber", "licence",
-					    "given_mg", "wasted_mg", "made_by", "witness",
-					    "witness_authority", "reason", "corrects_entry_id" };
-	enum hat_err rc = HAT_OK;
-	size_t i, j;
-	json_t *page, *e;
-	char num[6][32];
-
-	for (size_t k = 0; k < sizeof head / sizeof head[0] && rc == HAT_OK; k++)
-		rc = csv_field(out, head[k], k + 1 == sizeof head / sizeof head[0]);
-	json_array_foreach(json_object_get(view, "pages"), i, page) {
-		json_array_foreach(json_object_get(page, "entries"), j, e) {
-			const char *cols[21];
-
-			if (rc != HAT_OK)
-				break;
-			snprintf(num[0], 32, "%lld", (long long)json_integer_value(json_object_get(e, "seq")));
-			snprintf(num[1], 32, "%lld", (long long)json_integer_value(json_object_get(e, "qty")));
-			snprintf(num[2], 32, "%lld",
-				 (long long)json_integer_value(json_object_get(e, "balance_after")));
-			snprintf(num[3], 32, "%.3f",
-				 (double)json_integer_value(json_object_get(e, "given_ug")) / 1000.0);
-			snprintf(num[4], 32, "%.3f",
-				 (double)json_integer_value(json_object_get(e, "wasted_ug")) / 1000.0);
-			cols[0] = str_of(page, "heading");
-			cols[1] = num[0];
-			cols[2] = str_of(e, "event_date");
-			cols[3] = str_of(e, "kind");
-			cols[4] = json_is_true(json_object_get(e, "is_late")) ? "late" : "";
-			cols[5] = num[1];
-			cols[6] = num[2];
-			cols[7] = str_of(e, "batch");
-			cols[8] = str_of(e, "expiry_date");
-			cols[9] = str_of(e, "supplier_name");
-			cols[10] = str_of(e, "invoice_ref");
-			cols[11] = str_of(e, "patient_name");
-			cols[12] = str_of(e, "prescriber_name");
-			cols[13] = str_of(e, "licence_number");
-			cols[14] = json_is_integer(json_object_get(e, "given_ug")) ? num[3] : "";
-			cols[15] = json_is_integer(json_object_get(e, "wasted_ug")) ? num[4] : "";
-			cols[16] = str_of(e, "made_by");
-			cols[17] = str_of(e, "witness_name");
-			cols[18] = str_of(e, "witness_authority");
-			cols[19] = str_of(e, "reason");
-			snprintf(num[5], 32, "%lld",
-				 (long long)json_integer_value(json_object_get(e, "corrects_entry_id")));
-			cols[20] = json_is_integer(json_object_get(e, "corrects_entry_id")) ? num[5] : "";
-			for (size_t k = 0; k < 21 && rc == HAT_OK; k++)
-				rc = csv_field(out, cols[k], k == 20);
-		}
-	}
-	return rc;
 }
 
 /* ---- Verifying the register ------------------------------------------------ */
@@ -1406,6 +1266,30 @@ static enum hat_err verify_lots(struct store_conn *c, bool *ok, char *finding, s
 		held = next;
 	}
 	store_done(s);
+	return rc;
+}
+
+/* open_lots is state the commands keep: exactly the lots whose newest entry
+** leaves them holding stock, each with its own page and expiry. */
+static enum hat_err verify_open_lots(struct store_conn *c, bool *ok, char *finding, size_t n)
+{
+	static const char sql[] =
+		"SELECT l.id FROM stock_lots l LEFT JOIN open_lots o ON o.lot_id = l.id"
+		" WHERE (coalesce((SELECT e.lot_after FROM register_entries e WHERE e.lot_id = l.id"
+		"  ORDER BY e.id DESC LIMIT 1), 0) > 0) IS NOT (o.lot_id IS NOT NULL)"
+		" OR o.page_id IS NOT l.page_id AND o.lot_id IS NOT NULL"
+		" OR o.expiry_date IS NOT l.expiry_date AND o.lot_id IS NOT NULL"
+		" UNION ALL SELECT o.lot_id FROM open_lots o"
+		" WHERE NOT EXISTS (SELECT 1 FROM stock_lots l WHERE l.id = o.lot_id) LIMIT 1";
+	int64_t lot;
+	bool found;
+	enum hat_err rc = store_query_int(c, sql, &found, &lot, "");
+
+	if (rc == HAT_OK && found) {
+		snprintf(finding, n, "stock lot %lld: the open lots do not match what its entries"
+				     " leave in it", (long long)lot);
+		*ok = false;
+	}
 	return rc;
 }
 
@@ -1485,6 +1369,9 @@ enum hat_err register_verify(struct store_conn *c, bool *ok, char *finding, size
 	/* Each entry against the audit chain is checked with every other bound
 	** row (audit/rows.c); here, what the entries must add up to. */
 	rc = verify_lots(c, ok, finding, n);
+	if (rc != HAT_OK || !*ok)
+		return rc;
+	rc = verify_open_lots(c, ok, finding, n);
 	if (rc != HAT_OK || !*ok)
 		return rc;
 	rc = store_query_int(c, sql_orphans, &found, &orphan, "");

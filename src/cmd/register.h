@@ -30,6 +30,7 @@
 #ifndef HAT_CMD_REGISTER_H
 #define HAT_CMD_REGISTER_H
 
+#include "audit/audit.h"
 #include "cmd/cmd.h"
 #include "core/cdreg.h"
 #include "core/dosing.h"
@@ -74,10 +75,21 @@ enum hat_err register_take_for_dose(struct store_conn *c, struct cmd *cmd,
 				    json_t **out);
 
 /* The register as an inspector reads it: each page of premises_id with its
-** heading, its entries between two local dates (inclusive) and the running
-** balance (new reference). page_id 0 means every page. */
+** heading, its entries between two local dates (inclusive) after seq
+** after_seq, at most limit of them a page, and the running balance (new
+** reference).  A page cut short by limit says so with next_after_seq (the
+** after_seq that reads on), otherwise null.  page_id 0 means every page. */
 enum hat_err register_view(struct store_conn *c, int64_t premises_id, int64_t page_id,
-			   int32_t from, int32_t to, json_t **out);
+			   int32_t from, int32_t to, int64_t after_seq, int64_t limit, json_t **out);
+
+/* The pieces of register_view for a reader that goes entry by entry: the
+** pages with their headings (new reference in *pages) and the chain head as
+** read; and a statement over one page's entries in seq order (rows as
+** store_row_json makes them, owned by the connection: store_done it). */
+enum hat_err register_view_pages(struct store_conn *c, int64_t premises_id, int64_t page_id,
+				 json_t **pages, char head[AUDIT_HEAD_TEXT]);
+enum hat_err register_view_entries(struct store_conn *c, int64_t page_id, int32_t from,
+				   int32_t to, int64_t after_seq, struct store_stmt **out);
 
 /* Pages with their balance and whether a stock check is overdue. */
 enum hat_err register_pages(struct store_conn *c, int64_t premises_id, int32_t today,
@@ -88,9 +100,13 @@ enum hat_err register_pages(struct store_conn *c, int64_t premises_id, int32_t t
 enum hat_err register_lots(struct store_conn *c, int64_t page_id, int32_t today, json_t **out);
 enum hat_err register_stock_checks(struct store_conn *c, int64_t page_id, json_t **out);
 
-/* Renders register_view's JSON as a printable HTML page or as CSV. */
-enum hat_err register_render_html(json_t *view, const char *clinic, struct buf *out);
-enum hat_err register_render_csv(json_t *view, struct buf *out);
+/* Writes the register (as register_view selects it, every entry) to fd as
+** a printable HTML page or as CSV, reading and writing one entry at a time
+** (constant memory).  HAT_E_IO when fd refuses the bytes. */
+enum register_format { REGISTER_CSV, REGISTER_HTML };
+enum hat_err register_print(struct store_conn *c, int64_t premises_id, int64_t page_id,
+			    int32_t from, int32_t to, enum register_format fmt, const char *clinic,
+			    int fd);
 
 /* Re-derives every page's balance from its entries, checks each
 ** administration entry's given + wasted against its ampoules, and that every

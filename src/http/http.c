@@ -220,6 +220,16 @@ void http_reply(struct http_req *req, int status, json_t *reply)
 	req->reply = reply;
 }
 
+void http_reply_file(struct http_req *req, int status, const char *content_type, int fd)
+{
+	if (req->has_file)
+		close(req->file_fd);
+	req->status = status;
+	req->content_type = content_type;
+	req->file_fd = fd;
+	req->has_file = true;
+}
+
 /* Adds the headers every answer carries; false if one could not be added. */
 static bool add_common_headers(struct http_req *req, struct MHD_Response *r, bool api)
 {
@@ -234,15 +244,14 @@ static bool add_common_headers(struct http_req *req, struct MHD_Response *r, boo
 	       (!api || MHD_add_response_header(r, "Cache-Control", "no-store") == MHD_YES);
 }
 
-static enum MHD_Result send_bytes(struct http_req *req, int status, const char *type,
-				  const void *data, size_t len, bool api)
+/* Sends r (which this consumes) with its headers. */
+static enum MHD_Result send_response(struct http_req *req, int status, const char *type,
+				     struct MHD_Response *r, bool api)
 {
-	struct MHD_Response *r;
 	enum MHD_Result ok;
 	char allow[64];
 	bool headers;
 
-	r = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
 	if (!r)
 		return MHD_NO;
 	headers = MHD_add_response_header(r, "Content-Type", type) == MHD_YES &&
@@ -275,6 +284,33 @@ static enum MHD_Result send_bytes(struct http_req *req, int status, const char *
 	return ok;
 }
 
+static enum MHD_Result send_bytes(struct http_req *req, int status, const char *type,
+				  const void *data, size_t len, bool api)
+{
+	return send_response(req, status, type,
+			     MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY),
+			     api);
+}
+
+static enum MHD_Result send_error(struct http_req *req, enum hat_err e);
+
+/* The answer http_reply_file named: libmicrohttpd sends the file from the
+** kernel's page cache and closes it when done. */
+static enum MHD_Result send_file(struct http_req *req)
+{
+	struct MHD_Response *r = NULL;
+	struct stat sb;
+
+	if (fstat(req->file_fd, &sb) == 0 && sb.st_size >= 0)
+		r = MHD_create_response_from_fd((uint64_t)sb.st_size, req->file_fd);
+	if (!r) {
+		log_error("http: %s: its answer's file could not be sent", req->path);
+		return send_error(req, HAT_E_IO);
+	}
+	req->has_file = false;
+	return send_response(req, req->status ? req->status : 200, req->content_type, r, true);
+}
+
 static enum MHD_Result send_error(struct http_req *req, enum hat_err e)
 {
 	json_t *body;
@@ -301,6 +337,8 @@ static enum MHD_Result send_reply(struct http_req *req)
 	char *text;
 	enum MHD_Result ok;
 
+	if (req->has_file)
+		return send_file(req);
 	if (req->content_type)
 		return send_bytes(req, req->status ? req->status : 200, req->content_type,
 				  req->raw.data ? req->raw.data : "", req->raw.len, true);
@@ -620,6 +658,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	json_decref(req->reply);
 	buf_free(&req->raw);
 	buf_free(&req->body_buf);
+	if (req->has_file)
+		close(req->file_fd);
 	if (req->response)
 		MHD_destroy_response(req->response);
 	count_out(srv, req);

@@ -81,7 +81,9 @@ struct http_req {
 	int status;
 	json_t *reply;             /* owned; sent as JSON */
 	struct buf raw;            /* sent as is when content_type is set */
-	const char *content_type;  /* for raw */
+	const char *content_type;  /* for raw, or for the file */
+	int file_fd;               /* with has_file: sent from its start (http_reply_file) */
+	bool has_file;
 	char cookies[2][320];      /* Set-Cookie values */
 	int ncookies;
 	const char *err_field;
@@ -161,6 +163,11 @@ bool http_is_https(struct http_req *req);
 
 /* Answers with JSON (steals reply). */
 void http_reply(struct http_req *req, int status, json_t *reply);
+
+/* Answers with the whole of the file fd (read from its start), for a long
+** answer written out to a file in constant memory rather than built in
+** memory.  The glue owns fd from here and closes it, answered or not. */
+void http_reply_file(struct http_req *req, int status, const char *content_type, int fd);
 
 /* Parses a request body: HAT_E_MALFORMED_JSON, HAT_E_DUPLICATE_KEY or
 ** HAT_E_NOT_AN_OBJECT, or HAT_OK with *out a new object.  Exposed for the

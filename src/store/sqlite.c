@@ -548,6 +548,39 @@ static json_t *column_json(struct store_stmt *s, int col)
 	}
 }
 
+enum hat_err store_row_json(struct store_stmt *s, json_t **out)
+{
+	json_t *obj = json_object();
+
+	if (!obj)
+		return HAT_E_NOMEM;
+	for (int i = 0; i < store_col_count(s); i++) {
+		const char *name = store_col_name(s, i);
+		json_t *v;
+		char key[64];
+
+		/* A column aliased "x_json" holds JSON text: it is sent as the
+		** value it encodes, under the key "x". */
+		if (ends_with(name, "_json") && strlen(name) - 5 < sizeof key) {
+			json_error_t jerr;
+
+			snprintf(key, sizeof key, "%.*s", (int)(strlen(name) - 5), name);
+			v = store_col_is_null(s, i)
+				    ? json_null()
+				    : json_loads(store_col_text(s, i), JSON_DECODE_ANY, &jerr);
+			name = key;
+		} else {
+			v = column_json(s, i);
+		}
+		if (!v || json_object_set_new(obj, name, v) != 0) {
+			json_decref(obj);
+			return HAT_E_NOMEM;
+		}
+	}
+	*out = obj;
+	return HAT_OK;
+}
+
 static enum hat_err query_json_v(struct store_conn *c, const char *sql, json_t **out,
 				 const char *types, va_list ap)
 {
@@ -572,34 +605,9 @@ static enum hat_err query_json_v(struct store_conn *c, const char *sql, json_t *
 		rc = store_step(s, &row);
 		if (rc != HAT_OK || !row)
 			break;
-		obj = json_object();
-		if (!obj || json_array_append_new(arr, obj) != 0) {
+		rc = store_row_json(s, &obj);
+		if (rc == HAT_OK && json_array_append_new(arr, obj) != 0)
 			rc = HAT_E_NOMEM;
-			break;
-		}
-		for (int i = 0; i < store_col_count(s); i++) {
-			const char *name = store_col_name(s, i);
-			json_t *v;
-			char key[64];
-
-			/* A column aliased "x_json" holds JSON text: it is sent as
-			** the value it encodes, under the key "x". */
-			if (ends_with(name, "_json") && strlen(name) - 5 < sizeof key) {
-				json_error_t jerr;
-
-				snprintf(key, sizeof key, "%.*s", (int)(strlen(name) - 5), name);
-				v = store_col_is_null(s, i)
-					    ? json_null()
-					    : json_loads(store_col_text(s, i), JSON_DECODE_ANY, &jerr);
-				name = key;
-			} else {
-				v = column_json(s, i);
-			}
-			if (!v || json_object_set_new(obj, name, v) != 0) {
-				rc = HAT_E_NOMEM;
-				break;
-			}
-		}
 		if (rc != HAT_OK)
 			break;
 	}

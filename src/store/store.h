@@ -111,6 +111,11 @@ enum hat_err store_run(struct store_conn *c, const char *sql, const char *types,
 enum hat_err store_query_json(struct store_conn *c, const char *sql, json_t **out,
 			      const char *types, ...);
 
+/* The current row of s as store_query_json makes it: for a caller that
+** reads rows one at a time (a long read written out as it goes).  *out is a
+** new object owned by the caller. */
+enum hat_err store_row_json(struct store_stmt *s, json_t **out);
+
 /* The same for a query that names one record: *out is that row's object
 ** (new reference), or HAT_E_NOT_FOUND when there is no row. */
 enum hat_err store_query_row_json(struct store_conn *c, const char *sql, json_t **out,

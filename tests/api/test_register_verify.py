@@ -378,6 +378,28 @@ def tamper(c, w):
          "register page %d:" % page in p.out or "administration %d" % adm in p.out,
          p.out + p.err)
 
+    # The open lots a dose chooses from are state the commands keep: a lot
+    # left out (as if emptied) or an emptied one put back is found by the
+    # derived check, named by lot, even when the row check is satisfied.
+    lot = c.scalar("SELECT o.lot_id FROM open_lots o JOIN register_pages p ON p.id = o.page_id"
+                   " WHERE p.premises_id = ? ORDER BY o.lot_id LIMIT 1", (c.premises,))
+    c.ok("the premises has open lots", lot is not None)
+    p = edit("open_lot_gone.db", ("DELETE FROM open_lots WHERE lot_id = ?", (lot,)))
+    c.eq("an open lot removed: verify exits 1", p.returncode, 1)
+    c.ok("and names the lot", "stock lot %d: the open lots" % lot in p.out, p.out + p.err)
+    empty = c.scalar("SELECT l.id FROM stock_lots l WHERE NOT EXISTS"
+                     " (SELECT 1 FROM open_lots o WHERE o.lot_id = l.id) ORDER BY l.id LIMIT 1")
+    if empty is not None:
+        p = edit("open_lot_back.db",
+                 ("INSERT INTO open_lots (lot_id, page_id, expiry_date) SELECT id, page_id,"
+                  " expiry_date FROM stock_lots WHERE id = ?", (empty,)))
+        c.eq("an emptied lot put back among the open: verify exits 1", p.returncode, 1)
+        c.ok("and names the lot", "stock lot %d: the open lots" % empty in p.out,
+             p.out + p.err)
+    p = edit("open_lot_expiry.db",
+             ("UPDATE open_lots SET expiry_date = expiry_date + 365 WHERE lot_id = ?", (lot,)))
+    c.eq("an open lot's expiry moved: verify exits 1", p.returncode, 1)
+
 
 # ---------------------------------------------------------------------------
 # The register as an inspector reads it
@@ -406,6 +428,25 @@ def printed(c):
              [(len(p["entries"]), p["balance"])])
     c.call("a bad format", "auditor", "GET", "/api/v1/register?format=pdf&" + rng,
            status=400, code="invalid_query")
+
+    # A long period is read in pages: limit entries a page, then after_seq.
+    big = max(pages, key=lambda p: len(p["entries"])) if pages else {"id": 0, "entries": []}
+    got, after, rounds = [], 0, 0
+    while after is not None and rounds < 100:
+        part = c.call("the register a page at a time", "auditor", "GET",
+                      "/api/v1/register?%s&page_id=%d&limit=7&after_seq=%d"
+                      % (rng, big["id"], after), status=200).json or {}
+        entries = (part.get("pages") or [{}])[0].get("entries") or []
+        c.ok("each part holds at most the limit", len(entries) <= 7, len(entries))
+        got += [e["seq"] for e in entries]
+        after = (part.get("pages") or [{}])[0].get("next_after_seq")
+        rounds += 1
+    c.eq("the parts together are the page, in order, once each", got,
+         [e["seq"] for e in big["entries"]])
+    c.ok("the page took more than one part", rounds > 1, rounds)
+    for bad in ("limit=0", "limit=5001", "limit=x", "after_seq=-1"):
+        c.call("a bad %s" % bad, "auditor", "GET", "/api/v1/register?%s&%s" % (rng, bad),
+               status=400, code="invalid_query")
 
     # Printable HTML.
     r = c.call("the printable register", "auditor", "GET", "/api/v1/register?format=html&" + rng,
