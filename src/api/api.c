@@ -300,7 +300,7 @@ enum hat_err api_check_witness(struct http_req *req, json_t *witness, unsigned r
 	if (rc != HAT_OK)
 		*witness_id = 0;
 	if (rc == HAT_OK && via == AUTH_VIA_PIN &&
-	    pins_succeeded(&context->runner, api_reader(req), *witness_id, now) != HAT_OK)
+	    pins_succeeded(&context->runner, *witness_id, device, now) != HAT_OK)
 		log_warn("could not clear the wrong PINs of user %lld", (long long)*witness_id);
 	return rc;
 }

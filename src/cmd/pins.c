@@ -3,6 +3,8 @@
 */
 #include <string.h>
 
+#include <sodium.h>
+
 #include "core/pin.h"
 #include "pins.h"
 
@@ -97,11 +99,43 @@ static enum hat_err run_failed(struct store_conn *conn, struct cmd *c)
 	return rc;
 }
 
-/* Housekeeping, like a login's reset of its count: no audit event. */
+/* Housekeeping, like a login's reset of its count and a session's last
+** use: no audit event.  A PIN typed on the device is its owner using the
+** device, so their sessions there count as used now: otherwise a witness
+** who signs by PIN all morning would drop off the device after the idle
+** time of a session they never touch by its cookie. */
 static enum hat_err run_ok(struct store_conn *conn, struct cmd *c)
 {
-	return store_run(conn, "UPDATE users SET pin_failures = 0 WHERE id = ? AND pin_failures > 0",
-			 "i", c->target_id);
+	const char *hex = fields_str(c->input, "device_hash", "");
+	unsigned char device[AUTH_TOKEN_HASH_BYTES];
+	struct store_stmt *s;
+	size_t len = 0;
+	bool row;
+	enum hat_err rc;
+
+	rc = store_run(conn, "UPDATE users SET pin_failures = 0 WHERE id = ? AND pin_failures > 0",
+		       "i", c->target_id);
+	if (rc != HAT_OK)
+		return rc;
+	if (sodium_hex2bin(device, sizeof device, hex, strlen(hex), NULL, &len, NULL) != 0 ||
+	    len != sizeof device)
+		return HAT_E_INTERNAL;
+	rc = store_prepare(conn, "UPDATE sessions SET last_seen_at = ? WHERE user_id = ?"
+				 " AND device_hash = ? AND revoked_at IS NULL AND expires_at > ?"
+				 " AND last_seen_at < ?", &s);
+	if (rc != HAT_OK)
+		return rc;
+	rc = store_bindf(s, "ii", c->now, c->target_id);
+	if (rc == HAT_OK)
+		rc = store_bind_blob(s, 3, device, sizeof device);
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 4, c->now);
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 5, c->now);
+	if (rc == HAT_OK)
+		rc = store_step(s, &row);
+	store_done(s);
+	return rc;
 }
 
 const struct cmd_def pins_set = {
@@ -115,10 +149,9 @@ static const struct cmd_def pins_ok = {
 };
 
 static enum hat_err run_system(const struct cmd_runner *r, const struct cmd_def *def,
-			       int64_t user_id, int64_t now)
+			       int64_t user_id, json_t *input, int64_t now)
 {
 	struct cmd c;
-	json_t *input = json_object();
 	enum hat_err rc = HAT_E_NOMEM;
 
 	cmd_init(&c, def, 0, 0, input, now);
@@ -133,19 +166,16 @@ static enum hat_err run_system(const struct cmd_runner *r, const struct cmd_def 
 
 enum hat_err pins_failed(const struct cmd_runner *r, int64_t user_id, int64_t now)
 {
-	return run_system(r, &pins_fail, user_id, now);
+	return run_system(r, &pins_fail, user_id, json_object(), now);
 }
 
-enum hat_err pins_succeeded(const struct cmd_runner *r, struct store_conn *read,
-			    int64_t user_id, int64_t now)
+enum hat_err pins_succeeded(const struct cmd_runner *r, int64_t user_id,
+			    const unsigned char device[AUTH_TOKEN_HASH_BYTES], int64_t now)
 {
-	int64_t failures = 0;
-	enum hat_err rc = store_query_int(read, "SELECT pin_failures FROM users WHERE id = ?", NULL,
-					  &failures, "i", user_id);
+	char hex[AUTH_TOKEN_HASH_BYTES * 2 + 1];
 
-	if (rc == HAT_OK && failures > 0)
-		rc = run_system(r, &pins_ok, user_id, now);
-	return rc;
+	sodium_bin2hex(hex, sizeof hex, device, AUTH_TOKEN_HASH_BYTES);
+	return run_system(r, &pins_ok, user_id, json_pack("{s:s}", "device_hash", hex), now);
 }
 
 enum hat_err pins_device_staff(struct store_conn *read, const unsigned char *device,

@@ -16,7 +16,8 @@
 **   user.pin_failed  counts a wrong PIN for its owner, locking the PIN
 **                    (not the login) for the policy's lock_s after
 **                    lock_after wrong ones; audited.
-**   user.pin_ok      clears that count after a right PIN.
+**   user.pin_ok      clears that count after a right PIN, and marks the
+**                    owner's sessions on the device used.
 */
 #ifndef HAT_CMD_PINS_H
 #define HAT_CMD_PINS_H
@@ -28,10 +29,11 @@ extern const struct cmd_def pins_set;
 /* Counts a wrong PIN typed for user_id as a witness. */
 enum hat_err pins_failed(const struct cmd_runner *r, int64_t user_id, int64_t now);
 
-/* Clears user_id's count of wrong PINs, when there is one (read: a read
-** connection, so that a right PIN costs a write only after wrong ones). */
-enum hat_err pins_succeeded(const struct cmd_runner *r, struct store_conn *read,
-			    int64_t user_id, int64_t now);
+/* After a right PIN on the device whose cookie hashes to device: clears
+** user_id's count of wrong PINs and marks their live sessions on that
+** device used now (a PIN typed there is its owner using the device). */
+enum hat_err pins_succeeded(const struct cmd_runner *r, int64_t user_id,
+			    const unsigned char device[AUTH_TOKEN_HASH_BYTES], int64_t now);
 
 /* The staff with a live session (policy p) opened on the device whose
 ** cookie hashes to device, other than actor_id: an array of {id,

@@ -221,8 +221,12 @@ def throttle_and_lock(d):
     witness(d, "14 minutes on the PIN is still locked", "dr",
             {"username": "nurse.byrne", "pin": PIN}, 429, "witness_pin_locked")
     d.at(1, "09:46:00")
+    seen = "SELECT max(last_seen_at) FROM sessions WHERE user_id = ? AND device_hash IS NOT NULL"
+    before = d.scalar(seen, (byrne,))
     witness(d, "once the lock has run its course the PIN witnesses again", "dr",
             {"username": "nurse.byrne", "pin": PIN}, 200)
+    d.eq("a PIN typed on the device counts as its owner using the device (16 minutes on)",
+         d.scalar(seen, (byrne,)) - before, 16 * 60)
 
 
 def signed_out(d):
