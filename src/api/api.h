@@ -92,6 +92,7 @@ enum hat_err api_session_logout(struct http_req *req);
 enum hat_err api_session_witness(struct http_req *req);
 enum hat_err api_session_device_staff(struct http_req *req);
 enum hat_err api_session_set_pin(struct http_req *req);
+enum hat_err api_session_switch(struct http_req *req);
 enum hat_err api_users_list(struct http_req *req);
 enum hat_err api_users_create(struct http_req *req);
 enum hat_err api_users_get(struct http_req *req);

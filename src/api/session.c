@@ -184,3 +184,22 @@ enum hat_err api_session_set_pin(struct http_req *req)
 	req->path_id = api_who(req)->user_id;
 	return api_run_reauthenticated(req, &pins_set);
 }
+
+/* "Switch user": the browser forgets this session, which stays open, so
+** that its owner is still signed in on this device (to witness by PIN)
+** until it idles out, while the next person logs in.  Nothing is written:
+** the session row is as it was, and only the cookie goes. */
+enum hat_err api_session_switch(struct http_req *req)
+{
+	const struct auth_principal *who = api_who(req);
+	char until[21];
+
+	if (who->cookie &&
+	    !http_set_cookie(req, http_is_https(req)
+			     ? "hat_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure"
+			     : "hat_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"))
+		return HAT_E_INTERNAL;
+	clock_format_utc(clock_now() + api_ctx()->policy.idle_s, until);
+	http_reply(req, 200, json_pack("{s:b, s:s}", "switched", 1, "on_device_until", until));
+	return HAT_OK;
+}
