@@ -104,7 +104,7 @@ await runTests(import.meta.url, [
     await doctor.getByRole('button', { name: 'Review', exact: true }).click();
     const d = doctor.getByRole('dialog');
     const fs = d.locator('fieldset.reduced-rx');
-    await d.getByLabel('Outcome').waitFor().catch(() => {});
+    await d.getByLabel('Reduce the dose').waitFor();
     expect(await fs.isHidden(), 'the prescription boxes are hidden until "reduce" is chosen');
     await d.getByLabel('Reduce the dose').check();
     await fs.waitFor();
