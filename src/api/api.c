@@ -9,6 +9,7 @@
 
 #include "api.h"
 #include "cmd/patients.h"
+#include "cmd/pins.h"
 #include "cmd/sessions.h"
 #include "cmd/visits.h"
 #include "util/clock.h"
@@ -244,21 +245,63 @@ static void witness_failed(struct http_req *req, int64_t now, const char *what)
 	log_warn("%s check failed for %s", what, who->username);
 }
 
+bool api_device_hash(struct http_req *req, unsigned char hash[AUTH_TOKEN_HASH_BYTES])
+{
+	char token[AUTH_TOKEN_CHARS + 8];
+	size_t n;
+	bool ok = http_cookie(req, "hat_device", token, sizeof token);
+
+	/* Only a token of the shape hatd makes: 43 URL-safe base64 characters. */
+	n = ok ? strlen(token) : 0;
+	ok = ok && n == AUTH_TOKEN_CHARS - 1;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (token[i] >= 'A' && token[i] <= 'Z') || (token[i] >= 'a' && token[i] <= 'z') ||
+		     (token[i] >= '0' && token[i] <= '9') || token[i] == '-' || token[i] == '_';
+	if (ok)
+		auth_token_hash(token, hash);
+	sodium_memzero(token, sizeof token);
+	return ok;
+}
+
 enum hat_err api_check_witness(struct http_req *req, json_t *witness, unsigned roles,
 			       int64_t *witness_id, bool *by_token)
 {
 	const struct auth_principal *who = api_who(req);
+	unsigned char device[AUTH_TOKEN_HASH_BYTES];
+	bool has_device = api_device_hash(req, device);
+	enum auth_witness_via via = AUTH_VIA_PASSWORD;
 	int64_t now = clock_now();
 	enum hat_err rc = witness_gate(req, now);
 
+	*by_token = false;
 	if (rc != HAT_OK)
 		return rc;
-	*by_token = false;
-	rc = auth_witness_check(api_reader(req), witness, who->user_id, roles, now,
-				&context->policy, witness_id, by_token);
-	/* Only passwords are counted: a 256-bit witness token cannot be guessed. */
-	if (rc == HAT_E_WITNESS_BAD_CREDENTIALS && !*by_token)
-		witness_failed(req, now, "witness");
+	rc = auth_witness_check(api_reader(req), witness, who->user_id, roles,
+				has_device ? device : NULL, now, &context->policy, witness_id,
+				&via);
+	*by_token = via == AUTH_VIA_TOKEN;
+	/* Only passwords and PINs are counted: a 256-bit witness token cannot
+	** be guessed.  A wrong PIN counts twice: against the person typing
+	** (the throttle) and against the PIN, so that several colleagues
+	** together cannot guess one PIN either. */
+	if (rc == HAT_E_WITNESS_BAD_CREDENTIALS && via != AUTH_VIA_TOKEN)
+		witness_failed(req, now, via == AUTH_VIA_PIN ? "witness PIN" : "witness");
+	if (rc == HAT_E_WITNESS_BAD_CREDENTIALS && via == AUTH_VIA_PIN && *witness_id) {
+		/* As at login: a wrong PIN that could not be counted would let
+		** guessing go on past the lock, so it is not reported as one. */
+		enum hat_err counted = pins_failed(&context->runner, *witness_id, now);
+
+		if (counted != HAT_OK) {
+			log_error("a wrong PIN for user %lld could not be counted (%s)",
+				  (long long)*witness_id, hat_err_code(counted));
+			rc = counted;
+		}
+	}
+	if (rc != HAT_OK)
+		*witness_id = 0;
+	if (rc == HAT_OK && via == AUTH_VIA_PIN &&
+	    pins_succeeded(&context->runner, *witness_id, device, now) != HAT_OK)
+		log_warn("could not clear the wrong PINs of user %lld", (long long)*witness_id);
 	return rc;
 }
 

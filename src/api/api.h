@@ -60,14 +60,21 @@ enum hat_err api_run_witnessed(struct http_req *req, const struct cmd_def *def, 
 ** authenticated here; the command decides whether one was needed. */
 enum hat_err api_run_confirmed(struct http_req *req, const struct cmd_def *def);
 /* Checks a witness's credentials for the caller, refusing with
-** HAT_E_WITNESS_THROTTLED after five wrong ones from the same login within
-** 15 minutes. */
+** HAT_E_WITNESS_THROTTLED after five wrong ones (passwords or PINs) from
+** the same login within 15 minutes; a wrong PIN also counts against its
+** owner's PIN (cmd/pins.h).  A PIN is checked against the request's
+** device (api_device_hash). */
 enum hat_err api_check_witness(struct http_req *req, json_t *witness, unsigned roles,
 			       int64_t *witness_id, bool *by_token);
 /* The same for a command that changes the caller's own password: when the
 ** path's id is the caller, the body's "current_password" is checked here
 ** (counted like a wrong witness password) and the command told so. */
 enum hat_err api_run_reauthenticated(struct http_req *req, const struct cmd_def *def);
+/* The device a request comes from: the BLAKE2b hash of its hat_device
+** cookie, a random token hatd gives a browser at its first login there
+** (api_session_login).  False when the request carries none (or one that
+** is not of hatd's making). */
+bool api_device_hash(struct http_req *req, unsigned char hash[AUTH_TOKEN_HASH_BYTES]);
 /* Writes an access-log entry for a read of patient_id (0: a list). */
 enum hat_err api_log_access(struct http_req *req, int64_t patient_id, const char *what);
 /* ?premises_id=N (default: the first premises); HAT_E_UNKNOWN_PREMISES. */
@@ -83,6 +90,9 @@ enum hat_err api_session_login(struct http_req *req);
 enum hat_err api_session_get(struct http_req *req);
 enum hat_err api_session_logout(struct http_req *req);
 enum hat_err api_session_witness(struct http_req *req);
+enum hat_err api_session_device_staff(struct http_req *req);
+enum hat_err api_session_set_pin(struct http_req *req);
+enum hat_err api_session_switch(struct http_req *req);
 enum hat_err api_users_list(struct http_req *req);
 enum hat_err api_users_create(struct http_req *req);
 enum hat_err api_users_get(struct http_req *req);

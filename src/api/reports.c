@@ -136,7 +136,7 @@ enum hat_err api_drug_price_set(struct http_req *req)
 enum hat_err api_fhir_everything(struct http_req *req)
 {
 	json_t *out = NULL;
-	enum hat_err rc = fhir_everything(api_reader(req), req->path_id, &out);
+	enum hat_err rc = fhir_everything(api_reader(req), req->path_id, clock_now(), &out);
 
 	if (rc == HAT_OK)
 		rc = api_log_access(req, req->path_id, "fhir_everything");

@@ -22,6 +22,9 @@ const struct http_route api_routes[] = {
 	{ HTTP_GET, "/api/v1/session", api_session_get, P(SESSION), 0, NULL },
 	{ HTTP_DELETE, "/api/v1/session", api_session_logout, P(SESSION), 0, NULL },
 	{ HTTP_POST, "/api/v1/session/witness", api_session_witness, P(SESSION), 4 * KB, NULL },
+	{ HTTP_GET, "/api/v1/session/device-staff", api_session_device_staff, P(DEVICE_STAFF), 0, NULL },
+	{ HTTP_POST, "/api/v1/session/switch", api_session_switch, P(SESSION), 1 * KB, NULL },
+	{ HTTP_PUT, "/api/v1/session/pin", api_session_set_pin, P(USER_PIN), 4 * KB, NULL },
 
 	{ HTTP_GET, "/api/v1/users", api_users_list, P(USER_READ), 0, NULL },
 	{ HTTP_POST, "/api/v1/users", api_users_create, P(USER_CREATE), 4 * KB, NULL },

@@ -5,16 +5,16 @@
 
 #include "tables.h"
 
-/* Login-throttle counters change with every failed login and reset with
-** every good one; they guard against guessing and are not part of the
+/* Login-throttle counters (and a witness PIN's, migration 011) change with
+** every failed login and reset with every good one; they guard against guessing and are not part of the
 ** record (a password change, a role or a disabling is). */
 static const char *const users_ignored[] = { "failed_logins", "last_failed_at", "locked_until",
-					     NULL };
+					     "pin_failures", "pin_locked_until", NULL };
 
 const struct audit_table audit_tables[] = {
 	{ "meta", 1, AUDIT_BOUND, NULL, NULL },
 	{ "premises", 2, AUDIT_BOUND, NULL, NULL },
-	{ "users", 3, AUDIT_BOUND, users_ignored, "login-throttle counters are ephemeral" },
+	{ "users", 3, AUDIT_BOUND, users_ignored, "login- and PIN-throttle counters are ephemeral" },
 	{ "user_roles", 4, AUDIT_BOUND, NULL, NULL },
 	{ "prescriber_licences", 5, AUDIT_BOUND, NULL, NULL },
 	{ "discharge_reasons", 6, AUDIT_BOUND, NULL, NULL },

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "core/pin.h"
 #include "util/buf.h"
 
 /* The OWASP password-storage guidance for Argon2id: m=19 MiB, t=2, p=1.
@@ -85,6 +86,20 @@ enum hat_err auth_password_hash(const char *password, char out[AUTH_HASH_MAX])
 	sem_wait(&hash_slots);
 	rc = crypto_pwhash_str_alg(out, password, strlen(password), PWHASH_OPS,
 				   PWHASH_MEM, crypto_pwhash_ALG_ARGON2ID13);
+	sem_post(&hash_slots);
+	return rc == 0 ? HAT_OK : HAT_E_NOMEM;
+}
+
+enum hat_err auth_pin_hash(const char *pin, char out[AUTH_HASH_MAX])
+{
+	enum pin_fault f = pin_check(pin);
+	int rc;
+
+	if (f != PIN_OK)
+		return HAT_E_WEAK_PIN;
+	sem_wait(&hash_slots);
+	rc = crypto_pwhash_str_alg(out, pin, strlen(pin), PWHASH_OPS, PWHASH_MEM,
+				   crypto_pwhash_ALG_ARGON2ID13);
 	sem_post(&hash_slots);
 	return rc == 0 ? HAT_OK : HAT_E_NOMEM;
 }
@@ -336,29 +351,121 @@ static enum hat_err witness_by_password(struct store_conn *c, const char *userna
 	return HAT_OK;
 }
 
+/* A live session of user_id opened on the device whose cookie hashes to
+** device: not revoked, not expired, not idle. */
+static enum hat_err on_device(struct store_conn *c, int64_t user_id, const unsigned char *device,
+			      int64_t now, const struct auth_policy *p, bool *found)
+{
+	static const char sql[] =
+		"SELECT 1 FROM sessions WHERE user_id = ? AND device_hash = ?"
+		" AND revoked_at IS NULL AND expires_at > ? AND last_seen_at > ? LIMIT 1";
+	struct store_stmt *s;
+	enum hat_err rc;
+
+	*found = false;
+	if (!device)
+		return HAT_OK;
+	rc = store_prepare(c, sql, &s);
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 1, user_id);
+	if (rc == HAT_OK)
+		rc = store_bind_blob(s, 2, device, AUTH_TOKEN_HASH_BYTES);
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 3, now);
+	if (rc == HAT_OK)
+		rc = store_bind_int(s, 4, now - p->idle_s);
+	if (rc == HAT_OK)
+		rc = store_step(s, found);
+	store_done(s);
+	return rc;
+}
+
+/* A PIN is short, so it is taken only from someone signed in on this very
+** device (a PIN alone, from anywhere, would be a weak password), and it has
+** a lock of its own; the order of the checks tells nothing about the PIN
+** until its owner is known to be here. */
+static enum hat_err witness_by_pin(struct store_conn *c, const char *username, const char *pin,
+				   const unsigned char *device, int64_t now,
+				   const struct auth_policy *p, int64_t *user_id)
+{
+	static const char sql[] =
+		"SELECT id, coalesce(pin_hash, ''), coalesce(locked_until, 0),"
+		" coalesce(pin_locked_until, 0) FROM users WHERE username = ? AND disabled = 0";
+	int64_t locked_until = 0;
+	int64_t pin_locked_until = 0;
+	char hash[AUTH_HASH_MAX] = "";
+	struct store_stmt *s;
+	enum hat_err rc;
+	bool row = false;
+	bool here = false;
+
+	rc = store_prepare(c, sql, &s);
+	if (rc == HAT_OK)
+		rc = store_bind_text(s, 1, username);
+	if (rc == HAT_OK)
+		rc = store_step(s, &row);
+	if (rc == HAT_OK && row) {
+		*user_id = store_col_int(s, 0);
+		str_copy(hash, sizeof hash, store_col_text(s, 1));
+		locked_until = store_col_int(s, 2);
+		pin_locked_until = store_col_int(s, 3);
+	}
+	store_done(s);
+	if (rc != HAT_OK)
+		return rc;
+	if (!row) {
+		auth_password_burn(pin);
+		return HAT_E_WITNESS_BAD_CREDENTIALS;
+	}
+	if (locked_until > now)
+		return HAT_E_ACCOUNT_LOCKED;
+	rc = on_device(c, *user_id, device, now, p, &here);
+	if (rc != HAT_OK)
+		return rc;
+	if (!here)
+		return HAT_E_WITNESS_NOT_ON_DEVICE;
+	if (!*hash)
+		return HAT_E_WITNESS_NO_PIN;
+	if (pin_locked_until > now)
+		return HAT_E_WITNESS_PIN_LOCKED;
+	/* The rules keep every real PIN short: a long one costs no hash. */
+	if (strlen(pin) > PIN_MAX_DIGITS || !auth_password_verify(hash, pin))
+		return HAT_E_WITNESS_BAD_CREDENTIALS;
+	return HAT_OK;
+}
+
 enum hat_err auth_witness_check(struct store_conn *c, json_t *body, int64_t actor_id,
-				unsigned roles_allowed, int64_t now,
+				unsigned roles_allowed, const unsigned char *device, int64_t now,
 				const struct auth_policy *p, int64_t *witness_id,
-				bool *by_token)
+				enum auth_witness_via *via)
 {
 	const char *token;
 	const char *username;
 	const char *password;
+	const char *pin;
 	int64_t id = 0;
 	unsigned roles;
 	enum hat_err rc;
 
+	*witness_id = 0;
+	*via = AUTH_VIA_PASSWORD;
 	if (!json_is_object(body))
 		return HAT_E_WITNESS_REQUIRED;
 	token = json_string_value(json_object_get(body, "token"));
 	username = json_string_value(json_object_get(body, "username"));
 	password = json_string_value(json_object_get(body, "password"));
+	pin = json_string_value(json_object_get(body, "pin"));
 	if (token) {
+		*via = AUTH_VIA_TOKEN;
 		rc = witness_by_token(c, token, now, p, &id);
-		*by_token = true;
-	} else if (username && password) {
+	} else if (username && pin && !password) {
+		*via = AUTH_VIA_PIN;
+		rc = witness_by_pin(c, username, pin, device, now, p, &id);
+		/* The caller counts a wrong PIN against its owner's PIN. */
+		if (rc == HAT_E_WITNESS_BAD_CREDENTIALS)
+			*witness_id = id;
+	} else if (username && password && !pin) {
 		rc = witness_by_password(c, username, password, now, &id);
-		*by_token = false;
 	} else {
 		return HAT_E_WITNESS_REQUIRED;
 	}

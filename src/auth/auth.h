@@ -63,6 +63,10 @@ enum hat_err auth_init(void);
 ** outside [AUTH_PASSWORD_MIN, AUTH_PASSWORD_MAX]; HAT_E_NOMEM. */
 enum hat_err auth_password_hash(const char *password, char out[AUTH_HASH_MAX]);
 
+/* Hashes a witness PIN into out, as a password is hashed.  HAT_E_WEAK_PIN
+** when it breaks a rule of core/pin.h; HAT_E_NOMEM. */
+enum hat_err auth_pin_hash(const char *pin, char out[AUTH_HASH_MAX]);
+
 /* True when password matches the stored hash.  Waits for a hashing slot. */
 bool auth_password_verify(const char *hash, const char *password);
 
@@ -126,17 +130,31 @@ enum hat_err auth_address_gate(int address_failures, int64_t address_since,
 			       int total_failures, int64_t total_since, int64_t now,
 			       const struct auth_policy *p);
 
-/* Checks a witness: body is {"username", "password"} or {"token"}.  The
+/* How a witness proved who they are. */
+enum auth_witness_via {
+	AUTH_VIA_PASSWORD,
+	AUTH_VIA_TOKEN,
+	AUTH_VIA_PIN,
+};
+
+/* Checks a witness: body is {"username", "password"}, {"username", "pin"}
+** or {"token"} (the witness token the witness's own login gave them).  The
 ** witness must be an active user other than actor_id holding one of
-** roles_allowed.  Errors: HAT_E_WITNESS_REQUIRED (no body),
-** HAT_E_WITNESS_BAD_CREDENTIALS, HAT_E_WITNESS_SAME_PERSON,
+** roles_allowed.  A PIN is taken only when its owner has a live session on
+** the device the request comes from: device is the BLAKE2b hash of the
+** request's device cookie (AUTH_TOKEN_HASH_BYTES), or NULL when it sent
+** none.  Errors: HAT_E_WITNESS_REQUIRED (no body, or not exactly one way of
+** proving), HAT_E_WITNESS_BAD_CREDENTIALS, HAT_E_WITNESS_SAME_PERSON,
 ** HAT_E_WITNESS_ROLE, HAT_E_ACCOUNT_LOCKED (the witness's login is locked:
-** a lock holds for witnessing as for logging in). On success *witness_id is the witness's user id and
-** *by_token says whether a witness token was used. */
+** a lock holds for witnessing as for logging in), and for a PIN
+** HAT_E_WITNESS_NOT_ON_DEVICE, HAT_E_WITNESS_NO_PIN,
+** HAT_E_WITNESS_PIN_LOCKED.  *via says which way was tried.  On success
+** *witness_id is the witness's user id; after a wrong PIN it is the PIN's
+** owner (so the caller can count it against that PIN), otherwise 0. */
 enum hat_err auth_witness_check(struct store_conn *c, json_t *body, int64_t actor_id,
-				unsigned roles_allowed, int64_t now,
+				unsigned roles_allowed, const unsigned char *device, int64_t now,
 				const struct auth_policy *p, int64_t *witness_id,
-				bool *by_token);
+				enum auth_witness_via *via);
 
 /* Loads a user's roles as a mask. */
 enum hat_err auth_user_roles(struct store_conn *c, int64_t user_id, unsigned *mask);

@@ -37,22 +37,65 @@ static const char help[] =
 	"exist yet; needs a manager.  USERNAME is who takes the export: it goes\n"
 	"to the access log.\n";
 
-/* Every person's Bundle, each resource a line of its type's file. */
+/* Every person's Bundle, each resource a line of its type's file; a
+** Questionnaire (an instrument, shared by everyone who answered it) once. */
+static const char *const fhir_types[] = {
+	"Patient", "EpisodeOfCare", "MedicationRequest", "MedicationAdministration", "Observation",
+	"Questionnaire", "QuestionnaireResponse", "Flag", "Goal",
+};
+#define FHIR_TYPES (sizeof fhir_types / sizeof fhir_types[0])
+
+static enum hat_err fhir_write(FILE *const f[FHIR_TYPES], json_t *bundle, json_t *seen,
+			       int64_t *lines)
+{
+	enum hat_err rc = HAT_OK;
+	json_t *e;
+	size_t j;
+
+	json_array_foreach(json_object_get(bundle, "entry"), j, e) {
+		json_t *r = json_object_get(e, "resource");
+		const char *type = json_string_value(json_object_get(r, "resourceType"));
+		const char *id = json_string_value(json_object_get(r, "id"));
+		char *text;
+
+		if (type && id && strcmp(type, "Questionnaire") == 0) {
+			if (json_object_get(seen, id))
+				continue;
+			if (json_object_set_new(seen, id, json_true()) != 0)
+				return HAT_E_NOMEM;
+		}
+		for (size_t i = 0; rc == HAT_OK && type && i < FHIR_TYPES; i++) {
+			if (strcmp(type, fhir_types[i]) != 0)
+				continue;
+			text = json_dumps(r, JSON_COMPACT);
+			if (!text || fprintf(f[i], "%s\n", text) < 0)
+				rc = HAT_E_IO;
+			free(text);
+			(*lines)++;
+		}
+		if (rc != HAT_OK)
+			break;
+	}
+	return rc;
+}
+
 static enum hat_err fhir_ndjson(struct store_conn *c, const char *dir, int64_t *lines)
 {
-	static const char *const types[] = { "Patient", "EpisodeOfCare", "MedicationRequest",
-					     "MedicationAdministration" };
-	FILE *f[4] = { NULL, NULL, NULL, NULL };
+	FILE *f[FHIR_TYPES] = { NULL };
 	struct store_stmt *s = NULL;
+	json_t *seen = json_object();
 	char path[4096];
 	bool row;
 	enum hat_err rc = mkdir(dir, 0700) == 0 ? HAT_OK : HAT_E_IO;
 	int64_t *ids = NULL;
+	int64_t now = clock_now();
 	size_t n = 0, cap = 0;
 
 	*lines = 0;
-	for (int i = 0; rc == HAT_OK && i < 4; i++) {
-		snprintf(path, sizeof path, "%s/%s.ndjson", dir, types[i]);
+	if (!seen && rc == HAT_OK)
+		rc = HAT_E_NOMEM;
+	for (size_t i = 0; rc == HAT_OK && i < FHIR_TYPES; i++) {
+		snprintf(path, sizeof path, "%s/%s.ndjson", dir, fhir_types[i]);
 		if (!(f[i] = fopen(path, "wx")))
 			rc = HAT_E_IO;
 	}
@@ -74,29 +117,16 @@ static enum hat_err fhir_ndjson(struct store_conn *c, const char *dir, int64_t *
 	}
 	store_done(s);
 	for (size_t k = 0; rc == HAT_OK && k < n; k++) {
-		json_t *b = NULL, *e;
-		size_t j;
+		json_t *b = NULL;
 
-		rc = fhir_everything(c, ids[k], &b);
-		json_array_foreach(json_object_get(b, "entry"), j, e) {
-			json_t *r = json_object_get(e, "resource");
-			const char *type = json_string_value(json_object_get(r, "resourceType"));
-			char *text;
-
-			for (int i = 0; rc == HAT_OK && type && i < 4; i++) {
-				if (strcmp(type, types[i]) != 0)
-					continue;
-				text = json_dumps(r, JSON_COMPACT);
-				if (!text || fprintf(f[i], "%s\n", text) < 0)
-					rc = HAT_E_IO;
-				free(text);
-				(*lines)++;
-			}
-		}
+		rc = fhir_everything(c, ids[k], now, &b);
+		if (rc == HAT_OK)
+			rc = fhir_write(f, b, seen, lines);
 		json_decref(b);
 	}
 	free(ids);
-	for (int i = 0; i < 4; i++)
+	json_decref(seen);
+	for (size_t i = 0; i < FHIR_TYPES; i++)
 		if (f[i] && fclose(f[i]) != 0)
 			rc = HAT_E_IO;
 	return rc;

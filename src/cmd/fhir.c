@@ -6,18 +6,32 @@
 
 #include "core/fhir.h"
 #include "fhir.h"
+#include "fhir_parts.h"
 
 static json_t *date_json(struct store_stmt *s, int col)
 {
-	char b[11];
-
 	if (store_col_is_null(s, col))
 		return NULL;
-	clock_format_date((int32_t)store_col_int(s, col), b);
+	return fhir_date((int32_t)store_col_int(s, col));
+}
+
+json_t *fhir_date(int32_t date)
+{
+	char b[11];
+
+	clock_format_date(date, b);
 	return json_string(b);
 }
 
-static json_t *ref(const char *type, int64_t id)
+json_t *fhir_instant(int64_t at)
+{
+	char b[21];
+
+	clock_format_utc(at, b);
+	return json_string(b);
+}
+
+json_t *fhir_ref(const char *type, int64_t id)
 {
 	char b[64];
 
@@ -25,20 +39,43 @@ static json_t *ref(const char *type, int64_t id)
 	return json_pack("{s:s}", "reference", b);
 }
 
-static json_t *id_json(int64_t id)
+json_t *fhir_id(const char *prefix, int64_t id)
 {
-	char b[24];
+	char b[64];
 
-	snprintf(b, sizeof b, "%lld", (long long)id);
+	if (prefix)
+		snprintf(b, sizeof b, "%s-%lld", prefix, (long long)id);
+	else
+		snprintf(b, sizeof b, "%lld", (long long)id);
 	return json_string(b);
 }
 
-static enum hat_err add(json_t *entries, json_t *resource)
+json_t *fhir_concept(const char *system, const char *code, const char *display)
+{
+	json_t *coding = json_pack("{s:s, s:s}", "system", system, "code", code);
+	json_t *cc;
+
+	if (coding && display)
+		json_object_set_new(coding, "display", json_string(display));
+	cc = json_pack("{s:[o]}", "coding", coding);
+	if (cc && display)
+		json_object_set_new(cc, "text", json_string(display));
+	return cc;
+}
+
+enum hat_err fhir_add(json_t *entries, json_t *resource)
 {
 	if (!resource)
 		return HAT_E_NOMEM;
 	return json_array_append_new(entries, json_pack("{s:o}", "resource", resource)) == 0
 		? HAT_OK : HAT_E_NOMEM;
+}
+
+/* The medicine as a local code with its name: no SNOMED CT code for it
+** has been checked against a release, and a wrong one would be worse. */
+static json_t *medicine(const char *drug)
+{
+	return fhir_concept(FHIR_LOCAL("medicine"), drug, drug);
 }
 
 static enum hat_err patient(struct store_conn *c, int64_t pid, json_t *entries)
@@ -57,13 +94,13 @@ static enum hat_err patient(struct store_conn *c, int64_t pid, json_t *entries)
 		rc = HAT_E_NOT_FOUND;
 	if (rc == HAT_OK) {
 		p = json_pack("{s:s, s:o, s:[{s:s, s:s, s:[s]}], s:s, s:o}", "resourceType", "Patient",
-			      "id", id_json(pid), "name", "use", "official", "family",
+			      "id", fhir_id(NULL, pid), "name", "use", "official", "family",
 			      store_col_text(s, 1), "given", store_col_text(s, 0), "gender",
 			      store_col_text(s, 3), "birthDate", date_json(s, 2));
 		if (p && *store_col_text(s, 4))
 			json_object_set_new(p, "identifier", json_pack("[{s:s, s:s, s:s}]", "use",
 				"official", "system", FHIR_NHS_NUMBER_SYSTEM, "value", store_col_text(s, 4)));
-		rc = add(entries, p);
+		rc = fhir_add(entries, p);
 	}
 	store_done(s);
 	return rc;
@@ -84,10 +121,10 @@ static enum hat_err episodes(struct store_conn *c, int64_t pid, json_t *entries)
 
 		if (period && !store_col_is_null(s, 3))
 			json_object_set_new(period, "end", date_json(s, 3));
-		rc = add(entries, json_pack("{s:s, s:o, s:s, s:o, s:o}", "resourceType", "EpisodeOfCare",
-					    "id", id_json(store_col_int(s, 0)), "status",
+		rc = fhir_add(entries, json_pack("{s:s, s:o, s:s, s:o, s:o}", "resourceType", "EpisodeOfCare",
+					    "id", fhir_id(NULL, store_col_int(s, 0)), "status",
 					    status ? status : "entered-in-error", "patient",
-					    ref("Patient", pid), "period", period));
+					    fhir_ref("Patient", pid), "period", period));
 	}
 	store_done(s);
 	return rc;
@@ -113,11 +150,11 @@ static enum hat_err requests(struct store_conn *c, int64_t pid, json_t *entries)
 		snprintf(text, sizeof text, "%g mg a session, up to %lld sessions and %g mg a day",
 			 (double)store_col_int(s, 2) / 1000.0, (long long)store_col_int(s, 3),
 			 (double)store_col_int(s, 4) / 1000.0);
-		rc = add(entries, json_pack("{s:s, s:o, s:s, s:s, s:{s:s}, s:o, s:s, s:[{s:s}]}",
-			"resourceType", "MedicationRequest", "id", id_json(store_col_int(s, 0)),
+		rc = fhir_add(entries, json_pack("{s:s, s:o, s:s, s:s, s:o, s:o, s:s, s:[{s:s}]}",
+			"resourceType", "MedicationRequest", "id", fhir_id(NULL, store_col_int(s, 0)),
 			"status", fhir_request_status(store_col_int(s, 6) != 0, store_col_int(s, 7) != 0),
-			"intent", "order", "medicationCodeableConcept", "text", store_col_text(s, 1),
-			"subject", ref("Patient", pid), "authoredOn", at, "dosageInstruction", "text", text));
+			"intent", "order", "medicationCodeableConcept", medicine(store_col_text(s, 1)),
+			"subject", fhir_ref("Patient", pid), "authoredOn", at, "dosageInstruction", "text", text));
 	}
 	store_done(s);
 	return rc;
@@ -143,17 +180,17 @@ static enum hat_err administrations(struct store_conn *c, int64_t pid, json_t *e
 		if (dosage && fhir_route(store_col_text(s, 2), &code, &display))
 			json_object_set_new(dosage, "route", json_pack("{s:[{s:s, s:s, s:s}]}", "coding",
 				"system", FHIR_SNOMED_SYSTEM, "code", code, "display", display));
-		rc = add(entries, json_pack("{s:s, s:o, s:s, s:{s:s}, s:o, s:s, s:o, s:o}",
-			"resourceType", "MedicationAdministration", "id", id_json(store_col_int(s, 0)),
-			"status", "completed", "medicationCodeableConcept", "text", store_col_text(s, 1),
-			"subject", ref("Patient", pid), "effectiveDateTime", at, "request",
-			ref("MedicationRequest", store_col_int(s, 5)), "dosage", dosage));
+		rc = fhir_add(entries, json_pack("{s:s, s:o, s:s, s:o, s:o, s:s, s:o, s:o}",
+			"resourceType", "MedicationAdministration", "id", fhir_id(NULL, store_col_int(s, 0)),
+			"status", "completed", "medicationCodeableConcept", medicine(store_col_text(s, 1)),
+			"subject", fhir_ref("Patient", pid), "effectiveDateTime", at, "request",
+			fhir_ref("MedicationRequest", store_col_int(s, 5)), "dosage", dosage));
 	}
 	store_done(s);
 	return rc;
 }
 
-enum hat_err fhir_everything(struct store_conn *c, int64_t patient_id, json_t **out)
+enum hat_err fhir_everything(struct store_conn *c, int64_t patient_id, int64_t now, json_t **out)
 {
 	json_t *entries = json_array();
 	enum hat_err rc = entries ? patient(c, patient_id, entries) : HAT_E_NOMEM;
@@ -164,6 +201,14 @@ enum hat_err fhir_everything(struct store_conn *c, int64_t patient_id, json_t **
 		rc = requests(c, patient_id, entries);
 	if (rc == HAT_OK)
 		rc = administrations(c, patient_id, entries);
+	if (rc == HAT_OK)
+		rc = fhir_observations(c, patient_id, entries);
+	if (rc == HAT_OK)
+		rc = fhir_forms(c, patient_id, entries);
+	if (rc == HAT_OK)
+		rc = fhir_flags(c, patient_id, now, entries);
+	if (rc == HAT_OK)
+		rc = fhir_goals(c, patient_id, entries);
 	if (rc != HAT_OK) {
 		json_decref(entries);
 		return rc;

@@ -40,14 +40,23 @@ static enum hat_err run_open(struct store_conn *conn, struct cmd *c)
 	enum hat_err rc;
 	bool row;
 	char expires_text[21];
+	const char *device_hex = fields_str(c->input, "device_hash", NULL);
+	unsigned char device[AUTH_TOKEN_HASH_BYTES];
+	size_t device_len = 0;
 
 	auth_token_new(token, token_hash);
 	auth_token_new(witness, witness_hash);
 	auth_token_new(csrf, unused);
+	/* The device the login came from (its cookie's hash), when it sent one:
+	** the staff "signed in on this device" are read from here. */
+	if (device_hex && (sodium_hex2bin(device, sizeof device, device_hex, strlen(device_hex),
+					  NULL, &device_len, NULL) != 0 ||
+			   device_len != sizeof device))
+		return HAT_E_INTERNAL;
 	rc = store_prepare(conn,
 			   "INSERT INTO sessions (token_hash, user_id, kind, csrf_token,"
-			   " witness_hash, created_at, last_seen_at, expires_at)"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &s);
+			   " witness_hash, created_at, last_seen_at, expires_at, device_hash)"
+			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &s);
 	if (rc == HAT_OK)
 		rc = store_bind_blob(s, 1, token_hash, sizeof token_hash);
 	if (rc == HAT_OK)
@@ -64,6 +73,8 @@ static enum hat_err run_open(struct store_conn *conn, struct cmd *c)
 		rc = store_bind_int(s, 7, c->now);
 	if (rc == HAT_OK)
 		rc = store_bind_int(s, 8, expires);
+	if (rc == HAT_OK)
+		rc = device_hex ? store_bind_blob(s, 9, device, sizeof device) : store_bind_null(s, 9);
 	if (rc == HAT_OK)
 		rc = store_step(s, &row);
 	store_done(s);
@@ -308,8 +319,8 @@ static enum hat_err address_gate(const struct cmd_runner *r, struct store_conn *
 
 static enum hat_err login_serialised(const struct cmd_runner *r, struct store_conn *read,
 				     const char *username, const char *password,
-				     const char *kind, const char *address, int64_t now,
-				     json_t **out)
+				     const char *kind, const char *address,
+				     const unsigned char *device, int64_t now, json_t **out)
 {
 	char hash[AUTH_HASH_MAX];
 	struct store_stmt *s;
@@ -370,6 +381,15 @@ static enum hat_err login_serialised(const struct cmd_runner *r, struct store_co
 	if (disabled)
 		return HAT_E_ACCOUNT_DISABLED;
 	input = json_pack("{s:s}", "kind", kind);
+	if (input && device) {
+		char hex[AUTH_TOKEN_HASH_BYTES * 2 + 1];
+
+		sodium_bin2hex(hex, sizeof hex, device, AUTH_TOKEN_HASH_BYTES);
+		if (json_object_set_new(input, "device_hash", json_string(hex)) != 0) {
+			json_decref(input);
+			input = NULL;
+		}
+	}
 	if (!input)
 		return HAT_E_NOMEM;
 	cmd_init(&c, &sessions_open, id, 0, input, now);
@@ -434,7 +454,8 @@ static void login_stripes_init(void)
 
 enum hat_err sessions_login(const struct cmd_runner *r, struct store_conn *read,
 			    const char *username, const char *password, const char *kind,
-			    const char *address, int64_t now, json_t **out)
+			    const char *address, const unsigned char *device, int64_t now,
+			    json_t **out)
 {
 	unsigned h = 2166136261u;
 	enum hat_err rc;
@@ -443,7 +464,7 @@ enum hat_err sessions_login(const struct cmd_runner *r, struct store_conn *read,
 		h = (h ^ *p) * 16777619u;
 	pthread_once(&login_stripes_once, login_stripes_init);
 	pthread_mutex_lock(&login_stripes[h % LOGIN_STRIPES]);
-	rc = login_serialised(r, read, username, password, kind, address, now, out);
+	rc = login_serialised(r, read, username, password, kind, address, device, now, out);
 	pthread_mutex_unlock(&login_stripes[h % LOGIN_STRIPES]);
 	return rc;
 }

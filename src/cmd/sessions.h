@@ -16,7 +16,9 @@ extern const struct cmd_def sessions_close;
 extern const struct cmd_def sessions_touch;
 
 /* Logs username in from the client address (text, borrowed).  read is a
-** read connection.  kind is "cookie" or "bearer".  On success *out (new
+** read connection.  kind is "cookie" or "bearer".  device is the hash of
+** the client's device cookie (AUTH_TOKEN_HASH_BYTES), kept on the session,
+** or NULL when it has none.  On success *out (new
 ** reference) holds token, csrf_token, witness_token, expires_at and user.
 ** Before any account is looked at, the address's and everyone's recent
 ** failures are counted (auth_address_gate); each failure, for a known
@@ -26,7 +28,8 @@ extern const struct cmd_def sessions_touch;
 ** never reported as HAT_E_BAD_CREDENTIALS). */
 enum hat_err sessions_login(const struct cmd_runner *r, struct store_conn *read,
 			    const char *username, const char *password, const char *kind,
-			    const char *address, int64_t now, json_t **out);
+			    const char *address, const unsigned char *device, int64_t now,
+			    json_t **out);
 
 /* Wrong witness (or current) passwords typed by user_id within window_s,
 ** kept in the database so that the count survives a restart. */

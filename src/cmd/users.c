@@ -281,10 +281,13 @@ static enum hat_err run_set_password(struct store_conn *conn, struct cmd *c)
 				  "Changing your password needs your current one.");
 	if (reset && !policy_allows(POLICY_RULE(USER_RESET_PASSWORD), c->actor_roles))
 		return HAT_E_FORBIDDEN;
+	/* A reset is for a password someone else may know: the PIN goes with
+	** it, and its owner sets a new one after choosing their password. */
 	rc = store_run(conn, "UPDATE users SET password_hash = ?, failed_logins = 0,"
 			     " locked_until = NULL, must_change_password = ?,"
+			     " pin_hash = CASE WHEN ? THEN NULL ELSE pin_hash END,"
 			     " version = version + 1 WHERE id = ?",
-		       "tii", c->prepared, (int64_t)reset, c->target_id);
+		       "tiii", c->prepared, (int64_t)reset, (int64_t)reset, c->target_id);
 	if (rc != HAT_OK)
 		return rc;
 	if (store_changes(conn) == 0)

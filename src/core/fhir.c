@@ -41,3 +41,50 @@ const char *fhir_request_status(bool stopped, bool superseded)
 {
 	return stopped || superseded ? "stopped" : "active";
 }
+
+const char *fhir_item_type(const char *hat_type)
+{
+	static const struct { const char *hat, *fhir; } types[] = {
+		{ "days", "integer" }, { "scale", "integer" }, { "amount", "decimal" },
+		{ "text", "string" }, { "yesno", "boolean" },
+	};
+
+	for (size_t i = 0; hat_type && i < sizeof types / sizeof types[0]; i++)
+		if (strcmp(types[i].hat, hat_type) == 0)
+			return types[i].fhir;
+	return NULL;
+}
+
+bool fhir_screen_result(const char *result, const char **interpretation, const char **absent)
+{
+	static const struct { const char *result, *interp, *absent; } results[] = {
+		{ "negative", "NEG", NULL }, { "positive", "POS", NULL },
+		{ "invalid", NULL, "error" }, { "not_tested", NULL, "not-performed" },
+	};
+
+	for (size_t i = 0; result && i < sizeof results / sizeof results[0]; i++) {
+		if (strcmp(results[i].result, result) == 0) {
+			*interpretation = results[i].interp;
+			*absent = results[i].absent;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool fhir_goal_status(const char *last_event, const char **lifecycle, const char **achievement)
+{
+	if (!last_event || strcmp(last_event, "review") == 0 || strcmp(last_event, "reopen") == 0) {
+		*lifecycle = "active";
+		*achievement = "in-progress";
+	} else if (strcmp(last_event, "achieved") == 0) {
+		*lifecycle = "completed";
+		*achievement = "achieved";
+	} else if (strcmp(last_event, "let_go") == 0) {
+		*lifecycle = "cancelled";
+		*achievement = "not-achieved";
+	} else {
+		return false;
+	}
+	return true;
+}

@@ -78,7 +78,7 @@ static void failed_login_is_counted(void **state)
 	struct cmd_runner r = { NULL, f->rw, &f->policy };
 	json_t *out = NULL;
 
-	assert_int_equal(sessions_login(&r, f->ro, "nurse1", "a wrong password", "bearer", "127.0.0.1", 1000,
+	assert_int_equal(sessions_login(&r, f->ro, "nurse1", "a wrong password", "bearer", "127.0.0.1", NULL, 1000,
 					&out),
 			 HAT_E_BAD_CREDENTIALS);
 	assert_null(out);
@@ -95,7 +95,7 @@ static void unrecorded_failure_is_an_error(void **state)
 	json_t *out = NULL;
 	enum hat_err rc;
 
-	rc = sessions_login(&r, f->ro, "nurse1", "a wrong password", "bearer", "127.0.0.1", 1000, &out);
+	rc = sessions_login(&r, f->ro, "nurse1", "a wrong password", "bearer", "127.0.0.1", NULL, 1000, &out);
 	assert_int_not_equal(rc, HAT_OK);
 	assert_int_not_equal(rc, HAT_E_BAD_CREDENTIALS);
 	assert_int_equal(rc, HAT_E_STORE);

@@ -3,9 +3,9 @@
 // is kept in localStorage or sessionStorage: the cookie is HttpOnly and the
 // CSRF token lives in memory; a reload asks GET /session again.
 
-import { api, get, setCsrf, onAuthLost } from './api.js';
+import { api, get, put, setCsrf, onAuthLost, ApiError } from './api.js';
 import {
-  h, add, clear, closeDialogs, announce, clinicToday,
+  h, add, clear, closeDialogs, announce, clinicToday, openDialog, input,
 } from './ui.js';
 import * as loginScreen from './screens/login.js';
 import * as board from './screens/board.js';
@@ -26,6 +26,8 @@ import * as evaluation from './screens/evaluation.js';
 // records are for the care team; the register roles keep to the register.
 const CLINICAL = ['prescriber', 'nurse', 'keyworker', 'manager'];
 const REGISTER_READ = ['pharmacist', 'cdao', 'auditor', 'manager', 'nurse', 'prescriber'];
+// Those who witness or confirm, and so may set a witness PIN (policy user.set_pin).
+const WITNESSES = ['nurse', 'prescriber', 'pharmacist', 'cdao', 'manager'];
 
 // Each screen: the hash it answers, who may use it, and (if any) its menu entry.
 const ROUTES = [
@@ -147,6 +149,8 @@ function renderNav(current) {
   const who = clear($('who'));
   const u = state.session.user;
   add(who, h('span', null, `${u.display_name} (${u.roles.join(', ')})`),
+    ctx.has(...WITNESSES) ? h('button', { type: 'button', onclick: pinDialog }, 'My PIN') : null,
+    ctx.has('service_user') ? null : h('button', { type: 'button', onclick: switchUser }, 'Switch user'),
     h('button', { type: 'button', onclick: logout }, 'Log out'));
   who.hidden = false;
 }
@@ -253,6 +257,45 @@ function endSession(message, { keepWork = false } = {}) {
   $('who').hidden = true;
   document.title = 'Log in: hat';
   loginScreen.render($('login'), { message, onLogin: afterLogin });
+}
+
+/** One's own witness PIN: colleagues signed in on the same device pick their
+ * name and type it to witness.  Setting it needs the current password. */
+function pinDialog() {
+  openDialog({
+    title: 'Your witness PIN',
+    intro: 'When you are signed in on a device, you can witness there by picking your name and typing this PIN. 6 to 12 digits, not one digit repeated and not a run like 123456. Never share it.',
+    fields: [
+      input('current_password', 'Your current password', { type: 'password', required: true, autocomplete: 'current-password' }),
+      input('pin', 'New PIN', { type: 'password', required: true, inputmode: 'numeric', autocomplete: 'new-password', maxlength: 12 }),
+      input('pin_again', 'New PIN again', { type: 'password', required: true, inputmode: 'numeric', autocomplete: 'new-password', maxlength: 12 }),
+    ],
+    submitLabel: 'Set my PIN',
+    submit: async (f) => {
+      const pin = f.elements.pin.value;
+      if (pin !== f.elements.pin_again.value) {
+        throw new ApiError(0, 'pin_mismatch', 'The two PINs are not the same.', 'pin_again');
+      }
+      return put('/session/pin', { pin, current_password: f.elements.current_password.value });
+    },
+    done: () => announce('Your witness PIN is set.'),
+  });
+}
+
+/** Lets someone else sign in on this device without logging the current
+ * person out: the browser forgets their session (the server drops its
+ * cookie) but they stay signed in on this device, and can witness here by
+ * PIN, until their session goes unused for the idle time. */
+async function switchUser() {
+  const name = state.session.user.display_name;
+  try {
+    await api('POST', '/session/switch', {}, { authHook: false });
+  } catch (e) {
+    // The browser must not keep this person's session for the next one.
+    await logout();
+    return;
+  }
+  endSession(`${name} is still signed in on this device and can witness here with their PIN until ${idleMinutes()} minutes without use. Log in as the next person.`);
 }
 
 async function logout() {

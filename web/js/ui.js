@@ -2,7 +2,7 @@
 // that caused them, dialogs, and the clinic's way of writing times,
 // dates and amounts.  No innerHTML anywhere: text goes in as text.
 
-import { ApiError } from './api.js';
+import { ApiError, get } from './api.js';
 
 export const TZ = 'Europe/London';
 
@@ -212,24 +212,69 @@ export function checkbox(name, label, opts = {}) {
     h('p', { class: 'field-error', id: `${id}-err` }));
 }
 
-/** The witness signs in inside the same form: their own username and password. */
+/**
+ * The witness signs in inside the same form.  They pick their own name from
+ * the staff signed in on this device (GET /session/device-staff) and type
+ * their PIN or password, or, when not listed, type their username and
+ * password.  A PIN is taken by the server only for someone signed in here.
+ */
 export function witnessFields(who = 'A second nurse') {
+  const pick = h('select', { id: nextId('f-witness-pick'), name: 'witness_pick' },
+    h('option', { value: '' }, 'Not listed: type a username'));
   const u = h('input', { id: nextId('f-witness-user'), name: 'witness_username', type: 'text', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', 'aria-required': 'true', dataset: { required: '1' } });
   const p = h('input', { id: nextId('f-witness-pass'), name: 'witness_password', type: 'password', autocomplete: 'new-password', 'aria-required': 'true', dataset: { required: '1' } });
+  const secretLabel = h('label', { for: p.id }, 'Witness password');
   const errId = nextId('f-witness-err');
   u.setAttribute('aria-describedby', errId);
   p.setAttribute('aria-describedby', errId);
-  return h('fieldset', { class: 'field witness', dataset: { field: 'witness' } },
+  const pickBox = h('div', { class: 'field', dataset: { field: 'witness_pick' }, hidden: true },
+    h('label', { for: pick.id }, 'Witness (signed in on this device)'), pick);
+  const userBox = h('div', { class: 'field', dataset: { field: 'witness_username' } }, h('label', { for: u.id }, 'Witness username'), u, h('p', { class: 'field-error' }));
+  const pinId = nextId('f-witness-by-pin');
+  const pwId = nextId('f-witness-by-pw');
+  const method = h('fieldset', { class: 'field witness-method', dataset: { field: 'witness_method' }, hidden: true },
+    h('legend', null, 'Confirm with'),
+    h('label', { class: 'choice', for: pinId }, h('input', { type: 'radio', id: pinId, name: 'witness_method', value: 'pin', checked: true }), 'Their PIN'),
+    h('label', { class: 'choice', for: pwId }, h('input', { type: 'radio', id: pwId, name: 'witness_method', value: 'password' }), 'Their password'));
+  const staff = new Map();
+  const sync = () => {
+    const chosen = staff.get(pick.value);
+    userBox.hidden = !!chosen;
+    if (chosen) delete u.dataset.required; else u.dataset.required = '1';
+    method.hidden = !(chosen && chosen.has_pin);
+    const byPin = chosen && chosen.has_pin && method.querySelector('input[value="pin"]').checked;
+    secretLabel.textContent = byPin ? `${chosen.display_name}'s PIN` : chosen ? `${chosen.display_name}'s password` : 'Witness password';
+    if (byPin) p.setAttribute('inputmode', 'numeric'); else p.removeAttribute('inputmode');
+  };
+  pick.addEventListener('change', () => { sync(); p.value = ''; p.focus(); });
+  method.addEventListener('change', () => { sync(); p.value = ''; p.focus(); });
+  const box = h('fieldset', { class: 'field witness', dataset: { field: 'witness' } },
     h('legend', null, 'Witness signs in'),
-    h('p', { class: 'hint' }, `${who} witnesses this and types their own username and password.`),
+    h('p', { class: 'hint' }, `${who} witnesses this: they pick their name if they are signed in on this device and type their PIN or password, or type their own username and password.`),
+    pickBox,
     h('div', { class: 'row' },
-      h('div', { class: 'field', dataset: { field: 'witness_username' } }, h('label', { for: u.id }, 'Witness username'), u, h('p', { class: 'field-error' })),
-      h('div', { class: 'field', dataset: { field: 'witness_password' } }, h('label', { for: p.id }, 'Witness password'), p, h('p', { class: 'field-error' }))),
+      userBox,
+      method,
+      h('div', { class: 'field', dataset: { field: 'witness_password' } }, secretLabel, p, h('p', { class: 'field-error' }))),
     h('p', { class: 'field-error', id: errId }));
+  get('/session/device-staff').then((r) => {
+    for (const s of (r && r.staff) || []) {
+      staff.set(s.username, s);
+      pick.appendChild(h('option', { value: s.username }, `${s.display_name}${s.has_pin ? ' (PIN)' : ''}`));
+    }
+    pickBox.hidden = staff.size === 0;
+  }).catch(() => { /* no list: typing a username still works */ });
+  return box;
 }
 
+/** The witness object for the API: {username, pin} or {username, password}. */
 export function witnessValue(form) {
-  return { username: str(form, 'witness_username'), password: named(form, 'witness_password').value };
+  const picked = str(form, 'witness_pick');
+  const secret = named(form, 'witness_password').value;
+  const username = picked || str(form, 'witness_username');
+  const box = form.querySelector('[data-field="witness_method"]');
+  if (picked && box && !box.hidden && radio(form, 'witness_method') === 'pin') return { username, pin: secret };
+  return { username, password: secret };
 }
 
 // ---- Reading a form ------------------------------------------------------------

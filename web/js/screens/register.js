@@ -263,7 +263,7 @@ export function render(main, ctx, [pageParam]) {
         batch: str(f, 'batch'), expiry_date: str(f, 'expiry_date'), invoice_ref: str(f, 'invoice_ref'),
         received_date: str(f, 'received_date'), witness: witnessValue(f),
       }), { idempotencyKey: key }),
-      fieldMap: { 'witness.username': 'witness_username', 'witness.password': 'witness_password' },
+      fieldMap: { 'witness.username': 'witness_username', 'witness.password': 'witness_password', 'witness.pin': 'witness_password' },
       done: () => { announce('Receipt recorded in the register.'); load(); },
     });
   }
@@ -275,7 +275,7 @@ export function render(main, ctx, [pageParam]) {
       fields: [numberInput('counted', 'Ampoules counted', { required: true, min: 0, max: 1000000, step: '1', inputmode: 'numeric' }), witnessFields('A second member of staff')],
       submitLabel: 'Record stock check',
       submit: (f) => post(`/register/pages/${page.id}/stock-checks`, { counted: int(f, 'counted'), witness: witnessValue(f) }),
-      fieldMap: { 'witness.username': 'witness_username', 'witness.password': 'witness_password' },
+      fieldMap: { 'witness.username': 'witness_username', 'witness.password': 'witness_password', 'witness.pin': 'witness_password' },
       done: (r) => {
         const diff = r && (r.difference ?? (r.counted - r.expected));
         announce(diff ? `Stock check recorded: the count differs from the register by ${diff}. A discrepancy case is open.` : 'Stock check recorded: the count matches the register.');
@@ -320,7 +320,7 @@ export function render(main, ctx, [pageParam]) {
         lot_id: int(f, 'lot_id'), quantity: int(f, 'quantity'), reason: str(f, 'reason'),
         witness_authority: str(f, 'witness_authority'), witness: witnessValue(f),
       }),
-      fieldMap: { 'witness.username': 'witness_username', 'witness.password': 'witness_password' },
+      fieldMap: { 'witness.username': 'witness_username', 'witness.password': 'witness_password', 'witness.pin': 'witness_password' },
       done: (r) => { announce(`Destruction recorded: the balance is now ${r && r.balance_after !== undefined ? r.balance_after : 'updated'}.`); load(); },
     });
   }

@@ -155,7 +155,7 @@ export async function dose(p, ctx, done) {
       identity_confirmed: !!f.querySelector('input[name="identity_confirmed"]:checked'),
       witness: witnessValue(f),
     }), { idempotencyKey: key }),
-    fieldMap: { 'witness.username': 'witness_username', 'witness.password': 'witness_password' },
+    fieldMap: { 'witness.username': 'witness_username', 'witness.password': 'witness_password', 'witness.pin': 'witness_password' },
     done: (r) => {
       const d = r.detail || {};
       const warn = (d.warnings || []).length ? ` Warnings: ${d.warnings.join(', ').replace(/_/g, ' ')}.` : '';
@@ -312,18 +312,73 @@ export function adverse(p, ctx, done) {
   });
 }
 
-export function review(p, ctx, done) {
-  openDialog({
+/** The prescriber's review.  "Reduce" may carry the lower prescription in
+ * the same command (one transaction): the dose boxes start empty and the
+ * rest is the current prescription's, superseding it from today. */
+export async function review(p, ctx, done) {
+  let current = null;
+  let today = null;
+  try {
+    const [r, t] = await Promise.all([get(`/patients/${p.patient_id}/prescriptions`), ctx.today()]);
+    current = (r.prescriptions || []).find((x) => x.status === 'current') || null;
+    today = t;
+  } catch (e) { /* no prescription to carry: the review alone can still be signed */ }
+  const reduced = h('fieldset', { class: 'reduced-rx', hidden: true },
+    h('legend', null, 'The lower prescription'),
+    current ? h('p', { class: 'hint' }, `The current prescription gives ${formatMg(current.session_dose_mg)} mg a session (daily maximum ${formatMg(current.daily_max_mg)} mg). The new one must give less; everything else stays as it is (${current.routes.map((r) => r.toUpperCase()).join(', ')}, ${current.sessions_per_day} a day), and it replaces the current one from today.`) : null,
+    checkbox('carry_rx', 'Sign the lower prescription now, with this review', { checked: !!current }),
+    h('div', { class: 'row' },
+      numberInput('rx_session_dose_mg', 'New dose per session (mg)', { min: 0, max: 2000 }),
+      numberInput('rx_daily_max_mg', 'New daily maximum (mg)', { min: 0, max: 5000 })));
+  const outcome = choices('outcome', 'Outcome', Object.entries(REVIEW_LABEL), { required: true });
+  const { form } = openDialog({
     title: `Prescriber review: ${name(p)}`,
-    intro: 'The patient is blocked until a prescriber reviews them. Recording the review lifts the block.',
-    fields: [
-      choices('outcome', 'Outcome', Object.entries(REVIEW_LABEL), { required: true }),
-      textarea('notes', 'Notes', { optional: true, rows: 3 }),
-    ],
+    intro: 'The patient is blocked until a prescriber reviews them. "Continue" lifts the block; "Reduce" holds it until a lower prescription is in force, which you can sign here; "Restart induction" puts the induction caps in force from the next dose.',
+    fields: [outcome, current ? reduced : null, textarea('notes', 'Notes', { optional: true, rows: 3 })],
     submitLabel: 'Sign review',
-    submit: (f) => post(`/patients/${p.patient_id}/reviews`, compact({ outcome: radio(f, 'outcome'), notes: str(f, 'notes') })),
-    done: () => { announce(`${name(p)}: review recorded.`); done(); },
+    submit: (f) => {
+      const body = compact({ outcome: radio(f, 'outcome'), notes: str(f, 'notes') });
+      if (body.outcome === 'reduce' && current && f.elements.carry_rx.checked) {
+        body.prescription = compact({
+          drug: current.drug,
+          routes: current.routes,
+          session_dose_mg: num(f, 'rx_session_dose_mg'),
+          sessions_per_day: current.sessions_per_day,
+          daily_max_mg: num(f, 'rx_daily_max_mg'),
+          topup_allowed: false,
+          start_date: today,
+          end_date: current.end_date || undefined,
+          oral_drug: current.oral_drug || undefined,
+          oral_dose_mg: current.oral_drug ? current.oral_dose_mg : undefined,
+          oral_daily_max_mg: current.oral_drug ? current.oral_daily_max_mg : undefined,
+          supersedes_id: current.id,
+          notes: 'Reduced at review.',
+        });
+      }
+      return post(`/patients/${p.patient_id}/reviews`, body);
+    },
+    fieldMap: {
+      'prescription.session_dose_mg': 'rx_session_dose_mg',
+      'prescription.daily_max_mg': 'rx_daily_max_mg',
+    },
+    done: (r) => {
+      const rx = r && r.prescription;
+      announce(rx ? `${name(p)}: review recorded; ${formatMg(rx.session_dose_mg)} mg a session is now prescribed.` : `${name(p)}: review recorded.`);
+      done();
+    },
   });
+  const sync = () => {
+    const isReduce = radio(form, 'outcome') === 'reduce';
+    reduced.hidden = !isReduce;
+    const carry = isReduce && form.elements.carry_rx && form.elements.carry_rx.checked;
+    for (const n of ['rx_session_dose_mg', 'rx_daily_max_mg']) {
+      const el = form.elements.namedItem(n);
+      if (!el) continue;
+      if (carry) { el.dataset.required = '1'; el.setAttribute('aria-required', 'true'); } else { delete el.dataset.required; el.removeAttribute('aria-required'); }
+    }
+  };
+  form.addEventListener('change', sync);
+  sync();
 }
 
 export function authoriseReduced(p, assessmentId, ctx, done) {
@@ -355,7 +410,7 @@ export async function oralDose(p, ctx, done, rx) {
     fields: [numberInput('amount_mg', 'Amount (mg)', { required: true, min: 0, max: 2000 }), textarea('notes', 'Notes', { optional: true, rows: 2 }), witnessFields('A second nurse')],
     submitLabel: 'Record oral dose',
     submit: (f) => post(`/patients/${p.patient_id}/oral-doses`, compact({ amount_mg: num(f, 'amount_mg'), notes: str(f, 'notes'), witness: witnessValue(f) }), { idempotencyKey: key }),
-    fieldMap: { 'witness.username': 'witness_username', 'witness.password': 'witness_password' },
+    fieldMap: { 'witness.username': 'witness_username', 'witness.password': 'witness_password', 'witness.pin': 'witness_password' },
     done: (r) => { announce(`${name(p)}: oral ${mg(r.amount_ug)} given.`); done(); },
   });
 }
