@@ -213,6 +213,8 @@ await runTests(import.meta.url, [
     await page.getByRole('button', { name: 'Destruction' }).click();
     const d = page.getByRole('dialog');
     const lot = d.getByLabel('Lot');
+    // The lots arrive after the dialog opens: wait for the expired one.
+    await lot.locator('option', { hasText: 'DIA100-SHORT' }).waitFor({ state: 'attached' });
     const options = await lot.locator('option').allTextContents();
     expect(options[1] === `Batch DIA100-SHORT — expired — quarantined: 5 ampoules, expiry ${expiry}`, `the expired lot is listed first: ${options.slice(0, 3)}`);
     expect(options.slice(2).every((o) => !o.includes('expired')), 'the others are in date');
