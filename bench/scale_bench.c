@@ -12,14 +12,17 @@
 **              check, leave (each its own transaction, as at a station)
 **   dose       the administration command alone
 **   history    a long-standing patient's last 30 days
-**   attendance every patient's attendance over the last 365 days
+**   attendance every patient's attendance over the last 30 days
 **   register   the last 365 days of the register built and rendered as CSV,
 **              with the peak memory it took (in a child process)
 **   verify     hatctl verify against raw BLAKE2b over the same bytes
 **   size       bytes of database per dose
 **
 ** and prints a table of both figures, their ratio (long / short), the
-** target and PASS or MISS.  Reads run on a read-only connection; writes use
+** target and PASS or MISS.  The same work is asked of both clinics (today's
+** board, the last 30 days), so a ratio above 1 is a cost that grows with
+** history; the register's year is measured against its own targets (time,
+** memory), the short clinic having less than a year to give.  Reads run on a read-only connection; writes use
 ** synchronous=OFF on the copy, so the figure is the commands' own cost (CPU
 ** and page writes), not the disk's flush, which bench/run measures.
 ** Each timed figure is the median of several runs.  Exit 0, or 2 when
@@ -182,6 +185,12 @@ static int measure_reads(const char *db, int32_t today, int64_t premises, struct
 	}
 	f->board_ms = median(t, BOARD_RUNS);
 	print_stats(c, "board");
+	/* Each read on a connection of its own, so that its statements'
+	** counts are its own. */
+	store_close(c);
+	rc = store_open(db, STORE_READ_ONLY, &c);
+	if (rc != HAT_OK)
+		return fail("open", rc);
 
 	store_query_int(c, "SELECT patient_id FROM administrations ORDER BY id LIMIT 1", &found,
 			&longest, "");
@@ -199,10 +208,15 @@ static int measure_reads(const char *db, int32_t today, int64_t premises, struct
 		return fail("history", rc);
 	}
 	f->history_ms = median(t, 5);
+	print_stats(c, "history");
+	store_close(c);
+	rc = store_open(db, STORE_READ_ONLY, &c);
+	if (rc != HAT_OK)
+		return fail("open", rc);
 	for (int i = 0; i < 3; i++) {
 		double t0 = now_ms();
 
-		rc = board_attendance(c, premises, 0, today - 365, today - 1, now, &out);
+		rc = board_attendance(c, premises, 0, today - 30, today - 1, now, &out);
 		t[i] = now_ms() - t0;
 		json_decref(out);
 		if (rc != HAT_OK)
@@ -213,6 +227,7 @@ static int measure_reads(const char *db, int32_t today, int64_t premises, struct
 		return fail("attendance", rc);
 	}
 	f->attendance_ms = median(t, 3);
+	print_stats(c, "attendance");
 	store_query_int(c, "SELECT count(*) FROM administrations", &found, &f->doses, "");
 	store_close(c);
 	return 0;
@@ -477,7 +492,7 @@ int main(int argc, char **argv)
 	row("dose command", "ms", s.dose_ms, l.dose_ms, "<= 1.2x", l.dose_ms <= 1.2 * s.dose_ms);
 	row("patient's last 30 days", "ms", s.history_ms, l.history_ms, "<= 1.2x",
 	    l.history_ms <= 1.2 * s.history_ms);
-	row("attendance, 365 days", "ms", s.attendance_ms, l.attendance_ms, "<= 1.2x",
+	row("attendance, last 30 days", "ms", s.attendance_ms, l.attendance_ms, "<= 1.2x",
 	    l.attendance_ms <= 1.2 * s.attendance_ms);
 	row("register, 365 days, CSV", "ms", s.register_ms, l.register_ms, "< 2 s (1,000 patients)",
 	    l.register_ms < 2000);

@@ -107,6 +107,32 @@ static enum hat_err add_event(struct store_conn *conn, struct cmd *c, struct vis
 	return rc;
 }
 
+/* What the audit event of a visit event says.  A dose's rows (its
+** administration and register entries) are bound into the event by
+** fingerprint, so the event names the dose and its amount and leaves the
+** rest (the ampoules, totals, warnings) to the rows it binds instead of
+** writing them a second time; every other event says what its answer says.
+** Returns a new reference, or NULL when memory ran out. */
+static json_t *audit_detail(const char *kind, json_t *detail)
+{
+	static const char *const kept[] = { "administration_id", "prescription_id", "amount_ug",
+					    "route", "site", "session_no", "topup", "witness_id" };
+	json_t *compact;
+
+	if (strcmp(kind, "dosed") != 0 || !detail)
+		return json_incref(detail);
+	compact = json_object();
+	for (size_t i = 0; compact && i < sizeof kept / sizeof kept[0]; i++) {
+		json_t *v = json_object_get(detail, kept[i]);
+
+		if (v && json_object_set(compact, kept[i], v) != 0) {
+			json_decref(compact);
+			compact = NULL;
+		}
+	}
+	return compact;
+}
+
 /* Records the event, audits it, and answers with the visit as it now is.
 ** detail is borrowed; NULL (a detail whose json_pack failed) is refused. */
 static enum hat_err finish(struct store_conn *conn, struct cmd *c, struct visits_facts *f,
@@ -115,8 +141,12 @@ static enum hat_err finish(struct store_conn *conn, struct cmd *c, struct visits
 	json_t *answer;
 	enum hat_err rc = detail ? add_event(conn, c, f, kind, ref_id, detail) : HAT_E_NOMEM;
 
-	if (rc == HAT_OK)
-		rc = cmd_audit(conn, c, "patient", f->patient_id, detail);
+	if (rc == HAT_OK) {
+		json_t *audited = audit_detail(kind, detail);
+
+		rc = cmd_audit(conn, c, "patient", f->patient_id, audited);
+		json_decref(audited);
+	}
 	if (rc != HAT_OK)
 		return rc;
 	/* The new event moves the visit on exactly as a replay would. */
