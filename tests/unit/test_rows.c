@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "audit/audit.h"
+#include "audit/canon.h"
 #include "audit/rows.h"
 #include "audit/tables.h"
 #include "store/store.h"
@@ -481,6 +482,23 @@ static void head_text_round_trips(void **state)
 	assert_false(audit_head_parse("12x4:00", &seq, back));
 }
 
+/* The canonical integer is what "%lld" writes, at every edge. */
+static void decimal_is_printf_lld(void **state)
+{
+	static const int64_t cases[] = { 0, 1, -1, 9, 10, -10, 99, 100, 123456789, -987654321,
+					 INT64_MAX, INT64_MIN, INT64_MIN + 1, INT64_MAX - 1 };
+	char got[24], want[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t n = canon_decimal(cases[i], got);
+
+		snprintf(want, sizeof want, "%lld", (long long)cases[i]);
+		assert_int_equal(n, strlen(want));
+		assert_memory_equal(got, want, n);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -498,6 +516,7 @@ int main(void)
 		cmocka_unit_test(rows_digest_is_part_of_the_hash),
 		cmocka_unit_test(events_hash_as_documented),
 		cmocka_unit_test(head_text_round_trips),
+		cmocka_unit_test(decimal_is_printf_lld),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
