@@ -261,6 +261,25 @@ class Server:
                 pass
         return out
 
+    def writer_thread_cpu(self):
+        """CPU seconds of hatd's writer thread (named hat-writer), or None."""
+        tick = os.sysconf("SC_CLK_TCK")
+        try:
+            tids = os.listdir("/proc/%d/task" % self.proc.pid)
+        except (OSError, AttributeError):
+            return None
+        for tid in tids:
+            try:
+                with open("/proc/%d/task/%s/comm" % (self.proc.pid, tid)) as f:
+                    if f.read().strip() != "hat-writer":
+                        continue
+                with open("/proc/%d/task/%s/stat" % (self.proc.pid, tid)) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                return (int(fields[11]) + int(fields[12])) / tick
+            except (OSError, IndexError, ValueError):
+                pass
+        return None
+
     def threads(self):
         try:
             with open("/proc/%d/status" % self.proc.pid) as f:
@@ -472,7 +491,8 @@ def assess(conn, pid):
 
 def administer_body(witness_token, n):
     return {"amount_mg": SESSION_DOSE_MG, "route": "iv",
-            "site": "arm_left" if n % 2 else "arm_right", "witness": {"token": witness_token}}
+            "site": "arm_left" if n % 2 else "arm_right", "witness": {"token": witness_token},
+            "identity_confirmed": True}
 
 
 def administer(conn, pid, witness_token, n=0):
@@ -618,3 +638,45 @@ def die(msg):
 if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "fsync-rate":
     r, k = fsync_rate(sys.argv[2], float(sys.argv[3]))
     print("%f %d" % (r, k))
+
+
+def run_dose_load(build, port, lines):
+    """Runs bench/dose_load (C) with the stations' lines; its results."""
+    p = subprocess.run([os.path.join(build, "dose_load"), str(port)], input=lines,
+                       capture_output=True, text=True, timeout=600)
+    if p.returncode != 0:
+        raise BenchError("dose_load failed (%d): %s" % (p.returncode, p.stderr[-400:]))
+    if p.stderr.strip():
+        print("  " + p.stderr.strip()[:300])
+    out = {"doses": [], "wall": 0.0, "client_cpu": 0.0}
+    for line in p.stdout.splitlines():
+        f = line.split()
+        if f and f[0] == "dose" and len(f) == 4:
+            out["doses"].append((int(f[1]), int(f[2]), int(f[3])))
+        elif f and f[0] in ("wall", "client_cpu"):
+            out[f[0]] = float(f[1])
+    return out
+
+
+def bare_rate(build, station_lines, rounds):
+    """Requests/s of a bare libmicrohttpd JSON responder (bench/bare_mhd.c)
+    answering the same requests from the same client, as many rounds."""
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    proc = subprocess.Popen([os.path.join(build, "bare_mhd"), str(port)],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        if not proc.stdout.readline().startswith("listening"):
+            raise BenchError("bare_mhd did not start")
+        total, wall = 0, 0.0
+        for r in range(max(rounds, 1)):
+            res = run_dose_load(build, port, station_lines(r))
+            total += sum(1 for d in res["doses"] if d[0] == 201)
+            wall += res["wall"]
+        return total / wall if wall > 0 else None
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
