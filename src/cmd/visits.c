@@ -107,21 +107,20 @@ static enum hat_err add_event(struct store_conn *conn, struct cmd *c, struct vis
 	return rc;
 }
 
-/* What the audit event of a visit event says.  A dose's rows (its
-** administration and register entries) are bound into the event by
-** fingerprint, so the event names the dose and its amount and leaves the
-** rest (the ampoules, totals, warnings) to the rows it binds instead of
-** writing them a second time; every other event says what its answer says.
-** Returns a new reference, or NULL when memory ran out. */
-static json_t *audit_detail(const char *kind, json_t *detail)
+/* What the audit event of a visit event says.  The rows the command wrote
+** (its visit event, with the readings and reasons; a dose's administration
+** and register entries; an assessment) are bound into the event by
+** fingerprint, so the event names them and the facts a reader of the log
+** looks for first, and leaves the rest to the rows instead of writing it a
+** second time.  Returns a new reference, or NULL when memory ran out. */
+static json_t *audit_detail(int64_t visit_event_id, json_t *detail)
 {
 	static const char *const kept[] = { "administration_id", "prescription_id", "amount_ug",
-					    "route", "site", "session_no", "topup", "witness_id" };
-	json_t *compact;
+					    "route", "site", "session_no", "topup", "witness_id",
+					    "assessment_id", "decision", "left_against_advice",
+					    "abnormal" };
+	json_t *compact = json_pack("{s:I}", "visit_event_id", (json_int_t)visit_event_id);
 
-	if (strcmp(kind, "dosed") != 0 || !detail)
-		return json_incref(detail);
-	compact = json_object();
 	for (size_t i = 0; compact && i < sizeof kept / sizeof kept[0]; i++) {
 		json_t *v = json_object_get(detail, kept[i]);
 
@@ -142,7 +141,7 @@ static enum hat_err finish(struct store_conn *conn, struct cmd *c, struct visits
 	enum hat_err rc = detail ? add_event(conn, c, f, kind, ref_id, detail) : HAT_E_NOMEM;
 
 	if (rc == HAT_OK) {
-		json_t *audited = audit_detail(kind, detail);
+		json_t *audited = audit_detail(store_last_id(conn), detail);
 
 		rc = cmd_audit(conn, c, "patient", f->patient_id, audited);
 		json_decref(audited);
