@@ -351,7 +351,7 @@ static enum hat_err run_cover(struct store_conn *conn, struct cmd *c)
 		       "INSERT INTO oral_covers (absence_id, patient_id, premises_id, drug,"
 		       " daily_dose_ug, mode, from_date, to_date, notes, prescriber_id, at,"
 		       " local_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		       "iiitittitiii", c->target_id, patient, premises, dosing_drug_name(cv.drug),
+		       "iiititiitiii", c->target_id, patient, premises, dosing_drug_name(cv.drug),
 		       cv.daily_dose_ug, flex_cover_mode_name(cv.mode), (int64_t)cv.from_date,
 		       (int64_t)cv.to_date, fields_str(c->input, "notes", ""), c->actor_id, c->now,
 		       (int64_t)l.date);

@@ -9,7 +9,8 @@
 ** with no such visit in the period the clinic's observation time stands in
 ** (visit_time_measured false).  Travel time is what was recorded for the
 ** person, one way; unrecorded, it counts as 0 (travel_recorded false).
-** Attendance is board_attendance's, so planned absences are excused there.
+** Attendance is board_attendance's, so planned absences are excused there,
+** and the planned-absence sessions are the ones it excused.
 ** The group comparison suppresses small numbers as the evaluation report
 ** does (core/evaluation).
 */
@@ -69,39 +70,6 @@ static enum hat_err count(struct store_conn *c, const char *sql, int64_t pid, in
 		*out = 0;
 	if (found)
 		*found = f;
-	return rc;
-}
-
-/* Planned-absence sessions within from..to: each absence's days in the
-** period times its sessions (every window for "every session"). */
-static enum hat_err absent_sessions(struct store_conn *c, const struct clinic_settings *s,
-				    int64_t pid, int32_t from, int32_t to, int64_t *out)
-{
-	static const char sql[] =
-		"SELECT max(a.from_date, ?2), min(a.to_date, ?3), a.windows FROM planned_absences a"
-		" WHERE a.patient_id = ?1 AND a.to_date >= ?2 AND a.from_date <= ?3"
-		" AND a.cancels_id IS NULL AND NOT EXISTS"
-		" (SELECT 1 FROM planned_absences x WHERE x.cancels_id = a.id)";
-	struct store_stmt *st;
-	bool row;
-	enum hat_err rc = store_prepare(c, sql, &st);
-
-	*out = 0;
-	if (rc == HAT_OK)
-		rc = store_bindf(st, "iii", pid, (int64_t)from, (int64_t)to);
-	while (rc == HAT_OK) {
-		unsigned w;
-		int64_t per_day = 0;
-
-		rc = store_step(st, &row);
-		if (rc != HAT_OK || !row)
-			break;
-		w = (unsigned)store_col_int(st, 2);
-		for (int32_t i = 0; i < s->window_count; i++)
-			per_day += (w == 0 || (w & (1u << i))) ? 1 : 0;
-		*out += (store_col_int(st, 1) - store_col_int(st, 0) + 1) * per_day;
-	}
-	store_done(st);
 	return rc;
 }
 
@@ -222,8 +190,6 @@ enum hat_err flex_report(struct store_conn *c, int64_t premises_id, int32_t from
 			pref = 0;
 		}
 		if (rc == HAT_OK)
-			rc = absent_sessions(c, &s, pid, from, to, &absent);
-		if (rc == HAT_OK)
 			rc = chosen_sessions(c, &f, pid, from, to, (unsigned)pref, &chosen);
 		if (rc == HAT_OK)
 			rc = board_attendance(c, premises_id, pid, from, to, now, &att);
@@ -236,6 +202,8 @@ enum hat_err flex_report(struct store_conn *c, int64_t premises_id, int32_t from
 
 			due = json_integer_value(json_object_get(me, "sessions_due"));
 			att_attended = json_integer_value(json_object_get(me, "sessions_attended"));
+			/* The sessions a planned absence excused, as attendance counts them. */
+			absent = json_integer_value(json_object_get(me, "sessions_planned_absent"));
 		}
 		json_decref(att);
 		visit_min = measured ? (double)visit_s / 60.0 : (double)s.observation_s / 60.0;
