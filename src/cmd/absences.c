@@ -100,7 +100,7 @@ static enum hat_err active_absences(struct store_conn *conn, int64_t patient, in
 		" WHERE a.patient_id = ? AND a.to_date >= ? AND" ABSENCE_ACTIVE " ORDER BY a.id";
 	struct flex_absence *list = NULL;
 	size_t cap = 0;
-	struct store_stmt *s;
+	struct store_stmt *s = NULL;
 	bool row;
 	enum hat_err rc = store_prepare(conn, sql, &s);
 
@@ -212,7 +212,7 @@ static enum hat_err run_cancel(struct store_conn *conn, struct cmd *c)
 		" FROM planned_absences a WHERE id = ?";
 	struct clinic_settings s;
 	struct clock_local l;
-	struct store_stmt *st;
+	struct store_stmt *st = NULL;
 	int64_t patient = 0, premises = 0, version, id;
 	int32_t from = 0;
 	unsigned windows = 0;
@@ -294,7 +294,7 @@ static enum hat_err run_cover(struct store_conn *conn, struct cmd *c)
 	struct flex_absence a = { 0 };
 	struct flex_cover cv = { 0 };
 	struct clock_local l;
-	struct store_stmt *st;
+	struct store_stmt *st = NULL;
 	int64_t patient = 0, premises = 0, covers = 0, version, id, active = 0;
 	bool row = false, in_force = false;
 	json_t *out = NULL;

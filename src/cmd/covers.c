@@ -66,7 +66,7 @@ static enum hat_err load_cover(struct store_conn *conn, int64_t id, int32_t toda
 		" coalesce((SELECT sum(e.days) FROM oral_cover_events e WHERE e.cover_id = o.id"
 		"  AND e.kind = 'take_home'), 0)"
 		" FROM oral_covers o WHERE o.id = ?1";
-	struct store_stmt *s;
+	struct store_stmt *s = NULL;
 	bool row = false;
 	enum hat_err rc = store_prepare(conn, sql, &s);
 

@@ -75,7 +75,7 @@ enum hat_err flex_bridge_dates(struct store_conn *c, int64_t patient_id, int64_t
 	struct flex_settings f;
 	int32_t covered[COVERED_MAX];
 	size_t m = 0;
-	struct store_stmt *st;
+	struct store_stmt *st = NULL;
 	int32_t last, bridged;
 	bool row;
 	enum hat_err rc;
@@ -131,7 +131,7 @@ enum hat_err flex_day_load(struct store_conn *c, int64_t patient_id, int64_t pre
 		"SELECT count(*) FROM oral_cover_events e JOIN oral_covers o ON o.id = e.cover_id"
 		" WHERE o.patient_id = ?1 AND e.kind IN ('supervised', 'take_home')"
 		" AND e.first_date <= ?2 AND e.first_date + e.days - 1 >= ?2";
-	struct store_stmt *st;
+	struct store_stmt *st = NULL;
 	int64_t v = 0;
 	bool row, found;
 	enum hat_err rc;
@@ -204,7 +204,7 @@ enum hat_err flex_attendance_excused(struct store_conn *c, int64_t patient_id,
 	int32_t *attended = NULL;
 	size_t n = 0, cap = 0;
 	int32_t days = last - from + 1;
-	struct store_stmt *st;
+	struct store_stmt *st = NULL;
 	bool row;
 	enum hat_err rc;
 

@@ -82,7 +82,7 @@ static enum hat_err chosen_sessions(struct store_conn *c, const struct flex_sett
 	static const char sql[] =
 		"SELECT DISTINCT local_date, window_no FROM administrations WHERE patient_id = ?1"
 		" AND kind = 'injection' AND local_date BETWEEN ?2 AND ?3";
-	struct store_stmt *st;
+	struct store_stmt *st = NULL;
 	bool row;
 	enum hat_err rc = store_prepare(c, sql, &st);
 

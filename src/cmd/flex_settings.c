@@ -246,7 +246,7 @@ enum hat_err flex_settings_load(struct store_conn *c, int64_t premises_id,
 				const struct clinic_settings *s, struct flex_settings *out,
 				int64_t *version)
 {
-	struct store_stmt *st;
+	struct store_stmt *st = NULL;
 	json_t *j = NULL;
 	json_error_t jerr;
 	const char *field;

@@ -50,7 +50,7 @@ static enum hat_err run_preference(struct store_conn *conn, struct cmd *c)
 		" WHERE patient_id = ? ORDER BY id DESC LIMIT 1";
 	struct clinic_settings s;
 	struct flex_settings f;
-	struct store_stmt *st;
+	struct store_stmt *st = NULL;
 	unsigned windows = 0;
 	int64_t premises, travel = -1, id;
 	bool row = false;
@@ -119,7 +119,7 @@ static enum hat_err run_change(struct store_conn *conn, struct cmd *c)
 	struct flex_settings f;
 	struct flex_change ch, existing[8];
 	struct clock_local l;
-	struct store_stmt *st;
+	struct store_stmt *st = NULL;
 	size_t n = 0;
 	bool row;
 	int64_t premises, id;
@@ -189,7 +189,7 @@ static enum hat_err run_change_cancel(struct store_conn *conn, struct cmd *c)
 	struct flex_settings f;
 	struct flex_change ch = { 0, 0, 0 };
 	struct clock_local l;
-	struct store_stmt *st;
+	struct store_stmt *st = NULL;
 	int64_t patient = 0, premises, id;
 	bool row = false, is_cancel = false, cancelled = false;
 	json_t *out;
