@@ -386,6 +386,8 @@ enum hat_err flex_patient_read(struct store_conn *c, int64_t patient_id, json_t 
 		" u.display_name AS prescriber, o.at AS prescribed_at,"
 		" coalesce((SELECT sum(e.amount_ug) FROM oral_cover_events e WHERE e.cover_id = o.id"
 		"  AND e.kind = 'supervised'), 0) AS supervised_ug,"
+		" (SELECT max(e.first_date) FROM oral_cover_events e WHERE e.cover_id = o.id"
+		"  AND e.kind = 'supervised') AS last_supervised_date,"
 		" coalesce((SELECT sum(e.amount_ug) FROM oral_cover_events e WHERE e.cover_id = o.id"
 		"  AND e.kind = 'take_home'), 0) AS supplied_ug,"
 		" coalesce((SELECT sum(e.amount_ug) FROM oral_cover_events e WHERE e.cover_id = o.id"

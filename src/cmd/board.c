@@ -116,13 +116,18 @@ static enum hat_err flex_board_row(json_t *row, const struct visits_facts *f,
 
 	for (size_t i = 0; i < fd->n_changes; i++)
 		moved = moved || fd->changes[i].to_w == w;
-	if (absent)
+	/* patient_row has already said whether the window is over (a due
+	** patient then reads did_not_attend): a planned absence keeps that. */
+	ok = json_object_set_new(row, "window_over",
+				 json_boolean(strcmp(json_string_value(json_object_get(row, "state")),
+						     "did_not_attend") == 0)) == 0;
+	if (ok && absent)
 		ok = json_object_set_new(row, "state", json_string("planned_absence")) == 0 &&
 		     json_object_set_new(row, "planned_absence",
 					 json_pack("{s:I, s:s}", "id",
 						   (json_int_t)fd->absence_id[w], "reason",
 						   fd->absence_reason[w])) == 0;
-	else
+	else if (ok)
 		ok = json_object_set_new(row, "planned_absence", json_null()) == 0;
 	ok = ok && json_object_set_new(row, "oral_cover_today", json_boolean(fd->cover_today)) == 0;
 	ok = ok && json_object_set_new(row, "session_moved_here", json_boolean(moved)) == 0;

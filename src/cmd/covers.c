@@ -185,7 +185,9 @@ static enum hat_err run_give(struct store_conn *conn, struct cmd *c)
 					       rc == HAT_E_NO_ACTIVE_EPISODE
 					       ? NULL
 					       : "amount_mg",
-				NULL);
+				rc == HAT_E_DOSE_OVER_SESSION
+					? "This is more than the oral cover's daily dose."
+					: NULL);
 		goto out;
 	}
 	/* An administration belongs to a prescription: the injectable one in

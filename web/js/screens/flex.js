@@ -140,7 +140,7 @@ function coverLine(a, c, ctx, done) {
   const active = a.status === 'planned';
   const acts = [];
   if (active && ctx.has('nurse', 'prescriber')) {
-    if (c.mode === 'supervised' && today >= c.from_date && today <= c.to_date) acts.push(h('button', { type: 'button', class: 'primary', onclick: () => giveCover(c, done) }, 'Give cover dose'));
+    if (c.mode === 'supervised' && today >= c.from_date && today <= c.to_date && c.last_supervised_date !== today) acts.push(h('button', { type: 'button', class: 'primary', onclick: () => giveCover(c, done) }, 'Give cover dose'));
     if (c.mode === 'take_home' && !c.supplied_ug && today <= c.to_date) acts.push(h('button', { type: 'button', class: 'primary', onclick: () => supplyCover(c, done) }, 'Hand over take-home'));
   }
   if (c.mode === 'take_home' && c.supplied_ug > c.returned_ug && ctx.has('nurse', 'pharmacist')) acts.push(h('button', { type: 'button', onclick: () => returnCover(c, done) }, 'Record a return'));

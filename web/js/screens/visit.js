@@ -24,8 +24,9 @@ export function actionsFor(p, ctx, done) {
         add('Check in', checkIn, 'primary');
         break;
       case 'planned_absence':
-        // Planned away, but here after all: they may still check in.
-        add('Check in', checkIn);
+        // Planned away, but here after all: they may still check in
+        // while the session runs.
+        if (!p.window_over) add('Check in', checkIn);
         break;
       case 'checked_in':
         add('Assess', assess, 'primary');
