@@ -297,6 +297,14 @@ def cover_supervised(d):
     d.eq("the afternoon board: planned, with oral cover today",
          ((row or {}).get("state"), (row or {}).get("oral_cover_today")),
          ("planned_absence", True))
+    d.at(13, "17:45:00")
+    r = d.call("the afternoon's handover", "nurse", "GET",
+               "/api/v1/session-summary?date=%s&window=1" % day(13).isoformat(), status=200)
+    groups = (r.json or {}).get("patients") or {}
+    d.eq("the handover lists the court absence as planned, not as undone or did-not-attend",
+         (p in [x.get("patient_id") for x in groups.get("planned_absence", [])],
+          p in [x.get("patient_id") for x in groups.get("undone", []) + groups.get("did_not_attend", [])]),
+         (True, False))
     d.call("the chart lists the absence and its cover", "nurse", "GET",
            "/api/v1/patients/%d/flexibility" % p, status=200,
            expect={"absences.0.reason": "court", "absences.0.oral_cover.0.supervised_ug": 400000,
