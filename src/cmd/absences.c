@@ -444,11 +444,11 @@ enum hat_err flex_patient_read(struct store_conn *c, int64_t patient_id, json_t 
 		json_t *p = json_array_get(prefs, 0);
 		json_t *pj;
 		json_t *ch;
+		unsigned pw = p ? (unsigned)json_integer_value(json_object_get(p, "windows")) : 0;
 
+		/* No preference is no window named (not "all"). */
 		pj = json_pack("{s:o, s:O}", "windows",
-			       p ? flex_windows_names(&s, (unsigned)json_integer_value(
-							      json_object_get(p, "windows")))
-				 : json_array(),
+			       pw ? flex_windows_names(&s, pw) : json_array(),
 			       "travel_min",
 			       p ? json_object_get(p, "travel_min") : json_null());
 		json_array_foreach(changes, i, ch) {

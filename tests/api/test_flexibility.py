@@ -344,6 +344,9 @@ def session_choice(d):
             "invalid_value")
     d.call("travel time alone for the other patient", "kw", "POST",
            "/api/v1/patients/%d/session-preferences" % standard, {"travel_min": 15}, status=201)
+    d.call("the other patient's chart: travel 15 min, no preferred window", "kw", "GET",
+           "/api/v1/patients/%d/flexibility" % standard, status=200,
+           expect={"preference.windows": [], "preference.travel_min": 15})
     # Day 16 is a Friday, day 17 Saturday.
     d.at(16, "15:30:00")
     _, board = d.board_row(chooser)
