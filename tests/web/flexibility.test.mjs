@@ -123,6 +123,39 @@ await runTests(import.meta.url, [
     const compare = (await mgr.locator('section[aria-labelledby="flex-compare"]').textContent()).replace(/\s+/g, ' ');
     expect(compare.includes('Used flexibility') && compare.includes('<5'), `small groups are not shown: ${compare}`);
     await c.shot(mgr, 'flexibility-report');
+    // The settings: take-home oral cover is off until the manager allows it.
+    await mgr.goto(`${c.base}/#/settings`);
+    const panel = mgr.locator('section[aria-labelledby="flex-settings"]');
+    const takeHome = panel.getByLabel('Oral cover may be a take-home supply');
+    await takeHome.waitFor();
+    expect(!(await takeHome.isChecked()), 'take-home oral cover is off by default');
+    await takeHome.check();
+    await panel.getByRole('button', { name: 'Save flexibility settings' }).click();
+    await panel.getByText('Version 1.').waitFor();
+    const api = await c.as('mgr.hughes', 'demo-manager-pass');
+    const saved = (await api('GET', '/premises/1/flex-settings')).body;
+    expect(saved.oral_take_home_enabled === true && saved.version === 1, `saved: ${JSON.stringify(saved)}`);
+    await c.shot(mgr, 'flexibility-settings');
     noConsoleErrors(mgr);
+  }],
+
+  ['a keyworker moves tomorrow\'s afternoon session to the morning', async (c) => {
+    // The morning's login has gone idle since: the keyworker logs in again.
+    kw = await c.page({ width: 1280, height: 900 });
+    await c.login(kw, 'kw.mensah', 'demo-keyworker-pass');
+    await kw.goto(`${c.base}/#/patients/${SHANNON}`);
+    await flexPanel(kw).getByRole('button', { name: 'Change a session for one day' }).click();
+    const d = kw.getByRole('dialog');
+    await d.getByLabel('From').selectOption('afternoon');
+    await d.getByLabel('To').selectOption('morning');
+    await d.getByLabel('Why (optional)').fill('Hospital appointment');
+    await d.getByRole('button', { name: 'Change the session' }).click();
+    await kw.locator('dialog').waitFor({ state: 'detached' });
+    const moved = flexPanel(kw).locator('ul.changes li').first();
+    await moved.waitFor();
+    const text = (await moved.textContent()).replace(/\s+/g, ' ');
+    expect(text.includes('afternoon to morning') && text.includes('Hospital appointment'), `the chart lists the change: ${text}`);
+    await c.shot(kw, 'session-moved');
+    noConsoleErrors(kw);
   }],
 ]);

@@ -6,11 +6,11 @@
 // person's preferred windows and travel time.  The rules are the server's:
 // a refusal is shown with its own words.
 
-import { get, post, newIdempotencyKey } from '../api.js';
+import { api, get, post, newIdempotencyKey } from '../api.js';
 import {
   h, add, fill, badge, fmtDay, mg, announce, openDialog, input, numberInput, select, choices,
   textarea, witnessFields, witnessValue, str, num, int, radio, checkedValues, compact, onSubmit, clinicToday, addDays,
-  DRUG_LABEL,
+  checkbox, isChecked, formError, DRUG_LABEL,
 } from '../ui.js';
 
 export const ABSENCE_REASON = {
@@ -135,6 +135,27 @@ function preference(pid, pref, windows, done) {
   });
 }
 
+function changeSession(pid, windows, done) {
+  const key = newIdempotencyKey();
+  const names = windows.map((w) => [w.name, `${w.name} (${w.start}–${w.end})`]);
+  openDialog({
+    title: 'Change a session for one day',
+    intro: 'Recorded before either session begins. The board shows the person in the new session that day.',
+    fields: [
+      input('date', 'Day', { type: 'date', required: true, value: addDays(clinicToday(), 1) }),
+      h('div', { class: 'row' },
+        select('from_window', 'From', names, { required: true }),
+        select('to_window', 'To', names, { required: true, value: names.length > 1 ? names[names.length - 1][0] : undefined })),
+      input('reason', 'Why (optional)', { optional: true }),
+    ],
+    submitLabel: 'Change the session',
+    submit: (f) => post(`/patients/${pid}/session-changes`, compact({
+      date: str(f, 'date'), from_window: str(f, 'from_window'), to_window: str(f, 'to_window'), reason: str(f, 'reason'),
+    }), { idempotencyKey: key }),
+    done: (r) => { announce(`Session moved from ${r.from} to ${r.to} on ${fmtDay(r.date)}.`); done(); },
+  });
+}
+
 function coverLine(a, c, ctx, done) {
   const today = clinicToday();
   const active = a.status === 'planned';
@@ -165,7 +186,11 @@ export function panel(pid, ctx, reload) {
       const today = clinicToday();
       const acts = [];
       if (ctx.has('keyworker', 'nurse')) acts.push(h('button', { type: 'button', class: 'primary', onclick: () => recordAbsence(pid, ctx, windows, reload) }, 'Plan an absence'));
-      if (ctx.has('prescriber', 'nurse', 'keyworker', 'manager')) acts.push(h('button', { type: 'button', onclick: () => preference(pid, fx.preference || {}, windows, reload) }, 'Session times and travel'));
+      if (ctx.has('prescriber', 'nurse', 'keyworker', 'manager')) {
+        acts.push(h('button', { type: 'button', onclick: () => preference(pid, fx.preference || {}, windows, reload) }, 'Session times and travel'));
+        acts.push(h('button', { type: 'button', onclick: () => changeSession(pid, windows, reload) }, 'Change a session for one day'));
+      }
+      const changes = (fx.session_changes || []).filter((x) => x.change_date >= today);
       const list = (fx.absences || []).filter((a) => a.status === 'planned' && a.to_date >= addDays(today, -7));
       const pref = fx.preference || {};
       fill(body,
@@ -184,6 +209,8 @@ export function panel(pid, ctx, reload) {
               ctx.has('prescriber') && !(a.oral_cover || []).length && a.to_date >= today ? h('button', { type: 'button', onclick: () => prescribeCover(a, reload) }, 'Oral cover') : null,
               ctx.has('keyworker', 'nurse') && a.from_date > today ? h('button', { type: 'button', onclick: () => cancelAbsence(a, reload) }, 'Cancel absence') : null))))
           : h('p', null, 'No planned absences.'),
+        changes.length ? h('ul', { class: 'changes' }, changes.map((x) => h('li', null,
+          badge('flag flag-session-moved', 'Session moved'), ` ${fmtDay(x.change_date)}: ${x.from} to ${x.to}${x.reason ? ` (${x.reason})` : ''}.`))) : null,
         acts.length ? h('div', { class: 'actions' }, acts) : null);
     } catch (e) {
       if (e.status === 401) return;
@@ -236,3 +263,49 @@ export function renderReport(main) {
   return () => {};
 }
 
+
+const DAYS = [['mon', 'Mon'], ['tue', 'Tue'], ['wed', 'Wed'], ['thu', 'Thu'], ['fri', 'Fri'], ['sat', 'Sat'], ['sun', 'Sun']];
+
+/** The manager's flexibility settings, a panel of the clinic settings screen. */
+export function settingsPanel(premises) {
+  const body = h('div', null, h('p', null, 'Loading flexibility settings…'));
+  const section = h('section', { class: 'panel', 'aria-labelledby': 'flex-settings' }, h('h2', { id: 'flex-settings' }, 'Flexibility'), body);
+  const draw = (s) => {
+    const form = h('form', { 'aria-label': 'Flexibility settings' },
+      formError(),
+      h('p', { class: 'muted' }, `Version ${s.version}. Each kind of flexibility is off where the clinic or the law says no.`),
+      h('fieldset', null, h('legend', null, 'Planned absences and oral cover'),
+        checkbox('planned_absence_enabled', 'Planned absences can be recorded', { checked: s.planned_absence_enabled }),
+        checkbox('oral_cover_enabled', 'Prescribers can give oral cover for them', { checked: s.oral_cover_enabled }),
+        checkbox('oral_take_home_enabled', 'Oral cover may be a take-home supply', { checked: s.oral_take_home_enabled }),
+        h('div', { class: 'row' },
+          numberInput('absence_max_days', 'Longest planned absence (days)', { required: true, step: '1', value: s.absence_max_days }),
+          numberInput('take_home_max_days', 'Most take-home days', { required: true, step: '1', value: s.take_home_max_days }),
+          numberInput('cover_bridge_days', 'Days oral cover counts as dosed for the missed-dose rules', { required: true, step: '1', value: s.cover_bridge_days }))),
+      h('fieldset', null, h('legend', null, 'Session choice'),
+        checkbox('session_choice_enabled', 'Preferred windows and one-day changes are followed', { checked: s.session_choice_enabled }),
+        s.windows.map((w, i) => h('fieldset', { class: 'field', dataset: { field: `window-${i}` } },
+          h('legend', null, `${w.name} (${w.start}–${w.end})`),
+          choices(`days_${i}`, 'Opens on', DAYS, { multiple: true, value: w.weekdays }),
+          checkbox(`choice_${i}`, 'Only for those who choose it', { checked: w.choice_only })))),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Save flexibility settings')));
+    onSubmit(form, async (f) => {
+      const out = {
+        planned_absence_enabled: isChecked(f, 'planned_absence_enabled'),
+        oral_cover_enabled: isChecked(f, 'oral_cover_enabled'),
+        oral_take_home_enabled: isChecked(f, 'oral_take_home_enabled'),
+        session_choice_enabled: isChecked(f, 'session_choice_enabled'),
+        absence_max_days: int(f, 'absence_max_days'),
+        take_home_max_days: int(f, 'take_home_max_days'),
+        cover_bridge_days: int(f, 'cover_bridge_days'),
+        windows: s.windows.map((w, i) => ({ name: w.name, weekdays: checkedValues(f, `days_${i}`), choice_only: isChecked(f, `choice_${i}`) })),
+      };
+      const saved = await api('PUT', `/premises/${premises}/flex-settings`, out);
+      announce(`Flexibility settings saved (version ${saved.version}).`);
+      draw(saved);
+    });
+    fill(body, form);
+  };
+  get(`/premises/${premises}/flex-settings`).then(draw).catch((e) => fill(body, h('p', { class: 'form-error', role: 'alert' }, e.message)));
+  return section;
+}
