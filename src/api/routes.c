@@ -137,6 +137,21 @@ const struct http_route api_routes[] = {
 	{ HTTP_GET, "/api/v1/me/notes", api_me_notes, P(SELF), 0, NULL },
 	{ HTTP_POST, "/api/v1/me/notes", api_me_note_create, P(SELF), 8 * KB, NULL },
 
+	/* Flexibility: planned absences, oral cover, session choice, the burden. */
+	{ HTTP_GET, "/api/v1/premises/{id}/flex-settings", api_flex_settings_get, P(PREMISES_READ), 0, NULL },
+	{ HTTP_PUT, "/api/v1/premises/{id}/flex-settings", api_flex_settings_put, P(FLEX_SETTINGS_SET), 8 * KB, NULL },
+	{ HTTP_GET, "/api/v1/patients/{id}/flexibility", api_flex_patient, P(PATIENT_READ), 0, NULL },
+	{ HTTP_POST, "/api/v1/patients/{id}/planned-absences", api_absence_record, P(ABSENCE_RECORD), 8 * KB, NULL },
+	{ HTTP_POST, "/api/v1/planned-absences/{id}/cancel", api_absence_cancel, P(ABSENCE_RECORD), 4 * KB, NULL },
+	{ HTTP_POST, "/api/v1/planned-absences/{id}/oral-cover", api_cover_prescribe, P(COVER_PRESCRIBE), 8 * KB, NULL },
+	{ HTTP_POST, "/api/v1/oral-covers/{id}/doses", api_cover_give, P(COVER_GIVE), 8 * KB, NULL },
+	{ HTTP_POST, "/api/v1/oral-covers/{id}/supplies", api_cover_supply, P(COVER_GIVE), 8 * KB, NULL },
+	{ HTTP_POST, "/api/v1/oral-covers/{id}/returns", api_cover_return, P(COVER_RETURN), 8 * KB, NULL },
+	{ HTTP_POST, "/api/v1/patients/{id}/session-preferences", api_session_preference, P(SESSION_CHOICE), 4 * KB, NULL },
+	{ HTTP_POST, "/api/v1/patients/{id}/session-changes", api_session_change, P(SESSION_CHOICE), 4 * KB, NULL },
+	{ HTTP_POST, "/api/v1/session-changes/{id}/cancel", api_session_change_cancel, P(SESSION_CHOICE), 4 * KB, NULL },
+	{ HTTP_GET, "/api/v1/reports/flexibility", api_flex_report, P(REPORT_FLEXIBILITY), 0, NULL },
+
 	{ HTTP_GET, "/api/v1/audit", api_audit_list, P(AUDIT_READ), 0, NULL },
 	{ HTTP_GET, "/api/v1/access-log", api_access_log_list, P(ACCESS_LOG_READ), 0, NULL },
 #ifdef HAT_TEST_CLOCK

@@ -64,6 +64,13 @@ const struct audit_table audit_tables[] = {
 	/* Exports (migration 008). */
 	{ "ndtms_codes", 47, AUDIT_BOUND, NULL, NULL },
 	{ "drug_prices", 48, AUDIT_BOUND, NULL, NULL },
+	/* Flexibility (migration 009). */
+	{ "flex_settings", 49, AUDIT_BOUND, NULL, NULL },
+	{ "planned_absences", 50, AUDIT_BOUND, NULL, NULL },
+	{ "oral_covers", 51, AUDIT_BOUND, NULL, NULL },
+	{ "oral_cover_events", 52, AUDIT_BOUND, NULL, NULL },
+	{ "session_preferences", 53, AUDIT_BOUND, NULL, NULL },
+	{ "session_changes", 54, AUDIT_BOUND, NULL, NULL },
 	/* Scale (migration 013): the lots that still hold stock. */
 	{ "open_lots", 71, AUDIT_BOUND, NULL, NULL },
 

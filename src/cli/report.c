@@ -7,18 +7,25 @@
 
 #include "cli.h"
 #include "cmd/evaluation.h"
+#include "cmd/flex.h"
 #include "util/clock.h"
 
 static const char help[] =
 	"usage: hatctl report [--db PATH] [--premises ID] [--from YYYY-MM-DD]\n"
 	"                     [--to YYYY-MM-DD] [--format text|csv|json]\n"
+	"                     [--kind evaluation|flexibility]\n"
 	"Prints the service evaluation report: referrals, time to first dose,\n"
 	"retention (Kaplan-Meier, censored), attendance, doses, drug screens, the\n"
 	"TOP domains improved / same / worse, goals, adverse events, discharges.\n"
 	"Counts of 1 to 4 people are shown as <5.  By default: the whole service,\n"
-	"the last 365 days, as text.\n";
+	"the last 365 days, as text.\n"
+	"--kind flexibility prints instead the schedule's burden (hours a week\n"
+	"travelling and attending, the flexibility each person used, and\n"
+	"attendance, retention and screens compared) for one premises (default:\n"
+	"the first), as text or JSON.\n";
 
-static const char *const valued[] = { "--premises", "--from", "--to", "--format", NULL };
+static const char *const valued[] = { "--premises", "--from", "--to", "--format", "--kind",
+				      NULL };
 
 static void print_value(json_t *v)
 {
@@ -69,7 +76,8 @@ int cli_report(int argc, char **argv)
 {
 	struct cli_opts o;
 	struct store_conn *conn = NULL;
-	const char *format;
+	const char *format, *kind;
+	bool flexibility;
 	int64_t premises = 0;
 	int32_t from, to;
 	json_t *rep = NULL;
@@ -84,6 +92,13 @@ int cli_report(int argc, char **argv)
 		return o.help ? 0 : 2;
 	}
 	format = cli_opt(argc, argv, "--format") ? cli_opt(argc, argv, "--format") : "text";
+	kind = cli_opt(argc, argv, "--kind") ? cli_opt(argc, argv, "--kind") : "evaluation";
+	flexibility = strcmp(kind, "flexibility") == 0;
+	if ((!flexibility && strcmp(kind, "evaluation") != 0) ||
+	    (flexibility && strcmp(format, "csv") == 0)) {
+		fputs(help, stderr);
+		return 2;
+	}
 	if (strcmp(format, "text") != 0 && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0) {
 		fputs(help, stderr);
 		return 2;
@@ -106,7 +121,17 @@ int cli_report(int argc, char **argv)
 		fprintf(stderr, "hatctl: cannot open %s: %s\n", o.db, hat_err_code(rc));
 		return 1;
 	}
-	rc = evaluation_report(conn, premises, from, to, clock_now(), &rep);
+	if (flexibility) {
+		bool found = true;
+
+		if (!premises)
+			rc = store_query_int(conn, "SELECT min(id) FROM premises", &found, &premises,
+					     "");
+		if (rc == HAT_OK)
+			rc = flex_report(conn, premises, from, to, clock_now(), &rep);
+	} else {
+		rc = evaluation_report(conn, premises, from, to, clock_now(), &rep);
+	}
 	store_close(conn);
 	if (rc != HAT_OK) {
 		fprintf(stderr, "hatctl: cannot make the report: %s\n", hat_err_code(rc));
@@ -121,7 +146,8 @@ int cli_report(int argc, char **argv)
 		rc = s ? buf_append(&out, s, strlen(s)) : HAT_E_NOMEM;
 		free(s);
 	} else {
-		printf("Service evaluation report\n");
+		printf(flexibility ? "The schedule's burden and the flexibility used\n"
+				   : "Service evaluation report\n");
 		print_tree(rep, 0);
 	}
 	if (rc == HAT_OK && out.len)

@@ -7,6 +7,7 @@
 
 #include "board.h"
 #include "core/identity.h"
+#include "flex.h"
 #include "settings.h"
 #include "visits.h"
 
@@ -103,6 +104,36 @@ static json_t *patient_row(struct visits_facts *f, int64_t now, bool window_over
 	return row;
 }
 
+/* What flexibility adds to a board row: a planned absence shows as planned,
+** never as "did not attend"; oral cover today; a session moved here today. */
+static enum hat_err flex_board_row(json_t *row, const struct visits_facts *f,
+				   const struct flex_day *fd, int32_t w)
+{
+	bool absent = w >= 0 && w < SETTINGS_MAX_WINDOWS && fd->absence_id[w] != 0 &&
+		      f->window == w && f->state == SCHEDULE_DUE;
+	bool moved = false;
+	bool ok = true;
+
+	for (size_t i = 0; i < fd->n_changes; i++)
+		moved = moved || fd->changes[i].to_w == w;
+	/* patient_row has already said whether the window is over (a due
+	** patient then reads did_not_attend): a planned absence keeps that. */
+	ok = json_object_set_new(row, "window_over",
+				 json_boolean(strcmp(json_string_value(json_object_get(row, "state")),
+						     "did_not_attend") == 0)) == 0;
+	if (ok && absent)
+		ok = json_object_set_new(row, "state", json_string("planned_absence")) == 0 &&
+		     json_object_set_new(row, "planned_absence",
+					 json_pack("{s:I, s:s}", "id",
+						   (json_int_t)fd->absence_id[w], "reason",
+						   fd->absence_reason[w])) == 0;
+	else if (ok)
+		ok = json_object_set_new(row, "planned_absence", json_null()) == 0;
+	ok = ok && json_object_set_new(row, "oral_cover_today", json_boolean(fd->cover_today)) == 0;
+	ok = ok && json_object_set_new(row, "session_moved_here", json_boolean(moved)) == 0;
+	return ok ? HAT_OK : HAT_E_NOMEM;
+}
+
 /* Every station shows the alarms at the top of its board, whoever is
 ** looking at which card: one line per patient whose last check was
 ** abnormal (new reference). */
@@ -132,6 +163,7 @@ enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now,
 	struct clock_local l;
 	struct store_stmt *st;
 	struct visits_facts *f = NULL;
+	struct flex_day *fd = NULL;
 	json_t *rows = json_array();
 	json_t *window = json_null();
 	int64_t version;
@@ -146,7 +178,11 @@ enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now,
 	rc = clinic_settings_load(c, premises_id, &s, &version);
 	if (rc != HAT_OK)
 		goto out;
-	if (schedule_board_window(&s, l.minute_of_day, &w, &open) == HAT_OK && w >= 0) {
+	/* Among the windows that open today (some open on weekdays only). */
+	rc = flex_board_window_load(c, premises_id, &s, l.date, l.minute_of_day, &w, &open);
+	if (rc != HAT_OK)
+		goto out;
+	if (w >= 0) {
 		char a[6], b[6];
 		const struct settings_window *sw = &s.windows[w];
 
@@ -158,7 +194,8 @@ enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now,
 		over = !open && l.minute_of_day >= sw->end_minute;
 	}
 	f = malloc(sizeof *f);
-	if (!f || !rows) {
+	fd = malloc(sizeof *fd);
+	if (!f || !fd || !rows) {
 		rc = HAT_E_NOMEM;
 		goto out;
 	}
@@ -194,8 +231,21 @@ enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now,
 		if (rc == HAT_OK && f->state == SCHEDULE_DUE && f->has_rx &&
 		    f->sessions_today >= f->rx.sessions_per_day)
 			continue;
+		if (rc == HAT_OK)
+			rc = flex_day_load(c, pid, premises_id, &s, l.date, fd);
+		/* Session choice: someone who chose other windows, or moved this
+		** session for today, is not due in this one. */
+		if (rc == HAT_OK && f->state == SCHEDULE_DUE && f->window == w &&
+		    !flex_due_in_window(&fd->settings, &s, fd->preferred, fd->changes, fd->n_changes,
+					l.date, w))
+			continue;
 		if (rc == HAT_OK) {
 			json_t *line = patient_row(f, now, over && f->window == w, given, family, alerts);
+
+			if (line && flex_board_row(line, f, fd, w) != HAT_OK) {
+				json_decref(line);
+				line = NULL;
+			}
 			char born[11];
 
 			/* Who is at the hatch: the photograph (when held) and age. */
@@ -226,6 +276,7 @@ enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now,
 		rc = HAT_E_NOMEM;
 out:
 	free(f);
+	free(fd);
 	json_decref(rows);
 	json_decref(window);
 	return rc;
@@ -404,10 +455,13 @@ static const char sql_attendance_patients[] =
 ** that day allows (a superseding prescription may overlap the old one's
 ** last day; the day is still due once).  Every prescription the patient
 ** ever had counts, however many: the spans grow as they are read. */
-static enum hat_err sessions_due(struct store_conn *c, int64_t patient_id, int32_t from,
-				 int32_t to, int32_t today, int32_t begun_today, int64_t *due)
+static enum hat_err sessions_due(struct store_conn *c, int64_t patient_id,
+				 const struct clinic_settings *settings, int32_t from, int32_t to,
+				 int32_t today, int32_t begun_today, int64_t *due, int64_t *excused)
 {
 	struct rx_span *spans = NULL;
+	int32_t *per_day = NULL;
+	int32_t last = to < today ? to : today;
 	size_t n = 0, cap = 0;
 	struct store_stmt *s;
 	bool row;
@@ -448,7 +502,13 @@ static enum hat_err sessions_due(struct store_conn *c, int64_t patient_id, int32
 		n++;
 	}
 	store_done(s);
-	for (int32_t d = from; rc == HAT_OK && d <= to && d <= today; d++) {
+	*excused = 0;
+	if (rc == HAT_OK && last >= from) {
+		per_day = calloc((size_t)(last - from + 1), sizeof *per_day);
+		if (!per_day)
+			rc = HAT_E_NOMEM;
+	}
+	for (int32_t d = from; rc == HAT_OK && d <= last; d++) {
 		int32_t most = 0;
 
 		for (size_t i = 0; i < n; i++) {
@@ -457,8 +517,16 @@ static enum hat_err sessions_due(struct store_conn *c, int64_t patient_id, int32
 		}
 		if (d == today && most > begun_today)
 			most = begun_today;
+		per_day[d - from] = most;
 		*due += most;
 	}
+	/* Planned absences do not count against attendance (core/flex). */
+	if (rc == HAT_OK && per_day)
+		rc = flex_attendance_excused(c, patient_id, settings, from, last, today, begun_today,
+					     per_day, excused);
+	if (rc == HAT_OK)
+		*due -= *excused;
+	free(per_day);
 	free(spans);
 	return rc;
 }
@@ -473,7 +541,7 @@ enum hat_err board_attendance(struct store_conn *c, int64_t premises_id, int64_t
 	json_t *patients = NULL;
 	size_t i;
 	json_t *p;
-	int64_t total_due = 0, total_attended = 0;
+	int64_t total_due = 0, total_attended = 0, total_excused = 0;
 	char a[11], b[11];
 	enum hat_err rc = store_query_json(c, sql_attendance_patients, &patients, "ii", premises_id,
 					   patient_id);
@@ -488,23 +556,25 @@ enum hat_err board_attendance(struct store_conn *c, int64_t premises_id, int64_t
 
 	json_array_foreach(patients, i, p) {
 		int64_t id = json_integer_value(json_object_get(p, "id"));
-		int64_t due = 0, attended = 0;
+		int64_t due = 0, attended = 0, excused = 0;
 
 		if (rc != HAT_OK)
 			break;
-		rc = sessions_due(c, id, from, to, l.date, begun, &due);
+		rc = sessions_due(c, id, &settings, from, to, l.date, begun, &due, &excused);
 		if (rc == HAT_OK)
 			rc = store_query_int(c, sql_attended, NULL, &attended, "iii", id, (int64_t)from,
 					     (int64_t)to);
 		if (rc == HAT_OK &&
 		    (json_object_set_new(p, "sessions_due", json_integer(due)) != 0 ||
 		     json_object_set_new(p, "sessions_attended", json_integer(attended)) != 0 ||
+		     json_object_set_new(p, "sessions_planned_absent", json_integer(excused)) != 0 ||
 		     json_object_set_new(p, "attendance_rate",
 					 due ? json_real((double)attended / (double)due)
 					     : json_null()) != 0))
 			rc = HAT_E_NOMEM;
 		total_due += due;
 		total_attended += attended;
+		total_excused += excused;
 	}
 	if (rc != HAT_OK) {
 		json_decref(patients);
@@ -512,9 +582,10 @@ enum hat_err board_attendance(struct store_conn *c, int64_t premises_id, int64_t
 	}
 	clock_format_date(from, a);
 	clock_format_date(to, b);
-	*out = json_pack("{s:s, s:s, s:o, s:{s:I, s:I, s:o}}", "from", a, "to", b, "patients",
+	*out = json_pack("{s:s, s:s, s:o, s:{s:I, s:I, s:I, s:o}}", "from", a, "to", b, "patients",
 			 patients, "clinic", "sessions_due", (json_int_t)total_due,
-			 "sessions_attended", (json_int_t)total_attended, "attendance_rate",
+			 "sessions_attended", (json_int_t)total_attended, "sessions_planned_absent",
+			 (json_int_t)total_excused, "attendance_rate",
 			 total_due ? json_real((double)total_attended / (double)total_due)
 				   : json_null());
 	return *out ? HAT_OK : HAT_E_NOMEM;

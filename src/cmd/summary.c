@@ -68,6 +68,9 @@ static const char *group_of(json_t *row)
 		return "declined";
 	if (strcmp(st, "did_not_attend") == 0)
 		return "did_not_attend";
+	/* Planned away (core/flex): not a session left undone. */
+	if (strcmp(st, "planned_absence") == 0)
+		return "planned_absence";
 	return has_flag(row, "blocked_until_review") ? "blocked" : "undone";
 }
 
@@ -108,8 +111,8 @@ enum hat_err board_session_summary(struct store_conn *c, int64_t premises_id, in
 				      (int64_t)window);
 	if (rc != HAT_OK)
 		goto out;
-	groups = json_pack("{s:[], s:[], s:[], s:[], s:[], s:[]}", "dosed", "withheld", "declined",
-			   "blocked", "did_not_attend", "undone");
+	groups = json_pack("{s:[], s:[], s:[], s:[], s:[], s:[], s:[]}", "dosed", "withheld",
+			   "declined", "blocked", "did_not_attend", "planned_absence", "undone");
 	json_array_foreach(json_object_get(board, "patients"), i, row) {
 		json_t *line = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:b, s:O}",
 					 "patient_id", json_object_get(row, "patient_id"),

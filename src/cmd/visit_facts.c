@@ -8,6 +8,7 @@
 
 #include "visits.h"
 #include "core/assess.h"
+#include "flex.h"
 #include "prescriptions.h"
 #include "settings.h"
 
@@ -114,7 +115,7 @@ static enum hat_err load_missed(struct store_conn *c, struct visits_facts *f)
 	enum dosing_review_outcome outcome = DOSING_REVIEW_NONE;
 	int64_t reviewed_dose = 0;
 	struct store_stmt *s;
-	int32_t dates[2];
+	int32_t dates[3]; /* the last two injections, and a day oral cover bridges to */
 	size_t n = 0;
 	int64_t start;
 	bool row;
@@ -136,6 +137,11 @@ static enum hat_err load_missed(struct store_conn *c, struct visits_facts *f)
 		dates[0] = dates[1];
 		dates[1] = t;
 	}
+	/* Oral cover taken after the last injection counts as dosed, as far as
+	** the clinic lets it bridge (core/flex). */
+	if (rc == HAT_OK)
+		rc = flex_bridge_dates(c, f->patient_id, f->premises_id, &f->settings, f->local.date,
+				       dates, &n, sizeof dates / sizeof dates[0]);
 	if (rc == HAT_OK)
 		rc = store_prepare(c, sql_review, &s);
 	if (rc == HAT_OK)
@@ -365,6 +371,19 @@ enum hat_err visits_load_facts(struct store_conn *c, int64_t patient_id, int64_t
 		f->window_open = true;
 	} else {
 		f->window = -1;
+	}
+	/* A window that does not open on this weekday is no window today. */
+	if (window < 0 && f->window >= 0) {
+		bool opens = true;
+
+		rc = flex_window_open_on(c, f->premises_id, &f->settings, f->window, f->local.date,
+					 &opens);
+		if (rc != HAT_OK)
+			return rc;
+		if (!opens) {
+			f->window = -1;
+			f->window_open = false;
+		}
 	}
 	rc = prescriptions_current(c, patient_id, f->premises_id, f->local.date, &f->rx, &f->has_rx);
 	if (rc == HAT_OK)

@@ -117,6 +117,30 @@ def top_up(t):
          {"modality": "supervised_injectable_opioid", "start_date": start}, "kw.mensah",
          "a modality")
 
+    # Flexibility: the settings, a planned absence for tomorrow with take-home
+    # oral cover handed over and partly returned, a preferred window and
+    # travel time, and a changed session for tomorrow.
+    home = t.scalar("SELECT premises_id FROM patients WHERE id = ?", (pids[6],))
+    call("PUT", "/api/v1/premises/%d/flex-settings" % home, {"oral_take_home_enabled": True},
+         "mgr.hughes", "a flexibility setting")
+    tomorrow = t.scalar("SELECT date(? + 86400, 'unixepoch')",
+                        (t.scalar("SELECT max(at) FROM audit_events"),))
+    away = call("POST", "/api/v1/patients/%d/planned-absences" % pids[6],
+                {"from_date": tomorrow, "to_date": tomorrow, "reason": "court"}, "kw.mensah",
+                "a planned absence")["id"]
+    cover = call("POST", "/api/v1/planned-absences/%d/oral-cover" % away,
+                 {"drug": "methadone_oral", "daily_dose_mg": 30, "mode": "take_home"},
+                 "dr.okafor", "oral cover")["id"]
+    call("POST", "/api/v1/oral-covers/%d/supplies" % cover, {"witness": wit("nurse.byrne")},
+         "nurse.patel", "a take-home supply")
+    call("POST", "/api/v1/oral-covers/%d/returns" % cover,
+         {"amount_mg": 10, "witness": wit("nurse.byrne")}, "nurse.patel", "a return of cover")
+    call("POST", "/api/v1/patients/%d/session-preferences" % pids[7],
+         {"windows": ["morning"], "travel_min": 25}, "kw.mensah", "a session preference")
+    call("POST", "/api/v1/patients/%d/session-changes" % pids[7],
+         {"date": tomorrow, "from_window": "afternoon", "to_window": "morning"}, "kw.mensah",
+         "a changed session")
+
     # Two identity photographs, one withdrawn (a deletion the chain records).
     png = base64.b64encode(tiny_png()).decode()
     for pid in pids[4:6]:

@@ -21,6 +21,7 @@ import * as me from './screens/me.js';
 import * as outcomeAdmin from './screens/outcome_admin.js';
 import * as summary from './screens/summary.js';
 import * as evaluation from './screens/evaluation.js';
+import * as flex from './screens/flex.js';
 
 // Who sees which screen follows the server's policy (docs/roles.md): patient
 // records are for the care team; the register roles keep to the register.
@@ -40,6 +41,7 @@ const ROUTES = [
   { re: /^\/patients\/(\d+)\/outcomes$/, title: 'Recovery and outcomes', roles: CLINICAL, screen: outcomes.render, under: '/caseload' },
   { re: /^\/outcome-admin$/, nav: 'Outcomes', title: 'Outcomes', roles: ['manager'], screen: outcomeAdmin.render },
   { re: /^\/evaluation$/, nav: 'Evaluation', title: 'Service evaluation', roles: ['manager', 'auditor'], screen: evaluation.render },
+  { re: /^\/flexibility$/, nav: 'Flexibility', title: 'The schedule\'s burden', roles: ['manager'], screen: flex.renderReport },
   { re: /^\/me$/, nav: 'My progress', title: 'My progress', roles: ['service_user'], screen: me.render },
   { re: /^\/attendance$/, nav: 'Attendance', title: 'Attendance', roles: CLINICAL, screen: attendance.render },
   { re: /^\/session-summary$/, nav: 'Handover', title: 'Session summary', roles: CLINICAL, screen: summary.renderSummary },

@@ -61,7 +61,7 @@ export const nextId = (p) => `${p}-${++uid}`;
 export const STATE_LABEL = {
   due: 'Due', checked_in: 'Checked in', assessed: 'Assessed: fit', dosed: 'Dosed',
   observing: 'Observing', left: 'Left', withheld: 'Withheld', declined: 'Declined',
-  did_not_attend: 'Did not attend',
+  did_not_attend: 'Did not attend', planned_absence: 'Planned absence',
 };
 export const FLAG_LABEL = {
   blocked_until_review: 'Blocked until prescriber review',

@@ -89,7 +89,8 @@ export function render(main, ctx) {
             h('th', { scope: 'col', class: 'num' }, 'Attended'),
             h('th', { scope: 'col', class: 'num' }, 'Due'),
             h('th', { scope: 'col', class: 'num' }, 'Rate'),
-            h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Bar')))),
+            h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Bar')),
+            h('th', { scope: 'col', class: 'num' }, 'Planned absent'))),
           h('tbody', null, rows.map((p) => {
             const rate = percent(p.attendance_rate);
             const low = rate && p.attendance_rate < 0.8;
@@ -98,7 +99,8 @@ export function render(main, ctx) {
               h('td', { class: 'num' }, p.sessions_attended),
               h('td', { class: 'num' }, p.sessions_due),
               h('td', { class: 'num' }, rate ? [low ? h('span', { class: 'low-mark' }, 'Low: ') : null, rate] : h('span', { class: 'muted' }, 'none due')),
-              h('td', { class: 'bar-cell' }, bar(p.attendance_rate)));
+              h('td', { class: 'bar-cell' }, bar(p.attendance_rate)),
+              h('td', { class: 'num' }, p.sessions_planned_absent || 0));
           }))))
           : h('p', null, 'No patients in treatment in these dates.')));
   }

@@ -7,6 +7,7 @@ import { get, post, put } from '../api.js';
 import {
   h, add, fill, clear, badge, fmtTime, fmtDay, fmtDateTime, mg, announce, identity, STATE_LABEL, FLAG_LABEL, REASON_LABEL, AE_LABEL, REVIEW_LABEL, DRUG_LABEL, siteLabel,
 } from '../ui.js';
+import { panel as flexPanel } from './flex.js';
 import { actionsFor, adverse, authoriseReduced, oralDose, prescriptionSummary, review, riskDiscussion } from './visit.js';
 
 export function render(main, ctx, [id]) {
@@ -105,6 +106,7 @@ export function render(main, ctx, [id]) {
               current.oral_drug ? h('p', null, `Oral: ${current.oral_drug.replace('_oral', '')} ${current.oral_dose_mg} mg a day (maximum ${current.oral_daily_max_mg} mg).`) : null,
               h('p', { class: 'muted' }, `Signed by ${current.prescriber} (${current.licence_number || 'no licence number'}) on ${fmtDateTime(current.signed_at)}; from ${fmtDay(current.start_date)}${current.end_date ? ` to ${fmtDay(current.end_date)}` : ''}.`)]
             : h('p', { class: 'notice' }, 'No current prescription: nothing can be given.'))),
+      flexPanel(p.id, ctx, load),
       grid(history, settings),
       readings(history, settings),
       events(history));

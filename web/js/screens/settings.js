@@ -6,6 +6,7 @@ import { api, get } from '../api.js';
 import {
   h, add, fill, clear, input, numberInput, textarea, checkbox, formError, onSubmit, str, int, isChecked, announce,
 } from '../ui.js';
+import { settingsPanel as flexSettings } from './flex.js';
 
 const NUMBERS = [
   ['Sessions', [
@@ -83,7 +84,7 @@ export function render(main, ctx) {
       s.version = saved.version;
       form.querySelector('p.muted').textContent = `Version ${saved.version}. Times are clinic local time (Europe/London).`;
     });
-    fill(body, h('section', { class: 'panel' }, form));
+    fill(body, h('section', { class: 'panel' }, form), flexSettings(premises));
   }
 
   load();

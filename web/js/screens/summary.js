@@ -17,6 +17,7 @@ const GROUPS = [
   ['withheld', 'Withheld'],
   ['declined', 'Declined'],
   ['did_not_attend', 'Did not attend'],
+  ['planned_absence', 'Planned absence'],
 ];
 const ALARM = { sedation: 'sedation', respiratory_rate: 'breathing rate', oxygen_saturation: 'oxygen saturation' };
 const person = (x) => `${x.given_name} ${x.family_name}`;

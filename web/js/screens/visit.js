@@ -23,6 +23,11 @@ export function actionsFor(p, ctx, done) {
       case 'due':
         add('Check in', checkIn, 'primary');
         break;
+      case 'planned_absence':
+        // Planned away, but here after all: they may still check in
+        // while the session runs.
+        if (!p.window_over) add('Check in', checkIn);
+        break;
       case 'checked_in':
         add('Assess', assess, 'primary');
         add('Withhold', withhold);
