@@ -496,11 +496,10 @@ static enum hat_err lot_batch(struct store_conn *c, int64_t lot_id, char *out, s
 	return rc;
 }
 
-enum hat_err register_take_for_dose(struct store_conn *c, struct cmd *cmd,
-				    const struct register_choice *choice,
-				    int64_t administration_id, int64_t patient_id,
-				    int64_t prescriber_id, int64_t amount_ug, int32_t today,
-				    json_t **out)
+static enum hat_err take_entries(struct store_conn *c, struct cmd *cmd,
+				 const struct register_choice *choice, int64_t administration_id,
+				 int64_t patient_id, int64_t prescriber_id, int64_t amount_ug,
+				 int32_t today, const char *reason, json_t **out)
 {
 	static const char sql_people[] =
 		"SELECT p.given_name || ' ' || p.family_name, p.address, u.display_name,"
@@ -553,6 +552,7 @@ enum hat_err register_take_for_dose(struct store_conn *c, struct cmd *cmd,
 		e.administration_id = administration_id;
 		e.given_ug = given;
 		e.wasted_ug = content - given;
+		e.reason = reason;
 		rc = load_witness(c, cmd, &e, wname, sizeof wname, wrole, sizeof wrole);
 		if (rc == HAT_OK)
 			rc = append(c, cmd, &e, &entry_id);
@@ -577,6 +577,25 @@ enum hat_err register_take_for_dose(struct store_conn *c, struct cmd *cmd,
 	}
 	*out = list;
 	return HAT_OK;
+}
+
+enum hat_err register_take_for_dose(struct store_conn *c, struct cmd *cmd,
+				    const struct register_choice *choice,
+				    int64_t administration_id, int64_t patient_id,
+				    int64_t prescriber_id, int64_t amount_ug, int32_t today,
+				    json_t **out)
+{
+	return take_entries(c, cmd, choice, administration_id, patient_id, prescriber_id,
+			    amount_ug, today, NULL, out);
+}
+
+enum hat_err register_take_for_supply(struct store_conn *c, struct cmd *cmd,
+				      const struct register_choice *choice, int64_t patient_id,
+				      int64_t prescriber_id, int64_t amount_ug, int32_t today,
+				      const char *reason, json_t **out)
+{
+	return take_entries(c, cmd, choice, 0, patient_id, prescriber_id, amount_ug, today,
+			    reason, out);
 }
 
 /* ---- Destruction, corrections, returns ------------------------------------ */
