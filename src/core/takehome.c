@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "takehome.h"
+#include "util/clock.h"
 
 static const char *const criterion_names[TAKEHOME_C_COUNT] = {
 	"enabled", "prescription", "privilege", "treatment", "stability",
@@ -48,34 +49,9 @@ enum hat_err takehome_rules_of(enum takehome_rule_set set, struct takehome_rules
 	return HAT_OK;
 }
 
-/* ---- Calendar (proleptic Gregorian, days since 1970-01-01) ---------------- */
+/* ---- Calendar ---------------------------------------------------------------- */
 
-static void civil_from_days(int32_t z32, int32_t *y, int32_t *m, int32_t *d)
-{
-	int64_t z = (int64_t)z32 + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-
-	*d = (int32_t)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int32_t)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int32_t)(yoe + era * 400 + (*m <= 2));
-}
-
-static int32_t days_from_civil(int32_t y, int32_t m, int32_t d)
-{
-	int64_t yy = (int64_t)y - (m <= 2);
-	int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
-	int64_t yoe = yy - era * 400;
-	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return (int32_t)(era * 146097 + doe - 719468);
-}
-
-static int32_t month_days(int32_t y, int32_t m)
+static int32_t month_days(int y, int m)
 {
 	static const int32_t len[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -85,15 +61,15 @@ static int32_t month_days(int32_t y, int32_t m)
 
 int32_t takehome_add_months(int32_t day, int32_t months)
 {
-	int32_t y, m, d, total;
+	int y, m, d, total;
 
-	civil_from_days(day, &y, &m, &d);
+	clock_civil_from_days(day, &y, &m, &d);
 	total = (m - 1) + months;
 	y += total / 12;
 	m = total % 12 + 1;
 	if (d > month_days(y, m))
 		d = month_days(y, m);
-	return days_from_civil(y, m, d);
+	return clock_days_from_civil(y, m, d);
 }
 
 /* ---- Criteria -------------------------------------------------------------- */
