@@ -504,7 +504,8 @@ static enum hat_err take_entries(struct store_conn *c, struct cmd *cmd,
 	static const char sql_people[] =
 		"SELECT p.given_name || ' ' || p.family_name, p.address, u.display_name,"
 		" coalesce((SELECT l.licence_number FROM prescriber_licences l"
-		"  WHERE l.user_id = u.id AND l.premises_id = p.premises_id"
+		"  WHERE l.user_id = u.id AND l.premises_id = (SELECT r.premises_id FROM register_pages r"
+		"  WHERE r.id = ?)"
 		"  ORDER BY l.expires_on DESC LIMIT 1), '')"
 		" FROM patients p, users u WHERE p.id = ? AND u.id = ?";
 	char pname[210], paddr[510], rxname[130], licence[70], wname[128], wrole[32];
@@ -515,8 +516,11 @@ static enum hat_err take_entries(struct store_conn *c, struct cmd *cmd,
 	bool row = false;
 	enum hat_err rc = store_prepare(c, sql_people, &s);
 
+	/* The licence named is the one for the premises whose register this
+	** is (a guest dose is given under the licence held there). */
 	if (rc == HAT_OK)
-		rc = store_bindf(s, "ii", patient_id, prescriber_id);
+		rc = store_bindf(s, "iii", choice->n ? choice->page_ids[0] : 0, patient_id,
+				 prescriber_id);
 	if (rc == HAT_OK)
 		rc = store_step(s, &row);
 	if (rc == HAT_OK && row) {

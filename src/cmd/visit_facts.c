@@ -398,8 +398,8 @@ enum hat_err visits_load_facts_at(struct store_conn *c, int64_t patient_id, int6
 	} else {
 		f->window = -1;
 	}
-	rc = prescriptions_current(c, patient_id, f->home_premises_id, f->local.date, &f->rx,
-				   &f->has_rx);
+	/* The licence that counts is the one for the premises of the dose. */
+	rc = prescriptions_current(c, patient_id, f->premises_id, f->local.date, &f->rx, &f->has_rx);
 	if (rc == HAT_OK)
 		/* When the event was recorded, not when it happened: a review
 		** made before the record existed cannot have considered it. */
