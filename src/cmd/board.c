@@ -8,6 +8,7 @@
 #include "board.h"
 #include "core/identity.h"
 #include "settings.h"
+#include "takehome.h"
 #include "visits.h"
 
 static const char sql_due[] =
@@ -190,6 +191,15 @@ enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now,
 			rc = visits_load_facts_at(c, pid, premises_id, now, w - 1, f);
 			if (rc == HAT_OK && f->state != SCHEDULE_OBSERVING && f->state != SCHEDULE_DOSED)
 				rc = visits_load_facts_at(c, pid, premises_id, now, w, f);
+		}
+		/* A day covered by a take-home supply is dosed: not due, and never
+		** "did not attend". */
+		if (rc == HAT_OK) {
+			bool covered = false;
+
+			rc = takehome_day_covered(c, pid, l.date, &covered);
+			if (rc == HAT_OK && covered)
+				continue;
 		}
 		/* Someone who has had all of today's sessions is not due in this
 		** one (and could not check in): the board leaves them out. */

@@ -299,6 +299,10 @@ def takehome(d):
            "/api/v1/patients/%d/contacts" % p,
            {"kind": "phone", "at": "%sT13:00:00Z" % day(n + 1).isoformat()}, status=422,
            code="date_order")
+    d.at(n + 1, "17:45:00")
+    row, _ = d.board_row(p)
+    d.eq("day 182: after the last window the take-home day is not on the board"
+         " (never 'did not attend')", row, None)
     # Day 184: back after two take-home days: they count as dosed.
     morning(d, p, n + 3, expect={"detail.warnings": []})
     d.at(n + 3, "09:30:00")
