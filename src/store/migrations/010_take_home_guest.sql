@@ -15,7 +15,7 @@ CREATE TABLE takehome_settings (
   premises_id           INTEGER NOT NULL REFERENCES premises(id),
   version               INTEGER NOT NULL,
   enabled               INTEGER NOT NULL CHECK (enabled IN (0, 1)),
-  rule_set              TEXT NOT NULL CHECK (rule_set IN ('swiss_2020')),
+  rule_set              TEXT NOT NULL, -- core/takehome names the sets; an unknown one is off
   jurisdiction_basis    TEXT NOT NULL,
   assessment_valid_days INTEGER NOT NULL,
   review_days           INTEGER NOT NULL,
