@@ -1030,12 +1030,12 @@ enum hat_err takehome_status(struct store_conn *c, int64_t patient_id, int64_t n
 	if (rc == HAT_OK)
 		rc = store_query_json(c,
 			"SELECT r.id, r.supply_id, r.kind, r.ampoules, r.days_unused, r.notes,"
-			" r.incident_id, r.at FROM takehome_returns r JOIN takehome_supplies s"
+			" r.incident_id, r.at AS returned_at FROM takehome_returns r JOIN takehome_supplies s"
 			" ON s.id = r.supply_id WHERE s.patient_id = ? ORDER BY r.id DESC", &returns,
 			"i", patient_id);
 	if (rc == HAT_OK)
 		rc = store_query_json(c,
-			"SELECT a.id, a.kind, a.outcome, a.review_by AS review_by_date, a.notes, a.at,"
+			"SELECT a.id, a.kind, a.outcome, a.review_by AS review_by_date, a.notes, a.at AS decided_at,"
 			" u.display_name AS by_name FROM takehome_assessments a JOIN users u"
 			" ON u.id = a.by_id WHERE a.patient_id = ? ORDER BY a.id DESC", &decisions,
 			"i", patient_id);

@@ -50,6 +50,8 @@ await runTests(import.meta.url, [
     const stab = doctor.locator('#takehome-criteria tr[data-criterion="stability"]');
     await stab.filter({ hasText: 'Met' }).filter({ hasNotText: 'Not met' }).waitFor();
     await doctor.locator('#takehome-decisions', { hasText: 'stability: stable' }).waitFor();
+    const t = await stab.textContent();
+    expect(t.includes('Latest assessment 0 days ago') && !t.includes('Not met'), `stability met from the record: ${t}`);
   }],
 
   ['granting before six months is refused in plain words', async (c) => {

@@ -84,11 +84,11 @@ export function render(main, ctx, [id]) {
               h('button', { type: 'button', class: 'danger', onclick: () => giveBack(s, 'lost') }, 'Report lost'))) : null)))))
           : h('p', null, 'No take-home supply yet.'),
         (st.returns || []).length ? h('ul', { id: 'takehome-returns' }, st.returns.map((r) => h('li', null,
-          `${r.kind === 'lost' ? 'Lost' : 'Returned'}: ${r.ampoules} ampoule(s) of supply ${r.supply_id}${r.days_unused ? `, ${r.days_unused} day(s) unused` : ''}. ${r.notes}`))) : null),
+          `${fmtDateTime(r.returned_at)}: ${r.kind === 'lost' ? 'Lost' : 'Returned'}: ${r.ampoules} ampoule(s) of supply ${r.supply_id}${r.days_unused ? `, ${r.days_unused} day(s) unused` : ''}. ${r.notes}`))) : null),
       h('section', { class: 'panel' },
         h('h2', null, 'Assessments and decisions'),
         (st.decisions || []).length ? h('ul', { id: 'takehome-decisions' }, st.decisions.map((d) => h('li', null,
-          `${fmtDateTime(d.at)}: ${d.kind.replace('_', ' ')}: ${d.outcome.replace('_', ' ')}${d.review_by_date ? ` (review by ${fmtDay(d.review_by_date)})` : ''}, ${d.by_name}. ${d.notes}`)))
+          `${fmtDateTime(d.decided_at)}: ${d.kind.replace('_', ' ')}: ${d.outcome.replace('_', ' ')}${d.review_by_date ? ` (review by ${fmtDay(d.review_by_date)})` : ''}, ${d.by_name}. ${d.notes}`)))
           : h('p', null, 'None recorded.')));
 
     function assess() {
