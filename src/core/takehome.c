@@ -49,6 +49,39 @@ enum hat_err takehome_rules_of(enum takehome_rule_set set, struct takehome_rules
 	return HAT_OK;
 }
 
+/* ---- Assessments --------------------------------------------------------------- */
+
+static const struct {
+	const char *kind;
+	const char *const outcomes[5];   /* the first is the favourable one */
+} outcome_table[] = {
+	{ "stability", { "stable", "unstable", NULL } },
+	{ "misuse_risk", { "very_low", "low", "moderate", "high", NULL } },
+	{ "comorbidity", { "present", "absent", NULL } },
+};
+
+bool takehome_outcome_valid(const char *kind, const char *outcome)
+{
+	for (size_t i = 0; kind && outcome && i < sizeof outcome_table / sizeof outcome_table[0]; i++) {
+		if (strcmp(outcome_table[i].kind, kind) != 0)
+			continue;
+		for (size_t j = 0; outcome_table[i].outcomes[j]; j++) {
+			if (strcmp(outcome_table[i].outcomes[j], outcome) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+bool takehome_outcome_favourable(const char *kind, const char *outcome)
+{
+	for (size_t i = 0; kind && outcome && i < sizeof outcome_table / sizeof outcome_table[0]; i++) {
+		if (strcmp(outcome_table[i].kind, kind) == 0)
+			return strcmp(outcome_table[i].outcomes[0], outcome) == 0;
+	}
+	return false;
+}
+
 /* ---- Calendar ---------------------------------------------------------------- */
 
 static int32_t month_days(int y, int m)

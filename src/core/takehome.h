@@ -70,6 +70,19 @@ struct takehome_setting {
 ** or 29 February).  months >= 0. */
 int32_t takehome_add_months(int32_t day, int32_t months);
 
+/* ---- A prescriber's assessments ----------------------------------------- */
+
+/* The outcomes a prescriber may record for each kind of assessment:
+**   stability:   stable | unstable
+**   misuse_risk: very_low | low | moderate | high
+**   comorbidity: present | absent
+** True when outcome is one of kind's (false for NULLs or an unknown kind). */
+bool takehome_outcome_valid(const char *kind, const char *outcome);
+
+/* True when the outcome is the one the rule set needs: "stable", a
+** "very_low" risk of misuse, comorbidity "present" (seven days). */
+bool takehome_outcome_favourable(const char *kind, const char *outcome);
+
 /* ---- The record, as the rules read it ------------------------------------ */
 
 /* A prescriber's recorded assessment: present, its day and its outcome. */

@@ -288,6 +288,22 @@ static void test_covered_and_returns(void **state)
 	assert_int_equal(takehome_check_first_date(9, 10), HAT_E_DATE_ORDER);
 }
 
+static void test_outcomes(void **state)
+{
+	(void)state;
+	assert_true(takehome_outcome_valid("stability", "unstable"));
+	assert_false(takehome_outcome_valid("stability", "very_low"));
+	assert_true(takehome_outcome_valid("misuse_risk", "high"));
+	assert_false(takehome_outcome_valid("grant", "granted"));
+	assert_false(takehome_outcome_valid(NULL, "stable"));
+	assert_true(takehome_outcome_favourable("stability", "stable"));
+	assert_false(takehome_outcome_favourable("stability", "unstable"));
+	assert_true(takehome_outcome_favourable("misuse_risk", "very_low"));
+	assert_false(takehome_outcome_favourable("misuse_risk", "low"));
+	assert_true(takehome_outcome_favourable("comorbidity", "present"));
+	assert_false(takehome_outcome_favourable("comorbidity", "absent"));
+}
+
 static void test_guest(void **state)
 {
 	int32_t days[GUEST_MAX_DAYS + 1];
@@ -325,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_contact_and_privilege),
 		cmocka_unit_test(test_uninterrupted),
 		cmocka_unit_test(test_covered_and_returns),
+		cmocka_unit_test(test_outcomes),
 		cmocka_unit_test(test_guest),
 	};
 
