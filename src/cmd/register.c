@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "register.h"
+#include "takehome.h"
 #include "audit/audit.h"
 #include "util/csv.h"
 #include "util/log.h"
@@ -1523,5 +1524,7 @@ enum hat_err register_verify(struct store_conn *c, bool *ok, char *finding, size
 				     " (amount or patient)", (long long)orphan);
 		*ok = false;
 	}
+	if (rc == HAT_OK && *ok)
+		rc = takehome_verify(c, ok, finding, n);
 	return rc;
 }

@@ -59,6 +59,12 @@ enum hat_err takehome_last_covered(struct store_conn *c, int64_t patient_id, int
 enum hat_err takehome_day_covered(struct store_conn *c, int64_t patient_id, int32_t day,
 				  bool *covered);
 
+/* For hatctl verify (register_verify): each take-home supply's register
+** entries give exactly its amount to its patient, and every entry taking
+** stock out for a patient names a dose or a supply.  *ok false names the
+** first problem in finding. */
+enum hat_err takehome_verify(struct store_conn *c, bool *ok, char *finding, size_t n);
+
 /* The check screen's read: the setting, every criterion with what the
 ** record says, the privilege, the supplies and their returns (new
 ** reference).  HAT_E_NOT_FOUND for no such patient. */

@@ -281,3 +281,36 @@ const struct cmd_def takehome_supply = {
 const struct cmd_def takehome_return = {
 	"takehome.return", return_fields, POLICY_RULE(TAKEHOME_RETURN), run_return, NULL,
 };
+
+enum hat_err takehome_verify(struct store_conn *c, bool *ok, char *finding, size_t n)
+{
+	/* Each supply's entries give exactly its total to its patient. */
+	static const char sql_sums[] =
+		"SELECT s.id FROM takehome_supplies s WHERE (SELECT sum(e.given_ug) FROM"
+		" register_entries e JOIN json_each(s.register_entries) j ON j.value = e.id"
+		" WHERE e.patient_id = s.patient_id) IS NOT s.total_ug ORDER BY s.id LIMIT 1";
+	/* An entry that takes stock out to a patient names a dose or a supply. */
+	static const char sql_orphans[] =
+		"SELECT e.id FROM register_entries e WHERE e.kind = 'administration'"
+		" AND e.administration_id IS NULL AND NOT EXISTS (SELECT 1 FROM takehome_supplies s,"
+		" json_each(s.register_entries) j WHERE j.value = e.id) ORDER BY e.id LIMIT 1";
+	int64_t id;
+	bool found;
+	enum hat_err rc = store_query_int(c, sql_sums, &found, &id, "");
+
+	*ok = true;
+	if (rc == HAT_OK && found) {
+		snprintf(finding, n, "take-home supply %lld does not match its register entries"
+				     " (amount or patient)", (long long)id);
+		*ok = false;
+		return rc;
+	}
+	if (rc == HAT_OK)
+		rc = store_query_int(c, sql_orphans, &found, &id, "");
+	if (rc == HAT_OK && found) {
+		snprintf(finding, n, "register entry %lld takes stock out for no dose and no supply",
+			 (long long)id);
+		*ok = false;
+	}
+	return rc;
+}

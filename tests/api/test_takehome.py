@@ -15,6 +15,9 @@ premises: refused on a day not authorised, dosed on one that is, and held to
 the daily cap across both premises.  Every refusal writes nothing; `hatctl
 verify` passes at the end.
 """
+import os
+import shutil
+import sqlite3
 import sys
 
 sys.dont_write_bytecode = True  # importing test_dosing_rules leaves no __pycache__
@@ -388,6 +391,16 @@ def body(t):
     p = t.hatctl("verify")
     d.ok("hatctl verify passes: the register balances and the chain holds",
          p.returncode == 0, p.out + p.err)
+    # A supply's amount changed by hand (triggers dropped) is caught.
+    bad = os.path.join(t.dir, "tampered.db")
+    shutil.copyfile(t.db_path, bad)
+    c = sqlite3.connect(bad)
+    c.execute("DROP TRIGGER takehome_supplies_no_update")
+    c.execute("UPDATE takehome_supplies SET total_ug = total_ug - 100000 WHERE id = 1")
+    c.commit()
+    c.close()
+    p = t.hatctl("verify", db=bad)
+    d.ok("hatctl verify fails on a supply changed by hand", p.returncode != 0, p.out + p.err)
     t.start(extra=["--set", "session_idle_s=604800", "--set", "session_absolute_s=2678400"])
 
 
