@@ -327,10 +327,21 @@ def takehome(d):
              422, "takehome_contact_too_rare")
     morning(d, p, n + 11, expect={"detail.warnings": []})
     d.at(n + 11, "09:30:00")
+    odd = d.rx(p, "a prescription of 102.5 mg a session supersedes the 100 mg one",
+               supersedes_id=d.th_rx, session_dose_mg=102.5, daily_max_mg=205)
+    d.supply(p, n + 12, 2, "102.5 mg cannot be made of whole ampoules: no supply", 422,
+             "takehome_part_ampoule")
+    d.th_rx = d.rx(p, "back to 100 mg a session", supersedes_id=odd, session_dose_mg=100,
+                   daily_max_mg=200)
     bal = d.balance(1, 100)
     r = d.supply(p, n + 12, 2, "day 192 after the dose: two contact days: supplied (193, 194)")
     last = (r.json or {}).get("id")
     d.eq("the register fell by 4 ampoules", d.balance(1, 100), bal - 4)
+    d.call("day 192: the prescriber reviews the privilege: criteria still met", "dr", "POST",
+           base + "/review", {"review_by": day(n + 11 + 60).isoformat()}, status=201,
+           expect={"review_by": day(n + 11 + 60).isoformat()})
+    d.call("a review date past the premises' 90 days is refused", "dr", "POST", base + "/review",
+           {"review_by": day(n + 11 + 91).isoformat()}, status=400, code="out_of_range")
 
     # Day 195: one day's doses come back unused; one ampoule was lost.
     d.at(n + 14, "08:15:00")
@@ -375,7 +386,8 @@ def takehome(d):
              "takehome_not_granted")
     st = status(d, p)
     d.eq("the check screen lists the privilege's decisions, newest first",
-         [x["kind"] for x in st.get("decisions", [])][:3], ["withdraw", "comorbidity", "grant"])
+         [x["kind"] for x in st.get("decisions", [])][:4],
+         ["withdraw", "review", "comorbidity", "grant"])
     d.eq("three supplies and two returns on the check screen",
          (len(st.get("supplies", [])), len(st.get("returns", []))), (3, 2))
 
@@ -384,7 +396,7 @@ def body(t):
     d = THDesk(t)
     d.north = setup(d)
     d.th = d.patient("TakeHome")
-    d.rx(d.th, session_dose_mg=100, daily_max_mg=200)
+    d.th_rx = d.rx(d.th, session_dose_mg=100, daily_max_mg=200)
     morning(d, d.th, 0)
     takehome(d)
     t.stop(label="hatd stops")
