@@ -316,6 +316,8 @@ enum hat_err takehome_record_load(struct store_conn *c, int64_t patient_id, int6
 	rc = takehome_setting_load(c, f->v.premises_id, &f->setting, &f->setting_version);
 	f->t.has_prescription = f->v.has_rx;
 	f->t.blocked = dosing_pending_review(&f->v.patient) != DOSING_PENDING_NONE;
+	f->t.in_induction = f->v.has_rx && f->v.rx.has_induction &&
+			    f->v.patient.induction_days_dosed < f->v.rx.induction.days;
 	if (rc == HAT_OK)
 		rc = load_since(c, f);
 	if (rc == HAT_OK)
@@ -349,7 +351,8 @@ static void finding_words(const struct takehome_record *f, const struct takehome
 	case TAKEHOME_C_PRESCRIPTION:
 		snprintf(buf, cap, "%s", !f->v.has_rx ? "There is no current prescription."
 					 : x->met ? "A current prescription, no review pending."
-						  : "A prescriber's review is pending.");
+					 : f->t.blocked ? "A prescriber's review is pending."
+							: "The induction schedule is in force.");
 		break;
 	case TAKEHOME_C_PRIVILEGE:
 		clock_format_date(f->t.privilege_review_by, d);

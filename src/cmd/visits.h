@@ -24,8 +24,12 @@
 **   visit.withhold     nurse: reason, notes
 **   visit.decline      nurse: notes
 **   visit.oral         nurse with a witness: amount_mg
-** Refusals: every dosing code in err.def (core/dosing decides), and
-** wrong_session_state for a step out of order.
+** Every step but authorise_reduced takes an optional premises_id: the
+** premises the visit is at, when it is not the patient's own (a guest
+** visit the home clinic authorised for today: cmd/guest.h).
+** Refusals: every dosing code in err.def (core/dosing decides),
+** wrong_session_state for a step out of order, guest_not_authorised, and
+** takehome_day_covered for a check-in on a take-home day.
 */
 #ifndef HAT_CMD_VISITS_H
 #define HAT_CMD_VISITS_H

@@ -158,8 +158,10 @@ enum hat_err takehome_check(const struct takehome_setting *setting,
 	valid = setting->assessment_valid_days;
 	set(&v, TAKEHOME_C_ENABLED, setting->enabled && r.max_days > 0, HAT_E_TAKEHOME_DISABLED,
 	    setting->enabled, 1);
-	set(&v, TAKEHOME_C_PRESCRIPTION, facts->has_prescription && !facts->blocked,
-	    facts->has_prescription ? HAT_E_PATIENT_BLOCKED : HAT_E_NO_PRESCRIPTION,
+	set(&v, TAKEHOME_C_PRESCRIPTION,
+	    facts->has_prescription && !facts->blocked && !facts->in_induction,
+	    !facts->has_prescription ? HAT_E_NO_PRESCRIPTION
+	    : facts->blocked ? HAT_E_PATIENT_BLOCKED : HAT_E_TAKEHOME_INDUCTION,
 	    facts->has_prescription, 1);
 	if (check_privilege)
 		set(&v, TAKEHOME_C_PRIVILEGE,

@@ -114,6 +114,8 @@ bool takehome_screen_clear(const struct takehome_result *results, size_t n);
 struct takehome_facts {
 	bool has_prescription;
 	bool blocked;                    /* a review is pending (dosing rules) */
+	bool in_induction;               /* the induction schedule (or a
+					 ** re-titration) still caps the doses */
 	int32_t treatment_since;         /* takehome_uninterrupted_since */
 	struct takehome_assessment stability;
 	struct takehome_assessment misuse_risk;
@@ -171,7 +173,9 @@ struct takehome_verdict {
 **   HAT_E_TAKEHOME_DISABLED        the premises has not turned it on;
 **   HAT_E_NO_PRESCRIPTION          no current prescription;
 **                                  HAT_E_PATIENT_BLOCKED when a review is
-**                                  pending;
+**                                  pending; HAT_E_TAKEHOME_INDUCTION under
+**                                  an induction schedule (take-home is
+**                                  suspended during re-titration);
 **   HAT_E_TAKEHOME_NOT_GRANTED     (only when check_privilege) no privilege
 **                                  in force, or its review_by has passed;
 **   HAT_E_TAKEHOME_TREATMENT_SHORT today is before treatment_since plus

@@ -220,6 +220,9 @@ static void test_contact_and_privilege(void **state)
 	f.privilege_review_by = today - 1;
 	assert_int_equal(first(&on, &f, today, 1), HAT_E_TAKEHOME_NOT_GRANTED);
 	f = eligible();
+	f.in_induction = true;
+	assert_int_equal(first(&on, &f, today, 1), HAT_E_TAKEHOME_INDUCTION);
+	f = eligible();
 	f.blocked = true;
 	assert_int_equal(first(&on, &f, today, 1), HAT_E_PATIENT_BLOCKED);
 	f.has_prescription = false;
