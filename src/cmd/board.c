@@ -218,7 +218,9 @@ enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now,
 				     json_object_set_new(line, "age",
 							 json_integer(identity_age_years(birth,
 										  l.date))) != 0 ||
-				     json_object_set_new(line, "has_photo", json_boolean(photo)) != 0)) {
+				     json_object_set_new(line, "has_photo", json_boolean(photo)) != 0 ||
+				     json_object_set_new(line, "home_premises_id",
+							 json_integer(f->home_premises_id)) != 0)) {
 				json_decref(line);
 				line = NULL;
 			}

@@ -180,6 +180,9 @@ def guest(d, north):
     r = d.t.request("GET", "/api/v1/board?premises_id=%d" % north, session=d.s["nurse"])
     ids = [p["patient_id"] for p in (r.json or {}).get("patients", [])]
     d.ok("guest: the guest is on the second premises' board", g in ids, repr(r.json)[:300])
+    d.eq("guest: ... marked with their home premises",
+         [p["home_premises_id"] for p in (r.json or {}).get("patients", []) if p["patient_id"] == g],
+         [1])
     d.step("guest: check-in at the second premises", g, "check-in", {"premises_id": north})
     d.step("guest: assessed at the second premises", g, "assessments",
            {"sedation_level": 0, "breath_alcohol_ug": 0, "decision": "fit", "premises_id": north})
@@ -206,6 +209,9 @@ def guest(d, north):
             "premises_id": north})
     d.at(11, "15:20:00")
     d.step("guest: leaves the second premises", g, "leave", {"premises_id": north})
+    d.at(11, "15:30:00")
+    d.step("guest: back at home the same afternoon: both of today's sessions are used,"
+           " across the two premises", g, "check-in", {}, status=422, code="sessions_used_up")
 
 
 def takehome(d):
