@@ -95,6 +95,20 @@ const struct http_route api_routes[] = {
 	{ HTTP_GET, "/api/v1/returns", api_returns_list, P(REGISTER_READ), 0, NULL },
 	{ HTTP_POST, "/api/v1/returns", api_returns_record, P(RETURNS_RECORD), 8 * KB, NULL },
 
+	/* Take-home doses, staff contacts and guest dosing. */
+	{ HTTP_GET, "/api/v1/premises/{id}/take-home-settings", api_takehome_settings_get, P(PREMISES_READ), 0, NULL },
+	{ HTTP_PUT, "/api/v1/premises/{id}/take-home-settings", api_takehome_settings_put, P(TAKEHOME_SETTINGS), 4 * KB, NULL },
+	{ HTTP_GET, "/api/v1/patients/{id}/take-home", api_takehome_status, P(PATIENT_READ), 0, NULL },
+	{ HTTP_POST, "/api/v1/patients/{id}/take-home/assessments", api_takehome_assess, P(TAKEHOME_DECIDE), 4 * KB, NULL },
+	{ HTTP_POST, "/api/v1/patients/{id}/take-home/grant", api_takehome_grant, P(TAKEHOME_DECIDE), 4 * KB, NULL },
+	{ HTTP_POST, "/api/v1/patients/{id}/take-home/review", api_takehome_review, P(TAKEHOME_DECIDE), 4 * KB, NULL },
+	{ HTTP_POST, "/api/v1/patients/{id}/take-home/withdraw", api_takehome_withdraw, P(TAKEHOME_DECIDE), 4 * KB, NULL },
+	{ HTTP_POST, "/api/v1/patients/{id}/take-home/supplies", api_takehome_supply, P(TAKEHOME_SUPPLY), 4 * KB, NULL },
+	{ HTTP_POST, "/api/v1/take-home-supplies/{id}/returns", api_takehome_return, P(TAKEHOME_RETURN), 4 * KB, NULL },
+	{ HTTP_POST, "/api/v1/patients/{id}/contacts", api_contact_record, P(CONTACT_RECORD), 4 * KB, NULL },
+	{ HTTP_POST, "/api/v1/patients/{id}/guest-authorisations", api_guest_authorise, P(GUEST_AUTHORISE), 4 * KB, NULL },
+	{ HTTP_GET, "/api/v1/guests", api_guests_list, P(PATIENT_READ), 0, NULL },
+
 	/* Outcomes, goals, drug screens and the person's own view. */
 	{ HTTP_GET, "/api/v1/instruments", api_instruments_list, P(OUTCOME_READ), 0, NULL },
 	{ HTTP_POST, "/api/v1/instruments", api_instruments_define, P(INSTRUMENT_SET), 64 * KB, NULL },

@@ -73,6 +73,13 @@ const struct audit_table audit_tables[] = {
 	{ "session_changes", 54, AUDIT_BOUND, NULL, NULL },
 	/* Scale (migration 013): the lots that still hold stock. */
 	{ "open_lots", 71, AUDIT_BOUND, NULL, NULL },
+	/* Take-home doses and guest dosing (migration 010). */
+	{ "takehome_settings", 55, AUDIT_BOUND, NULL, NULL },
+	{ "takehome_assessments", 56, AUDIT_BOUND, NULL, NULL },
+	{ "staff_contacts", 57, AUDIT_BOUND, NULL, NULL },
+	{ "takehome_supplies", 58, AUDIT_BOUND, NULL, NULL },
+	{ "takehome_returns", 59, AUDIT_BOUND, NULL, NULL },
+	{ "guest_authorisations", 60, AUDIT_BOUND, NULL, NULL },
 
 	{ "audit_events", 0, AUDIT_CHAIN, NULL, NULL },
 	{ "audit_head", 0, AUDIT_CHAIN, NULL, NULL },

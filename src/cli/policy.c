@@ -22,7 +22,8 @@ int cli_print_policy(int argc, char **argv)
 		fprintf(stderr, "hatctl policy: takes no arguments\n");
 		return 2;
 	}
-	buf_init(&b, 8192);
+	/* Room for every rule with its roles and what it covers. */
+	buf_init(&b, (size_t)1 << 20);
 	if (policy_matrix_markdown(&b) == HAT_OK &&
 	    fwrite(b.data, 1, b.len, stdout) == b.len)
 		status = 0;

@@ -9,13 +9,16 @@
 #include "core/identity.h"
 #include "flex.h"
 #include "settings.h"
+#include "takehome.h"
 #include "visits.h"
 
 static const char sql_due[] =
 	"SELECT DISTINCT p.id, p.given_name, p.family_name, p.alerts, p.birth_date,"
 	" EXISTS (SELECT 1 FROM patient_photos f WHERE f.patient_id = p.id) FROM patients p"
 	" JOIN prescriptions r ON r.patient_id = p.id"
-	" WHERE p.premises_id = ?1 AND r.start_date <= ?2"
+	" WHERE (p.premises_id = ?1 OR EXISTS (SELECT 1 FROM guest_authorisations g"
+	"  WHERE g.patient_id = p.id AND g.premises_id = ?1 AND g.local_date = ?2))"
+	" AND r.start_date <= ?2"
 	" AND (r.end_date IS NULL OR r.end_date >= ?2)"
 	" AND EXISTS (SELECT 1 FROM episodes e WHERE e.patient_id = p.id AND e.status = 'active')"
 	" AND NOT EXISTS (SELECT 1 FROM prescription_events e WHERE e.prescription_id = r.id)"
@@ -217,14 +220,23 @@ enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now,
 		str_copy(given, sizeof given, store_col_text(st, 1));
 		str_copy(family, sizeof family, store_col_text(st, 2));
 		str_copy(alerts, sizeof alerts, store_col_text(st, 3));
-		rc = visits_load_facts(c, pid, now, w, f);
+		rc = visits_load_facts_at(c, pid, premises_id, now, w, f);
 		/* Someone dosed near the end of the last window is still in the
 		** after-care area when the board turns to the next window: keep
 		** showing them as they are until they leave. */
 		if (rc == HAT_OK && f->state == SCHEDULE_DUE && w > 0) {
-			rc = visits_load_facts(c, pid, now, w - 1, f);
+			rc = visits_load_facts_at(c, pid, premises_id, now, w - 1, f);
 			if (rc == HAT_OK && f->state != SCHEDULE_OBSERVING && f->state != SCHEDULE_DOSED)
-				rc = visits_load_facts(c, pid, now, w, f);
+				rc = visits_load_facts_at(c, pid, premises_id, now, w, f);
+		}
+		/* A day covered by a take-home supply is dosed: not due, and never
+		** "did not attend". */
+		if (rc == HAT_OK) {
+			bool covered = false;
+
+			rc = takehome_day_covered(c, pid, l.date, &covered);
+			if (rc == HAT_OK && covered)
+				continue;
 		}
 		/* Someone who has had all of today's sessions is not due in this
 		** one (and could not check in): the board leaves them out. */
@@ -256,7 +268,9 @@ enum hat_err board_today(struct store_conn *c, int64_t premises_id, int64_t now,
 				     json_object_set_new(line, "age",
 							 json_integer(identity_age_years(birth,
 										  l.date))) != 0 ||
-				     json_object_set_new(line, "has_photo", json_boolean(photo)) != 0)) {
+				     json_object_set_new(line, "has_photo", json_boolean(photo)) != 0 ||
+				     json_object_set_new(line, "home_premises_id",
+							 json_integer(f->home_premises_id)) != 0)) {
 				json_decref(line);
 				line = NULL;
 			}

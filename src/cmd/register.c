@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "register.h"
+#include "takehome.h"
 #include "audit/audit.h"
 #include "util/csv.h"
 #include "util/log.h"
@@ -504,16 +505,16 @@ static enum hat_err lot_batch(struct store_conn *c, int64_t lot_id, char *out, s
 	return rc;
 }
 
-enum hat_err register_take_for_dose(struct store_conn *c, struct cmd *cmd,
-				    const struct register_choice *choice,
-				    int64_t administration_id, int64_t patient_id,
-				    int64_t prescriber_id, int64_t amount_ug, int32_t today,
-				    json_t **out)
+static enum hat_err take_entries(struct store_conn *c, struct cmd *cmd,
+				 const struct register_choice *choice, int64_t administration_id,
+				 int64_t patient_id, int64_t prescriber_id, int64_t amount_ug,
+				 int32_t today, const char *reason, json_t **out)
 {
 	static const char sql_people[] =
 		"SELECT p.given_name || ' ' || p.family_name, p.address, u.display_name,"
 		" coalesce((SELECT l.licence_number FROM prescriber_licences l"
-		"  WHERE l.user_id = u.id AND l.premises_id = p.premises_id"
+		"  WHERE l.user_id = u.id AND l.premises_id = (SELECT r.premises_id FROM register_pages r"
+		"  WHERE r.id = ?)"
 		"  ORDER BY l.expires_on DESC LIMIT 1), '')"
 		" FROM patients p, users u WHERE p.id = ? AND u.id = ?";
 	char pname[210], paddr[510], rxname[130], licence[70], wname[128], wrole[32];
@@ -524,8 +525,11 @@ enum hat_err register_take_for_dose(struct store_conn *c, struct cmd *cmd,
 	bool row = false;
 	enum hat_err rc = store_prepare(c, sql_people, &s);
 
+	/* The licence named is the one for the premises whose register this
+	** is (a guest dose is given under the licence held there). */
 	if (rc == HAT_OK)
-		rc = store_bindf(s, "ii", patient_id, prescriber_id);
+		rc = store_bindf(s, "iii", choice->n ? choice->page_ids[0] : 0, patient_id,
+				 prescriber_id);
 	if (rc == HAT_OK)
 		rc = store_step(s, &row);
 	if (rc == HAT_OK && row) {
@@ -561,6 +565,7 @@ enum hat_err register_take_for_dose(struct store_conn *c, struct cmd *cmd,
 		e.administration_id = administration_id;
 		e.given_ug = given;
 		e.wasted_ug = content - given;
+		e.reason = reason;
 		rc = load_witness(c, cmd, &e, wname, sizeof wname, wrole, sizeof wrole);
 		if (rc == HAT_OK)
 			rc = append(c, cmd, &e, &entry_id);
@@ -585,6 +590,25 @@ enum hat_err register_take_for_dose(struct store_conn *c, struct cmd *cmd,
 	}
 	*out = list;
 	return HAT_OK;
+}
+
+enum hat_err register_take_for_dose(struct store_conn *c, struct cmd *cmd,
+				    const struct register_choice *choice,
+				    int64_t administration_id, int64_t patient_id,
+				    int64_t prescriber_id, int64_t amount_ug, int32_t today,
+				    json_t **out)
+{
+	return take_entries(c, cmd, choice, administration_id, patient_id, prescriber_id,
+			    amount_ug, today, NULL, out);
+}
+
+enum hat_err register_take_for_supply(struct store_conn *c, struct cmd *cmd,
+				      const struct register_choice *choice, int64_t patient_id,
+				      int64_t prescriber_id, int64_t amount_ug, int32_t today,
+				      const char *reason, json_t **out)
+{
+	return take_entries(c, cmd, choice, 0, patient_id, prescriber_id, amount_ug, today,
+			    reason, out);
 }
 
 /* ---- Destruction, corrections, returns ------------------------------------ */
@@ -1387,5 +1411,7 @@ enum hat_err register_verify(struct store_conn *c, bool *ok, char *finding, size
 				     " (amount or patient)", (long long)orphan);
 		*ok = false;
 	}
+	if (rc == HAT_OK && *ok)
+		rc = takehome_verify(c, ok, finding, n);
 	return rc;
 }

@@ -74,6 +74,14 @@ enum hat_err register_take_for_dose(struct store_conn *c, struct cmd *cmd,
 				    int64_t prescriber_id, int64_t amount_ug, int32_t today,
 				    json_t **out);
 
+/* The same for a supply the patient takes away (a take-home supply): the
+** entries name no administration, give their whole content (the caller
+** chose whole ampoules) and carry reason (borrowed). */
+enum hat_err register_take_for_supply(struct store_conn *c, struct cmd *cmd,
+				      const struct register_choice *choice, int64_t patient_id,
+				      int64_t prescriber_id, int64_t amount_ug, int32_t today,
+				      const char *reason, json_t **out);
+
 /* The register as an inspector reads it: each page of premises_id with its
 ** heading, its entries between two local dates (inclusive) after seq
 ** after_seq, at most limit of them a page, and the running balance (new

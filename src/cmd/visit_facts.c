@@ -11,6 +11,7 @@
 #include "flex.h"
 #include "prescriptions.h"
 #include "settings.h"
+#include "takehome.h"
 
 /* ---- Facts -------------------------------------------------------------- */
 
@@ -100,6 +101,22 @@ static enum hat_err oral_missed(struct store_conn *c, struct visits_facts *f,
 				    &f->patient.oral_review_needed);
 }
 
+/* A day covered by a take-home supply counts as dosed: the doses were
+** supplied.  The covered day joins the last two dose days, ascending. */
+static enum hat_err add_takehome_day(struct store_conn *c, struct visits_facts *f,
+				     int32_t dates[4], size_t *n)
+{
+	int32_t last;
+	bool found;
+	enum hat_err rc = takehome_last_covered(c, f->patient_id, f->local.date, &found, &last);
+
+	if (rc != HAT_OK || !found)
+		return rc;
+	if (*n < 4 && (*n == 0 || last > dates[*n - 1]))
+		dates[(*n)++] = last;
+	return HAT_OK;
+}
+
 static enum hat_err load_missed(struct store_conn *c, struct visits_facts *f)
 {
 	static const char sql_dates[] =
@@ -115,7 +132,9 @@ static enum hat_err load_missed(struct store_conn *c, struct visits_facts *f)
 	enum dosing_review_outcome outcome = DOSING_REVIEW_NONE;
 	int64_t reviewed_dose = 0;
 	struct store_stmt *s;
-	int32_t dates[3]; /* the last two injections, and a day oral cover bridges to */
+	/* The last two injections, a day oral cover bridges to, and the last
+	** day a take-home supply covers. */
+	int32_t dates[4];
 	size_t n = 0;
 	int64_t start;
 	bool row;
@@ -141,7 +160,9 @@ static enum hat_err load_missed(struct store_conn *c, struct visits_facts *f)
 	** the clinic lets it bridge (core/flex). */
 	if (rc == HAT_OK)
 		rc = flex_bridge_dates(c, f->patient_id, f->premises_id, &f->settings, f->local.date,
-				       dates, &n, sizeof dates / sizeof dates[0]);
+				       dates, &n, sizeof dates / sizeof dates[0] - 1);
+	if (rc == HAT_OK)
+		rc = add_takehome_day(c, f, dates, &n);
 	if (rc == HAT_OK)
 		rc = store_prepare(c, sql_review, &s);
 	if (rc == HAT_OK)
@@ -284,10 +305,11 @@ static enum hat_err fold_visit(struct store_conn *c, struct visits_facts *f)
 static enum hat_err load_day(struct store_conn *c, struct visits_facts *f)
 {
 	static const char sql_day[] =
-		"SELECT count(DISTINCT CASE WHEN kind = 'injection' THEN window_no END),"
+		"SELECT count(DISTINCT CASE WHEN kind = 'injection' THEN premises_id || ':' || window_no END),"
 		" coalesce(sum(CASE WHEN kind = 'injection' THEN amount_ug END), 0),"
 		" coalesce(sum(CASE WHEN kind = 'oral' THEN amount_ug END), 0),"
-		" coalesce(sum(CASE WHEN kind = 'injection' AND window_no = ? THEN amount_ug END), 0)"
+		" coalesce(sum(CASE WHEN kind = 'injection' AND window_no = ? AND premises_id = ?"
+		" THEN amount_ug END), 0)"
 		" FROM administrations WHERE patient_id = ? AND local_date = ?";
 	static const char sql_last[] =
 		"SELECT at, amount_ug FROM administrations WHERE patient_id = ?"
@@ -300,7 +322,8 @@ static enum hat_err load_day(struct store_conn *c, struct visits_facts *f)
 	enum hat_err rc = store_prepare(c, sql_day, &s);
 
 	if (rc == HAT_OK)
-		rc = store_bindf(s, "iii", (int64_t)f->window, f->patient_id, (int64_t)f->local.date);
+		rc = store_bindf(s, "iiii", (int64_t)f->window, f->premises_id, f->patient_id,
+				 (int64_t)f->local.date);
 	if (rc == HAT_OK)
 		rc = store_step(s, &row);
 	if (rc == HAT_OK && row) {
@@ -336,6 +359,12 @@ static enum hat_err load_day(struct store_conn *c, struct visits_facts *f)
 enum hat_err visits_load_facts(struct store_conn *c, int64_t patient_id, int64_t now,
 			       int32_t window, struct visits_facts *f)
 {
+	return visits_load_facts_at(c, patient_id, 0, now, window, f);
+}
+
+enum hat_err visits_load_facts_at(struct store_conn *c, int64_t patient_id, int64_t where,
+				  int64_t now, int32_t window, struct visits_facts *f)
+{
 	static const char sql_patient[] =
 		"SELECT premises_id, alerts <> '' FROM patients WHERE id = ?";
 	struct store_stmt *s;
@@ -359,6 +388,11 @@ enum hat_err visits_load_facts(struct store_conn *c, int64_t patient_id, int64_t
 		return rc;
 	if (!row)
 		return HAT_E_NOT_FOUND;
+	/* A guest visit: the home prescription, the visited premises' windows,
+	** events and register (cmd/guest.c checks the authorisation). */
+	f->home_premises_id = f->premises_id;
+	if (where > 0)
+		f->premises_id = where;
 	rc = clinic_settings_load(c, f->premises_id, &f->settings, &version);
 	if (rc != HAT_OK)
 		return rc;
@@ -385,6 +419,7 @@ enum hat_err visits_load_facts(struct store_conn *c, int64_t patient_id, int64_t
 			f->window_open = false;
 		}
 	}
+	/* The licence that counts is the one for the premises of the dose. */
 	rc = prescriptions_current(c, patient_id, f->premises_id, f->local.date, &f->rx, &f->has_rx);
 	if (rc == HAT_OK)
 		/* When the event was recorded, not when it happened: a review

@@ -11,6 +11,8 @@
 #include "prescriptions.h"
 #include "register.h"
 #include "settings.h"
+#include "guest.h"
+#include "takehome.h"
 
 
 /* ---- Shared steps ------------------------------------------------------- */
@@ -41,7 +43,7 @@ static enum hat_err step_to(struct cmd *c, struct visits_facts *f, enum schedule
 
 static enum hat_err load_for_visit(struct store_conn *conn, struct cmd *c, struct visits_facts *f)
 {
-	enum hat_err rc = visits_load_facts(conn, c->target_id, c->now, -1, f);
+	enum hat_err rc = guest_load_for_cmd(conn, c, -1, f);
 
 	if (rc != HAT_OK)
 		return rc;
@@ -59,23 +61,23 @@ static enum hat_err load_for_aftercare(struct store_conn *conn, struct cmd *c,
 {
 	static const char sql[] =
 		"SELECT window_no FROM visit_events WHERE patient_id = ? AND local_date = ?"
-		" ORDER BY id DESC LIMIT 1";
+		" AND premises_id = ? ORDER BY id DESC LIMIT 1";
 	int64_t window;
 	bool found;
-	enum hat_err rc = visits_load_facts(conn, c->target_id, c->now, -1, f);
+	enum hat_err rc = guest_load_for_cmd(conn, c, -1, f);
 
 	/* After-care belongs to the visit the dose was given in: once its window
 	** has closed, or the next one has opened with the patient not yet in
 	** it, the post-dose check and leaving go to today's latest visit. */
 	if (rc != HAT_OK || (f->window >= 0 && f->state != SCHEDULE_DUE))
 		return rc;
-	rc = store_query_int(conn, sql, &found, &window, "ii", c->target_id,
-			     (int64_t)f->local.date);
+	rc = store_query_int(conn, sql, &found, &window, "iii", c->target_id,
+			     (int64_t)f->local.date, f->premises_id);
 	if (rc != HAT_OK)
 		return rc;
 	if (!found)
 		return f->window >= 0 ? HAT_OK : cmd_refuse(c, HAT_E_OUTSIDE_WINDOW, NULL, NULL);
-	return visits_load_facts(conn, c->target_id, c->now, (int32_t)window, f);
+	return guest_load_for_cmd(conn, c, (int32_t)window, f);
 }
 
 /* An event whose row holds its detail (a dose: its administration and
@@ -169,6 +171,7 @@ static enum hat_err finish(struct store_conn *conn, struct cmd *c, struct visits
 static enum hat_err run_check_in(struct store_conn *conn, struct cmd *c)
 {
 	struct visits_facts f;
+	bool covered;
 	struct schedule_step step;
 	json_t *detail;
 	enum hat_err rc = load_for_visit(conn, c, &f);
@@ -178,6 +181,12 @@ static enum hat_err run_check_in(struct store_conn *conn, struct cmd *c)
 	rc = dosing_check_check_in(f.has_rx ? &f.rx : NULL, &f.patient, f.sessions_today);
 	if (rc != HAT_OK)
 		return cmd_refuse(c, rc, NULL, NULL);
+	/* A day covered by a take-home supply is dosed already. */
+	rc = takehome_day_covered(conn, f.patient_id, f.local.date, &covered);
+	if (rc != HAT_OK)
+		return rc;
+	if (covered)
+		return cmd_refuse(c, HAT_E_TAKEHOME_DAY_COVERED, NULL, NULL);
 	rc = step_to(c, &f, SCHEDULE_EV_CHECK_IN, &step);
 	if (rc != HAT_OK)
 		return rc;
@@ -201,6 +210,7 @@ static const struct field assess_fields[] = {
 	{ "concerns", FT_STRING, false, 0, 2000, NULL, false },
 	{ "decision", FT_ENUM, true, 0, 0, decision_choices, false },
 	{ "reason", FT_ENUM, false, 0, 0, reason_choices, true },
+	GUEST_PREMISES_FIELD,
 	FIELDS_END,
 };
 
@@ -317,6 +327,7 @@ static const struct field administer_fields[] = {
 	{ "notes", FT_STRING, false, 0, 2000, NULL, false },
 	{ "witness", FT_OBJECT, false, 0, 0, NULL, false },
 	{ "identity_confirmed", FT_BOOL, true, 0, 0, NULL, false },
+	GUEST_PREMISES_FIELD,
 	FIELDS_END,
 };
 
@@ -407,7 +418,7 @@ static enum hat_err load_assessment(struct store_conn *conn, struct visits_facts
 		"SELECT a.id, a.at, a.decision, coalesce((SELECT r.amount_ug FROM reduced_authorisations r"
 		" WHERE r.assessment_id = a.id ORDER BY r.id DESC LIMIT 1), 0) FROM assessments a"
 		" WHERE a.patient_id = ? AND a.local_date = ? AND a.window_no = ?"
-		" ORDER BY a.at DESC, a.id DESC LIMIT 1";
+		" AND a.premises_id = ? ORDER BY a.at DESC, a.id DESC LIMIT 1";
 	struct store_stmt *s;
 	bool row = false;
 	enum hat_err rc = store_prepare(conn, sql, &s);
@@ -415,7 +426,8 @@ static enum hat_err load_assessment(struct store_conn *conn, struct visits_facts
 	memset(a, 0, sizeof *a);
 	*id = 0;
 	if (rc == HAT_OK)
-		rc = store_bindf(s, "iii", f->patient_id, (int64_t)f->local.date, (int64_t)f->window);
+		rc = store_bindf(s, "iiii", f->patient_id, (int64_t)f->local.date, (int64_t)f->window,
+				 f->premises_id);
 	if (rc == HAT_OK)
 		rc = store_step(s, &row);
 	if (rc == HAT_OK && row) {
@@ -645,7 +657,7 @@ static enum hat_err run_administer(struct store_conn *conn, struct cmd *c)
 	int64_t assessment_id, id;
 	enum hat_err rc;
 
-	rc = visits_load_facts(conn, c->target_id, c->now, -1, &f);
+	rc = guest_load_for_cmd(conn, c, -1, &f);
 	if (rc != HAT_OK)
 		return rc;
 	if (!f.has_rx)
@@ -755,6 +767,7 @@ static const struct field postdose_fields[] = {
 	{ "pupils", FT_ENUM, false, 0, 0, pupil_choices, false },
 	{ "breathing", FT_ENUM, false, 0, 0, breathing_choices, false },
 	{ "notes", FT_STRING, false, 0, 2000, NULL, false },
+	GUEST_PREMISES_FIELD,
 	FIELDS_END,
 };
 
@@ -800,12 +813,14 @@ static enum hat_err run_postdose(struct store_conn *conn, struct cmd *c)
 
 static const struct field notes_fields[] = {
 	{ "notes", FT_STRING, false, 0, 2000, NULL, false },
+	GUEST_PREMISES_FIELD,
 	FIELDS_END,
 };
 
 static const struct field leave_fields[] = {
 	{ "notes", FT_STRING, false, 0, 2000, NULL, false },
 	{ "against_advice_reason", FT_STRING, false, 1, 500, NULL, false },
+	GUEST_PREMISES_FIELD,
 	FIELDS_END,
 };
 
@@ -835,6 +850,7 @@ static enum hat_err run_leave(struct store_conn *conn, struct cmd *c)
 static const struct field withhold_fields[] = {
 	{ "reason", FT_ENUM, true, 0, 0, reason_choices, false },
 	{ "notes", FT_STRING, false, 0, 2000, NULL, false },
+	GUEST_PREMISES_FIELD,
 	FIELDS_END,
 };
 
@@ -870,6 +886,7 @@ static const struct field oral_fields[] = {
 	{ "amount_mg", FT_MG, true, 0, 2000, NULL, false },
 	{ "witness", FT_OBJECT, false, 0, 0, NULL, false },
 	{ "notes", FT_STRING, false, 0, 2000, NULL, false },
+	GUEST_PREMISES_FIELD,
 	FIELDS_END,
 };
 
@@ -883,7 +900,7 @@ static enum hat_err run_oral(struct store_conn *conn, struct cmd *c)
 	int64_t assessment_id, id;
 	enum hat_err rc;
 
-	rc = visits_load_facts(conn, c->target_id, c->now, -1, &f);
+	rc = guest_load_for_cmd(conn, c, -1, &f);
 	if (rc != HAT_OK)
 		return rc;
 	if (f.patient.discharged)

@@ -24,8 +24,12 @@
 **   visit.withhold     nurse: reason, notes
 **   visit.decline      nurse: notes
 **   visit.oral         nurse with a witness: amount_mg
-** Refusals: every dosing code in err.def (core/dosing decides), and
-** wrong_session_state for a step out of order.
+** Every step but authorise_reduced takes an optional premises_id: the
+** premises the visit is at, when it is not the patient's own (a guest
+** visit the home clinic authorised for today: cmd/guest.h).
+** Refusals: every dosing code in err.def (core/dosing decides),
+** wrong_session_state for a step out of order, guest_not_authorised, and
+** takehome_day_covered for a check-in on a take-home day.
 */
 #ifndef HAT_CMD_VISITS_H
 #define HAT_CMD_VISITS_H
@@ -50,7 +54,8 @@ extern const struct cmd_def visits_oral;
 /* Everything the rules need to know about a patient at a moment. */
 struct visits_facts {
 	int64_t patient_id;
-	int64_t premises_id;
+	int64_t premises_id;                /* where the visit is */
+	int64_t home_premises_id;           /* the patient's own premises */
 	struct clinic_settings settings;
 	struct clock_local local;
 	int32_t window;                     /* -1 outside every window */
@@ -83,6 +88,12 @@ struct visits_facts {
 ** HAT_E_NOT_FOUND when there is no such patient. */
 enum hat_err visits_load_facts(struct store_conn *c, int64_t patient_id, int64_t now,
 			       int32_t window, struct visits_facts *f);
+
+/* The same for a visit at premises `where` (0: the patient's home): the
+** home prescription with that premises' settings, windows and events.  It
+** does not check a guest authorisation (cmd/guest.h does). */
+enum hat_err visits_load_facts_at(struct store_conn *c, int64_t patient_id, int64_t where,
+				  int64_t now, int32_t window, struct visits_facts *f);
 
 /* The dose due now for patient_id at now, for the dose dialog (new
 ** reference in *out): {"amount_mg", "amount_ug", "limit" (the code of the

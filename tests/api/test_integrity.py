@@ -149,6 +149,23 @@ def top_up(t):
     call("POST", "/api/v1/patients/%d/photo/withdraw" % pids[5],
          {"reason": "consent withdrawn"}, "nurse.patel", "a photograph withdrawn")
 
+    # Take-home (turned on, a prescriber's assessment, a staff contact) and a
+    # guest day at a second premises.  No demo patient has the six months a
+    # take-home supply needs, so supplies and their returns stay empty here
+    # (test_takehome.py tampers with nothing but writes them).
+    call("PUT", "/api/v1/premises/1/take-home-settings",
+         {"enabled": True, "jurisdiction_basis": "Test: a jurisdiction that allows it"},
+         "mgr.hughes", "take-home turned on")
+    call("POST", "/api/v1/patients/%d/take-home/assessments" % pids[0],
+         {"kind": "stability", "outcome": "stable"}, "dr.okafor", "a stability assessment")
+    call("POST", "/api/v1/patients/%d/contacts" % pids[0],
+         {"kind": "phone", "at": t.clock()}, "kw.mensah", "a staff contact")
+    north = call("POST", "/api/v1/premises", {"name": "North Site", "address": "2 North Road"},
+                 "mgr.hughes", "a second premises")
+    north_id = (north.get("premises") or north).get("id")
+    call("POST", "/api/v1/patients/%d/guest-authorisations" % pids[0],
+         {"premises_id": north_id, "dates": [t.clock()[:10]]}, "dr.okafor", "a guest day")
+
 
 def tiny_png(w=32, h=32):
     """A small real PNG, made here: the photo check reads its header and

@@ -22,6 +22,7 @@ import * as outcomeAdmin from './screens/outcome_admin.js';
 import * as summary from './screens/summary.js';
 import * as evaluation from './screens/evaluation.js';
 import * as flex from './screens/flex.js';
+import * as takehome from './screens/takehome.js';
 
 // Who sees which screen follows the server's policy (docs/roles.md): patient
 // records are for the care team; the register roles keep to the register.
@@ -37,6 +38,7 @@ const ROUTES = [
   { re: /^\/patients\/(\d+)$/, title: 'Patient chart', roles: CLINICAL, screen: chart.render, under: '/patients' },
   { re: /^\/patients\/(\d+)\/edit$/, title: 'Patient details', roles: CLINICAL, screen: patients.renderEdit, under: '/patients' },
   { re: /^\/patients\/(\d+)\/prescriptions$/, title: 'Prescriptions', roles: CLINICAL, screen: prescriptions.render, under: '/patients' },
+  { re: /^\/patients\/(\d+)\/take-home$/, title: 'Take-home check', roles: CLINICAL, screen: takehome.render, under: '/patients' },
   { re: /^\/caseload$/, nav: 'Caseload', title: 'Caseload', roles: ['keyworker', 'manager'], screen: outcomes.renderCaseload },
   { re: /^\/patients\/(\d+)\/outcomes$/, title: 'Recovery and outcomes', roles: CLINICAL, screen: outcomes.render, under: '/caseload' },
   { re: /^\/outcome-admin$/, nav: 'Outcomes', title: 'Outcomes', roles: ['manager'], screen: outcomeAdmin.render },

@@ -72,6 +72,7 @@ export function render(main, ctx, [id]) {
         h('h1', null, name),
         h('div', { class: 'actions' },
           h('a', { class: 'button', href: `#/patients/${p.id}/prescriptions` }, 'Prescriptions'),
+          h('a', { class: 'button', href: `#/patients/${p.id}/take-home` }, 'Take-home'),
           h('a', { class: 'button', href: `#/patients/${p.id}/edit` }, 'Details and episodes'),
           h('a', { class: 'button', href: `#/patients/${p.id}/outcomes` }, 'Recovery and outcomes'))),
       p.alerts ? h('p', { class: 'alerts' }, h('strong', null, 'Alerts: '), p.alerts) : null,
