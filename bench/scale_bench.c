@@ -25,7 +25,9 @@
 ** memory), the short clinic having less than a year to give.  Reads run on a read-only connection; writes use
 ** synchronous=OFF on the copy, so the figure is the commands' own cost (CPU
 ** and page writes), not the disk's flush, which bench/run measures.
-** Each timed figure is the median of several runs.  Exit 0, or 2 when
+** A read's time is the fastest of several runs and a command's the median
+** over the patients dosed; the SQLite steps they took are printed beside
+** them, a count that no other work on the machine can disturb.  Exit 0, or 2 when
 ** something could not run (a refused command is a failure to run).
 */
 #define _POSIX_C_SOURCE 200809L
@@ -57,6 +59,7 @@ struct figures {
 	int64_t doses, patients_today;
 	int board_rows;
 	long long board_steps; /* SQLite VM steps per board read */
+	long long visit_steps; /* and per visit (its five commands) */
 };
 
 static double now_ms(void)
@@ -78,6 +81,14 @@ static double median(double *v, int n)
 {
 	qsort(v, (size_t)n, sizeof *v, cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The fastest of the runs: on a machine shared with other work, the run
+** that was interrupted least is the nearest to the cost itself. */
+static double fastest(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	return v[0];
 }
 
 static int fail(const char *what, enum hat_err rc)
@@ -183,7 +194,7 @@ static int measure_reads(const char *db, int32_t today, int64_t premises, struct
 		f->board_steps = store_vm_steps(c) - steps0;
 		json_decref(out);
 	}
-	f->board_ms = median(t, BOARD_RUNS);
+	f->board_ms = fastest(t, BOARD_RUNS);
 	print_stats(c, "board");
 	/* Each read on a connection of its own, so that its statements'
 	** counts are its own. */
@@ -207,7 +218,7 @@ static int measure_reads(const char *db, int32_t today, int64_t premises, struct
 		store_close(c);
 		return fail("history", rc);
 	}
-	f->history_ms = median(t, 5);
+	f->history_ms = fastest(t, 5);
 	print_stats(c, "history");
 	store_close(c);
 	rc = store_open(db, STORE_READ_ONLY, &c);
@@ -226,7 +237,7 @@ static int measure_reads(const char *db, int32_t today, int64_t premises, struct
 		store_close(c);
 		return fail("attendance", rc);
 	}
-	f->attendance_ms = median(t, 3);
+	f->attendance_ms = fastest(t, 3);
 	print_stats(c, "attendance");
 	store_query_int(c, "SELECT count(*) FROM administrations", &found, &f->doses, "");
 	store_close(c);
@@ -327,6 +338,7 @@ static int measure_visits(const char *db, const char *scratch, int32_t today, st
 	struct actor nurse, other;
 	double visit[VISITS], dose[VISITS];
 	int64_t ids[VISITS];
+	long long steps0;
 	int n = 0;
 	struct store_stmt *st;
 	bool row;
@@ -356,6 +368,7 @@ static int measure_visits(const char *db, const char *scratch, int32_t today, st
 		fprintf(stderr, "scale_bench: only %d patients to dose\n", n);
 		goto out;
 	}
+	steps0 = store_vm_steps(c);
 	for (int i = 0; i < n; i++) {
 		int64_t t = clock_from_local(today, 9 * 60 + i);
 		int64_t mg = 0;
@@ -383,6 +396,7 @@ static int measure_visits(const char *db, const char *scratch, int32_t today, st
 		dose[i] = d;
 	}
 	print_stats(c, "visits");
+	f->visit_steps = (store_vm_steps(c) - steps0) / n;
 	f->visit_ms = median(visit, n);
 	f->dose_ms = median(dose, n);
 	rc = 0;
@@ -478,8 +492,7 @@ int main(int argc, char **argv)
 	       (long long)s.patients_today);
 	printf("long:  %lld doses, %lld patients dosed on its last day\n", (long long)l.doses,
 	       (long long)l.patients_today);
-	printf("board rows: %d and %d; SQLite steps per board read: %lld and %lld\n\n",
-	       s.board_rows, l.board_rows, s.board_steps, l.board_steps);
+	printf("board rows: %d and %d\n\n", s.board_rows, l.board_rows);
 	printf("| %-26s | %14s | %14s | %7s | %-24s | %4s |\n", "figure", "short history",
 	       "long history", "ratio", "target", "");
 	printf("|%.28s|%.16s|%.16s|%.9s|%.26s|%.6s|\n", "-----------------------------",
@@ -487,8 +500,12 @@ int main(int argc, char **argv)
 	       "-------");
 	row("board (morning)", "ms", s.board_ms, l.board_ms, "<= 1.2x, < 5 ms",
 	    l.board_ms <= 1.2 * s.board_ms && l.board_ms < 5);
+	row("  its SQLite steps", "", (double)s.board_steps, (double)l.board_steps, "<= 1.2x",
+	    l.board_steps <= 1.2 * (double)s.board_steps);
 	row("visit (5 commands)", "ms", s.visit_ms, l.visit_ms, "<= 1.2x",
 	    l.visit_ms <= 1.2 * s.visit_ms);
+	row("  its SQLite steps", "", (double)s.visit_steps, (double)l.visit_steps, "<= 1.2x",
+	    l.visit_steps <= 1.2 * (double)s.visit_steps);
 	row("dose command", "ms", s.dose_ms, l.dose_ms, "<= 1.2x", l.dose_ms <= 1.2 * s.dose_ms);
 	row("patient's last 30 days", "ms", s.history_ms, l.history_ms, "<= 1.2x",
 	    l.history_ms <= 1.2 * s.history_ms);

@@ -86,7 +86,25 @@ static int run(struct cmd_runner *r, const struct cmd_def *def, struct cli_actor
 	return rc;
 }
 
-static int receive(struct cmd_runner *r, struct staff *st, int32_t date, int week, int scale)
+/* What a page holds now (0 for a page not yet opened). */
+static int64_t on_hand(struct store_conn *conn, int64_t premises_id, const char *drug,
+		       int strength_mg, const char *form)
+{
+	int64_t balance = 0;
+
+	store_query_int(conn,
+			"SELECT e.balance_after FROM register_entries e JOIN register_pages p"
+			" ON p.id = e.page_id WHERE p.premises_id = ? AND p.drug = ?"
+			" AND p.strength_ug = ? AND p.form = ? ORDER BY e.seq DESC LIMIT 1",
+			NULL, &balance, "itit", premises_id, drug, (int64_t)strength_mg * 1000, form);
+	return balance;
+}
+
+/* The week's delivery, of each strength the shelf is short of: a pharmacy
+** orders what is used, so lots are used up in turn rather than piling up
+** (which, over years of history, no clinic's shelf does). */
+static int receive(struct cmd_runner *r, struct store_conn *conn, struct staff *st, int32_t date,
+		   int week, int scale)
 {
 	char batch[32], expiry[11], invoice[32], day[11];
 	int rc = 0;
@@ -95,6 +113,9 @@ static int receive(struct cmd_runner *r, struct staff *st, int32_t date, int wee
 	clock_format_date(date, day);
 	st->pharmacist.witness_id = st->nurse[week % 2].user_id;
 	for (size_t i = 0; i < sizeof delivery / sizeof delivery[0] && rc == 0; i++) {
+		if (on_hand(conn, st->premises_id, "diamorphine", delivery[i].strength_mg,
+			    "powder_for_injection") >= (int64_t)delivery[i].quantity * scale)
+			continue;
 		snprintf(batch, sizeof batch, "DIA%d-%04d", delivery[i].strength_mg, 2600 + week);
 		snprintf(invoice, sizeof invoice, "INV-%06d", 410000 + week);
 		rc = run(r, &register_receive, &st->pharmacist, clock_from_local(date, 8 * 60 + 5), 0,
@@ -109,7 +130,7 @@ static int receive(struct cmd_runner *r, struct staff *st, int32_t date, int wee
 	/* The oral component's methadone mixture (1 mg/mL) has its own page,
 	** counted in mL. */
 	snprintf(batch, sizeof batch, "MET1-%04d", 2600 + week);
-	if (rc == 0)
+	if (rc == 0 && on_hand(conn, st->premises_id, "methadone", 1, "oral_solution") < 1000 * scale)
 		rc = run(r, &register_receive, &st->pharmacist, clock_from_local(date, 8 * 60 + 6), 0,
 			 json_pack("{s:I, s:I, s:s, s:i, s:s, s:i, s:s, s:s, s:s, s:s, s:o}",
 				   "premises_id", (json_int_t)st->premises_id, "supplier_id",
@@ -301,7 +322,7 @@ int demo_history(struct cmd_runner *r, struct store_conn *conn, const int64_t pa
 		int week = (days - ago) / 7;
 
 		if ((days - ago) % 7 == 0)
-			rc = receive(r, &st, date, week, scale);
+			rc = receive(r, conn, &st, date, week, scale);
 
 		for (int window = 0; window < 2 && rc == 0; window++) {
 			for (size_t i = 0; i < n && rc == 0; i++) {

@@ -289,11 +289,24 @@ enum hat_err takehome_verify(struct store_conn *c, bool *ok, char *finding, size
 		"SELECT s.id FROM takehome_supplies s WHERE (SELECT sum(e.given_ug) FROM"
 		" register_entries e JOIN json_each(s.register_entries) j ON j.value = e.id"
 		" WHERE e.patient_id = s.patient_id) IS NOT s.total_ug ORDER BY s.id LIMIT 1";
-	/* An entry that takes stock out to a patient names a dose or a supply. */
+	/* An entry that takes stock out to a patient names a dose or a supply:
+	** a take-home injectable supply lists its entries; a take-home oral
+	** cover supply (cmd/covers.c) is the patient's entries written by its
+	** command, at its moment. */
 	static const char sql_orphans[] =
 		"SELECT e.id FROM register_entries e WHERE e.kind = 'administration'"
 		" AND e.administration_id IS NULL AND NOT EXISTS (SELECT 1 FROM takehome_supplies s,"
-		" json_each(s.register_entries) j WHERE j.value = e.id) ORDER BY e.id LIMIT 1";
+		" json_each(s.register_entries) j WHERE j.value = e.id)"
+		" AND NOT EXISTS (SELECT 1 FROM oral_cover_events v JOIN oral_covers o"
+		"  ON o.id = v.cover_id WHERE v.kind = 'take_home' AND o.patient_id = e.patient_id"
+		"  AND v.at = e.at) ORDER BY e.id LIMIT 1";
+	/* And each oral cover supply's entries give exactly its amount. */
+	static const char sql_cover_sums[] =
+		"SELECT v.id FROM oral_cover_events v JOIN oral_covers o ON o.id = v.cover_id"
+		" WHERE v.kind = 'take_home' AND (SELECT sum(e.given_ug) FROM register_entries e"
+		"  WHERE e.kind = 'administration' AND e.administration_id IS NULL"
+		"  AND e.patient_id = o.patient_id AND e.at = v.at) IS NOT v.amount_ug"
+		" ORDER BY v.id LIMIT 1";
 	int64_t id;
 	bool found;
 	enum hat_err rc = store_query_int(c, sql_sums, &found, &id, "");
@@ -301,6 +314,14 @@ enum hat_err takehome_verify(struct store_conn *c, bool *ok, char *finding, size
 	*ok = true;
 	if (rc == HAT_OK && found) {
 		snprintf(finding, n, "take-home supply %lld does not match its register entries"
+				     " (amount or patient)", (long long)id);
+		*ok = false;
+		return rc;
+	}
+	if (rc == HAT_OK)
+		rc = store_query_int(c, sql_cover_sums, &found, &id, "");
+	if (rc == HAT_OK && found) {
+		snprintf(finding, n, "oral cover supply %lld does not match its register entries"
 				     " (amount or patient)", (long long)id);
 		*ok = false;
 		return rc;
