@@ -92,7 +92,9 @@ int cli_open(const struct cli_opts *o, bool create, struct store_conn **conn,
 	static int claim = -1;
 	enum hat_err rc;
 
-	if (!create && access(o->db, F_OK) != 0) {
+	/* A PostgreSQL database is made by its server's administrator; an
+	** empty one is given the schema when first opened. */
+	if (!create && !store_is_postgresql(o->db) && access(o->db, F_OK) != 0) {
 		fprintf(stderr, "hatctl: no database at %s (create one with 'hatctl init')\n", o->db);
 		return 1;
 	}

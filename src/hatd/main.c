@@ -194,7 +194,7 @@ int main(int argc, char **argv)
 	config_default(&cfg);
 	if (parse_args(argc, argv, &cfg) != 0)
 		return 2;
-	if (access(cfg.db, F_OK) != 0) {
+	if (!store_is_postgresql(cfg.db) && access(cfg.db, F_OK) != 0) {
 		fprintf(stderr, "hatd: no database at %s; create one with 'hatctl init --db %s'\n",
 			cfg.db, cfg.db);
 		return 1;

@@ -2,9 +2,11 @@
 ** store.h: the storage interface.
 **
 ** Everything above src/store/ reaches the database through these functions,
-** never through a backend's own API, so a second backend (PostgreSQL) can be
-** added behind the same calls.  SQL is written in the common subset with
-** positional '?' parameters.
+** never through a backend's own API.  Two backends sit behind them (see
+** backend.h): SQLite, for a database named by a file path, and PostgreSQL,
+** for one named by a "postgresql://" URI.  SQL is written in SQLite's
+** dialect with positional '?' (or '?N') parameters; the PostgreSQL backend
+** translates it (pg_sql.c), so commands never say which store they are on.
 **
 ** Threads: a store_conn belongs to one thread at a time; statements belong
 ** to their connection.  Opening and closing are the only calls that touch
@@ -34,6 +36,13 @@ enum store_mode {
 	STORE_READ_WRITE, /* the writer, or hatctl */
 	STORE_CREATE      /* read-write, creating the file if it is missing */
 };
+
+/* True when path names a PostgreSQL database (a "postgresql://" or
+** "postgres://" URI) rather than a SQLite file. */
+bool store_is_postgresql(const char *path);
+
+/* True when c is a connection to PostgreSQL. */
+bool store_conn_is_postgresql(struct store_conn *c);
 
 /* Opens a connection, sets the pragmas (WAL, synchronous=FULL, foreign
 ** keys) and, for a writable connection, applies pending migrations.  On
