@@ -80,6 +80,7 @@ int cli_init(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_verify(int argc, char **argv);
+int cli_migrate(int argc, char **argv);
 int cli_backup(int argc, char **argv);
 int cli_restore(int argc, char **argv);
 int cli_register(int argc, char **argv);

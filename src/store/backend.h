@@ -31,6 +31,13 @@ struct store_stmt {
 	const struct store_ops *ops;
 };
 
+/* How a table receiving a copy keeps its row ids. */
+enum store_rowid {
+	STORE_ROWID_NONE,      /* none (SQLite's WITHOUT ROWID) */
+	STORE_ROWID_DERIVED,   /* the integer primary key's value */
+	STORE_ROWID_OWN        /* a column of its own, copied */
+};
+
 struct store_ops {
 	const char *name;
 	enum hat_err (*open)(const char *path, enum store_mode mode, struct store_conn **out);
@@ -63,6 +70,11 @@ struct store_ops {
 	bool (*in_transaction)(struct store_conn *c);
 	enum hat_err (*track_changes)(struct store_conn *c, const char *table, int code,
 				      const char *const *ignored);
+	/* Copies (see store_copy_start): how the receiving table keeps row
+	** ids (enum store_rowid), and the start and finish. */
+	int (*copy_rowid)(struct store_conn *to, const char *table);
+	enum hat_err (*copy_start)(struct store_conn *to);
+	enum hat_err (*copy_finish)(struct store_conn *to);
 	enum hat_err (*backup)(struct store_conn *c, const char *path,
 			       void (*progress)(int done, int total, void *arg), void *arg);
 };

@@ -21,10 +21,11 @@
 ** retry as they retry a busy SQLite database.
 **
 ** A statement that fails inside a transaction aborts the whole transaction
-** in PostgreSQL, where SQLite fails only that statement; writes inside a
-** transaction therefore run under a savepoint of their own, so a refused
-** insert (a duplicate name, say) leaves the command free to go on, as it
-** does on SQLite.
+** in PostgreSQL, where SQLite fails only that statement.  Every command
+** runs in its own savepoint and a command that meets an error is refused
+** (cmd.c), so the writer's ROLLBACK TO clears the failure either way; and
+** should a command go on after a failed statement, its RELEASE fails on
+** the aborted transaction and it is refused, never half-kept.
 **
 ** The schema version lives in hat_meta.schema_version (SQLite keeps it in
 ** PRAGMA user_version); the schema "hat_meta" also holds nothing else.
@@ -52,6 +53,7 @@
 #define OID_INT8 20
 #define OID_INT2 21
 #define OID_INT4 23
+#define OID_TEXT 25
 #define OID_OID 26
 #define OID_FLOAT4 700
 #define OID_FLOAT8 701
@@ -63,6 +65,8 @@ struct pg_stmt {
 	char *sql;          /* translated */
 	bool write;         /* INSERT, UPDATE or DELETE */
 	bool returning;     /* "RETURNING rowid" was added to learn the row id */
+	bool prepared;      /* on the server, as name */
+	char name[16];
 	int nparams;
 	char **vals;
 	int *lens;
@@ -189,6 +193,21 @@ static const char sql_functions[] =
 	"  WHEN 'boolean' THEN CASE WHEN v = 'true'::jsonb THEN '1' ELSE '0' END"
 	"  WHEN 'null' THEN NULL ELSE v::text END"
 	" FROM (SELECT (doc::jsonb) #> string_to_array(substr(path, 3), '.') AS v) x $f$;"
+	/* SQLite's group_concat(x): the values joined with commas. */
+	"CREATE OR REPLACE FUNCTION hat_group_concat_step(acc text, v text) RETURNS text"
+	" LANGUAGE sql IMMUTABLE AS $f$ SELECT CASE WHEN v IS NULL THEN acc"
+	" WHEN acc IS NULL THEN v ELSE acc || ',' || v END $f$;"
+	"CREATE OR REPLACE AGGREGATE group_concat(text)"
+	" (SFUNC = hat_group_concat_step, STYPE = text);"
+	"CREATE OR REPLACE FUNCTION hat_group_concat_step(acc text, v bigint) RETURNS text"
+	" LANGUAGE sql IMMUTABLE AS $f$ SELECT hat_group_concat_step(acc, v::text) $f$;"
+	"CREATE OR REPLACE AGGREGATE group_concat(bigint)"
+	" (SFUNC = hat_group_concat_step, STYPE = text);"
+	"CREATE OR REPLACE FUNCTION hat_group_concat_step(acc text, v text, sep text)"
+	" RETURNS text LANGUAGE sql IMMUTABLE AS $f$ SELECT CASE WHEN v IS NULL THEN acc"
+	" WHEN acc IS NULL THEN v ELSE acc || sep || v END $f$;"
+	"CREATE OR REPLACE AGGREGATE group_concat(text, text)"
+	" (SFUNC = hat_group_concat_step, STYPE = text);"
 	/* SQLite's randomblob(n), n at most 32, from the server's strong
 	** random source (gen_random_uuid; two of them, 244 random bits, hashed). */
 	"CREATE OR REPLACE FUNCTION randomblob(n bigint) RETURNS bytea LANGUAGE sql VOLATILE AS $f$"
@@ -299,8 +318,12 @@ static enum hat_err pg_open(const char *path, enum store_mode mode, struct store
 	c->writable = mode != STORE_READ_ONLY;
 	rc = run_plain(c, "SET client_min_messages = warning;"
 			  "SET default_transaction_isolation = 'read committed'");
+	/* A reader's BEGIN is a snapshot, as in SQLite: every statement of
+	** the transaction sees the same committed state (verify reads the
+	** chain and the rows in one), which READ COMMITTED would not give. */
 	if (rc == HAT_OK && !c->writable)
-		rc = run_plain(c, "SET default_transaction_read_only = on");
+		rc = run_plain(c, "SET default_transaction_read_only = on;"
+				  "SET default_transaction_isolation = 'repeatable read'");
 	if (rc == HAT_OK && c->writable)
 		rc = apply_migrations(c);
 	if (rc != HAT_OK)
@@ -514,6 +537,7 @@ static enum hat_err pg_prepare(struct store_conn *base, const char *sql, struct 
 	if (rc != HAT_OK)
 		return rc;
 	s->row = -1;
+	snprintf(s->name, sizeof s->name, "hat%zu", i);
 	c->cache[i].sql = sql;
 	c->cache[i].stmt = s;
 	*out = &s->base;
@@ -576,20 +600,71 @@ static bool in_txn(struct pg_conn *c)
 	return PQtransactionStatus(c->db) != PQTRANS_IDLE;
 }
 
+
+/* Prepares s on the server.  A parameter whose type nothing in the
+** statement tells ("? IS NULL") is taken as text, as SQLite would compare
+** it: the server names it, and the preparation is tried again. */
+static enum hat_err prepare_on_server(struct pg_stmt *s)
+{
+	struct pg_conn *c = s->c;
+	Oid types[64] = { 0 };
+	enum hat_err rc = HAT_OK;
+	/* A failed preparation inside a transaction would abort it: try under
+	** a savepoint (preparations outlive a rollback). */
+	bool guard = in_txn(c);
+
+	if (s->nparams > (int)(sizeof types / sizeof types[0]))
+		return HAT_E_INTERNAL;
+	if (guard && (rc = run_plain(c, "SAVEPOINT hat_prepare")) != HAT_OK)
+		return rc;
+	for (int attempt = 0; attempt <= s->nparams; attempt++) {
+		PGresult *r = PQprepare(c->db, s->name, s->sql, s->nparams, types);
+		const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+		const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+		const char *at = msg ? strstr(msg, "parameter $") : NULL;
+
+		if (r && PQresultStatus(r) == PGRES_COMMAND_OK) {
+			PQclear(r);
+			s->prepared = true;
+			rc = HAT_OK;
+			break;
+		}
+		if (guard)
+			run_plain(c, "ROLLBACK TO hat_prepare");
+		if (state && (strcmp(state, "42P18") == 0 || strcmp(state, "42P08") == 0) && at) {
+			long n = strtol(at + 11, NULL, 10);
+
+			if (n >= 1 && n <= s->nparams && types[n - 1] == 0) {
+				types[n - 1] = OID_TEXT;
+				PQclear(r);
+				continue;
+			}
+		}
+		rc = map_res(c, r, "prepare");
+		log_debug("store: the statement was: %s", s->sql);
+		PQclear(r);
+		break;
+	}
+	if (guard)
+		run_plain(c, "RELEASE hat_prepare");
+	return rc;
+}
+
 static enum hat_err execute(struct pg_stmt *s)
 {
 	struct pg_conn *c = s->c;
-	bool guard = s->write && in_txn(c);
 	ExecStatusType st;
 	enum hat_err rc = HAT_OK;
 
-	if (guard) {
-		rc = run_plain(c, "SAVEPOINT hat_stmt");
+	/* Prepared on the server the first time it runs (the types of its
+	** parameters inferred there, once), then only executed. */
+	if (!s->prepared) {
+		rc = prepare_on_server(s);
 		if (rc != HAT_OK)
 			return rc;
 	}
-	s->res = PQexecParams(c->db, s->sql, s->nparams, s->types,
-			      (const char *const *)s->vals, s->lens, s->fmts, 0);
+	s->res = PQexecPrepared(c->db, s->name, s->nparams, (const char *const *)s->vals,
+				s->lens, s->fmts, 0);
 	st = s->res ? PQresultStatus(s->res) : PGRES_FATAL_ERROR;
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
 		const char *n = PQcmdTuples(s->res);
@@ -609,14 +684,10 @@ static enum hat_err execute(struct pg_stmt *s)
 			if (!s->blobs || !s->bloblens)
 				rc = HAT_E_NOMEM;
 		}
-		if (guard && rc == HAT_OK)
-			rc = run_plain(c, "RELEASE hat_stmt");
 	} else {
 		rc = map_res(c, s->res, "step");
 		if (rc != HAT_E_CONFLICT)
 			log_debug("store: the statement was: %s", s->sql);
-		if (guard)
-			run_plain(c, "ROLLBACK TO hat_stmt; RELEASE hat_stmt");
 		PQclear(s->res);
 		s->res = NULL;
 		s->ncols = 0;
@@ -915,6 +986,103 @@ static enum hat_err pg_track_changes(struct store_conn *base, const char *table,
 	return rc;
 }
 
+/* ---- Receiving a copy ----------------------------------------------------- */
+
+static int pg_copy_rowid(struct store_conn *base, const char *table)
+{
+	struct pg_conn *c = pg(base);
+	const char *params[1] = { table };
+	PGresult *r = PQexecParams(c->db, "SELECT is_generated FROM information_schema.columns"
+					  " WHERE table_schema = current_schema()"
+					  " AND table_name = $1 AND column_name = 'rowid'",
+				   1, NULL, params, NULL, NULL, 0);
+	int kind = -1;
+
+	if (r && PQresultStatus(r) == PGRES_TUPLES_OK)
+		kind = PQntuples(r) == 0			 ? STORE_ROWID_NONE
+		       : strcmp(PQgetvalue(r, 0, 0), "ALWAYS") == 0 ? STORE_ROWID_DERIVED
+								: STORE_ROWID_OWN;
+	else
+		map_res(c, r, "copy");
+	PQclear(r);
+	return kind;
+}
+
+/* Every table of the schema, as one comma-separated list of names. */
+static enum hat_err each_table(struct pg_conn *c, struct buf *out)
+{
+	PGresult *r = PQexec(c->db, "SELECT tablename FROM pg_tables"
+				    " WHERE schemaname = current_schema() ORDER BY tablename");
+	enum hat_err rc = HAT_OK;
+
+	if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+		rc = map_res(c, r, "copy");
+		PQclear(r);
+		return rc;
+	}
+	for (int i = 0; i < PQntuples(r) && rc == HAT_OK; i++)
+		rc = buf_printf(out, "%s\"%s\"", i ? ", " : "", PQgetvalue(r, i, 0));
+	PQclear(r);
+	return rc;
+}
+
+static enum hat_err pg_copy_start(struct store_conn *base)
+{
+	struct pg_conn *c = pg(base);
+	struct buf sql;
+	PGresult *r;
+	enum hat_err rc;
+	bool empty;
+
+	r = PQexec(c->db, "SELECT count(*) FROM audit_events");
+	empty = r && PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "0") == 0;
+	PQclear(r);
+	if (!empty) {
+		log_error("store: the database receiving the copy already holds a record");
+		return HAT_E_CONFLICT;
+	}
+	/* TRUNCATE fires no row triggers: the migrations' seed rows go, and
+	** the copy brings the source's own. */
+	buf_init(&sql, 1u << 20);
+	rc = buf_puts(&sql, "SET LOCAL session_replication_role = replica; TRUNCATE ");
+	if (rc == HAT_OK)
+		rc = each_table(c, &sql);
+	if (rc == HAT_OK)
+		rc = run_plain(c, sql.data);
+	buf_free(&sql);
+	return rc;
+}
+
+static enum hat_err pg_copy_finish(struct store_conn *base)
+{
+	struct pg_conn *c = pg(base);
+	PGresult *r = PQexec(c->db, "SELECT table_name, column_name FROM information_schema.columns"
+				    " WHERE table_schema = current_schema() AND is_identity = 'YES'");
+	enum hat_err rc = HAT_OK;
+
+	if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+		rc = map_res(c, r, "copy");
+		PQclear(r);
+		return rc;
+	}
+	for (int i = 0; i < PQntuples(r) && rc == HAT_OK; i++) {
+		struct buf sql;
+
+		buf_init(&sql, 4096);
+		rc = buf_printf(&sql, "SELECT setval(pg_get_serial_sequence('\"%s\"', '%s'),"
+				      " coalesce(max(\"%s\"), 0) + 1, false) FROM \"%s\"",
+				PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 1),
+				PQgetvalue(r, i, 0));
+		if (rc == HAT_OK)
+			rc = run_plain(c, sql.data);
+		buf_free(&sql);
+	}
+	PQclear(r);
+	if (rc == HAT_OK)
+		rc = run_plain(c, "SET LOCAL session_replication_role = origin");
+	return rc;
+}
+
 static enum hat_err pg_backup(struct store_conn *c, const char *path,
 			      void (*progress)(int done, int total, void *arg), void *arg)
 {
@@ -958,5 +1126,8 @@ const struct store_ops store_pg_ops = {
 	.rollback_to = pg_rollback_to,
 	.in_transaction = pg_in_transaction,
 	.track_changes = pg_track_changes,
+	.copy_rowid = pg_copy_rowid,
+	.copy_start = pg_copy_start,
+	.copy_finish = pg_copy_finish,
 	.backup = pg_backup,
 };

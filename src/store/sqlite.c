@@ -579,6 +579,27 @@ static enum hat_err sq_track_changes(struct store_conn *c, const char *table, in
 }
 
 
+static int sq_copy_rowid(struct store_conn *c, const char *table)
+{
+	(void)c;
+	(void)table;
+	return -1;
+}
+
+static enum hat_err sq_copy_start(struct store_conn *c)
+{
+	(void)c;
+	log_error("store: a SQLite database does not receive copies (hatctl migrate goes to"
+		  " PostgreSQL; from PostgreSQL back, use pg_dump)");
+	return HAT_E_STORE;
+}
+
+static enum hat_err sq_copy_finish(struct store_conn *c)
+{
+	(void)c;
+	return HAT_E_STORE;
+}
+
 const struct store_ops store_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -610,5 +631,8 @@ const struct store_ops store_sqlite_ops = {
 	.rollback_to = sq_rollback_to,
 	.in_transaction = sq_in_transaction,
 	.track_changes = sq_track_changes,
+	.copy_rowid = sq_copy_rowid,
+	.copy_start = sq_copy_start,
+	.copy_finish = sq_copy_finish,
 	.backup = sq_backup,
 };

@@ -18,6 +18,7 @@
 
 #include "backend.h"
 #include "migrate.h"
+#include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -471,6 +472,123 @@ void store_unclaim(int handle)
 {
 	if (handle >= 0)
 		close(handle);
+}
+
+/* ---- Copies between stores ---------------------------------------------- */
+
+enum hat_err store_copy_start(struct store_conn *to)
+{
+	return to->ops->copy_start(to);
+}
+
+enum hat_err store_copy_finish(struct store_conn *to)
+{
+	return to->ops->copy_finish(to);
+}
+
+/* The SQL of a copy.  Statements are cached by the address of their SQL,
+** so these strings are never freed: a later string at a freed one's
+** address would be handed the old statement.  A copy is made once per
+** process, and there are as many as tables. */
+static char *copy_sql(const char *a, const char *b, const char *c)
+{
+	size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
+	char *s = malloc(n);
+
+	if (s)
+		snprintf(s, n, "%s%s%s", a, b, c);
+	return s;
+}
+
+static enum hat_err copy_bind(struct store_stmt *from, int col, struct store_stmt *to, int idx)
+{
+	char num[32];
+	size_t len;
+	const void *p;
+
+	switch (store_col_type(from, col)) {
+	case STORE_NULL:
+		return store_bind_null(to, idx);
+	case STORE_INT:
+		return store_bind_int(to, idx, store_col_int(from, col));
+	case STORE_REAL:
+		snprintf(num, sizeof num, "%.17g", store_col_real(from, col));
+		return store_bind_text(to, idx, num);
+	case STORE_TEXT:
+		return store_bind_text(to, idx, store_col_text(from, col));
+	default:
+		p = store_col_blob(from, col, &len);
+		return store_bind_blob(to, idx, p ? p : "", len);
+	}
+}
+
+enum hat_err store_copy_table(struct store_conn *from, struct store_conn *to, const char *table,
+			      int64_t *rows)
+{
+	int kind = to->ops->copy_rowid(to, table);
+	bool own = kind == STORE_ROWID_OWN;
+	char *select = copy_sql(own ? "SELECT rowid, * FROM \"" : "SELECT * FROM \"", table,
+				"\"");
+	char *insert = NULL;
+	struct store_stmt *s = NULL, *ins;
+	enum hat_err rc;
+	bool row, done;
+	int first;
+
+	*rows = 0;
+	if (kind < 0 || !select)
+		return kind < 0 ? HAT_E_STORE : HAT_E_NOMEM;
+	rc = store_prepare(from, select, &s);
+	while (rc == HAT_OK) {
+		rc = store_step(s, &row);
+		if (rc != HAT_OK || !row)
+			break;
+		first = own ? 1 : 0;
+		if (!insert) {
+			/* The columns as the source names them, so that the two
+			** stores' column orders need not agree. */
+			struct buf cols, vals;
+
+			buf_init(&cols, 1u << 16);
+			buf_init(&vals, 1u << 16);
+			for (int i = first; i < store_col_count(s); i++) {
+				buf_printf(&cols, "%s\"%s\"", i > first ? ", " : "",
+					   store_col_name(s, i));
+				buf_puts(&vals, i > first ? ", ?" : "?");
+			}
+			if (own) {
+				buf_puts(&cols, ", rowid");
+				buf_puts(&vals, ", ?");
+			}
+			insert = NULL;
+			if (cols.data && vals.data) {
+				char *head = copy_sql("INSERT INTO \"", table, "\" (");
+				char *mid = head ? copy_sql(head, cols.data, ") VALUES (") : NULL;
+
+				insert = mid ? copy_sql(mid, vals.data, ")") : NULL;
+				free(head);
+				free(mid);
+			}
+			buf_free(&cols);
+			buf_free(&vals);
+			if (!insert) {
+				rc = HAT_E_NOMEM;
+				break;
+			}
+		}
+		rc = store_prepare(to, insert, &ins);
+		for (int i = first, idx = 1; rc == HAT_OK && i < store_col_count(s); i++, idx++)
+			rc = copy_bind(s, i, ins, idx);
+		if (rc == HAT_OK && own)
+			rc = copy_bind(s, 0, ins, store_col_count(s));
+		if (rc == HAT_OK)
+			rc = store_step(ins, &done);
+		store_done(ins);
+		if (rc == HAT_OK)
+			(*rows)++;
+	}
+	store_done(s);
+	return rc;
 }
 
 /* ---- The reader pool ------------------------------------------------------ */

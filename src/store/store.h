@@ -177,6 +177,24 @@ void store_unclaim(int handle);
 enum hat_err store_backup(struct store_conn *c, const char *path,
 			  void (*progress)(int done, int total, void *arg), void *arg);
 
+/* Copying a clinic from one store into a new database of another (hatctl
+** migrate).  Row ids are copied as they are, so every fingerprint and every
+** binding in the audit chain holds in the copy.
+**
+** store_copy_start, inside a transaction on the new database: refuses one
+** that holds audit events (HAT_E_CONFLICT), empties the seed rows its
+** migrations wrote, and suspends its triggers and foreign-key checks for
+** this session (the rows arrive table by table; the audit chain vouches
+** for them, and the copy is verified afterwards).  store_copy_table copies
+** every row of table, *rows their number.  store_copy_finish moves the
+** database's id counters past the copied rows and ends the suspension.
+** Only PostgreSQL receives copies: HAT_E_STORE on SQLite.  Needs a role
+** that may set session_replication_role (a superuser, or one granted it). */
+enum hat_err store_copy_start(struct store_conn *to);
+enum hat_err store_copy_table(struct store_conn *from, struct store_conn *to, const char *table,
+			      int64_t *rows);
+enum hat_err store_copy_finish(struct store_conn *to);
+
 /* A fixed set of read-only connections shared by request threads. */
 struct store_pool;
 enum hat_err store_pool_open(const char *path, int size, struct store_pool **out);

@@ -163,7 +163,7 @@ def history(d, b):
          [("review", True, "wrong patient"), ("start", False, None)])
     d.eq("all three rows are still in the database",
          d.scalar("SELECT count(*) FROM outcome_forms WHERE patient_id = ?", (b,)), 3)
-    c = sqlite3.connect(d.t.db_path)
+    c = d.t.connect_rw()
     try:
         c.execute("UPDATE outcome_forms SET answers = '{}' WHERE id = ?", (new,))
         d.ok("the database refuses to update a form", False, "the update went through")

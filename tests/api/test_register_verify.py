@@ -246,7 +246,7 @@ def copy_db(t, name):
 
 def tamper(c, w):
     t = c.t
-    conn = sqlite3.connect(t.db_path, timeout=5)
+    conn = t.connect_rw(timeout=5)
     try:
         for table in ("register_entries", "stock_checks"):
             for sql in ("UPDATE %s SET id = id" % table, "DELETE FROM %s" % table):
