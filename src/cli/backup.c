@@ -180,6 +180,11 @@ int cli_backup(int argc, char **argv)
 		fputs(backup_help, o.help ? stdout : stderr);
 		return o.help ? 0 : 2;
 	}
+	if (store_is_postgresql(o.db)) {
+		fprintf(stderr, "hatctl: backup copies SQLite files; back a PostgreSQL clinic up with"
+				" pg_dump or a base backup (docs/operations.md)\n");
+		return 1;
+	}
 	if (access(file, F_OK) == 0) {
 		fprintf(stderr, "hatctl: %s exists; a backup never overwrites a file\n", file);
 		return 1;
@@ -264,6 +269,12 @@ int cli_restore(int argc, char **argv)
 	if (o.help || !file) {
 		fputs(restore_help, o.help ? stdout : stderr);
 		return o.help ? 0 : 2;
+	}
+	if (store_is_postgresql(o.db)) {
+		fprintf(stderr, "hatctl: restore replaces SQLite files; restore a PostgreSQL clinic"
+				" with pg_restore into a new database, then verify it"
+				" (docs/operations.md)\n");
+		return 1;
 	}
 	exists = access(o.db, F_OK) == 0;
 	if (exists && !cli_flag(argc, argv, "--force")) {

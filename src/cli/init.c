@@ -52,6 +52,18 @@ int cli_init(int argc, char **argv)
 	}
 	if (cli_open(&o, true, &conn, &r) != 0)
 		return 1;
+	/* A PostgreSQL database exists before init (its administrator made
+	** it): it must hold no clinic yet. */
+	if (store_is_postgresql(o.db)) {
+		int64_t users = 0;
+
+		if (store_query_int(conn, "SELECT count(*) FROM users", NULL, &users, "") != HAT_OK ||
+		    users > 0) {
+			fprintf(stderr, "hatctl: %s exists already; init makes a new clinic only\n",
+				o.db);
+			goto out;
+		}
+	}
 	in = json_pack("{s:s, s:s}", "key", "clinic_name", "value", clinic);
 	if (cli_run(&r, &clinic_set, 0, in, NULL) != 0)
 		goto out;

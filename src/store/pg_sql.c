@@ -446,6 +446,13 @@ static void emit(struct tr *x, int from, int to)
 			} else {
 				puts_(x, "IS NOT DISTINCT FROM");
 			}
+		} else if (word_is(k, "BEGIN") && j < to &&
+			   (word_is(&x->t[j], "IMMEDIATE") || word_is(&x->t[j], "DEFERRED") ||
+			    word_is(&x->t[j], "EXCLUSIVE"))) {
+			/* SQLite's lock modes; a PostgreSQL writer's lock is the
+			** backend's (pg.c). */
+			puts_(x, "BEGIN");
+			i = j;
 		} else if (word_is(k, "INTEGER")) {
 			puts_(x, "BIGINT");
 		} else if (word_is(k, "REAL")) {

@@ -25,11 +25,15 @@
 **                 hat_json_extract(x, p) (text; 1 and 0 for true and false)
 **   operators     LIKE -> ILIKE (SQLite's LIKE ignores ASCII case)
 **   statements    INSERT OR IGNORE -> INSERT ... ON CONFLICT DO NOTHING;
-**                 sqlite_schema -> pg_catalog.pg_class
+**                 BEGIN IMMEDIATE (DEFERRED, EXCLUSIVE) -> BEGIN; a subquery
+**                 in FROM without a name is given one; sqlite_schema ->
+**                 pg_catalog.pg_class
+**   comparisons   IS and IS NOT between values -> IS [NOT] DISTINCT FROM
 **   names         an alias with capitals ("AS MODAL") is quoted, since
 **                 PostgreSQL folds unquoted names to lower case
 **
 ** String literals, quoted names and comments pass through untouched.
+** SQLite's PRAGMA statements mean nothing to PostgreSQL: pg.c skips them.
 */
 #ifndef HAT_STORE_PG_SQL_H
 #define HAT_STORE_PG_SQL_H

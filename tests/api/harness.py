@@ -348,7 +348,8 @@ class Hat:
                 self.hatctl("user", "add", username, "--name", name, "--roles", role,
                             "--password", DEMO_PW[username], check=True)
         elif demo:
-            self.hatctl("demo", check=True)
+            # PostgreSQL's round trips make the demo slower to build.
+            self.hatctl("demo", check=True, timeout=300 if self.pg else 60)
 
     def start(self, db=None, extra=()):
         """Starts hatd on 127.0.0.1 with a port the kernel picks."""
@@ -535,6 +536,15 @@ class Hat:
             return _PgConn(self, path)
         uri = "file:%s?mode=ro" % (path or self.db_path)
         return sqlite3.connect(uri, uri=True, timeout=5)
+
+    def sqlite_only(self, what):
+        """True (and says so) when running on PostgreSQL, for a part of a
+        test that works on the SQLite file itself (copies it, replaces it):
+        the caller leaves that part out there."""
+        if self.pg:
+            print("(on PostgreSQL, not run: %s: it works on the SQLite file itself)" % what)
+            return True
+        return False
 
     def connect_rw(self, **kw):
         """A writable connection to the clinic's database behind hat's

@@ -129,6 +129,9 @@ class Database:
         name = self.name
         if uri:
             name = re.match(r"postgresql:///([^?]+)", uri).group(1)
+        # PostgreSQL keeps the schema version in a table of its own.
+        if re.match(r"\s*PRAGMA\s+user_version\s*$", sql, re.I):
+            sql = "SELECT max(version) FROM hat_meta.schema_version"
         text = translate(sql, params)
         if re.match(r"\s*(SELECT|WITH)\b", text, re.I):
             text = "SELECT row_to_json(hat_q)::text FROM (%s) hat_q" % text.rstrip("; \n")

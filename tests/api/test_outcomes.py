@@ -143,7 +143,8 @@ def history(d, b):
                                                   "stage": "start"},
            status=409, code="top_start_exists")
     d.eq("the revision's audit event holds the value before",
-         d.scalar("SELECT json_extract(detail, '$.before.answers.psych_health') FROM audit_events"
+         d.scalar("SELECT CAST(json_extract(detail, '$.before.answers.psych_health') AS INTEGER)"
+                  " FROM audit_events"
                   " WHERE action = 'outcome.revise' AND entity_id = ?", (new,)), 7)
     d.call("marking it entered in error needs a reason", "kw", "POST",
            "/api/v1/outcomes/%d/entered-in-error" % new, {}, status=400, code="missing_field")

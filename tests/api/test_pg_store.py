@@ -80,12 +80,48 @@ def migrate(t):
     again = t.hatctl("migrate", "--from", path, "--to", to, db=False, timeout=300)
     t.report.check("a second migrate into the same database is refused",
                    again.returncode != 0 and "already holds" in again.err, again.err)
+    tamper(t, to)
     # The copy takes new writes: its id counters are past the copied rows.
     p = t.hatctl("user", "add", "new.nurse", "--name", "New Nurse", "--roles", "nurse",
                  "--password", "new-nurse-pass-1", db=to)
     t.report.check("the copy takes a new user", p.returncode == 0, p.out + p.err)
     v = t.hatctl("verify", db=to)
     t.report.check("and still verifies", v.returncode == 0, v.out + v.err)
+
+
+def tamper(t, to):
+    """verify on PostgreSQL catches what it catches on SQLite: a row changed,
+    inserted or deleted behind hat's back (here with the triggers suspended
+    for the session, as a database administrator could), each on a copy."""
+    def case(label, sql, want):
+        copy_uri = t.pg.new_uri()
+        name = re.match(r"postgresql:///([^?]+)", copy_uri).group(1)
+        src = re.match(r"postgresql:///([^?]+)", to).group(1)
+        pgdump = subprocess.run("pg_dump -h %s -U hat %s | psql -q -h %s -U hat %s" % (
+            t.pg.host, src, t.pg.host, name), shell=True, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE)
+        t.report.check("%s: pg_dump copies the clinic" % label, pgdump.returncode == 0,
+                       pgdump.stderr.decode()[-2000:])
+        control = t.hatctl("verify", db=copy_uri)
+        t.report.check("%s: the copy verifies before the change" % label,
+                       control.returncode == 0, control.out + control.err)
+        t.pg.query("SET session_replication_role = replica; " + sql, uri=copy_uri)
+        v = t.hatctl("verify", db=copy_uri)
+        t.report.check("%s: verify exits 1 naming it" % label,
+                       v.returncode == 1 and want in v.out, v.out + v.err)
+
+    pid = t.scalar("SELECT max(id) FROM patients", path=to)
+    case("a patient's name changed", "UPDATE patients SET family_name = 'Forged'"
+         " WHERE id = %d" % pid, "table patients row %d" % pid)
+    adm = t.scalar("SELECT max(id) FROM administrations", path=to)
+    case("a dose's amount changed", "UPDATE administrations SET amount_ug = amount_ug + 1000"
+         " WHERE id = %d" % adm, "table administrations row %d" % adm)
+    case("a row inserted behind hat's back",
+         "INSERT INTO premises (name, address, created_at) VALUES ('Ghost', 'x', 0)",
+         "table premises row")
+    last = t.scalar("SELECT max(seq) FROM audit_events", path=to)
+    case("an audit event removed", "DELETE FROM audit_events WHERE seq = %d" % (last - 5),
+         "FAILED")
 
 
 def _lite_scalar(path, sql):

@@ -505,7 +505,8 @@ def body(t):
     c.start()
     w = week(c)
     printed(c)
-    tamper(c, w)
+    if not t.sqlite_only("tampering with copies of the file"):
+        tamper(c, w)
 
 
 if __name__ == "__main__":
