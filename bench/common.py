@@ -471,7 +471,9 @@ def assess(conn, pid):
 
 
 def administer_body(witness_token, n):
-    return {"amount_mg": SESSION_DOSE_MG, "route": "iv",
+    # identity_confirmed: the dose route requires the nurse's confirmation
+    # of who the patient is (the bench's doses were refused without it).
+    return {"amount_mg": SESSION_DOSE_MG, "route": "iv", "identity_confirmed": True,
             "site": "arm_left" if n % 2 else "arm_right", "witness": {"token": witness_token}}
 
 
