@@ -97,6 +97,7 @@ out:
 		store_rollback(src);
 	store_close(src);
 	store_close(dst);
+	store_copy_release();
 	return rc == HAT_OK ? 0 : 1;
 }
 

@@ -487,9 +487,31 @@ enum hat_err store_copy_finish(struct store_conn *to)
 }
 
 /* The SQL of a copy.  Statements are cached by the address of their SQL,
-** so these strings are never freed: a later string at a freed one's
-** address would be handed the old statement.  A copy is made once per
-** process, and there are as many as tables. */
+** so the strings a copy prepares live until store_copy_release, after the
+** connections that cached them are closed: a later string at a freed one's
+** address would be handed the old statement. */
+struct copy_sql_kept {
+	struct copy_sql_kept *next;
+	char sql[];
+};
+
+static struct copy_sql_kept *copy_kept;
+
+/* a b c as one string, kept until store_copy_release. */
+static char *copy_sql_kept(const char *a, const char *b, const char *c)
+{
+	size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
+	struct copy_sql_kept *k = malloc(sizeof *k + n);
+
+	if (!k)
+		return NULL;
+	snprintf(k->sql, n, "%s%s%s", a, b, c);
+	k->next = copy_kept;
+	copy_kept = k;
+	return k->sql;
+}
+
+/* The same, freed by the caller (a part of a statement, never prepared). */
 static char *copy_sql(const char *a, const char *b, const char *c)
 {
 	size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
@@ -498,6 +520,16 @@ static char *copy_sql(const char *a, const char *b, const char *c)
 	if (s)
 		snprintf(s, n, "%s%s%s", a, b, c);
 	return s;
+}
+
+void store_copy_release(void)
+{
+	while (copy_kept) {
+		struct copy_sql_kept *next = copy_kept->next;
+
+		free(copy_kept);
+		copy_kept = next;
+	}
 }
 
 static enum hat_err copy_bind(struct store_stmt *from, int col, struct store_stmt *to, int idx)
@@ -527,8 +559,8 @@ enum hat_err store_copy_table(struct store_conn *from, struct store_conn *to, co
 {
 	int kind = to->ops->copy_rowid(to, table);
 	bool own = kind == STORE_ROWID_OWN;
-	char *select = copy_sql(own ? "SELECT rowid, * FROM \"" : "SELECT * FROM \"", table,
-				"\"");
+	char *select = copy_sql_kept(own ? "SELECT rowid, * FROM \"" : "SELECT * FROM \"",
+				     table, "\"");
 	char *insert = NULL;
 	struct store_stmt *s = NULL, *ins;
 	enum hat_err rc;
@@ -565,7 +597,7 @@ enum hat_err store_copy_table(struct store_conn *from, struct store_conn *to, co
 				char *head = copy_sql("INSERT INTO \"", table, "\" (");
 				char *mid = head ? copy_sql(head, cols.data, ") VALUES (") : NULL;
 
-				insert = mid ? copy_sql(mid, vals.data, ")") : NULL;
+				insert = mid ? copy_sql_kept(mid, vals.data, ")") : NULL;
 				free(head);
 				free(mid);
 			}

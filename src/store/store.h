@@ -194,6 +194,9 @@ enum hat_err store_copy_start(struct store_conn *to);
 enum hat_err store_copy_table(struct store_conn *from, struct store_conn *to, const char *table,
 			      int64_t *rows);
 enum hat_err store_copy_finish(struct store_conn *to);
+/* Frees the statements' SQL the copies made: call once the connections
+** they ran on are closed. */
+void store_copy_release(void);
 
 /* A fixed set of read-only connections shared by request threads. */
 struct store_pool;
