@@ -7,7 +7,9 @@
 - hatctl migrate copies a SQLite clinic into a new PostgreSQL database; both
   ends verify with the same chain head, and the copy then takes new writes.
 - Two hatd processes serve one database: two stations racing to dose the
-  same patient in the same window, one on each, never both succeed; and a
+  same patient in the same window, one on each, never both succeed; a
+  serialisation failure is retried by the writer, not handed to the
+  station; and a
   kill -9 of one of them under load loses no dose it acknowledged, with the
   chain still whole (no fork: verify passes).
 """
@@ -186,6 +188,40 @@ def race(d, b):
              before + 1)
 
 
+def serialisation_retried(d):
+    """A serialisation failure (injected: the first insert of a dose fails
+    with SQLSTATE 40001, as the server fails a transaction that lost a
+    conflict) is not the station's problem: the writer runs the batch
+    again, and the dose is given once."""
+    import pgstore
+    t = d.t
+    pid = d.patient("Serial")
+    d.rx(pid)
+    d.check_in(pid)
+    d.assess(pid)
+    pgstore.psql(t.pg.host, t.pg.name,
+                 "CREATE SEQUENCE hat_test_fail;"
+                 "CREATE FUNCTION hat_test_fail() RETURNS trigger LANGUAGE plpgsql AS $f$"
+                 " BEGIN IF nextval('hat_test_fail') = 1 THEN"
+                 " RAISE EXCEPTION 'injected' USING ERRCODE = '40001'; END IF;"
+                 " RETURN NEW; END $f$;"
+                 "CREATE TRIGGER hat_test_fail BEFORE INSERT ON administrations"
+                 " FOR EACH ROW EXECUTE FUNCTION hat_test_fail()")
+    try:
+        d.dose(pid, 200, "a dose whose first try meets a serialisation failure is given")
+        d.eq("it is written once", d.scalar(
+            "SELECT count(*) FROM administrations WHERE patient_id = ?", (pid,)), 1)
+        d.eq("after the failed try and the one that held",
+             int(pgstore.psql(t.pg.host, t.pg.name,
+                              "SELECT last_value FROM hat_test_fail").strip()), 2)
+        with open(t.log_path, errors="replace") as f:
+            d.ok("hatd's log says the batch was run again",
+                 "serialisation failure; the batch" in f.read())
+    finally:
+        pgstore.psql(t.pg.host, t.pg.name, "DROP TRIGGER hat_test_fail ON administrations;"
+                     "DROP FUNCTION hat_test_fail(); DROP SEQUENCE hat_test_fail")
+
+
 def kill_under_load(d, b):
     """Doses spread over both hatd; one is killed with SIGKILL half-way.
     Every dose either hatd acknowledged is in the database."""
@@ -247,6 +283,7 @@ def body(t):
     b.at(0, "07:00:00")
     rules.setup(d)
     race(d, b)
+    serialisation_retried(d)
     kill_under_load(d, b)
     b.h.stop("the second hatd stops on SIGTERM and exits 0")
     d.t.start(extra=rules.HATD_EXTRA)
