@@ -16,6 +16,7 @@
 /* Parsed options common to every command. */
 struct cli_opts {
 	const char *db;
+	char shown[512]; /* db fit to print (store_display_name) */
 	bool help;
 };
 

@@ -218,7 +218,7 @@ int cli_demo(int argc, char **argv)
 	if (cli_open(&o, false, &conn, &r) != 0)
 		return 1;
 	if (users_find(conn, demo_users[0].username, &id) == HAT_OK) {
-		printf("%s already holds the demo clinic\n", o.db);
+		printf("%s already holds the demo clinic\n", o.shown);
 		print_logins();
 		rc = 0;
 		goto out;
@@ -235,7 +235,7 @@ int cli_demo(int argc, char **argv)
 		goto out;
 	if (!cli_flag(argc, argv, "--no-history") && add_outcomes(&r, conn, patient_ids) != 0)
 		goto out;
-	printf("demo clinic ready in %s: %zu staff, %zu patients\n", o.db,
+	printf("demo clinic ready in %s: %zu staff, %zu patients\n", o.shown,
 	       sizeof demo_users / sizeof demo_users[0], NPATIENTS);
 	print_logins();
 	rc = 0;

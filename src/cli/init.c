@@ -43,7 +43,7 @@ int cli_init(int argc, char **argv)
 		return 2;
 	}
 	if (access(o.db, F_OK) == 0) {
-		fprintf(stderr, "hatctl: %s exists already; init makes a new clinic only\n", o.db);
+		fprintf(stderr, "hatctl: %s exists already; init makes a new clinic only\n", o.shown);
 		return 1;
 	}
 	if (!cli_password(argc, argv, "password for the first admin", password, sizeof password)) {
@@ -60,7 +60,7 @@ int cli_init(int argc, char **argv)
 		if (store_query_int(conn, "SELECT count(*) FROM users", NULL, &users, "") != HAT_OK ||
 		    users > 0) {
 			fprintf(stderr, "hatctl: %s exists already; init makes a new clinic only\n",
-				o.db);
+				o.shown);
 			goto out;
 		}
 	}
@@ -84,7 +84,7 @@ int cli_init(int argc, char **argv)
 		if (cli_run(&r, &premises_create, 0, in, NULL) != 0)
 			goto out;
 	}
-	printf("created clinic '%s' in %s with admin '%s'\n", clinic, o.db, admin);
+	printf("created clinic '%s' in %s with admin '%s'\n", clinic, o.shown, admin);
 	rc = 0;
 out:
 	memset(password, 0, sizeof password);

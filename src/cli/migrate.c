@@ -68,8 +68,11 @@ static int copy_all(const char *from, const char *to)
 	if (rc == HAT_OK)
 		rc = store_copy_start(dst);
 	if (rc == HAT_E_CONFLICT) {
+		char shown[512];
+
+		store_display_name(to, shown, sizeof shown);
 		fprintf(stderr, "hatctl: %s already holds a clinic's record; migrate only into a"
-				" new, empty database\n", to);
+				" new, empty database\n", shown);
 		goto out;
 	}
 	for (size_t i = 0; i < audit_table_count && rc == HAT_OK; i++) {
@@ -134,8 +137,12 @@ int cli_migrate(int argc, char **argv)
 				" use it\n");
 		status = 1;
 	}
-	if (status == 0)
-		printf("migrated: serve the clinic with hatd --db %s from now on\n", to);
+	if (status == 0) {
+		char shown[512];
+
+		store_display_name(to, shown, sizeof shown);
+		printf("migrated: serve the clinic with hatd --db %s from now on\n", shown);
+	}
 	store_unclaim(claim);
 	return status;
 }

@@ -103,7 +103,7 @@ int cli_report(int argc, char **argv)
 		from = to - 364;
 	rc = store_open(o.db, STORE_READ_ONLY, &conn);
 	if (rc != HAT_OK) {
-		fprintf(stderr, "hatctl: cannot open %s: %s\n", o.db, hat_err_code(rc));
+		fprintf(stderr, "hatctl: cannot open %s: %s\n", o.shown, hat_err_code(rc));
 		return 1;
 	}
 	rc = evaluation_report(conn, premises, from, to, clock_now(), &rep);

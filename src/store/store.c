@@ -28,6 +28,48 @@ bool store_is_postgresql(const char *path)
 			strncmp(path, "postgres://", 11) == 0);
 }
 
+void store_display_name(const char *path, char *out, size_t n)
+{
+	size_t o = 0;
+	const char *p = path;
+	const char *auth_end;
+
+	if (!n)
+		return;
+	out[0] = '\0';
+	if (!store_is_postgresql(path)) {
+		snprintf(out, n, "%s", path);
+		return;
+	}
+	/* scheme://[user[:password]@]host...: the password goes. */
+	p = strstr(path, "://") + 3;
+	auth_end = strpbrk(p, "@/?");
+	while (path < p && o + 1 < n)
+		out[o++] = *path++;
+	if (auth_end && *auth_end == '@') {
+		const char *colon = memchr(p, ':', (size_t)(auth_end - p));
+		const char *user_end = colon ? colon : auth_end;
+
+		while (p < user_end && o + 1 < n)
+			out[o++] = *p++;
+		p = auth_end;
+	}
+	while (*p && o + 1 < n) {
+		bool at_param = (p[-1] == '?' || p[-1] == '&');
+
+		if (at_param && strncmp(p, "password=", 9) == 0) {
+			for (const char *r = "password=***"; *r && o + 1 < n; r++)
+				out[o++] = *r;
+			p += 9;
+			while (*p && *p != '&')
+				p++;
+			continue;
+		}
+		out[o++] = *p++;
+	}
+	out[o] = '\0';
+}
+
 bool store_conn_is_postgresql(struct store_conn *c)
 {
 	return c->ops == &store_pg_ops;

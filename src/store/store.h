@@ -41,6 +41,11 @@ enum store_mode {
 ** "postgres://" URI) rather than a SQLite file. */
 bool store_is_postgresql(const char *path);
 
+/* The database's name fit to print or log: a PostgreSQL URI without any
+** password in it (user:password@ keeps the user; a password= parameter
+** shows "***"); a path as it is.  Always NUL-terminates out. */
+void store_display_name(const char *path, char *out, size_t n);
+
 /* True when c is a connection to PostgreSQL. */
 bool store_conn_is_postgresql(struct store_conn *c);
 

@@ -1,7 +1,7 @@
 /*
 ** test_pg_sql.c: the translation of hat's SQLite-dialect SQL for
 ** PostgreSQL (src/store/pg_sql.c), rule by rule, with what it must leave
-** alone beside each.
+** alone beside each; and a database's name as it is printed.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "store/pg_sql.h"
+#include "store/store.h"
 
 static void is(const char *in, const char *want, int want_params)
 {
@@ -112,6 +113,27 @@ static void triggers(void **state)
 				     " END;", NULL));
 }
 
+static void shown(const char *in, const char *want)
+{
+	char out[256];
+
+	store_display_name(in, out, sizeof out);
+	assert_string_equal(out, want);
+}
+
+/* A URI's password is never printed; the rest is. */
+static void display_names(void **state)
+{
+	(void)state;
+	shown("/var/lib/hat/clinic.db", "/var/lib/hat/clinic.db");
+	shown("postgresql://hat:s3cret@db.example/clinic", "postgresql://hat@db.example/clinic");
+	shown("postgresql://hat@db.example/clinic", "postgresql://hat@db.example/clinic");
+	shown("postgres:///clinic?host=/run/pg&password=s3cret&user=hat",
+	      "postgres:///clinic?host=/run/pg&password=***&user=hat");
+	/* A colon after the host is a port, not a password. */
+	shown("postgresql://db.example:5433/clinic", "postgresql://db.example:5433/clinic");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +143,7 @@ int main(void)
 		cmocka_unit_test(statements),
 		cmocka_unit_test(tables),
 		cmocka_unit_test(triggers),
+		cmocka_unit_test(display_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
