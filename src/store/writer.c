@@ -220,7 +220,8 @@ enum hat_err writer_start(const char *path, int batch_cap,
 		rc = store_exec(w->conn, "PRAGMA wal_autocheckpoint = 0");
 	if (rc == HAT_OK && on_open)
 		rc = on_open(w->conn);
-	if (rc == HAT_OK)
+	/* A server store checkpoints by itself: no second connection. */
+	if (rc == HAT_OK && !store_conn_is_postgresql(w->conn))
 		rc = store_open(path, STORE_READ_WRITE, &w->ckpt_conn);
 	if (rc != HAT_OK) {
 		store_close(w->conn);
@@ -241,7 +242,7 @@ enum hat_err writer_start(const char *path, int batch_cap,
 		free(w);
 		return HAT_E_INTERNAL;
 	}
-	if (pthread_create(&w->ckpt_thread, NULL, checkpoint_main, w) != 0) {
+	if (w->ckpt_conn && pthread_create(&w->ckpt_thread, NULL, checkpoint_main, w) != 0) {
 		/* Without the background thread, SQLite checkpoints on its own. */
 		store_exec(w->conn, "PRAGMA wal_autocheckpoint = 1000");
 		store_close(w->ckpt_conn);
