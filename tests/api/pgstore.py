@@ -104,7 +104,8 @@ class Database:
         as a template database; the others clone that.  True when this
         database is now the demo clinic."""
         tpl = "hat_tpl_" + hashlib.sha1(key.encode()).hexdigest()[:16]
-        lock = os.path.join(tempfile.gettempdir(), "hat-pg-%s.lock" % tpl)
+        # Beside the cluster's socket folder, so it goes with the cluster.
+        lock = os.path.join(os.path.dirname(self.host.rstrip("/")), "%s.lock" % tpl)
         with open(lock, "w") as f:
             fcntl.flock(f, fcntl.LOCK_EX)
             have = psql(self.host, "postgres",
