@@ -53,6 +53,9 @@ def main():
                          " client is not what is measured) or this script's threads")
     ap.add_argument("--build", default=common.BUILD, help="build dir holding hatd and hatctl")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (db and logs)")
+    ap.add_argument("--store", choices=("sqlite", "postgresql", "both"), default="sqlite",
+                    help="the store under test: PostgreSQL on a throwaway cluster (a Unix"
+                    " socket in a temp dir), or both, one after the other, in one run")
     args = ap.parse_args()
     if args.rounds > 60:
         common.die("at most 60 rounds (sessions last 31 days of test-clock time)")
@@ -60,10 +63,37 @@ def main():
     print("dose benchmark: %d stations x %d patients, up to %d rounds; hatd is a TEST-CLOCK"
           " build (the clock is moved between rounds; not for clinical use)"
           % (args.stations, args.per_station, args.rounds))
-    srv = common.Server(build=args.build, keep=args.keep)
+    stores = ("sqlite", "postgresql") if args.store == "both" else (args.store,)
     broke = False
+    summary = []
+    for store in stores:
+        print("\n== store: %s" % store)
+        b, line = run_store(store, args)
+        broke = broke or b
+        summary.append((store, line))
+    if len(stores) > 1:
+        print("\n== the two stores (same clinic, same load, same machine)")
+        for store, line in summary:
+            print("%-11s %s" % (store, line))
+    return 2 if broke else 0
+
+
+def run_store(store, args):
+    """One store's run: (broke, one-line summary)."""
+    srv = common.Server(build=args.build, keep=args.keep)
+    cluster = None
+    broke = False
+    line = "(broke)"
     try:
-        broke = run(srv, args)
+        if store == "postgresql":
+            sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                            "..", "tests", "api"))
+            import pgstore
+            cluster = pgstore.Cluster()
+            cluster.start()
+            pgstore.psql(cluster.host, "postgres", "CREATE DATABASE hat_bench")
+            srv.db = "postgresql:///hat_bench?host=%s&user=%s" % (cluster.host, pgstore.USER)
+        broke, line = run(srv, args)
     except common.BenchError as e:
         print("ERROR: %s" % e)
         print(srv.log_tail())
@@ -74,7 +104,9 @@ def main():
             print("ERROR: hatd exited %r on SIGTERM" % rc)
             broke = True
         srv.cleanup()
-    return 2 if broke else 0
+        if cluster:
+            cluster.stop()
+    return broke, line
 
 
 def run(srv, args):
@@ -237,7 +269,7 @@ def run(srv, args):
         barrier.wait()
     except threading.BrokenBarrierError:
         print("ERROR: a station stopped (barrier broken)")
-        return True
+        return True, "(a station stopped)"
     for t in threads:
         t.join(timeout=30)
     threads_in_hatd = srv.threads()
@@ -263,6 +295,18 @@ def run(srv, args):
     p50 = common.percentile(lat, 50)
     p99 = common.percentile(lat, 99)
     ratio = doses_s / rate if rate else 0.0
+
+    # The board, as a station's screen reads it, on the clinic the doses
+    # left behind (not timed with them).
+    board_ms = []
+    bconn = common.Conn(srv.port, clinic.stations[0]["token"])
+    for _ in range(20):
+        t0 = time.perf_counter()
+        s, _ = bconn.request("GET", "/api/v1/board")
+        board_ms.append((time.perf_counter() - t0) * 1000.0)
+        if s != 200:
+            setup_bad["board %s" % s] = setup_bad.get("board %s" % s, 0) + 1
+    board_ms.sort()
 
     print()
     print("== results (%d rounds, %d stations, TEST-CLOCK build)" % (rounds_done, n))
@@ -316,11 +360,15 @@ def run(srv, args):
               % bare_rate)
         print("ratio doses/s : bare         %.2fx (target >= 0.3x): %s"
               % (doses_s / bare_rate, "PASS" if doses_s / bare_rate >= 0.3 else "FAIL"))
+    print("board (GET /api/v1/board):   p50 %.2f ms, max %.2f ms over %d reads"
+          % (common.percentile(board_ms, 50), board_ms[-1], len(board_ms)))
     sys.stdout.flush()
+    line = ("%6.0f doses/s  p50 %6.2f ms  p99 %6.2f ms  board p50 %6.2f ms  (%d doses)"
+            % (doses_s, p50, p99, common.percentile(board_ms, 50), ok))
     if bad or setup_bad or ok == 0:
         print("ERROR: not every request succeeded (see above)")
-        return True
-    return False
+        return True, line
+    return False, line
 
 
 if __name__ == "__main__":

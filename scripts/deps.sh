@@ -3,7 +3,7 @@
 # missing.  Sourced by scripts/run and scripts/test; safe to run repeatedly.
 set -euo pipefail
 
-HAT_DEPS=(build-essential cmake pkg-config libmicrohttpd-dev libsqlite3-dev
+HAT_DEPS=(build-essential cmake pkg-config libmicrohttpd-dev libsqlite3-dev libpq-dev postgresql
           libsodium-dev libjansson-dev libcmocka-dev sqlite3 python3 tzdata curl
           openssl)
 

@@ -111,6 +111,10 @@ static void row_bytes(struct store_stmt *s, const struct audit_table *t, struct 
 		if (type == STORE_NULL)
 			continue;
 		name = store_col_name(s, i);
+		/* A store without implicit row ids (PostgreSQL) keeps them in a
+		** column of that name: it is the row id of column 0, not data. */
+		if (strcmp(name, "rowid") == 0)
+			continue;
 		if (t->ignored && ignored(t, name))
 			continue;
 		canon_buf_str(b, name);

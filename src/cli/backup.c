@@ -180,6 +180,11 @@ int cli_backup(int argc, char **argv)
 		fputs(backup_help, o.help ? stdout : stderr);
 		return o.help ? 0 : 2;
 	}
+	if (store_is_postgresql(o.db)) {
+		fprintf(stderr, "hatctl: backup copies SQLite files; back a PostgreSQL clinic up with"
+				" pg_dump or a base backup (docs/operations.md)\n");
+		return 1;
+	}
 	if (access(file, F_OK) == 0) {
 		fprintf(stderr, "hatctl: %s exists; a backup never overwrites a file\n", file);
 		return 1;
@@ -190,7 +195,7 @@ int cli_backup(int argc, char **argv)
 		return 2;
 	rc = store_open(o.db, STORE_READ_ONLY, &conn);
 	if (rc != HAT_OK) {
-		fprintf(stderr, "hatctl: cannot open %s: %s\n", o.db, hat_err_code(rc));
+		fprintf(stderr, "hatctl: cannot open %s: %s\n", o.shown, hat_err_code(rc));
 		partial[0] = '\0';
 		return 1;
 	}
@@ -215,7 +220,7 @@ int cli_backup(int argc, char **argv)
 		fprintf(stderr, "hatctl: backup failed; %s was not written\n", file);
 		return 1;
 	}
-	printf("backed up %s to %s (verified)\n", o.db, file);
+	printf("backed up %s to %s (verified)\n", o.shown, file);
 	return 0;
 }
 
@@ -265,19 +270,25 @@ int cli_restore(int argc, char **argv)
 		fputs(restore_help, o.help ? stdout : stderr);
 		return o.help ? 0 : 2;
 	}
+	if (store_is_postgresql(o.db)) {
+		fprintf(stderr, "hatctl: restore replaces SQLite files; restore a PostgreSQL clinic"
+				" with pg_restore into a new database, then verify it"
+				" (docs/operations.md)\n");
+		return 1;
+	}
 	exists = access(o.db, F_OK) == 0;
 	if (exists && !cli_flag(argc, argv, "--force")) {
-		fprintf(stderr, "hatctl: %s exists; add --force to replace it\n", o.db);
+		fprintf(stderr, "hatctl: %s exists; add --force to replace it\n", o.shown);
 		return 1;
 	}
 	rc = store_claim(o.db, true, &claim);
 	if (rc == HAT_E_BUSY) {
 		fprintf(stderr, "hatctl: %s is open in a running hatd (or another hatctl); stop it"
-				" before restoring\n", o.db);
+				" before restoring\n", o.shown);
 		return 1;
 	}
 	if (rc != HAT_OK) {
-		fprintf(stderr, "hatctl: cannot claim %s: %s\n", o.db, hat_err_code(rc));
+		fprintf(stderr, "hatctl: cannot claim %s: %s\n", o.shown, hat_err_code(rc));
 		return 1;
 	}
 	rc = store_open(file, STORE_READ_ONLY, &src);
@@ -300,14 +311,14 @@ int cli_restore(int argc, char **argv)
 		goto out;
 	on_signals(remove_partial);
 	if (copy_verified(src, partial) != 0) {
-		fprintf(stderr, "hatctl: restore failed; %s is unchanged\n", o.db);
+		fprintf(stderr, "hatctl: restore failed; %s is unchanged\n", o.shown);
 		goto out;
 	}
 	/* The old database and its WAL go aside together before the copy
 	** takes their place: a WAL left beside the new file would be replayed
 	** into it. */
 	if (exists && move_aside(o.db, aside, sizeof aside) != 0) {
-		fprintf(stderr, "hatctl: cannot move %s aside: %s; not restored\n", o.db,
+		fprintf(stderr, "hatctl: cannot move %s aside: %s; not restored\n", o.shown,
 			strerror(errno));
 		goto out;
 	}
@@ -317,7 +328,7 @@ int cli_restore(int argc, char **argv)
 		goto out;
 	}
 	partial[0] = '\0';
-	printf("restored %s from %s (%lld audit events verified)", o.db, file, (long long)count);
+	printf("restored %s from %s (%lld audit events verified)", o.shown, file, (long long)count);
 	if (exists)
 		printf("; the replaced database is %s", aside);
 	putchar('\n');

@@ -16,6 +16,7 @@
 /* Parsed options common to every command. */
 struct cli_opts {
 	const char *db;
+	char shown[512]; /* db fit to print (store_display_name) */
 	bool help;
 };
 
@@ -80,6 +81,7 @@ int cli_init(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_verify(int argc, char **argv);
+int cli_migrate(int argc, char **argv);
 int cli_backup(int argc, char **argv);
 int cli_restore(int argc, char **argv);
 int cli_register(int argc, char **argv);

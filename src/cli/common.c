@@ -42,6 +42,7 @@ int cli_common(int argc, char **argv, struct cli_opts *o)
 			argv[out++] = argv[i];
 		}
 	}
+	store_display_name(o->db, o->shown, sizeof o->shown);
 	return out;
 }
 
@@ -92,8 +93,10 @@ int cli_open(const struct cli_opts *o, bool create, struct store_conn **conn,
 	static int claim = -1;
 	enum hat_err rc;
 
-	if (!create && access(o->db, F_OK) != 0) {
-		fprintf(stderr, "hatctl: no database at %s (create one with 'hatctl init')\n", o->db);
+	/* A PostgreSQL database is made by its server's administrator; an
+	** empty one is given the schema when first opened. */
+	if (!create && !store_is_postgresql(o->db) && access(o->db, F_OK) != 0) {
+		fprintf(stderr, "hatctl: no database at %s (create one with 'hatctl init')\n", o->shown);
 		return 1;
 	}
 	if (auth_init() != HAT_OK) {
@@ -109,7 +112,7 @@ int cli_open(const struct cli_opts *o, bool create, struct store_conn **conn,
 	** cannot replace the file under a hatctl that is writing to it. */
 	rc = store_claim(o->db, false, &claim);
 	if (rc == HAT_E_BUSY) {
-		fprintf(stderr, "hatctl: %s is being restored; try again when it is done\n", o->db);
+		fprintf(stderr, "hatctl: %s is being restored; try again when it is done\n", o->shown);
 		return 1;
 	}
 	if (rc == HAT_OK)
@@ -122,7 +125,7 @@ int cli_open(const struct cli_opts *o, bool create, struct store_conn **conn,
 		}
 	}
 	if (rc != HAT_OK) {
-		fprintf(stderr, "hatctl: cannot open %s: %s\n", o->db, hat_err_code(rc));
+		fprintf(stderr, "hatctl: cannot open %s: %s\n", o->shown, hat_err_code(rc));
 		return 1;
 	}
 	auth_policy_default(&cli_policy);

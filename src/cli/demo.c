@@ -278,7 +278,7 @@ int cli_demo(int argc, char **argv)
 	if (cli_open(&o, false, &conn, &r) != 0)
 		goto out;
 	if (users_find(conn, demo_users[0].username, &id) == HAT_OK) {
-		printf("%s already holds the demo clinic\n", o.db);
+		printf("%s already holds the demo clinic\n", o.shown);
 		print_logins();
 		rc = 0;
 		goto out;
@@ -302,7 +302,7 @@ int cli_demo(int argc, char **argv)
 	if (!cli_flag(argc, argv, "--no-history") &&
 	    add_outcomes(&r, conn, patient_ids, (int)days - 90) != 0)
 		goto out;
-	printf("demo clinic ready in %s: %zu staff, %lld patients\n", o.db,
+	printf("demo clinic ready in %s: %zu staff, %lld patients\n", o.shown,
 	       sizeof demo_users / sizeof demo_users[0], (long long)npatients);
 	print_logins();
 	rc = 0;

@@ -43,7 +43,7 @@ int cli_init(int argc, char **argv)
 		return 2;
 	}
 	if (access(o.db, F_OK) == 0) {
-		fprintf(stderr, "hatctl: %s exists already; init makes a new clinic only\n", o.db);
+		fprintf(stderr, "hatctl: %s exists already; init makes a new clinic only\n", o.shown);
 		return 1;
 	}
 	if (!cli_password(argc, argv, "password for the first admin", password, sizeof password)) {
@@ -52,6 +52,18 @@ int cli_init(int argc, char **argv)
 	}
 	if (cli_open(&o, true, &conn, &r) != 0)
 		return 1;
+	/* A PostgreSQL database exists before init (its administrator made
+	** it): it must hold no clinic yet. */
+	if (store_is_postgresql(o.db)) {
+		int64_t users = 0;
+
+		if (store_query_int(conn, "SELECT count(*) FROM users", NULL, &users, "") != HAT_OK ||
+		    users > 0) {
+			fprintf(stderr, "hatctl: %s exists already; init makes a new clinic only\n",
+				o.shown);
+			goto out;
+		}
+	}
 	in = json_pack("{s:s, s:s}", "key", "clinic_name", "value", clinic);
 	if (cli_run(&r, &clinic_set, 0, in, NULL) != 0)
 		goto out;
@@ -72,7 +84,7 @@ int cli_init(int argc, char **argv)
 		if (cli_run(&r, &premises_create, 0, in, NULL) != 0)
 			goto out;
 	}
-	printf("created clinic '%s' in %s with admin '%s'\n", clinic, o.db, admin);
+	printf("created clinic '%s' in %s with admin '%s'\n", clinic, o.shown, admin);
 	rc = 0;
 out:
 	memset(password, 0, sizeof password);

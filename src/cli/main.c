@@ -25,6 +25,7 @@ static const struct {
 	{ "verify", cli_verify, "check the audit chain and the register; exit 1 naming what is wrong" },
 	{ "backup", cli_backup, "copy the database to FILE (safe while hatd runs)" },
 	{ "restore", cli_restore, "replace the database with a verified backup FILE" },
+	{ "migrate", cli_migrate, "copy a clinic from its SQLite FILE into PostgreSQL, verifying both" },
 	{ "policy", cli_print_policy, "print who may do what (the role x action matrix)" },
 };
 

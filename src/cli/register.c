@@ -85,7 +85,7 @@ int cli_register(int argc, char **argv)
 	}
 	rc = store_open(o.db, STORE_READ_ONLY, &conn);
 	if (rc != HAT_OK) {
-		fprintf(stderr, "hatctl: cannot open %s: %s\n", o.db, hat_err_code(rc));
+		fprintf(stderr, "hatctl: cannot open %s: %s\n", o.shown, hat_err_code(rc));
 		return 1;
 	}
 	clock_set_zone(getenv("HAT_TIMEZONE") ? getenv("HAT_TIMEZONE") : "Europe/London");

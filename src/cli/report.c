@@ -118,7 +118,7 @@ int cli_report(int argc, char **argv)
 		from = to - 364;
 	rc = store_open(o.db, STORE_READ_ONLY, &conn);
 	if (rc != HAT_OK) {
-		fprintf(stderr, "hatctl: cannot open %s: %s\n", o.db, hat_err_code(rc));
+		fprintf(stderr, "hatctl: cannot open %s: %s\n", o.shown, hat_err_code(rc));
 		return 1;
 	}
 	if (flexibility) {

@@ -668,7 +668,7 @@ enum hat_err outcomes_form_history(struct store_conn *c, int64_t form_id, int64_
 {
 	/* Walk back to the first revision, then forward through every one. */
 	static const char sql[] =
-		"WITH RECURSIVE back(id) AS (SELECT ? UNION ALL"
+		"WITH RECURSIVE back(id) AS (SELECT CAST(? AS INTEGER) UNION ALL"
 		"  SELECT g.supersedes_id FROM outcome_forms g JOIN back ON g.id = back.id"
 		"  WHERE g.supersedes_id IS NOT NULL),"
 		" fwd(id) AS (SELECT id FROM back UNION"

@@ -100,21 +100,32 @@ static enum hat_err run_open(struct store_conn *conn, struct cmd *c)
 }
 
 /* One more failure in the window counted for key (an address, or "*" for
-** everyone); a count older than the window starts again. */
-static enum hat_err count_failure(struct store_conn *conn, const char *table, const char *key_col,
-				  const char *key, int64_t user_key, int64_t now, int64_t window)
-{
-	char sql[400];
+** everyone); a count older than the window starts again.  Each table has
+** its own literal: statements are cached by the address of their SQL, so
+** one buffer filled for either would hand the second the first's
+** statement.  The old row's columns are named by table, as PostgreSQL
+** wants beside "excluded". */
+static const char sql_login_failure[] =
+	"INSERT INTO login_failures (address, since, failures) VALUES (?, ?, 1)"
+	" ON CONFLICT (address) DO UPDATE SET"
+	" failures = CASE WHEN ? - login_failures.since >= ? THEN 1"
+	" ELSE login_failures.failures + 1 END,"
+	" since = CASE WHEN ? - login_failures.since >= ? THEN ? ELSE login_failures.since END";
+static const char sql_witness_failure[] =
+	"INSERT INTO witness_failures (user_id, since, failures) VALUES (?, ?, 1)"
+	" ON CONFLICT (user_id) DO UPDATE SET"
+	" failures = CASE WHEN ? - witness_failures.since >= ? THEN 1"
+	" ELSE witness_failures.failures + 1 END,"
+	" since = CASE WHEN ? - witness_failures.since >= ? THEN ? ELSE witness_failures.since END";
 
-	snprintf(sql, sizeof sql,
-		 "INSERT INTO %s (%s, since, failures) VALUES (?, ?, 1)"
-		 " ON CONFLICT (%s) DO UPDATE SET"
-		 " failures = CASE WHEN ? - since >= ? THEN 1 ELSE failures + 1 END,"
-		 " since = CASE WHEN ? - since >= ? THEN ? ELSE since END",
-		 table, key_col, key_col);
+static enum hat_err count_failure(struct store_conn *conn, const char *key, int64_t user_key,
+				  int64_t now, int64_t window)
+{
 	if (key)
-		return store_run(conn, sql, "tiiiiii", key, now, now, window, now, window, now);
-	return store_run(conn, sql, "iiiiiii", user_key, now, now, window, now, window, now);
+		return store_run(conn, sql_login_failure, "tiiiiii", key, now, now, window, now,
+				 window, now);
+	return store_run(conn, sql_witness_failure, "iiiiiii", user_key, now, now, window, now,
+			 window, now);
 }
 
 static enum hat_err run_failed(struct store_conn *conn, struct cmd *c)
@@ -126,10 +137,10 @@ static enum hat_err run_failed(struct store_conn *conn, struct cmd *c)
 	json_t *detail;
 	bool locked;
 
-	rc = count_failure(conn, "login_failures", "address", fields_str(c->input, "address", "?"),
+	rc = count_failure(conn, fields_str(c->input, "address", "?"),
 			   0, c->now, c->policy->window_s);
 	if (rc == HAT_OK)
-		rc = count_failure(conn, "login_failures", "address", "*", 0, c->now,
+		rc = count_failure(conn, "*", 0, c->now,
 				   c->policy->window_s);
 	/* An unknown username, or an address refused at the gate: the counts
 	** above are all there is to record. */
@@ -223,7 +234,7 @@ static const struct cmd_def sessions_failed = { "session.login_failed", NULL, PO
 /* Housekeeping too: a counter, not an event (the failure is logged). */
 static enum hat_err run_witness_failed(struct store_conn *conn, struct cmd *c)
 {
-	return count_failure(conn, "witness_failures", "user_id", NULL, c->target_id, c->now,
+	return count_failure(conn, NULL, c->target_id, c->now,
 			     fields_int(c->input, "window_s", 900));
 }
 

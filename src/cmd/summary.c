@@ -39,7 +39,7 @@ static const char sql_alarms[] =
 	" json_extract(v.detail, '$.alarms') AS alarms_json FROM visit_events v"
 	" JOIN patients p ON p.id = v.patient_id WHERE v.premises_id = ? AND v.local_date = ?"
 	" AND v.window_no = ? AND v.kind = 'postdose_check'"
-	" AND json_extract(v.detail, '$.abnormal') = 1 ORDER BY v.id";
+	" AND CAST(json_extract(v.detail, '$.abnormal') AS INTEGER) = 1 ORDER BY v.id";
 
 static bool has_flag(json_t *row, const char *flag)
 {

@@ -276,8 +276,9 @@ void visits_apply_event(struct visits_facts *f, const char *kind, int64_t at,
 static enum hat_err fold_visit(struct store_conn *c, struct visits_facts *f)
 {
 	static const char sql[] =
-		"SELECT kind, at, coalesce(json_extract(detail, '$.alarm_bits'),"
-		" json_extract(detail, '$.left_against_advice'), 0) FROM visit_events"
+		"SELECT kind, at, coalesce(CAST(json_extract(detail, '$.alarm_bits') AS INTEGER),"
+		" CAST(json_extract(detail, '$.left_against_advice') AS INTEGER), 0)"
+		" FROM visit_events"
 		" WHERE premises_id = ? AND local_date = ?"
 		" AND window_no = ? AND patient_id = ? ORDER BY id";
 	struct store_stmt *s;

@@ -190,13 +190,16 @@ int main(int argc, char **argv)
 	int sig = 0;
 	int status = 1;
 	enum hat_err rc;
+	/* The database's name for messages: a URI's password never printed. */
+	char shown[512];
 
 	config_default(&cfg);
 	if (parse_args(argc, argv, &cfg) != 0)
 		return 2;
-	if (access(cfg.db, F_OK) != 0) {
+	store_display_name(cfg.db, shown, sizeof shown);
+	if (!store_is_postgresql(cfg.db) && access(cfg.db, F_OK) != 0) {
 		fprintf(stderr, "hatd: no database at %s; create one with 'hatctl init --db %s'\n",
-			cfg.db, cfg.db);
+			shown, shown);
 		return 1;
 	}
 	if (clock_set_zone(cfg.timezone) != HAT_OK) {
@@ -223,18 +226,18 @@ int main(int argc, char **argv)
 	** server (which would go on acknowledging writes into the old file). */
 	rc = store_claim(cfg.db, false, &claim);
 	if (rc != HAT_OK) {
-		fprintf(stderr, "hatd: %s is being restored or cannot be claimed: %s\n", cfg.db,
+		fprintf(stderr, "hatd: %s is being restored or cannot be claimed: %s\n", shown,
 			hat_err_code(rc));
 		goto out;
 	}
 	rc = writer_start(cfg.db, (int)cfg.batch_cap, cmd_conn_open, &writer);
 	if (rc != HAT_OK) {
-		fprintf(stderr, "hatd: cannot open %s for writing: %s\n", cfg.db, hat_err_code(rc));
+		fprintf(stderr, "hatd: cannot open %s for writing: %s\n", shown, hat_err_code(rc));
 		goto out;
 	}
 	rc = store_pool_open(cfg.db, (int)cfg.readers, &ctx.readers);
 	if (rc != HAT_OK) {
-		fprintf(stderr, "hatd: cannot open %s for reading: %s\n", cfg.db, hat_err_code(rc));
+		fprintf(stderr, "hatd: cannot open %s for reading: %s\n", shown, hat_err_code(rc));
 		goto out;
 	}
 	auth_policy_default(&ctx.policy);
@@ -258,7 +261,7 @@ int main(int argc, char **argv)
 			rc = clinic_get(rc_conn, "clinic_name", clinic_name, sizeof clinic_name);
 		store_pool_put(ctx.readers, rc_conn);
 		if (rc != HAT_OK) {
-			fprintf(stderr, "hatd: cannot read the clinic's name from %s: %s\n", cfg.db,
+			fprintf(stderr, "hatd: cannot read the clinic's name from %s: %s\n", shown,
 				hat_err_code(rc));
 			goto out;
 		}
@@ -296,7 +299,7 @@ int main(int argc, char **argv)
 	}
 	log_info("hatd listening on %s://%s (port %u), database %s%s",
 		 http.tls_cert_pem ? "https" : "http", cfg.listen,
-		 (unsigned)http_port(server), cfg.db,
+		 (unsigned)http_port(server), shown,
 #ifdef HAT_TEST_CLOCK
 		 " [TEST CLOCK BUILD: not for clinical use]"
 #else

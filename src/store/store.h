@@ -2,9 +2,11 @@
 ** store.h: the storage interface.
 **
 ** Everything above src/store/ reaches the database through these functions,
-** never through a backend's own API, so a second backend (PostgreSQL) can be
-** added behind the same calls.  SQL is written in the common subset with
-** positional '?' parameters.
+** never through a backend's own API.  Two backends sit behind them (see
+** backend.h): SQLite, for a database named by a file path, and PostgreSQL,
+** for one named by a "postgresql://" URI.  SQL is written in SQLite's
+** dialect with positional '?' (or '?N') parameters; the PostgreSQL backend
+** translates it (pg_sql.c), so commands never say which store they are on.
 **
 ** Threads: a store_conn belongs to one thread at a time; statements belong
 ** to their connection.  Opening and closing are the only calls that touch
@@ -34,6 +36,18 @@ enum store_mode {
 	STORE_READ_WRITE, /* the writer, or hatctl */
 	STORE_CREATE      /* read-write, creating the file if it is missing */
 };
+
+/* True when path names a PostgreSQL database (a "postgresql://" or
+** "postgres://" URI) rather than a SQLite file. */
+bool store_is_postgresql(const char *path);
+
+/* The database's name fit to print or log: a PostgreSQL URI without any
+** password in it (user:password@ keeps the user; a password= parameter
+** shows "***"); a path as it is.  Always NUL-terminates out. */
+void store_display_name(const char *path, char *out, size_t n);
+
+/* True when c is a connection to PostgreSQL. */
+bool store_conn_is_postgresql(struct store_conn *c);
 
 /* Opens a connection, sets the pragmas (WAL, synchronous=FULL, foreign
 ** keys) and, for a writable connection, applies pending migrations.  On
@@ -183,6 +197,27 @@ void store_stmt_stats(struct store_conn *c,
 				 long long fullscan, long long sorts, void *arg),
 		      void *arg);
 long long store_vm_steps(struct store_conn *c);
+
+/* Copying a clinic from one store into a new database of another (hatctl
+** migrate).  Row ids are copied as they are, so every fingerprint and every
+** binding in the audit chain holds in the copy.
+**
+** store_copy_start, inside a transaction on the new database: refuses one
+** that holds audit events (HAT_E_CONFLICT), empties the seed rows its
+** migrations wrote, and suspends its triggers and foreign-key checks for
+** this session (the rows arrive table by table; the audit chain vouches
+** for them, and the copy is verified afterwards).  store_copy_table copies
+** every row of table, *rows their number.  store_copy_finish moves the
+** database's id counters past the copied rows and ends the suspension.
+** Only PostgreSQL receives copies: HAT_E_STORE on SQLite.  Needs a role
+** that may set session_replication_role (a superuser, or one granted it). */
+enum hat_err store_copy_start(struct store_conn *to);
+enum hat_err store_copy_table(struct store_conn *from, struct store_conn *to, const char *table,
+			      int64_t *rows);
+enum hat_err store_copy_finish(struct store_conn *to);
+/* Frees the statements' SQL the copies made: call once the connections
+** they ran on are closed. */
+void store_copy_release(void);
 
 /* A fixed set of read-only connections shared by request threads. */
 struct store_pool;

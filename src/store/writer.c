@@ -37,15 +37,48 @@ struct writer {
 	long jobs_run;
 };
 
+/* A batch that meets a serialisation failure or a deadlock (HAT_E_BUSY in
+** a job or at the commit) on a server store is run again from the start:
+** nothing of it was kept, and each job runs afresh on what is committed
+** by then.  SQLite never gets there (BEGIN IMMEDIATE holds the only write
+** lock from the start); on PostgreSQL hat's writers queue on one lock
+** (pg.c), so only a writer that is not hat's can cause one. */
+#define BATCH_TRIES 4
+#define BATCH_RETRY_MS 10
+
+static bool run_batch_once(struct store_conn *c, struct writer_job **jobs, int n);
+
 void writer_run_batch(struct store_conn *c, struct writer_job **jobs, int n)
+{
+	for (int attempt = 1; run_batch_once(c, jobs, n) && attempt < BATCH_TRIES; attempt++) {
+		log_warn("writer: a serialisation failure; the batch of %d is run again (try %d)",
+			 n, attempt + 1);
+		nanosleep(&(struct timespec){ 0, BATCH_RETRY_MS * 1000000L * attempt }, NULL);
+	}
+}
+
+/* Every job busy, nothing kept: true, for a server store, so that the batch
+** is run again. */
+static bool all_busy(struct store_conn *c, struct writer_job **jobs, int n)
+{
+	for (int i = 0; i < n; i++)
+		jobs[i]->result = HAT_E_BUSY;
+	return store_conn_is_postgresql(c);
+}
+
+/* Runs the batch once; true when it met a serialisation failure and
+** nothing of it was kept (every job's result is then HAT_E_BUSY). */
+static bool run_batch_once(struct store_conn *c, struct writer_job **jobs, int n)
 {
 	enum hat_err rc;
 
 	rc = store_begin(c);
+	if (rc == HAT_E_BUSY)
+		return all_busy(c, jobs, n);
 	if (rc != HAT_OK) {
 		for (int i = 0; i < n; i++)
 			jobs[i]->result = rc;
-		return;
+		return false;
 	}
 	for (int i = 0; i < n; i++) {
 		rc = store_savepoint(c);
@@ -61,10 +94,17 @@ void writer_run_batch(struct store_conn *c, struct writer_job **jobs, int n)
 				store_rollback(c);
 				for (int k = 0; k < n; k++)
 					jobs[k]->result = HAT_E_STORE;
-				return;
+				return false;
 			}
 		}
 		jobs[i]->result = rc;
+		/* On a server store a busy job is a serialisation failure or a
+		** deadlock: the transaction is the server's loser, so none of it
+		** is kept and the whole batch runs again. */
+		if (rc == HAT_E_BUSY && store_conn_is_postgresql(c)) {
+			store_rollback(c);
+			return all_busy(c, jobs, n);
+		}
 		/* Some errors (a full disk, an I/O error, no memory) make SQLite
 		** roll the whole transaction back.  A SAVEPOINT after that would
 		** open a transaction of its own and its RELEASE would commit it,
@@ -76,7 +116,7 @@ void writer_run_batch(struct store_conn *c, struct writer_job **jobs, int n)
 				if (k > i || jobs[k]->result == HAT_OK)
 					jobs[k]->result = HAT_E_STORE;
 			}
-			return;
+			return false;
 		}
 	}
 	/* Work that belongs to the batch as a whole (sealing the access log's
@@ -88,16 +128,19 @@ void writer_run_batch(struct store_conn *c, struct writer_job **jobs, int n)
 		store_rollback(c);
 		for (int i = 0; i < n; i++)
 			jobs[i]->result = HAT_E_STORE;
-		return;
+		return false;
 	}
 	rc = store_commit(c);
 	if (rc != HAT_OK) {
 		/* Nothing of this batch is on disk, so nobody may be told it is. */
 		log_error("writer: commit failed; %d job(s) refused", n);
 		store_rollback(c);
+		if (rc == HAT_E_BUSY)
+			return all_busy(c, jobs, n);
 		for (int i = 0; i < n; i++)
-			jobs[i]->result = rc == HAT_E_BUSY ? HAT_E_BUSY : HAT_E_STORE;
+			jobs[i]->result = HAT_E_STORE;
 	}
+	return false;
 }
 
 static void *writer_main(void *arg)
@@ -181,7 +224,8 @@ enum hat_err writer_start(const char *path, int batch_cap,
 		rc = store_exec(w->conn, "PRAGMA wal_autocheckpoint = 0");
 	if (rc == HAT_OK && on_open)
 		rc = on_open(w->conn);
-	if (rc == HAT_OK)
+	/* A server store checkpoints by itself: no second connection. */
+	if (rc == HAT_OK && !store_conn_is_postgresql(w->conn))
 		rc = store_open(path, STORE_READ_WRITE, &w->ckpt_conn);
 	if (rc != HAT_OK) {
 		store_close(w->conn);
@@ -202,7 +246,7 @@ enum hat_err writer_start(const char *path, int batch_cap,
 		free(w);
 		return HAT_E_INTERNAL;
 	}
-	if (pthread_create(&w->ckpt_thread, NULL, checkpoint_main, w) != 0) {
+	if (w->ckpt_conn && pthread_create(&w->ckpt_thread, NULL, checkpoint_main, w) != 0) {
 		/* Without the background thread, SQLite checkpoints on its own. */
 		store_exec(w->conn, "PRAGMA wal_autocheckpoint = 1000");
 		store_close(w->ckpt_conn);

@@ -8,6 +8,11 @@
 ** caller with its own result.  One fsync serves the whole batch, the audit
 ** chain is serialised for free, and no request ever sees SQLITE_BUSY.
 **
+** On PostgreSQL a batch that meets a serialisation failure or a deadlock
+** (possible only beside a writer that is not hat's: hat's writers queue on
+** one lock) is rolled back whole and run again, a few times, before its
+** jobs are told HAT_E_BUSY.
+**
 ** hatctl runs the same jobs without a thread through writer_run_batch, so
 ** both programs go through one code path.
 */

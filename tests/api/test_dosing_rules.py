@@ -938,7 +938,7 @@ def sites(d):
 
 def append_only(d):
     """The database refuses to change or remove a dose or an assessment."""
-    c = sqlite3.connect(d.t.db_path, timeout=5, isolation_level=None)
+    c = d.t.connect_rw(timeout=5, isolation_level=None)
     try:
         for sql in ("UPDATE administrations SET amount_ug = amount_ug + 1",
                     "DELETE FROM administrations",

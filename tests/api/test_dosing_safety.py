@@ -431,6 +431,8 @@ def oral_register(d):
     d.ok("hatctl verify passes with the oral doses' entries", p.returncode == 0, p.out + p.err)
     # A copy of the database with an oral dose written behind hat's back,
     # without its entries: verify names it.
+    if d.t.sqlite_only("an oral dose written into a copy of the file"):
+        return
     path = os.path.join(d.t.dir, "oral_orphan.db")
     src = d.t.db()
     dst = sqlite3.connect(path)

@@ -143,7 +143,8 @@ def history(d, b):
                                                   "stage": "start"},
            status=409, code="top_start_exists")
     d.eq("the revision's audit event holds the value before",
-         d.scalar("SELECT json_extract(detail, '$.before.answers.psych_health') FROM audit_events"
+         d.scalar("SELECT CAST(json_extract(detail, '$.before.answers.psych_health') AS INTEGER)"
+                  " FROM audit_events"
                   " WHERE action = 'outcome.revise' AND entity_id = ?", (new,)), 7)
     d.call("marking it entered in error needs a reason", "kw", "POST",
            "/api/v1/outcomes/%d/entered-in-error" % new, {}, status=400, code="missing_field")
@@ -163,7 +164,7 @@ def history(d, b):
          [("review", True, "wrong patient"), ("start", False, None)])
     d.eq("all three rows are still in the database",
          d.scalar("SELECT count(*) FROM outcome_forms WHERE patient_id = ?", (b,)), 3)
-    c = sqlite3.connect(d.t.db_path)
+    c = d.t.connect_rw()
     try:
         c.execute("UPDATE outcome_forms SET answers = '{}' WHERE id = ?", (new,))
         d.ok("the database refuses to update a form", False, "the update went through")

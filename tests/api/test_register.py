@@ -935,7 +935,7 @@ def reads(c):
 def append_only(c):
     """Every register table refuses UPDATE and DELETE in the database itself
     (each holds rows by now, so each trigger has a row to fire on)."""
-    conn = sqlite3.connect(c.t.db_path, timeout=5)
+    conn = c.t.connect_rw(timeout=5)
     try:
         for table in ("register_entries", "stock_checks", "discrepancies",
                       "discrepancy_events", "incidents", "returns_log"):

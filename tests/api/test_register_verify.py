@@ -246,7 +246,7 @@ def copy_db(t, name):
 
 def tamper(c, w):
     t = c.t
-    conn = sqlite3.connect(t.db_path, timeout=5)
+    conn = t.connect_rw(timeout=5)
     try:
         for table in ("register_entries", "stock_checks"):
             for sql in ("UPDATE %s SET id = id" % table, "DELETE FROM %s" % table):
@@ -546,7 +546,8 @@ def body(t):
     c.start()
     w = week(c)
     printed(c)
-    tamper(c, w)
+    if not t.sqlite_only("tampering with copies of the file"):
+        tamper(c, w)
 
 
 if __name__ == "__main__":
