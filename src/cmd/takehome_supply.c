@@ -284,19 +284,23 @@ const struct cmd_def takehome_return = {
 
 enum hat_err takehome_verify(struct store_conn *c, bool *ok, char *finding, size_t n)
 {
-	/* Each supply's entries give exactly its total to its patient. */
+	/* A supply's register entries are the ones its command wrote: stock
+	** out to its patient for no administration, at the supply's moment
+	** (matched so, rather than through the list the supply keeps, so that
+	** the check is the same SQL in every store).  Each supply's give
+	** exactly its total. */
 	static const char sql_sums[] =
 		"SELECT s.id FROM takehome_supplies s WHERE (SELECT sum(e.given_ug) FROM"
-		" register_entries e JOIN json_each(s.register_entries) j ON j.value = e.id"
-		" WHERE e.patient_id = s.patient_id) IS NOT s.total_ug ORDER BY s.id LIMIT 1";
+		" register_entries e WHERE e.kind = 'administration' AND e.administration_id IS NULL"
+		" AND e.patient_id = s.patient_id AND e.at = s.at) IS NOT s.total_ug"
+		" ORDER BY s.id LIMIT 1";
 	/* An entry that takes stock out to a patient names a dose or a supply:
-	** a take-home injectable supply lists its entries; a take-home oral
-	** cover supply (cmd/covers.c) is the patient's entries written by its
-	** command, at its moment. */
+	** a take-home injectable supply, or a take-home oral cover supply
+	** (cmd/covers.c), found the same way. */
 	static const char sql_orphans[] =
 		"SELECT e.id FROM register_entries e WHERE e.kind = 'administration'"
-		" AND e.administration_id IS NULL AND NOT EXISTS (SELECT 1 FROM takehome_supplies s,"
-		" json_each(s.register_entries) j WHERE j.value = e.id)"
+		" AND e.administration_id IS NULL AND NOT EXISTS (SELECT 1 FROM takehome_supplies s"
+		"  WHERE s.patient_id = e.patient_id AND s.at = e.at)"
 		" AND NOT EXISTS (SELECT 1 FROM oral_cover_events v JOIN oral_covers o"
 		"  ON o.id = v.cover_id WHERE v.kind = 'take_home' AND o.patient_id = e.patient_id"
 		"  AND v.at = e.at) ORDER BY e.id LIMIT 1";

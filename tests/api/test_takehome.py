@@ -410,15 +410,17 @@ def body(t):
     d.ok("hatctl verify passes: the register balances and the chain holds",
          p.returncode == 0, p.out + p.err)
     # A supply's amount changed by hand (triggers dropped) is caught.
-    bad = os.path.join(t.dir, "tampered.db")
-    shutil.copyfile(t.db_path, bad)
-    c = sqlite3.connect(bad)
-    c.execute("DROP TRIGGER takehome_supplies_no_update")
-    c.execute("UPDATE takehome_supplies SET total_ug = total_ug - 100000 WHERE id = 1")
-    c.commit()
-    c.close()
-    p = t.hatctl("verify", db=bad)
-    d.ok("hatctl verify fails on a supply changed by hand", p.returncode != 0, p.out + p.err)
+    if not t.sqlite_only("a supply changed by hand in a copy"):
+        bad = os.path.join(t.dir, "tampered.db")
+        shutil.copyfile(t.db_path, bad)
+        c = sqlite3.connect(bad)
+        c.execute("DROP TRIGGER takehome_supplies_no_update")
+        c.execute("UPDATE takehome_supplies SET total_ug = total_ug - 100000 WHERE id = 1")
+        c.commit()
+        c.close()
+        p = t.hatctl("verify", db=bad)
+        d.ok("hatctl verify fails on a supply changed by hand", p.returncode != 0,
+             p.out + p.err)
     t.start(extra=["--set", "session_idle_s=604800", "--set", "session_absolute_s=2678400"])
 
 
