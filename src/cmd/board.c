@@ -378,7 +378,11 @@ static const char sql_hist_reviews[] =
 static const char sql_hist_assess[] =
 	"SELECT local_date, id, at AS assessed_at, window_no, sedation_level, breath_alcohol_ug,"
 	" concerns, decision, reason, nurse_id FROM assessments"
-	" WHERE patient_id = ? AND local_date BETWEEN ? AND ? ORDER BY at, id";
+	" WHERE patient_id = ?1 AND local_date BETWEEN ?2 AND ?3"
+	/* The same days as moments, a day's margin either side of any time
+	** zone: the look-up reads those days through the (patient, at) index
+	** instead of every assessment the patient ever had. */
+	" AND at >= (?2 - 1) * 86400 AND at < (?3 + 2) * 86400 ORDER BY at, id";
 static const char sql_hist_events[] =
 	"SELECT local_date, id, kind, at AS recorded_at, window_no, by_id, detail AS detail_json"
 	" FROM visit_events"
