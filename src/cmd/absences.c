@@ -194,14 +194,11 @@ static enum hat_err run_record(struct store_conn *conn, struct cmd *c)
 		return rc;
 	id = store_last_id(conn);
 	rc = absence_json(conn, &s, id, &row);
-	if (rc == HAT_OK)
-		rc = cmd_audit(conn, c, "planned_absence", id, row);
 	if (rc != HAT_OK) {
 		json_decref(row);
 		return rc;
 	}
-	cmd_answer(c, 201, row);
-	return HAT_OK;
+	return cmd_audit_answer(conn, c, "planned_absence", id, row, 201);
 }
 
 static enum hat_err run_cancel(struct store_conn *conn, struct cmd *c)
@@ -364,14 +361,11 @@ static enum hat_err run_cover(struct store_conn *conn, struct cmd *c)
 				  " u.display_name AS prescriber, o.at AS prescribed_at"
 				  " FROM oral_covers o JOIN users u ON u.id = o.prescriber_id"
 				  " WHERE o.id = ?", &out, "i", id);
-	if (rc == HAT_OK)
-		rc = cmd_audit(conn, c, "oral_cover", id, out);
 	if (rc != HAT_OK) {
 		json_decref(out);
 		return rc;
 	}
-	cmd_answer(c, 201, out);
-	return HAT_OK;
+	return cmd_audit_answer(conn, c, "oral_cover", id, out, 201);
 }
 
 /* ---- Reads ------------------------------------------------------------------ */

@@ -65,6 +65,19 @@ enum hat_err cmd_refuse(struct cmd *c, enum hat_err code, const char *field,
 	return code;
 }
 
+enum hat_err cmd_audit_answer(struct store_conn *conn, struct cmd *c, const char *entity,
+			      int64_t entity_id, json_t *detail, int status)
+{
+	enum hat_err rc = cmd_audit(conn, c, entity, entity_id, detail);
+
+	if (rc != HAT_OK) {
+		json_decref(detail);
+		return rc;
+	}
+	cmd_answer(c, status, detail);
+	return HAT_OK;
+}
+
 void cmd_answer(struct cmd *c, int status, json_t *result)
 {
 	json_decref(c->result);

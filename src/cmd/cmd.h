@@ -124,6 +124,12 @@ enum hat_err cmd_refuse(struct cmd *c, enum hat_err code, const char *field,
 enum hat_err cmd_audit(struct store_conn *conn, struct cmd *c, const char *entity,
 		       int64_t entity_id, json_t *detail);
 
+/* For run functions, the usual ending: audits detail (cmd_audit) and
+** answers with it (cmd_answer, status).  Steals detail either way; NULL
+** is refused with HAT_E_NOMEM.  Returns the audit's result. */
+enum hat_err cmd_audit_answer(struct store_conn *conn, struct cmd *c, const char *entity,
+			      int64_t entity_id, json_t *detail, int status);
+
 /* For run functions: set the answer (steals result).  A NULL result means
 ** building it failed (json_pack or the like ran out of memory): the command
 ** then fails with HAT_E_NOMEM and its writes are rolled back, so no caller is

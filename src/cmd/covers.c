@@ -98,30 +98,6 @@ static enum hat_err load_cover(struct store_conn *conn, int64_t id, int32_t toda
 	return rc;
 }
 
-/* The witness is a second person with a witnessing role (roles). */
-static enum hat_err check_witness(struct store_conn *conn, struct cmd *c, unsigned roles_needed)
-{
-	unsigned roles;
-	bool found;
-	int64_t disabled;
-	enum hat_err rc;
-
-	if (!c->witness_id)
-		return cmd_refuse(c, HAT_E_WITNESS_REQUIRED, "witness", NULL);
-	if (c->witness_id == c->actor_id)
-		return cmd_refuse(c, HAT_E_WITNESS_SAME_PERSON, "witness", NULL);
-	rc = store_query_int(conn, "SELECT disabled FROM users WHERE id = ?", &found, &disabled, "i",
-			     c->witness_id);
-	if (rc != HAT_OK)
-		return rc;
-	if (!found || disabled)
-		return cmd_refuse(c, HAT_E_WITNESS_BAD_CREDENTIALS, "witness", NULL);
-	rc = auth_user_roles(conn, c->witness_id, &roles);
-	if (rc == HAT_OK && !(roles & roles_needed))
-		rc = cmd_refuse(c, HAT_E_WITNESS_ROLE, "witness", NULL);
-	return rc;
-}
-
 /* Loads the cover and the patient's facts now, refusing a cover whose
 ** absence was cancelled. */
 static enum hat_err load_all(struct store_conn *conn, struct cmd *c, struct cover_row *cv,
@@ -197,7 +173,7 @@ static enum hat_err run_give(struct store_conn *conn, struct cmd *c)
 				"There is no current prescription this cover stands in for.");
 		goto out;
 	}
-	rc = check_witness(conn, c, VISITS_WITNESS_ROLES);
+	rc = visits_check_witness(conn, c, VISITS_WITNESS_ROLES);
 	if (rc != HAT_OK)
 		goto out;
 	rc = register_choose_for_dose(conn, cv.premises_id, cv.cover.drug, amount, f->local.date,
@@ -262,7 +238,7 @@ static enum hat_err run_supply(struct store_conn *conn, struct cmd *c)
 		rc = cmd_refuse(c, rc, NULL, NULL);
 		goto out;
 	}
-	rc = check_witness(conn, c, VISITS_WITNESS_ROLES);
+	rc = visits_check_witness(conn, c, VISITS_WITNESS_ROLES);
 	if (rc == HAT_OK)
 		rc = register_choose_for_dose(conn, cv.premises_id, cv.cover.drug, amount,
 					      f->local.date, &choice);
@@ -313,7 +289,7 @@ static enum hat_err run_return(struct store_conn *conn, struct cmd *c)
 				  "Nothing was handed over under this cover to return.");
 	if (amount > cv.supplied_ug - cv.returned_ug)
 		return cmd_refuse(c, HAT_E_RETURN_OVER_SUPPLY, "amount_mg", NULL);
-	rc = check_witness(conn, c, REGISTER_WITNESS_ROLES);
+	rc = visits_check_witness(conn, c, REGISTER_WITNESS_ROLES);
 	if (rc != HAT_OK)
 		return rc;
 	snprintf(desc, sizeof desc, "Unused take-home oral cover (%s), cover %lld%s%s",

@@ -62,13 +62,7 @@ static enum hat_err run_create(struct store_conn *conn, struct cmd *c)
 	json_object_set_new(d, "goal_id", json_integer(store_last_id(conn)));
 	json_object_set_new(d, "status", json_string("open"));
 	json_object_set_new(d, "by_self", json_boolean(self));
-	rc = cmd_audit(conn, c, "goal", store_last_id(conn), d);
-	if (rc != HAT_OK) {
-		json_decref(d);
-		return rc;
-	}
-	cmd_answer(c, 201, d);
-	return HAT_OK;
+	return cmd_audit_answer(conn, c, "goal", store_last_id(conn), d, 201);
 }
 
 /* Folds a goal's events into its status (through core, event by event). */
@@ -129,13 +123,7 @@ static enum hat_err run_event(struct store_conn *conn, struct cmd *c)
 	json_object_set_new(d, "event_id", json_integer(store_last_id(conn)));
 	json_object_set_new(d, "status", json_string(goals_status_name(next)));
 	json_object_set_new(d, "was", json_string(goals_status_name(cur)));
-	rc = cmd_audit(conn, c, "goal", c->target_id, d);
-	if (rc != HAT_OK) {
-		json_decref(d);
-		return rc;
-	}
-	cmd_answer(c, 201, d);
-	return HAT_OK;
+	return cmd_audit_answer(conn, c, "goal", c->target_id, d, 201);
 }
 
 const struct cmd_def goals_create = {

@@ -108,13 +108,7 @@ static enum hat_err run_authorise(struct store_conn *conn, struct cmd *c)
 	d = json_pack("{s:I, s:I, s:I, s:O, s:o, s:s}", "patient_id", (json_int_t)c->target_id,
 		      "home_premises_id", (json_int_t)home, "premises_id", (json_int_t)guest,
 		      "dates", dates, "ids", ids, "notes", fields_str(c->input, "notes", ""));
-	rc = cmd_audit(conn, c, "patient", c->target_id, d);
-	if (rc != HAT_OK) {
-		json_decref(d);
-		return rc;
-	}
-	cmd_answer(c, 201, d);
-	return HAT_OK;
+	return cmd_audit_answer(conn, c, "patient", c->target_id, d, 201);
 }
 
 const struct cmd_def guest_authorise = {

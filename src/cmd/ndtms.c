@@ -77,13 +77,7 @@ static enum hat_err run_record(struct store_conn *conn, struct cmd *c)
 		return rc;
 	d = json_deep_copy(c->input);
 	json_object_set_new(d, "episode_id", json_integer(c->target_id));
-	rc = cmd_audit(conn, c, "episode", c->target_id, d);
-	if (rc != HAT_OK) {
-		json_decref(d);
-		return rc;
-	}
-	cmd_answer(c, 201, d);
-	return HAT_OK;
+	return cmd_audit_answer(conn, c, "episode", c->target_id, d, 201);
 }
 
 static const struct field modality_fields[] = {
@@ -134,13 +128,7 @@ static enum hat_err run_modality(struct store_conn *conn, struct cmd *c)
 	d = json_deep_copy(c->input);
 	json_object_set_new(d, "modality_id", json_integer(store_last_id(conn)));
 	json_object_set_new(d, "episode_id", json_integer(c->target_id));
-	rc = cmd_audit(conn, c, "episode", c->target_id, d);
-	if (rc != HAT_OK) {
-		json_decref(d);
-		return rc;
-	}
-	cmd_answer(c, 201, d);
-	return HAT_OK;
+	return cmd_audit_answer(conn, c, "episode", c->target_id, d, 201);
 }
 
 const struct cmd_def ndtms_record = {

@@ -34,13 +34,7 @@ static enum hat_err run_code(struct store_conn *conn, struct cmd *c)
 	id = store_last_id(conn);
 	d = json_deep_copy(c->input);
 	json_object_set_new(d, "id", json_integer(id));
-	rc = cmd_audit(conn, c, "ndtms_code", id, d);
-	if (rc != HAT_OK) {
-		json_decref(d);
-		return rc;
-	}
-	cmd_answer(c, 201, d);
-	return HAT_OK;
+	return cmd_audit_answer(conn, c, "ndtms_code", id, d, 201);
 }
 
 const struct cmd_def ndtms_code_set = {

@@ -253,13 +253,7 @@ static enum hat_err run_settings(struct store_conn *conn, struct cmd *c)
 	if (rc != HAT_OK)
 		return rc;
 	j = outcomes_settings_json(&s, version + 1);
-	rc = cmd_audit(conn, c, "outcome_settings", version + 1, j);
-	if (rc != HAT_OK) {
-		json_decref(j);
-		return rc;
-	}
-	cmd_answer(c, 200, j);
-	return HAT_OK;
+	return cmd_audit_answer(conn, c, "outcome_settings", version + 1, j, 200);
 }
 
 /* ---- Recording ---- */

@@ -28,13 +28,7 @@ static enum hat_err run_price(struct store_conn *conn, struct cmd *c)
 	d = json_deep_copy(c->input);
 	json_object_set_new(d, "page_id", json_integer(c->target_id));
 	json_object_set_new(d, "id", json_integer(store_last_id(conn)));
-	rc = cmd_audit(conn, c, "register_page", c->target_id, d);
-	if (rc != HAT_OK) {
-		json_decref(d);
-		return rc;
-	}
-	cmd_answer(c, 201, d);
-	return HAT_OK;
+	return cmd_audit_answer(conn, c, "register_page", c->target_id, d, 201);
 }
 
 const struct cmd_def drug_price_set = {

@@ -217,13 +217,7 @@ static enum hat_err run_record(struct store_conn *conn, struct cmd *c)
 	json_object_set_new(d, "results", list);
 	json_object_set_new(d, "street_heroin", json_string(heroin_codes[reading]));
 	json_object_set_new(d, "reading", json_string(screens_heroin_words(reading)));
-	rc = cmd_audit(conn, c, "drug_screen", screen_id, d);
-	if (rc != HAT_OK) {
-		json_decref(d);
-		return rc;
-	}
-	cmd_answer(c, 201, d);
-	return HAT_OK;
+	return cmd_audit_answer(conn, c, "drug_screen", screen_id, d, 201);
 }
 
 static enum hat_err run_error(struct store_conn *conn, struct cmd *c)
@@ -250,13 +244,7 @@ static enum hat_err run_error(struct store_conn *conn, struct cmd *c)
 		return rc;
 	d = json_pack("{s:I, s:s, s:b}", "screen_id", (json_int_t)c->target_id, "reason",
 		      fields_str(c->input, "reason", ""), "entered_in_error", 1);
-	rc = cmd_audit(conn, c, "drug_screen", c->target_id, d);
-	if (rc != HAT_OK) {
-		json_decref(d);
-		return rc;
-	}
-	cmd_answer(c, 201, d);
-	return HAT_OK;
+	return cmd_audit_answer(conn, c, "drug_screen", c->target_id, d, 201);
 }
 
 const struct cmd_def screens_record = {

@@ -118,13 +118,7 @@ static enum hat_err run_open(struct store_conn *conn, struct cmd *c)
 		      "user_id", (json_int_t)user_id, "patient_id", (json_int_t)c->target_id,
 		      "username", username, "display_name", fields_str(c->input, "display_name", ""),
 		      "consent", fields_str(c->input, "consent", ""));
-	rc = cmd_audit(conn, c, "service_user_account", account_id, d);
-	if (rc != HAT_OK) {
-		json_decref(d);
-		return rc;
-	}
-	cmd_answer(c, 201, d);
-	return HAT_OK;
+	return cmd_audit_answer(conn, c, "service_user_account", account_id, d, 201);
 }
 
 static enum hat_err run_close(struct store_conn *conn, struct cmd *c)
@@ -158,13 +152,7 @@ static enum hat_err run_close(struct store_conn *conn, struct cmd *c)
 		return rc;
 	d = json_pack("{s:I, s:I, s:s, s:b}", "account_id", (json_int_t)c->target_id, "user_id",
 		      (json_int_t)user_id, "reason", fields_str(c->input, "reason", ""), "closed", 1);
-	rc = cmd_audit(conn, c, "service_user_account", c->target_id, d);
-	if (rc != HAT_OK) {
-		json_decref(d);
-		return rc;
-	}
-	cmd_answer(c, 200, d);
-	return HAT_OK;
+	return cmd_audit_answer(conn, c, "service_user_account", c->target_id, d, 200);
 }
 
 static enum hat_err run_note(struct store_conn *conn, struct cmd *c)
@@ -183,13 +171,7 @@ static enum hat_err run_note(struct store_conn *conn, struct cmd *c)
 		return rc;
 	d = json_deep_copy(c->input);
 	json_object_set_new(d, "note_id", json_integer(store_last_id(conn)));
-	rc = cmd_audit(conn, c, "patient", patient, d);
-	if (rc != HAT_OK) {
-		json_decref(d);
-		return rc;
-	}
-	cmd_answer(c, 201, d);
-	return HAT_OK;
+	return cmd_audit_answer(conn, c, "patient", patient, d, 201);
 }
 
 const struct cmd_def service_users_open = {

@@ -100,13 +100,7 @@ static enum hat_err run_settings(struct store_conn *conn, struct cmd *c)
 		      cur.enabled, "rule_set", fields_str(c->input, "rule_set", "swiss_2020"),
 		      "jurisdiction_basis", basis, "assessment_valid_days",
 		      (int)cur.assessment_valid_days, "review_days", (int)cur.review_days);
-	rc = cmd_audit(conn, c, "premises", c->target_id, d);
-	if (rc != HAT_OK) {
-		json_decref(d);
-		return rc;
-	}
-	cmd_answer(c, 200, d);
-	return HAT_OK;
+	return cmd_audit_answer(conn, c, "premises", c->target_id, d, 200);
 }
 
 /* ---- Assessments and the privilege ---------------------------------------------- */
@@ -157,13 +151,7 @@ static enum hat_err add_decision(struct store_conn *conn, struct cmd *c, const c
 		json_object_set_new(d, "criteria", extra);
 	else
 		json_decref(extra);
-	rc = cmd_audit(conn, c, "patient", c->target_id, d);
-	if (rc != HAT_OK) {
-		json_decref(d);
-		return rc;
-	}
-	cmd_answer(c, 201, d);
-	return HAT_OK;
+	return cmd_audit_answer(conn, c, "patient", c->target_id, d, 201);
 }
 
 static enum hat_err run_assess(struct store_conn *conn, struct cmd *c)
@@ -290,13 +278,7 @@ static enum hat_err run_contact(struct store_conn *conn, struct cmd *c)
 	d = json_deep_copy(c->input);
 	if (d)
 		json_object_set_new(d, "id", json_integer(id));
-	rc = cmd_audit(conn, c, "patient", c->target_id, d);
-	if (rc != HAT_OK) {
-		json_decref(d);
-		return rc;
-	}
-	cmd_answer(c, 201, d);
-	return HAT_OK;
+	return cmd_audit_answer(conn, c, "patient", c->target_id, d, 201);
 }
 
 

@@ -10,6 +10,7 @@
 #include "register.h"
 #include "takehome.h"
 #include "takehome_record.h"
+#include "visits.h"
 
 static const char *const return_kinds[] = { "returned", "lost", NULL };
 
@@ -180,22 +181,6 @@ static const struct field return_fields[] = {
 	FIELDS_END,
 };
 
-static enum hat_err check_return_witness(struct store_conn *conn, struct cmd *c)
-{
-	unsigned roles;
-	enum hat_err rc;
-
-	if (!c->witness_id)
-		return cmd_refuse(c, HAT_E_WITNESS_REQUIRED, "witness",
-				  "A return is denatured in front of a witness.");
-	if (c->witness_id == c->actor_id)
-		return cmd_refuse(c, HAT_E_WITNESS_SAME_PERSON, "witness", NULL);
-	rc = auth_user_roles(conn, c->witness_id, &roles);
-	if (rc == HAT_OK && !(roles & TAKEHOME_WITNESS_ROLES))
-		rc = cmd_refuse(c, HAT_E_WITNESS_ROLE, "witness", NULL);
-	return rc;
-}
-
 static enum hat_err run_return(struct store_conn *conn, struct cmd *c)
 {
 	static const char sql[] =
@@ -235,7 +220,7 @@ static enum hat_err run_return(struct store_conn *conn, struct cmd *c)
 	if (rc != HAT_OK)
 		return cmd_refuse(c, rc, "ampoules", NULL);
 	if (!lost) {
-		rc = check_return_witness(conn, c);
+		rc = visits_check_witness(conn, c, TAKEHOME_WITNESS_ROLES);
 		if (rc != HAT_OK)
 			return rc;
 	} else {
@@ -266,13 +251,7 @@ static enum hat_err run_return(struct store_conn *conn, struct cmd *c)
 		      "days_unused", (int)days_unused, "notes", fields_str(c->input, "notes", ""));
 	if (d && incident != INT64_MIN)
 		json_object_set_new(d, "incident_id", json_integer(incident));
-	rc = cmd_audit(conn, c, "patient", patient, d);
-	if (rc != HAT_OK) {
-		json_decref(d);
-		return rc;
-	}
-	cmd_answer(c, 201, d);
-	return HAT_OK;
+	return cmd_audit_answer(conn, c, "patient", patient, d, 201);
 }
 
 const struct cmd_def takehome_supply = {

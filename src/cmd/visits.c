@@ -331,10 +331,7 @@ static const struct field administer_fields[] = {
 	FIELDS_END,
 };
 
-/* The witness was authenticated by the caller; inside the transaction we
-** check again, cheaply, that they are still an active member of staff who
-** may witness, and not the person giving the dose. */
-static enum hat_err check_witness(struct store_conn *conn, struct cmd *c)
+enum hat_err visits_check_witness(struct store_conn *conn, struct cmd *c, unsigned roles_needed)
 {
 	unsigned roles;
 	bool found;
@@ -352,7 +349,7 @@ static enum hat_err check_witness(struct store_conn *conn, struct cmd *c)
 	if (!found || disabled)
 		return cmd_refuse(c, HAT_E_WITNESS_BAD_CREDENTIALS, "witness", NULL);
 	rc = auth_user_roles(conn, c->witness_id, &roles);
-	if (rc == HAT_OK && !(roles & VISITS_WITNESS_ROLES))
+	if (rc == HAT_OK && !(roles & roles_needed))
 		rc = cmd_refuse(c, HAT_E_WITNESS_ROLE, "witness", NULL);
 	return rc;
 }
@@ -666,7 +663,7 @@ static enum hat_err run_administer(struct store_conn *conn, struct cmd *c)
 	/* The nurse confirms who is at the hatch as part of the dose. */
 	if (!fields_bool(c->input, "identity_confirmed", false))
 		return cmd_refuse(c, HAT_E_IDENTITY_UNCONFIRMED, "identity_confirmed", NULL);
-	rc = check_witness(conn, c);
+	rc = visits_check_witness(conn, c, VISITS_WITNESS_ROLES);
 	if (rc == HAT_OK)
 		rc = load_history(conn, &f, &inj, &history.count);
 	history.injections = inj;
@@ -908,7 +905,7 @@ static enum hat_err run_oral(struct store_conn *conn, struct cmd *c)
 	if (!f.has_rx || !f.rx.oral.drug)
 		return cmd_refuse(c, HAT_E_NO_PRESCRIPTION, NULL,
 				  "There is no current prescription with an oral component.");
-	rc = check_witness(conn, c);
+	rc = visits_check_witness(conn, c, VISITS_WITNESS_ROLES);
 	if (rc == HAT_OK && f.window >= 0)
 		rc = load_assessment(conn, &f, &req.assessment, &assessment_id);
 	if (rc != HAT_OK)

@@ -51,6 +51,13 @@ extern const struct cmd_def visits_oral;
 /* Roles that may witness a dose. */
 #define VISITS_WITNESS_ROLES (policy_rules[POLICY_WITNESS_DOSE].roles)
 
+/* For run functions whose act needs a witness (a dose, a supply, a return):
+** the witness was authenticated by the caller; inside the transaction this
+** checks again, cheaply, that they are set, are not the actor, are still an
+** active member of staff, and hold one of roles.  Refuses with the witness
+** codes (field "witness"). */
+enum hat_err visits_check_witness(struct store_conn *conn, struct cmd *c, unsigned roles);
+
 /* Everything the rules need to know about a patient at a moment. */
 struct visits_facts {
 	int64_t patient_id;

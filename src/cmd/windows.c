@@ -100,13 +100,7 @@ static enum hat_err run_preference(struct store_conn *conn, struct cmd *c)
 			(json_int_t)c->target_id, "windows",
 			windows ? flex_windows_names(&s, windows) : json_array(), "travel_min",
 			travel < 0 ? json_null() : json_integer(travel));
-	rc = cmd_audit(conn, c, "session_preference", id, out);
-	if (rc != HAT_OK) {
-		json_decref(out);
-		return rc;
-	}
-	cmd_answer(c, 201, out);
-	return HAT_OK;
+	return cmd_audit_answer(conn, c, "session_preference", id, out, 201);
 }
 
 static enum hat_err run_change(struct store_conn *conn, struct cmd *c)
@@ -170,13 +164,7 @@ static enum hat_err run_change(struct store_conn *conn, struct cmd *c)
 			(json_int_t)c->target_id, "date", fields_str(c->input, "date", ""), "from",
 			s.windows[ch.from_w].name, "to", s.windows[ch.to_w].name, "reason",
 			fields_str(c->input, "reason", ""));
-	rc = cmd_audit(conn, c, "session_change", id, out);
-	if (rc != HAT_OK) {
-		json_decref(out);
-		return rc;
-	}
-	cmd_answer(c, 201, out);
-	return HAT_OK;
+	return cmd_audit_answer(conn, c, "session_change", id, out, 201);
 }
 
 static enum hat_err run_change_cancel(struct store_conn *conn, struct cmd *c)
@@ -232,13 +220,7 @@ static enum hat_err run_change_cancel(struct store_conn *conn, struct cmd *c)
 	id = store_last_id(conn);
 	out = json_pack("{s:I, s:I, s:s}", "id", (json_int_t)c->target_id, "cancellation_id",
 			(json_int_t)id, "status", "cancelled");
-	rc = cmd_audit(conn, c, "session_change", c->target_id, out);
-	if (rc != HAT_OK) {
-		json_decref(out);
-		return rc;
-	}
-	cmd_answer(c, 200, out);
-	return HAT_OK;
+	return cmd_audit_answer(conn, c, "session_change", c->target_id, out, 200);
 }
 
 const struct cmd_def flex_preference_set = {
