@@ -89,14 +89,9 @@ enum hat_err flex_day_load(struct store_conn *c, int64_t patient_id, int64_t pre
 /* The last day the missed-dose rules count as dosed once oral cover taken
 ** after the last injection is bridged (core's flex_cover_bridge): *dates
 ** (ascending, *n of them, room for cap) gains that day when it is later. */
-enum hat_err flex_bridge_dates(struct store_conn *c, int64_t patient_id, int64_t premises_id,
-			       const struct clinic_settings *s, int32_t today, int32_t *dates,
+enum hat_err flex_bridge_dates(struct store_conn *c, int64_t patient_id,
+			       const struct flex_settings *f, int32_t today, int32_t *dates,
 			       size_t *n, size_t cap);
-
-/* Whether window w opens on date at the premises (core's weekday rule). */
-enum hat_err flex_window_open_on(struct store_conn *c, int64_t premises_id,
-				 const struct clinic_settings *s, int32_t w, int32_t date,
-				 bool *open);
 
 /* The board's window on date at local_minute, among those that open. */
 enum hat_err flex_board_window_load(struct store_conn *c, int64_t premises_id,

@@ -19,18 +19,6 @@ static enum hat_err load_flex(struct store_conn *c, int64_t premises_id,
 	return flex_settings_load(c, premises_id, s, f, &version);
 }
 
-enum hat_err flex_window_open_on(struct store_conn *c, int64_t premises_id,
-				 const struct clinic_settings *s, int32_t w, int32_t date,
-				 bool *open)
-{
-	struct flex_settings f;
-	enum hat_err rc = load_flex(c, premises_id, s, &f);
-
-	if (rc == HAT_OK)
-		*open = flex_window_opens(&f, s, w, date);
-	return rc;
-}
-
 enum hat_err flex_board_window_load(struct store_conn *c, int64_t premises_id,
 				    const struct clinic_settings *s, int32_t date,
 				    int32_t local_minute, int32_t *w, bool *open)
@@ -58,8 +46,8 @@ static void sort_dates(int32_t *d, size_t n)
 	}
 }
 
-enum hat_err flex_bridge_dates(struct store_conn *c, int64_t patient_id, int64_t premises_id,
-			       const struct clinic_settings *s, int32_t today, int32_t *dates,
+enum hat_err flex_bridge_dates(struct store_conn *c, int64_t patient_id,
+			       const struct flex_settings *f, int32_t today, int32_t *dates,
 			       size_t *n, size_t cap)
 {
 	/* Cover taken: each supervised dose on its day; a take-home supply on
@@ -72,7 +60,6 @@ enum hat_err flex_bridge_dates(struct store_conn *c, int64_t patient_id, int64_t
 		" WHERE o.patient_id = ?1 AND e.kind IN ('supervised', 'take_home')"
 		" AND e.first_date + e.days - 1 > ?2 AND e.first_date <= ?3"
 		" ORDER BY e.first_date, e.id";
-	struct flex_settings f;
 	int32_t covered[COVERED_MAX];
 	size_t m = 0;
 	struct store_stmt *st = NULL;
@@ -80,11 +67,8 @@ enum hat_err flex_bridge_dates(struct store_conn *c, int64_t patient_id, int64_t
 	bool row;
 	enum hat_err rc;
 
-	if (*n == 0 || *n >= cap)
+	if (*n == 0 || *n >= cap || f->cover_bridge_days == 0)
 		return HAT_OK; /* no injection: cover bridges nothing */
-	rc = load_flex(c, premises_id, s, &f);
-	if (rc != HAT_OK || f.cover_bridge_days == 0)
-		return rc;
 	rc = store_prepare(c, sql, &st);
 	if (rc == HAT_OK)
 		rc = store_bindf(st, "iii", patient_id, (int64_t)dates[*n - 1], (int64_t)today);
@@ -106,7 +90,7 @@ enum hat_err flex_bridge_dates(struct store_conn *c, int64_t patient_id, int64_t
 	if (rc != HAT_OK)
 		return rc;
 	sort_dates(covered, m);
-	flex_cover_bridge(true, dates[*n - 1], covered, m, f.cover_bridge_days, today, &last,
+	flex_cover_bridge(true, dates[*n - 1], covered, m, f->cover_bridge_days, today, &last,
 			  &bridged);
 	if (bridged > 0 && last > dates[*n - 1])
 		dates[(*n)++] = last;

@@ -159,8 +159,8 @@ static enum hat_err load_missed(struct store_conn *c, struct visits_facts *f)
 	/* Oral cover taken after the last injection counts as dosed, as far as
 	** the clinic lets it bridge (core/flex). */
 	if (rc == HAT_OK)
-		rc = flex_bridge_dates(c, f->patient_id, f->premises_id, &f->settings, f->local.date,
-				       dates, &n, sizeof dates / sizeof dates[0] - 1);
+		rc = flex_bridge_dates(c, f->patient_id, &f->flex, f->local.date, dates, &n,
+				       sizeof dates / sizeof dates[0] - 1);
 	if (rc == HAT_OK)
 		rc = add_takehome_day(c, f, dates, &n);
 	if (rc == HAT_OK)
@@ -395,6 +395,10 @@ enum hat_err visits_load_facts_at(struct store_conn *c, int64_t patient_id, int6
 	if (where > 0)
 		f->premises_id = where;
 	rc = clinic_settings_load(c, f->premises_id, &f->settings, &version);
+	/* Loaded once here: the window's weekday and the cover's bridge both
+	** read them, for every patient on the board. */
+	if (rc == HAT_OK)
+		rc = flex_settings_load(c, f->premises_id, &f->settings, &f->flex, &version);
 	if (rc != HAT_OK)
 		return rc;
 	clock_to_local(now, &f->local);
@@ -408,17 +412,10 @@ enum hat_err visits_load_facts_at(struct store_conn *c, int64_t patient_id, int6
 		f->window = -1;
 	}
 	/* A window that does not open on this weekday is no window today. */
-	if (window < 0 && f->window >= 0) {
-		bool opens = true;
-
-		rc = flex_window_open_on(c, f->premises_id, &f->settings, f->window, f->local.date,
-					 &opens);
-		if (rc != HAT_OK)
-			return rc;
-		if (!opens) {
-			f->window = -1;
-			f->window_open = false;
-		}
+	if (window < 0 && f->window >= 0 &&
+	    !flex_window_opens(&f->flex, &f->settings, f->window, f->local.date)) {
+		f->window = -1;
+		f->window_open = false;
 	}
 	/* The licence that counts is the one for the premises of the dose. */
 	rc = prescriptions_current(c, patient_id, f->premises_id, f->local.date, &f->rx, &f->has_rx);

@@ -36,6 +36,7 @@
 
 #include "cmd/cmd.h"
 #include "core/dosing.h"
+#include "core/flex.h"
 #include "core/schedule.h"
 
 extern const struct cmd_def visits_check_in;
@@ -64,6 +65,7 @@ struct visits_facts {
 	int64_t premises_id;                /* where the visit is */
 	int64_t home_premises_id;           /* the patient's own premises */
 	struct clinic_settings settings;
+	struct flex_settings flex;          /* the visited premises' flexibility */
 	struct clock_local local;
 	int32_t window;                     /* -1 outside every window */
 	bool window_open;
