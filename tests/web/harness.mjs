@@ -161,7 +161,8 @@ export class Clinic {
     await page.getByLabel('Username').fill(username);
     await page.getByLabel('Password', { exact: true }).fill(password);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.locator('#who').getByRole('button', { name: 'Log out' }).waitFor();
+    // A login checks a password hash (Argon2id), seconds on a loaded 2-core CI machine.
+    await page.locator('#who').getByRole('button', { name: 'Log out' }).waitFor({ timeout: 30000 });
   }
 
   async shot(page, label, fullPage = true) {

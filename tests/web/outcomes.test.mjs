@@ -159,7 +159,8 @@ await runTests(import.meta.url, [
     await panel.getByLabel(/A first password/).fill('kayleigh-own-pass');
     await panel.getByLabel('How they agreed to it').fill('Asked at her review today');
     await panel.getByRole('button', { name: 'Make login' }).click();
-    await panel.getByText('logs in as').waitFor();
+    // Making a login hashes its password (Argon2id): slow on a loaded machine.
+    await panel.getByText('logs in as').waitFor({ timeout: 30000 });
     noConsoleErrors(kw);
   }],
 
