@@ -490,3 +490,17 @@ enum hat_err api_paging(struct http_req *req, int64_t *limit, int64_t *offset)
 		rc = query_int(req, "offset", 0, INT32_MAX, 0, offset);
 	return rc;
 }
+
+enum hat_err api_keyset(struct http_req *req, int64_t dflt, int64_t max, int64_t *limit,
+			int64_t *after_seq)
+{
+	enum hat_err rc = query_int(req, "limit", 1, max, dflt, limit);
+
+	/* after_seq is the name every paged list shares; `after` is the one
+	** the logs had first, still read when after_seq is not given. */
+	if (rc == HAT_OK && http_query(req, "after_seq"))
+		rc = query_int(req, "after_seq", 0, INT64_MAX, 0, after_seq);
+	else if (rc == HAT_OK)
+		rc = query_int(req, "after", 0, INT64_MAX, 0, after_seq);
+	return rc;
+}

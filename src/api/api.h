@@ -12,6 +12,7 @@
 #include "cmd/cmd.h"
 #include "http/http.h"
 #include "store/store.h"
+#include "util/spool.h"
 
 /* What every handler can reach: set up once by hatd before it listens. */
 struct api_context {
@@ -83,6 +84,20 @@ enum hat_err api_premises_param(struct http_req *req, int64_t *id);
 enum hat_err api_date_range(struct http_req *req, int32_t days, int32_t *from, int32_t *to);
 /* Reads a paging query: limit (1..500, default 50) and offset. */
 enum hat_err api_paging(struct http_req *req, int64_t *limit, int64_t *offset);
+/* Reads a list's keyset paging: limit (1..max, default dflt) and after_seq
+** (0..; also under its older name `after`, when given): the list answers
+** the rows whose key is past after_seq, at most limit of them, with
+** next_after_seq the last key when more follow.  HAT_E_INVALID_QUERY
+** naming the parameter. */
+enum hat_err api_keyset(struct http_req *req, int64_t dflt, int64_t max, int64_t *limit,
+			int64_t *after_seq);
+
+/* A long read's answer, written to a spool file as it is read and answered
+** from it (spool.c).  api_spool_open: HAT_E_IO when no file can be made.
+** api_spool_reply writes out what the spool holds and answers 200 with it
+** (content_type a literal); it frees the spool either way.  HAT_E_IO. */
+enum hat_err api_spool_open(struct spool *s);
+enum hat_err api_spool_reply(struct http_req *req, const char *content_type, struct spool *s);
 
 /* Handlers, one file per resource. */
 enum hat_err api_health(struct http_req *req);

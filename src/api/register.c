@@ -4,7 +4,6 @@
 */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "api.h"
 #include "audit/audit.h"
@@ -28,23 +27,6 @@ enum hat_err api_register_pages(struct http_req *req)
 	return rc;
 }
 
-/* A file for a long answer, gone from the directory at once: only the
-** open descriptor names it, and closing it frees the space. */
-static enum hat_err spool_file(int *fd)
-{
-	const char *dir = getenv("TMPDIR");
-	char path[512];
-
-	if (snprintf(path, sizeof path, "%s/hat-spool-XXXXXX", dir && *dir ? dir : "/tmp") >=
-	    (int)sizeof path)
-		return HAT_E_IO;
-	*fd = mkstemp(path);
-	if (*fd < 0)
-		return HAT_E_IO;
-	unlink(path);
-	return HAT_OK;
-}
-
 /* The inspector's view: ?format=json (default; at most limit entries a
 ** page after after_seq, so a long period is read in pages), html
 ** (printable) or csv, both written out entry by entry. */
@@ -58,7 +40,7 @@ enum hat_err api_register_view(struct http_req *req)
 	int32_t from, to;
 	json_t *view = NULL;
 	char clinic[200];
-	int fd = -1;
+	struct spool sp = { .fd = -1 };
 	bool json = !format || strcmp(format, "json") == 0;
 	enum hat_err rc = api_premises_param(req, &premises);
 
@@ -82,28 +64,27 @@ enum hat_err api_register_view(struct http_req *req)
 				   &view);
 	if (rc == HAT_OK && !json) {
 		clinic_get(api_reader(req), "clinic_name", clinic, sizeof clinic);
-		rc = spool_file(&fd);
+		rc = api_spool_open(&sp);
 		if (rc == HAT_OK)
 			rc = register_print(api_reader(req), premises, page_id, from, to,
 					    strcmp(format, "csv") == 0 ? REGISTER_CSV : REGISTER_HTML,
-					    clinic, fd);
+					    clinic, sp.fd);
 	}
 	if (rc == HAT_OK)
 		rc = api_log_access(req, 0, "cd_register");
 	if (rc != HAT_OK) {
 		json_decref(view);
-		if (fd >= 0)
-			close(fd);
+		spool_free(&sp);
 		return rc;
 	}
-	if (json)
+	if (json) {
 		http_reply(req, 200, view);
-	else
-		http_reply_file(req, 200,
-				strcmp(format, "csv") == 0 ? "text/csv; charset=utf-8"
-							   : "text/html; charset=utf-8",
-				fd);
-	return HAT_OK;
+		return HAT_OK;
+	}
+	/* register_print wrote to the descriptor itself: nothing is left in
+	** the spool's block, so the reply sends the file as it stands. */
+	return api_spool_reply(req, strcmp(format, "csv") == 0 ? "text/csv; charset=utf-8"
+							       : "text/html; charset=utf-8", &sp);
 }
 
 enum hat_err api_register_lots(struct http_req *req)
@@ -239,51 +220,75 @@ enum hat_err api_discrepancy_escalate(struct http_req *req)
 	return api_run(req, &register_discrepancy_escalate);
 }
 
-/* The CDAO's log; ?format=csv gives the quarterly occurrence report. */
-enum hat_err api_incidents_list(struct http_req *req)
+static const char sql_incidents[] =
+	"SELECT i.id, i.premises_id, i.kind, i.occurred_at, i.description,"
+	" i.action_taken, i.discrepancy_id, u.display_name AS reported_by,"
+	" i.at AS reported_at FROM incidents i JOIN users u ON"
+	" u.id = i.reported_by WHERE i.occurred_at >= ? AND i.occurred_at < ?"
+	" ORDER BY i.occurred_at";
+
+/* The quarterly occurrence report: each incident a CSV line, written to the
+** spool as it is read. */
+static enum hat_err incidents_csv(struct http_req *req, int32_t from, int32_t to)
 {
 	static const char *const cols[] = { "id", "premises_id", "kind", "occurred_at",
 					    "description", "action_taken", "discrepancy_id",
 					    "reported_by", "reported_at" };
-	const char *format = http_query(req, "format");
-	int32_t from, to;
-	json_t *rows = NULL;
-	size_t i;
-	json_t *r;
-	enum hat_err rc = api_date_range(req, 92, &from, &to);
+	const size_t ncols = sizeof cols / sizeof cols[0];
+	struct spool sp = { .fd = -1 };
+	struct store_stmt *s = NULL;
+	bool row;
+	enum hat_err rc = api_spool_open(&sp);
 
+	for (size_t k = 0; k < ncols && rc == HAT_OK; k++)
+		rc = buf_printf(&sp.b, "%s%s", cols[k], k + 1 < ncols ? "," : "\r\n");
 	if (rc == HAT_OK)
-		rc = store_query_json(api_reader(req),
-				      "SELECT i.id, i.premises_id, i.kind, i.occurred_at, i.description,"
-				      " i.action_taken, i.discrepancy_id, u.display_name AS reported_by,"
-				      " i.at AS reported_at FROM incidents i JOIN users u ON"
-				      " u.id = i.reported_by WHERE i.occurred_at >= ? AND i.occurred_at < ?"
-				      " ORDER BY i.occurred_at",
-				      &rows, "ii", clock_from_local(from, 0), clock_from_local(to + 1, 0));
-	if (rc != HAT_OK)
-		return rc;
-	if (!format || strcmp(format, "csv") != 0) {
-		http_reply(req, 200, json_pack("{s:o}", "incidents", rows));
-		return HAT_OK;
-	}
-	buf_init(&req->raw, (size_t)64 << 20);
-	for (size_t k = 0; k < sizeof cols / sizeof cols[0] && rc == HAT_OK; k++)
-		rc = buf_printf(&req->raw, "%s%s", cols[k], k + 1 < sizeof cols / sizeof cols[0] ? "," : "\r\n");
-	json_array_foreach(rows, i, r) {
-		for (size_t k = 0; k < sizeof cols / sizeof cols[0] && rc == HAT_OK; k++) {
+		rc = store_prepare(api_reader(req), sql_incidents, &s);
+	if (rc == HAT_OK)
+		rc = store_bindf(s, "ii", clock_from_local(from, 0), clock_from_local(to + 1, 0));
+	while (rc == HAT_OK && (rc = store_step(s, &row)) == HAT_OK && row) {
+		json_t *r = NULL;
+
+		/* The row as the JSON list has it, so both say the same. */
+		rc = store_row_json(s, &r);
+		for (size_t k = 0; k < ncols && rc == HAT_OK; k++) {
 			json_t *v = json_object_get(r, cols[k]);
 			/* A field with no value (no discrepancy case) is empty, not "null". */
 			char *text = json_is_string(v) || json_is_null(v) || !v
 					     ? NULL : json_dumps(v, JSON_ENCODE_ANY);
-			const char *s = json_is_string(v) ? json_string_value(v) : text;
+			const char *t = json_is_string(v) ? json_string_value(v) : text;
 
-			rc = csv_field(&req->raw, s, k + 1 == sizeof cols / sizeof cols[0]);
+			rc = csv_field(&sp.b, t, k + 1 == ncols);
 			free(text);
 		}
+		json_decref(r);
+		if (rc == HAT_OK)
+			rc = spool_row(&sp);
 	}
-	json_decref(rows);
-	req->content_type = "text/csv; charset=utf-8";
-	req->status = 200;
+	store_done(s);
+	if (rc != HAT_OK) {
+		spool_free(&sp);
+		return rc;
+	}
+	return api_spool_reply(req, "text/csv; charset=utf-8", &sp);
+}
+
+/* The CDAO's log; ?format=csv gives the quarterly occurrence report. */
+enum hat_err api_incidents_list(struct http_req *req)
+{
+	const char *format = http_query(req, "format");
+	int32_t from, to;
+	json_t *rows = NULL;
+	enum hat_err rc = api_date_range(req, 92, &from, &to);
+
+	if (rc != HAT_OK)
+		return rc;
+	if (format && strcmp(format, "csv") == 0)
+		return incidents_csv(req, from, to);
+	rc = store_query_json(api_reader(req), sql_incidents, &rows, "ii",
+			      clock_from_local(from, 0), clock_from_local(to + 1, 0));
+	if (rc == HAT_OK)
+		http_reply(req, 200, json_pack("{s:o}", "incidents", rows));
 	return rc;
 }
 

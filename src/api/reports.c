@@ -37,12 +37,22 @@ enum hat_err api_evaluation_report(struct http_req *req)
 		http_reply(req, 200, out);
 		return HAT_OK;
 	}
-	buf_init(&req->raw, (size_t)4 << 20);
-	rc = evaluation_render_csv(out, &req->raw);
-	json_decref(out);
-	req->content_type = "text/csv; charset=utf-8";
-	req->status = 200;
-	return rc;
+	/* The report is figures, one line a measure: its CSV is as long as
+	** the list of measures, whatever the history, so it is made whole
+	** into the spool's block and answered from the file like the rest. */
+	{
+		struct spool sp = { .fd = -1 };
+
+		rc = api_spool_open(&sp);
+		if (rc == HAT_OK)
+			rc = evaluation_render_csv(out, &sp.b);
+		json_decref(out);
+		if (rc != HAT_OK) {
+			spool_free(&sp);
+			return rc;
+		}
+		return api_spool_reply(req, "text/csv; charset=utf-8", &sp);
+	}
 }
 
 /* The national return: ?from=&to= (both absent: every episode), as JSON
@@ -55,6 +65,7 @@ enum hat_err api_ndtms_export_file(struct http_req *req)
 	bool top = part && strcmp(part, "top") == 0;
 	int32_t from = INT32_MIN / 2, to = INT32_MAX / 2;
 	struct ndtms_csv_stats st;
+	struct spool sp = { .fd = -1 };
 	json_t *out = NULL;
 	enum hat_err rc = HAT_OK;
 
@@ -74,14 +85,16 @@ enum hat_err api_ndtms_export_file(struct http_req *req)
 			http_reply(req, 200, out);
 		return rc;
 	}
-	buf_init(&req->raw, (size_t)64 << 20);
-	if (top)
-		rc = ndtms_top_csv(api_reader(req), from, to, &req->raw, &st);
-	else
-		rc = ndtms_export_csv(api_reader(req), from, to, &req->raw, &st);
-	req->content_type = "text/csv; charset=utf-8";
-	req->status = 200;
-	return rc;
+	rc = api_spool_open(&sp);
+	if (rc == HAT_OK && top)
+		rc = ndtms_top_csv(api_reader(req), from, to, &sp, &st);
+	else if (rc == HAT_OK)
+		rc = ndtms_export_csv(api_reader(req), from, to, &sp, &st);
+	if (rc != HAT_OK) {
+		spool_free(&sp);
+		return rc;
+	}
+	return api_spool_reply(req, "text/csv; charset=utf-8", &sp);
 }
 
 enum hat_err api_ndtms_codes(struct http_req *req)
@@ -105,6 +118,7 @@ enum hat_err api_research_export(struct http_req *req)
 	const char *format = http_query(req, "format");
 	int32_t from = INT32_MIN / 2, to = INT32_MAX / 2;
 	int64_t rows = 0;
+	struct spool sp = { .fd = -1 };
 	json_t *out = NULL;
 	enum hat_err rc = HAT_OK;
 
@@ -120,11 +134,14 @@ enum hat_err api_research_export(struct http_req *req)
 			http_reply(req, 200, out);
 		return rc;
 	}
-	buf_init(&req->raw, (size_t)64 << 20);
-	rc = research_export_csv(api_reader(req), from, to, &req->raw, &rows);
-	req->content_type = "text/csv; charset=utf-8";
-	req->status = 200;
-	return rc;
+	rc = api_spool_open(&sp);
+	if (rc == HAT_OK)
+		rc = research_export_csv(api_reader(req), from, to, &sp, &rows);
+	if (rc != HAT_OK) {
+		spool_free(&sp);
+		return rc;
+	}
+	return api_spool_reply(req, "text/csv; charset=utf-8", &sp);
 }
 
 enum hat_err api_drug_price_set(struct http_req *req)

@@ -10,6 +10,7 @@
 **             type, in a new directory (manager)
 */
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,10 +163,10 @@ int cli_export(int argc, char **argv)
 	const char *what, *as, *path;
 	int32_t from = INT32_MIN / 2, to = INT32_MAX / 2;
 	const struct policy_rule *need;
-	struct buf out;
+	struct spool out;
 	json_t *input;
-	FILE *f = stdout;
-	enum hat_err rc;
+	int fd = STDOUT_FILENO;
+	enum hat_err rc = HAT_OK;
 	int ret;
 
 	argc = cli_common(argc, argv, &o);
@@ -229,8 +230,15 @@ int cli_export(int argc, char **argv)
 		fprintf(stderr, "%lld resources\n", (long long)lines);
 		return 0;
 	}
-	buf_init(&out, (size_t)1 << 30);
-	if (strcmp(what, "ndtms") == 0) {
+	/* Written to the file line by line as the rows are read: a long
+	** export costs no more memory than a short one. */
+	path = cli_opt(argc, argv, "--out");
+	if (path && (fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+		fprintf(stderr, "hatctl: cannot create %s (it must not exist yet)\n", path);
+		rc = HAT_E_IO;
+	}
+	spool_open_fd(&out, fd, path != NULL);
+	if (rc == HAT_OK && strcmp(what, "ndtms") == 0) {
 		struct ndtms_csv_stats st;
 
 		if (cli_flag(argc, argv, "--top"))
@@ -241,7 +249,7 @@ int cli_export(int argc, char **argv)
 			fprintf(stderr, "%lld lines, %lld with a validation error; %lld left out"
 				" without consent\n", (long long)st.rows, (long long)st.rows_with_errors,
 				(long long)st.excluded);
-	} else {
+	} else if (rc == HAT_OK) {
 		int64_t rows = 0;
 
 		rc = research_export_csv(conn, from, to, &out, &rows);
@@ -249,16 +257,14 @@ int cli_export(int argc, char **argv)
 			fprintf(stderr, "%lld pseudonymised lines\n", (long long)rows);
 	}
 	store_close(conn);
-	path = cli_opt(argc, argv, "--out");
-	if (rc == HAT_OK && path && !(f = fopen(path, "wx"))) {
-		fprintf(stderr, "hatctl: cannot create %s (it must not exist yet)\n", path);
+	if (rc == HAT_OK)
+		rc = spool_flush(&out);
+	if (path && out.fd >= 0 && close(spool_take_fd(&out)) != 0)
 		rc = HAT_E_IO;
-	}
-	if (rc == HAT_OK && fwrite(out.data, 1, out.len, f) != out.len)
-		rc = HAT_E_IO;
-	if (f != stdout && f && fclose(f) != 0)
-		rc = HAT_E_IO;
-	buf_free(&out);
+	spool_free(&out);
+	/* A failed export leaves no half file that could pass for a whole one. */
+	if (rc != HAT_OK && path && fd >= 0)
+		unlink(path);
 	if (rc != HAT_OK) {
 		fprintf(stderr, "hatctl: export failed: %s\n", hat_err_code(rc));
 		return 1;

@@ -19,7 +19,7 @@
 #define HAT_CMD_NDTMS_H
 
 #include "cmd/cmd.h"
-#include "util/buf.h"
+#include "util/spool.h"
 
 extern const struct cmd_def ndtms_record;
 /* ndtms.modality (keyworker or manager; target = episode): modality,
@@ -59,9 +59,12 @@ struct ndtms_csv_stats {
 ** lists, then hat's own VALIDATION column naming the first mandatory field
 ** missing or without a code (empty when the line is complete).  One line
 ** per current modality of each consented episode; an episode without one
-** is one line, its error MODAL.  Dates are YYYY-MM-DD.
+** is one line, its error MODAL.  Dates are YYYY-MM-DD.  Each line goes to
+** out as it is made; the episodes (not their doses) are read first, so the
+** memory grows with the number of episodes, not with their history.
+** Errors: those of the store, HAT_E_IO when out's descriptor refuses them.
 */
-enum hat_err ndtms_export_csv(struct store_conn *c, int32_t from, int32_t to, struct buf *out,
+enum hat_err ndtms_export_csv(struct store_conn *c, int32_t from, int32_t to, struct spool *out,
 			      struct ndtms_csv_stats *stats);
 
 /*
@@ -70,9 +73,10 @@ enum hat_err ndtms_export_csv(struct store_conn *c, int32_t from, int32_t to, st
 ** TRSTAGE code list), then one column per item code of the newest TOP
 ** definition in its order (the codes are data, in the definition), then
 ** VALIDATION.  One line per current TOP dated in the period whose episode
-** consented; the others are counted in stats->excluded.
+** consented; the others are counted in stats->excluded.  Each line goes to
+** out as its form is read.
 */
-enum hat_err ndtms_top_csv(struct store_conn *c, int32_t from, int32_t to, struct buf *out,
+enum hat_err ndtms_top_csv(struct store_conn *c, int32_t from, int32_t to, struct spool *out,
 			   struct ndtms_csv_stats *stats);
 
 #endif

@@ -91,7 +91,7 @@ static const char *text(json_t *o, const char *k)
 }
 
 /* One line: the episode's fields, one modality (or none), the error. */
-static enum hat_err line(struct buf *out, json_t *r, json_t *m, const struct ndtms_code *codes,
+static enum hat_err line(struct spool *out, json_t *r, json_t *m, const struct ndtms_code *codes,
 			 size_t n, struct ndtms_csv_stats *st)
 {
 	const char *v[NCOLS];
@@ -137,13 +137,15 @@ static enum hat_err line(struct buf *out, json_t *r, json_t *m, const struct ndt
 	v[18] = modexit;
 	v[19] = error ? error : "";
 	for (int i = 0; rc == HAT_OK && i < NCOLS; i++)
-		rc = csv_field(out, v[i], i == NCOLS - 1);
+		rc = csv_field(&out->b, v[i], i == NCOLS - 1);
+	if (rc == HAT_OK)
+		rc = spool_row(out);
 	st->rows++;
 	st->rows_with_errors += error != NULL;
 	return rc;
 }
 
-enum hat_err ndtms_export_csv(struct store_conn *c, int32_t from, int32_t to, struct buf *out,
+enum hat_err ndtms_export_csv(struct store_conn *c, int32_t from, int32_t to, struct spool *out,
 			      struct ndtms_csv_stats *st)
 {
 	json_t *exp = NULL, *codes_json = NULL, *r;
@@ -157,7 +159,7 @@ enum hat_err ndtms_export_csv(struct store_conn *c, int32_t from, int32_t to, st
 	if (rc == HAT_OK)
 		rc = load_codes(codes_json, &codes, &n);
 	for (int k = 0; rc == HAT_OK && k < NCOLS; k++)
-		rc = buf_printf(out, "%s%s", cols[k], k + 1 < NCOLS ? "," : "\r\n");
+		rc = buf_printf(&out->b, "%s%s", cols[k], k + 1 < NCOLS ? "," : "\r\n");
 	json_array_foreach(json_object_get(exp, "rows"), i, r) {
 		json_t *mods = json_object_get(r, "modalities"), *m;
 		size_t j;
@@ -226,7 +228,7 @@ static json_t *item_codes(json_t *def)
 
 /* One TOP line: the cells of each code from this form's own version. */
 static enum hat_err top_line(struct store_conn *c, struct store_stmt *s, json_t *codes,
-			     const struct ndtms_code *map, size_t nmap, struct buf *out,
+			     const struct ndtms_code *map, size_t nmap, struct spool *out,
 			     struct ndtms_csv_stats *st)
 {
 	struct outcomes_instrument ins;
@@ -261,7 +263,7 @@ static enum hat_err top_line(struct store_conn *c, struct store_stmt *s, json_t 
 		const char *v[TOP_FIXED] = { a, b, dob, sex ? sex : "", episode, topid, date, stage };
 
 		for (int i = 0; rc == HAT_OK && i < TOP_FIXED; i++)
-			rc = csv_field(out, v[i], false);
+			rc = csv_field(&out->b, v[i], false);
 	}
 	json_array_foreach(codes, k, code) {
 		const struct outcomes_item *items[OUTCOMES_MAX_ITEMS];
@@ -280,10 +282,12 @@ static enum hat_err top_line(struct store_conn *c, struct store_stmt *s, json_t 
 		}
 		ndtms_top_cell(items, cells, n, cell);
 		if (rc == HAT_OK)
-			rc = csv_field(out, cell, false);
+			rc = csv_field(&out->b, cell, false);
 	}
 	if (rc == HAT_OK)
-		rc = csv_field(out, error, true);
+		rc = csv_field(&out->b, error, true);
+	if (rc == HAT_OK)
+		rc = spool_row(out);
 	st->rows++;
 	st->rows_with_errors += error != NULL;
 done:
@@ -292,7 +296,7 @@ done:
 	return rc;
 }
 
-enum hat_err ndtms_top_csv(struct store_conn *c, int32_t from, int32_t to, struct buf *out,
+enum hat_err ndtms_top_csv(struct store_conn *c, int32_t from, int32_t to, struct spool *out,
 			   struct ndtms_csv_stats *st)
 {
 	struct outcomes_instrument newest;
@@ -312,13 +316,13 @@ enum hat_err ndtms_top_csv(struct store_conn *c, int32_t from, int32_t to, struc
 	if (rc == HAT_OK)
 		codes = item_codes(def);
 	for (int i = 0; rc == HAT_OK && i < TOP_FIXED; i++)
-		rc = buf_printf(out, "%s,", top_fixed[i]);
+		rc = buf_printf(&out->b, "%s,", top_fixed[i]);
 	json_array_foreach(codes, k, code) {
 		if (rc == HAT_OK)
-			rc = buf_printf(out, "%s,", json_string_value(code));
+			rc = buf_printf(&out->b, "%s,", json_string_value(code));
 	}
 	if (rc == HAT_OK)
-		rc = buf_printf(out, "VALIDATION\r\n");
+		rc = buf_printf(&out->b, "VALIDATION\r\n");
 	if (rc == HAT_OK)
 		rc = store_prepare(c, sql_tops, &s);
 	if (rc == HAT_OK)

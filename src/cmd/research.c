@@ -37,48 +37,72 @@ static const char sql_rows[] =
 	" WHERE e.referral_date <= ?2 AND (e.discharge_date IS NULL OR e.discharge_date >= ?1)"
 	" ORDER BY e.id";
 
-enum hat_err research_export(struct store_conn *c, int32_t from, int32_t to, int64_t now,
-			     json_t **out)
+/* The row of the episode s stands on, as the JSON export has it. */
+static json_t *episode_row(struct store_stmt *s, const char *key, int32_t end)
+{
+	char pseud[33];
+	bool started = !store_col_is_null(s, 6), left = !store_col_is_null(s, 7);
+	int32_t start = (int32_t)store_col_int(s, 6), stop = left ? (int32_t)store_col_int(s, 7) : end;
+	const char *reason = store_col_text(s, 8);
+
+	report_pseudonym(key, store_col_text(s, 0), pseud);
+	return json_pack("{s:s, s:I, s:s, s:s, s:I, s:o, s:o, s:b, s:s, s:b, s:I, s:I, s:I}",
+		"pseudonym", pseud, "episode_no", (json_int_t)store_col_int(s, 1),
+		"age_band_at_referral", eval_age_band((int32_t)store_col_int(s, 2),
+						      (int32_t)store_col_int(s, 3)),
+		"sex", store_col_text(s, 4), "premises_id", (json_int_t)store_col_int(s, 5),
+		"days_referral_to_start", started ? json_integer(start - store_col_int(s, 3)) : json_null(),
+		"days_in_treatment", started && stop >= start ? json_integer(stop - start) : json_null(),
+		"in_treatment_at_end", started && !left,
+		"discharge_reason", reason,
+		"successful_completion", left && ndtms_successful(reason),
+		"doses", (json_int_t)store_col_int(s, 9), "drug_screens",
+		(json_int_t)store_col_int(s, 10), "screens_with_street_heroin",
+		(json_int_t)store_col_int(s, 11));
+}
+
+/* Steps the period's episodes, handing each row to each(); the one
+** statement is open throughout, so each() runs no statements of its own. */
+static enum hat_err each_episode(struct store_conn *c, int32_t from, int32_t to, int64_t now,
+				 enum hat_err (*each)(json_t *row, void *arg), void *arg)
 {
 	struct store_stmt *s = NULL;
-	json_t *rows = json_array(), *names = json_array();
 	int32_t end = clock_local_date(now) < to ? clock_local_date(now) : to;
 	char key[80] = "";
 	bool row;
 	enum hat_err rc = report_pseudonym_key(c, key, sizeof key);
 
-	for (int i = 0; i < NFIELDS; i++)
-		json_array_append_new(names, json_string(fields[i]));
 	if (rc == HAT_OK)
 		rc = store_prepare(c, sql_rows, &s);
 	if (rc == HAT_OK)
 		rc = store_bindf(s, "ii", (int64_t)from, (int64_t)to);
 	while (rc == HAT_OK && (rc = store_step(s, &row)) == HAT_OK && row) {
-		char pseud[33];
-		bool started = !store_col_is_null(s, 6), left = !store_col_is_null(s, 7);
-		int32_t start = (int32_t)store_col_int(s, 6), stop = left ? (int32_t)store_col_int(s, 7) : end;
-		const char *reason = store_col_text(s, 8);
-		json_t *r;
+		json_t *r = episode_row(s, key, end);
 
-		report_pseudonym(key, store_col_text(s, 0), pseud);
-		r = json_pack("{s:s, s:I, s:s, s:s, s:I, s:o, s:o, s:b, s:s, s:b, s:I, s:I, s:I}",
-			"pseudonym", pseud, "episode_no", (json_int_t)store_col_int(s, 1),
-			"age_band_at_referral", eval_age_band((int32_t)store_col_int(s, 2),
-							      (int32_t)store_col_int(s, 3)),
-			"sex", store_col_text(s, 4), "premises_id", (json_int_t)store_col_int(s, 5),
-			"days_referral_to_start", started ? json_integer(start - store_col_int(s, 3)) : json_null(),
-			"days_in_treatment", started && stop >= start ? json_integer(stop - start) : json_null(),
-			"in_treatment_at_end", started && !left,
-			"discharge_reason", reason,
-			"successful_completion", left && ndtms_successful(reason),
-			"doses", (json_int_t)store_col_int(s, 9), "drug_screens",
-			(json_int_t)store_col_int(s, 10), "screens_with_street_heroin",
-			(json_int_t)store_col_int(s, 11));
-		if (!r || json_array_append_new(rows, r) != 0)
-			rc = HAT_E_NOMEM;
+		rc = r ? each(r, arg) : HAT_E_NOMEM;
+		json_decref(r);
 	}
 	store_done(s);
 	memset(key, 0, sizeof key);
+	return rc;
+}
+
+static enum hat_err append_row(json_t *row, void *arg)
+{
+	return json_array_append(arg, row) == 0 ? HAT_OK : HAT_E_NOMEM;
+}
+
+enum hat_err research_export(struct store_conn *c, int32_t from, int32_t to, int64_t now,
+			     json_t **out)
+{
+	json_t *rows = json_array(), *names = json_array();
+	enum hat_err rc = rows && names ? HAT_OK : HAT_E_NOMEM;
+
+	for (int i = 0; rc == HAT_OK && i < NFIELDS; i++)
+		if (json_array_append_new(names, json_string(fields[i])) != 0)
+			rc = HAT_E_NOMEM;
+	if (rc == HAT_OK)
+		rc = each_episode(c, from, to, now, &append_row, rows);
 	if (rc != HAT_OK) {
 		json_decref(rows);
 		json_decref(names);
@@ -88,35 +112,48 @@ enum hat_err research_export(struct store_conn *c, int32_t from, int32_t to, int
 	return *out ? HAT_OK : HAT_E_NOMEM;
 }
 
-enum hat_err research_export_csv(struct store_conn *c, int32_t from, int32_t to, struct buf *out,
-				 int64_t *count)
+struct csv_state {
+	struct spool *out;
+	int64_t rows;
+};
+
+/* One CSV line, written out as the episode is read. */
+static enum hat_err csv_row(json_t *r, void *arg)
 {
-	json_t *exp = NULL, *r;
-	size_t i;
-	enum hat_err rc = research_export(c, from, to, clock_now(), &exp);
+	struct csv_state *cs = arg;
+	enum hat_err rc = HAT_OK;
 
-	*count = 0;
-	for (int k = 0; rc == HAT_OK && k < NFIELDS; k++)
-		rc = buf_printf(out, "%s%s", fields[k], k + 1 < NFIELDS ? "," : "\r\n");
-	json_array_foreach(json_object_get(exp, "rows"), i, r) {
-		for (int k = 0; rc == HAT_OK && k < NFIELDS; k++) {
-			json_t *v = json_object_get(r, fields[k]);
-			char num[32];
-			const char *t = "";
+	for (int k = 0; rc == HAT_OK && k < NFIELDS; k++) {
+		json_t *v = json_object_get(r, fields[k]);
+		char num[32];
+		const char *t = "";
 
-			if (json_is_string(v))
-				t = json_string_value(v);
-			else if (json_is_integer(v)) {
-				snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
-				t = num;
-			} else if (json_is_boolean(v))
-				t = json_is_true(v) ? "Y" : "N";
-			rc = csv_field(out, t, k + 1 == NFIELDS);
-		}
-		if (rc != HAT_OK)
-			break;
-		(*count)++;
+		if (json_is_string(v))
+			t = json_string_value(v);
+		else if (json_is_integer(v)) {
+			snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+			t = num;
+		} else if (json_is_boolean(v))
+			t = json_is_true(v) ? "Y" : "N";
+		rc = csv_field(&cs->out->b, t, k + 1 == NFIELDS);
 	}
-	json_decref(exp);
+	if (rc == HAT_OK)
+		rc = spool_row(cs->out);
+	if (rc == HAT_OK)
+		cs->rows++;
+	return rc;
+}
+
+enum hat_err research_export_csv(struct store_conn *c, int32_t from, int32_t to,
+				 struct spool *out, int64_t *count)
+{
+	struct csv_state cs = { .out = out };
+	enum hat_err rc = HAT_OK;
+
+	for (int k = 0; rc == HAT_OK && k < NFIELDS; k++)
+		rc = buf_printf(&out->b, "%s%s", fields[k], k + 1 < NFIELDS ? "," : "\r\n");
+	if (rc == HAT_OK)
+		rc = each_episode(c, from, to, clock_now(), &csv_row, &cs);
+	*count = cs.rows;
 	return rc;
 }

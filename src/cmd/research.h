@@ -10,15 +10,17 @@
 #define HAT_CMD_RESEARCH_H
 
 #include "cmd/cmd.h"
-#include "util/buf.h"
+#include "util/spool.h"
 
 /* The rows for the episodes in treatment at some time from `from` to `to`
 ** (new reference): {"rows": [...], "fields": [...]}. */
 enum hat_err research_export(struct store_conn *c, int32_t from, int32_t to, int64_t now,
 			     json_t **out);
 
-/* The same as CSV, a header line first; *rows the lines written. */
-enum hat_err research_export_csv(struct store_conn *c, int32_t from, int32_t to, struct buf *out,
-				 int64_t *rows);
+/* The same as CSV, a header line first, each line written to out as its
+** episode is read (constant memory); *rows the lines written.  Errors:
+** those of the store, HAT_E_IO when out's descriptor refuses the bytes. */
+enum hat_err research_export_csv(struct store_conn *c, int32_t from, int32_t to,
+				 struct spool *out, int64_t *rows);
 
 #endif
