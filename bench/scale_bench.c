@@ -17,6 +17,10 @@
 **              with the peak memory it took (in a child process)
 **   verify     hatctl verify against raw BLAKE2b over the same bytes
 **   size       bytes of database per dose
+**   hatd       (long history, with HATD given) hatd's peak resident memory
+**              under each long read over HTTP: the audit and access logs,
+**              the exports, the reports, the register's year and one
+**              person's FHIR record (scale_hatd.h), against 64 MiB
 **
 ** and prints a table of both figures, their ratio (long / short), the
 ** target and PASS or MISS.  The same work is asked of both clinics (today's
@@ -49,6 +53,8 @@
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/clock.h"
+
+#include "scale_hatd.h"
 
 #define VISITS 24     /* patients dosed on the copy, one visit each */
 #define BOARD_RUNS 15 /* board reads timed */
@@ -344,8 +350,7 @@ static int measure_visits(const char *db, const char *scratch, int32_t today, st
 	bool row;
 	int rc = 2;
 
-	if (copy_file(db, scratch) != 0)
-		return 2;
+	(void)db;
 	if (store_open(scratch, STORE_READ_WRITE, &c) != HAT_OK || cmd_conn_open(c) != HAT_OK)
 		goto out;
 	store_exec(c, "PRAGMA synchronous = OFF");
@@ -402,6 +407,11 @@ static int measure_visits(const char *db, const char *scratch, int32_t today, st
 	rc = 0;
 out:
 	store_close(c);
+	return rc;
+}
+
+static void remove_scratch(const char *scratch)
+{
 	unlink(scratch);
 	for (int i = 0; i < 3; i++) {
 		static const char *const ends[] = { "-wal", "-shm", ".lock" };
@@ -410,7 +420,6 @@ out:
 		if (snprintf(side, sizeof side, "%s%s", scratch, ends[i]) < (int)sizeof side)
 			unlink(side);
 	}
-	return rc;
 }
 
 static int measure_verify(const char *db, const char *hatctl, const char *verify_bench,
@@ -434,7 +443,10 @@ static int measure_verify(const char *db, const char *hatctl, const char *verify
 	return 0;
 }
 
-static int measure(const char *db, const char *hatctl, const char *verify_bench, struct figures *f)
+/* hat is NULL or hatd's path (and mem where its figures go): the long
+** history's hatd reads run on the visits' scratch copy, after them. */
+static int measure(const char *db, const char *hatctl, const char *verify_bench, struct figures *f,
+		   const char *hatd, struct scale_hatd *mem)
 {
 	struct store_conn *c = NULL;
 	struct stat sb;
@@ -462,7 +474,12 @@ static int measure(const char *db, const char *hatctl, const char *verify_bench,
 	if (rc == 0)
 		rc = measure_register(db, today, premises, f);
 	if (rc == 0)
+		rc = copy_file(db, scratch);
+	if (rc == 0)
 		rc = measure_visits(db, scratch, today, f);
+	if (rc == 0 && hatd)
+		rc = scale_hatd_memory(hatd, scratch, today, mem);
+	remove_scratch(scratch);
 	if (rc == 0)
 		rc = measure_verify(db, hatctl, verify_bench, f);
 	f->bytes_per_dose = f->doses ? (double)sb.st_size / (double)f->doses : 0;
@@ -476,17 +493,39 @@ static void row(const char *name, const char *unit, double a, double b, const ch
 	       unit, a > 0 ? b / a : 0, target, pass < 0 ? "    " : pass ? "PASS" : "MISS");
 }
 
+/* hatd's memory under each long read at the long history. */
+static void print_hatd(const struct scale_hatd *h)
+{
+	printf("\nhatd's resident memory under each long read, long history (%s; %.1f MiB idle"
+	       " after start and two logins):\n\n", h->reset ? "VmHWM reset before each"
+	       : "VmHWM could not be reset: growth of the peak", h->idle_mib);
+	printf("| %-28s | %6s | %12s | %9s | %9s | %9s | %-10s | %4s |\n", "read (GET)", "status",
+	       "bytes", "time ms", "RSS MiB", "peak MiB", "target", "");
+	printf("|%.30s|%.8s|%.14s|%.11s|%.11s|%.11s|%.12s|%.6s|\n",
+	       "--------------------------------", "----------", "----------------",
+	       "-------------", "-------------", "-------------", "--------------", "-------");
+	for (int i = 0; i < h->n; i++) {
+		const struct scale_hatd_read *r = &h->r[i];
+
+		printf("| %-28s | %6d | %12lld | %9.1f | %9.1f | %9.1f | %-10s | %s |\n", r->name,
+		       r->status, r->bytes, r->ms, r->rss_mib, r->peak_mib, "< 64 MiB",
+		       r->status != 200 ? "FAIL" : r->peak_mib < 64 ? "PASS" : "MISS");
+	}
+}
+
 int main(int argc, char **argv)
 {
+	static struct scale_hatd mem;
 	struct figures s, l;
 
-	if (argc != 5) {
-		fputs("usage: scale_bench SHORT.db LONG.db HATCTL VERIFY_BENCH\n", stderr);
+	if (argc != 5 && argc != 6) {
+		fputs("usage: scale_bench SHORT.db LONG.db HATCTL VERIFY_BENCH [HATD]\n", stderr);
 		return 2;
 	}
 	if (clock_set_zone("Europe/London") != HAT_OK)
 		return 2;
-	if (measure(argv[1], argv[3], argv[4], &s) != 0 || measure(argv[2], argv[3], argv[4], &l) != 0)
+	if (measure(argv[1], argv[3], argv[4], &s, NULL, NULL) != 0 ||
+	    measure(argv[2], argv[3], argv[4], &l, argc == 6 ? argv[5] : NULL, &mem) != 0)
 		return 2;
 	printf("short: %lld doses, %lld patients dosed on its last day\n", (long long)s.doses,
 	       (long long)s.patients_today);
@@ -519,5 +558,7 @@ int main(int argc, char **argv)
 	    l.verify_ratio >= 0.5 && s.verify_ratio >= 0.5);
 	row("database per dose", "B", s.bytes_per_dose, l.bytes_per_dose, "<= 2,048 B",
 	    l.bytes_per_dose <= 2048);
+	if (argc == 6)
+		print_hatd(&mem);
 	return 0;
 }

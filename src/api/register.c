@@ -10,6 +10,7 @@
 #include "cmd/alerts.h"
 #include "cmd/clinic.h"
 #include "cmd/register.h"
+#include "cmd/register_view.h"
 #include "util/clock.h"
 #include "util/csv.h"
 
@@ -38,7 +39,6 @@ enum hat_err api_register_view(struct http_req *req)
 	const char *after_q = http_query(req, "after_seq");
 	int64_t premises, page_id = 0, limit = 5000, after_seq = 0;
 	int32_t from, to;
-	json_t *view = NULL;
 	char clinic[200];
 	struct spool sp = { .fd = -1 };
 	bool json = !format || strcmp(format, "json") == 0;
@@ -58,33 +58,29 @@ enum hat_err api_register_view(struct http_req *req)
 		req->err_field = "after_seq";
 		rc = HAT_E_INVALID_QUERY;
 	}
-	/* format= is one of the route's (json, html, csv): the glue checked. */
+	/* format= is one of the route's (json, html, csv): the glue checked.
+	** Each is written to the spool as it is read and answered from it. */
+	if (rc == HAT_OK)
+		rc = api_spool_open(&sp);
 	if (rc == HAT_OK && json)
-		rc = register_view(api_reader(req), premises, page_id, from, to, after_seq, limit,
-				   &view);
+		rc = register_view_write(api_reader(req), premises, page_id, from, to, after_seq,
+					 limit, &sp);
 	if (rc == HAT_OK && !json) {
 		clinic_get(api_reader(req), "clinic_name", clinic, sizeof clinic);
-		rc = api_spool_open(&sp);
-		if (rc == HAT_OK)
-			rc = register_print(api_reader(req), premises, page_id, from, to,
-					    strcmp(format, "csv") == 0 ? REGISTER_CSV : REGISTER_HTML,
-					    clinic, sp.fd);
+		/* register_print writes to the descriptor itself. */
+		rc = register_print(api_reader(req), premises, page_id, from, to,
+				    strcmp(format, "csv") == 0 ? REGISTER_CSV : REGISTER_HTML,
+				    clinic, sp.fd);
 	}
 	if (rc == HAT_OK)
 		rc = api_log_access(req, 0, "cd_register");
 	if (rc != HAT_OK) {
-		json_decref(view);
 		spool_free(&sp);
 		return rc;
 	}
-	if (json) {
-		http_reply(req, 200, view);
-		return HAT_OK;
-	}
-	/* register_print wrote to the descriptor itself: nothing is left in
-	** the spool's block, so the reply sends the file as it stands. */
-	return api_spool_reply(req, strcmp(format, "csv") == 0 ? "text/csv; charset=utf-8"
-							       : "text/html; charset=utf-8", &sp);
+	return api_spool_reply(req, json ? "application/json"
+				 : strcmp(format, "csv") == 0 ? "text/csv; charset=utf-8"
+							      : "text/html; charset=utf-8", &sp);
 }
 
 enum hat_err api_register_lots(struct http_req *req)

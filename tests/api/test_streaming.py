@@ -15,6 +15,7 @@ import csv
 import datetime
 import io
 import os
+import re
 import sys
 
 sys.dont_write_bytecode = True
@@ -351,6 +352,57 @@ def evaluation(c):
     r.eq("both are in the access log", access_rows(c, "evaluation_report"), before + 2)
 
 
+def register_json(c):
+    """The register's JSON view, now written entry by entry to the spool:
+    every entry of the demo's history as the database holds it, and its
+    paging at the limit and one over."""
+    r, t = c.r, c.t
+    first = t.scalar("SELECT min(event_date) FROM register_entries")
+    prem = t.scalar("SELECT premises_id FROM register_pages GROUP BY premises_id"
+                    " ORDER BY count(*) DESC LIMIT 1")
+    rng = "premises_id=%d&from=%s&to=%s" % (prem, iso_day(first), t.day(0))
+    before = access_rows(c, "cd_register")
+    resp = c.get("manager", "/api/v1/register?" + rng)
+    r.eq("the register's JSON is JSON", (resp.header("Content-Type") or "").split(";")[0],
+         "application/json")
+    r.eq("reading it is in the access log", access_rows(c, "cd_register"), before + 1)
+    view = resp.json or {}
+    r.eq("the view names its period", (view.get("from"), view.get("to")),
+         (iso_day(first), t.day(0)))
+    r.check("and the chain head as read", re.search(r"[0-9A-Fa-f]{64}", view.get("chain_head", "")),
+            view.get("chain_head"))
+    cols = ("id", "seq", "kind", "qty", "balance_after", "lot_id", "patient_id",
+            "administration_id", "given_ug", "wasted_ug")
+    got = sorted(tuple(e[k] for k in cols) for p in view.get("pages", []) for e in p["entries"])
+    want = sorted(t.query("SELECT e.id, e.seq, e.kind, e.qty, e.balance_after, e.lot_id,"
+                          " e.patient_id, e.administration_id, e.given_ug, e.wasted_ug"
+                          " FROM register_entries e JOIN register_pages p ON p.id = e.page_id"
+                          " WHERE p.premises_id = ?", (prem,)))
+    r.eq("every entry of the premises, as the database holds it", got, want)
+    r.check("the demo's register is long enough to page (%d entries)" % len(want),
+            len(want) > 100)
+    pages = sorted(p["id"] for p in view.get("pages", []))
+    r.eq("one page per drug of the premises", pages, [x for (x,) in t.query(
+        "SELECT id FROM register_pages WHERE premises_id = ? ORDER BY id", (prem,))])
+    r.check("no page cut short at the default limit",
+            all(p.get("next_after_seq", "absent") is None for p in view.get("pages", [])))
+    big = max(view["pages"], key=lambda p: len(p["entries"]))
+    n = len(big["entries"])
+    for limit, more in ((n, False), (n - 1, True)):
+        part = c.get("manager", "/api/v1/register?%s&page_id=%d&limit=%d" % (rng, big["id"],
+                                                                            limit)).json
+        p = part["pages"][0]
+        r.eq("page %d at limit %d of its %d entries: the first %d" % (big["id"], limit, n, limit),
+             [e["seq"] for e in p["entries"]], [e["seq"] for e in big["entries"]][:limit])
+        r.eq("page %d at limit %d: next_after_seq" % (big["id"], limit),
+             p.get("next_after_seq", "absent"), big["entries"][limit - 1]["seq"] if more else None)
+    part = c.get("manager", "/api/v1/register?%s&page_id=%d&after_seq=%d"
+                 % (rng, big["id"], big["entries"][-1]["seq"])).json
+    r.eq("after the last entry: an empty page, no next", (part["pages"][0]["entries"],
+                                                          part["pages"][0]["next_after_seq"]),
+         ([], None))
+
+
 def cli(c, research_csv, ndtms_csv, top_csv):
     r, t = c.r, c.t
     for what, extra, want in (("research", (), research_csv), ("ndtms", (), ndtms_csv),
@@ -381,6 +433,7 @@ def body(t):
     ncsv, tcsv = ndtms(c)
     incidents(c)
     evaluation(c)
+    register_json(c)
     cli(c, rcsv, ncsv, tcsv)
 
 
