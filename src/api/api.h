@@ -98,6 +98,11 @@ enum hat_err api_keyset(struct http_req *req, int64_t dflt, int64_t max, int64_t
 ** (content_type a literal); it frees the spool either way.  HAT_E_IO. */
 enum hat_err api_spool_open(struct spool *s);
 enum hat_err api_spool_reply(struct http_req *req, const char *content_type, struct spool *s);
+/* Answers 200 with reply (stolen) written out as JSON to a spool file as it
+** is made, for an answer built whole but long (one person's FHIR record, an
+** export's JSON): its text is never in memory as well.  HAT_E_IO,
+** HAT_E_NOMEM (reply NULL). */
+enum hat_err api_spool_json(struct http_req *req, json_t *reply);
 
 /* Handlers, one file per resource. */
 enum hat_err api_health(struct http_req *req);

@@ -81,9 +81,7 @@ enum hat_err api_ndtms_export_file(struct http_req *req)
 		return rc;
 	if (!csv) {
 		rc = ndtms_export_period(api_reader(req), from, to, &out);
-		if (rc == HAT_OK)
-			http_reply(req, 200, out);
-		return rc;
+		return rc == HAT_OK ? api_spool_json(req, out) : rc;
 	}
 	rc = api_spool_open(&sp);
 	if (rc == HAT_OK && top)
@@ -130,9 +128,7 @@ enum hat_err api_research_export(struct http_req *req)
 		return rc;
 	if (!format || strcmp(format, "csv") != 0) {
 		rc = research_export(api_reader(req), from, to, clock_now(), &out);
-		if (rc == HAT_OK)
-			http_reply(req, 200, out);
-		return rc;
+		return rc == HAT_OK ? api_spool_json(req, out) : rc;
 	}
 	rc = api_spool_open(&sp);
 	if (rc == HAT_OK)
@@ -149,7 +145,10 @@ enum hat_err api_drug_price_set(struct http_req *req)
 	return api_run(req, &drug_price_set);
 }
 
-/* One person's treatment as a FHIR R4 Bundle; a read of their record. */
+/* One person's treatment as a FHIR R4 Bundle; a read of their record.  The
+** Bundle is built whole (its size is one person's record, which grows with
+** their years in treatment: see docs/design.md), its text written out to
+** the spool as it is made. */
 enum hat_err api_fhir_everything(struct http_req *req)
 {
 	json_t *out = NULL;
@@ -161,6 +160,5 @@ enum hat_err api_fhir_everything(struct http_req *req)
 		json_decref(out);
 		return rc;
 	}
-	http_reply(req, 200, out);
-	return HAT_OK;
+	return api_spool_json(req, out);
 }

@@ -27,3 +27,26 @@ enum hat_err api_spool_reply(struct http_req *req, const char *content_type, str
 	spool_free(s);
 	return rc;
 }
+
+/* json_dump_callback's sink: the text goes to the spool as it is made. */
+static int dump_part(const char *part, size_t n, void *arg)
+{
+	struct spool *s = arg;
+
+	return buf_append(&s->b, part, n) == HAT_OK && spool_row(s) == HAT_OK ? 0 : -1;
+}
+
+enum hat_err api_spool_json(struct http_req *req, json_t *reply)
+{
+	struct spool sp = { .fd = -1 };
+	enum hat_err rc = reply ? api_spool_open(&sp) : HAT_E_NOMEM;
+
+	if (rc == HAT_OK && json_dump_callback(reply, dump_part, &sp, JSON_COMPACT) != 0)
+		rc = HAT_E_IO;
+	json_decref(reply);
+	if (rc != HAT_OK) {
+		spool_free(&sp);
+		return rc;
+	}
+	return api_spool_reply(req, "application/json", &sp);
+}
