@@ -1142,6 +1142,18 @@ enum hat_err register_pages(struct store_conn *c, int64_t premises_id, int32_t t
 	return HAT_OK;
 }
 
+/* A page's entries of a date range, in seq order.  Bounded by the range's
+** first and last seq (an index-only look-up): the page's entries walked in
+** seq order from the first of the range, not every entry the page ever had
+** filtered by date. */
+#define PAGE_RANGE \
+	" WHERE e.page_id = ?1 AND e.event_date BETWEEN ?2 AND ?3 AND e.seq > ?4" \
+	" AND e.seq >= (SELECT min(seq) FROM register_entries" \
+	"               WHERE page_id = ?1 AND event_date BETWEEN ?2 AND ?3)" \
+	" AND e.seq <= (SELECT max(seq) FROM register_entries" \
+	"               WHERE page_id = ?1 AND event_date BETWEEN ?2 AND ?3)" \
+	" ORDER BY e.seq"
+
 static const char sql_page_entries[] =
 	"SELECT e.id, e.seq, e.kind, e.qty, e.balance_after, e.lot_id, l.batch, l.expiry_date,"
 	" e.at AS entered_at, e.event_date, e.late AS is_late, e.supplier_name,"
@@ -1151,7 +1163,17 @@ static const char sql_page_entries[] =
 	" e.reason, e.corrects_entry_id"
 	" FROM register_entries e JOIN users u ON u.id = e.made_by"
 	" LEFT JOIN stock_lots l ON l.id = e.lot_id"
-	" WHERE e.page_id = ? AND e.event_date BETWEEN ? AND ? AND e.seq > ? ORDER BY e.seq";
+	PAGE_RANGE;
+
+/* The same rows for printing, in enum register_print_col's order: the
+** maker and the lot as ids, which the printer looks up once each. */
+static const char sql_print_entries[] =
+	"SELECT e.seq, e.kind, e.qty, e.balance_after, e.lot_id, e.event_date, e.late,"
+	" e.supplier_name, e.supplier_address, e.invoice_ref, e.patient_name,"
+	" e.patient_address, e.prescriber_name, e.licence_number, e.given_ug, e.wasted_ug,"
+	" e.made_by, e.witness_name, e.witness_authority, e.reason, e.corrects_entry_id"
+	" FROM register_entries e"
+	PAGE_RANGE;
 
 enum hat_err register_view_pages(struct store_conn *c, int64_t premises_id, int64_t page_id,
 				 json_t **pages, char head[AUDIT_HEAD_TEXT])
@@ -1177,16 +1199,29 @@ enum hat_err register_view_pages(struct store_conn *c, int64_t premises_id, int6
 	return rc;
 }
 
-enum hat_err register_view_entries(struct store_conn *c, int64_t page_id, int32_t from,
-				   int32_t to, int64_t after_seq, struct store_stmt **out)
+static enum hat_err range_entries(struct store_conn *c, const char *sql, int64_t page_id,
+				  int32_t from, int32_t to, int64_t after_seq,
+				  struct store_stmt **out)
 {
-	enum hat_err rc = store_prepare(c, sql_page_entries, out);
+	enum hat_err rc = store_prepare(c, sql, out);
 
 	if (rc == HAT_OK)
 		rc = store_bindf(*out, "iiii", page_id, (int64_t)from, (int64_t)to, after_seq);
 	if (rc != HAT_OK)
 		store_done(*out);
 	return rc;
+}
+
+enum hat_err register_view_entries(struct store_conn *c, int64_t page_id, int32_t from,
+				   int32_t to, int64_t after_seq, struct store_stmt **out)
+{
+	return range_entries(c, sql_page_entries, page_id, from, to, after_seq, out);
+}
+
+enum hat_err register_print_entries(struct store_conn *c, int64_t page_id, int32_t from,
+				    int32_t to, struct store_stmt **out)
+{
+	return range_entries(c, sql_print_entries, page_id, from, to, 0, out);
 }
 
 /* One page's entries, at most limit of them, after after_seq. */

@@ -24,8 +24,16 @@ enum hat_err csv_field(struct buf *out, const char *s, bool last)
 
 	if (rc == HAT_OK && s && *s && strchr("=+-@\t\r", *s) && !csv_is_number(s))
 		rc = buf_puts(out, "'");
-	for (; rc == HAT_OK && s && *s; s++)
-		rc = *s == '"' ? buf_puts(out, "\"\"") : buf_append(out, s, 1);
+	/* The text in runs up to and including each quote, which is doubled. */
+	while (rc == HAT_OK && s && *s) {
+		const char *q = strchr(s, '"');
+		size_t run = q ? (size_t)(q - s) + 1 : strlen(s);
+
+		rc = buf_append(out, s, run);
+		if (rc == HAT_OK && q)
+			rc = buf_append(out, "\"", 1);
+		s += run;
+	}
 	if (rc == HAT_OK)
 		rc = buf_puts(out, last ? "\"\r\n" : "\",");
 	return rc;

@@ -33,6 +33,9 @@ static void test_csv_plain_and_quoted(void **state)
 	field_is("two\nlines, one field", true, "\"two\nlines, one field\"\r\n");
 	field_is(NULL, false, "\"\",");
 	field_is("", true, "\"\"\r\n");
+	field_is("\"", false, "\"\"\"\",");
+	field_is("\"\"end", false, "\"\"\"\"\"end\",");
+	field_is("start\"", true, "\"start\"\"\"\r\n");
 }
 
 static void test_csv_formulas_neutralised(void **state)
