@@ -322,11 +322,41 @@ static const char *const csv_head[] = { "page", "seq", "event_date", "kind", "la
 					"witness_authority", "reason", "corrects_entry_id" };
 #define CSV_COLUMNS (sizeof csv_head / sizeof csv_head[0])
 
-/* Micrograms as milligrams to three places, exactly (integer arithmetic). */
-static void mg3_text(int64_t ug, char *buf, size_t n)
+/* v in decimal into out (at least 24 bytes): printf's work without its
+** cost, which is a fifth of a year's CSV when done per column. */
+static char *int_text(int64_t v, char *out)
 {
-	snprintf(buf, n, "%s%lld.%03lld", ug < 0 ? "-" : "", (long long)llabs(ug / 1000),
-		 (long long)llabs(ug % 1000));
+	char tmp[24];
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	size_t n = 0, i = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		out[i++] = '-';
+	while (n)
+		out[i++] = tmp[--n];
+	out[i] = '\0';
+	return out;
+}
+
+/* Micrograms as milligrams to three places, exactly (integer arithmetic). */
+static void mg3_text(int64_t ug, char *out)
+{
+	uint64_t u = ug < 0 ? (uint64_t)0 - (uint64_t)ug : (uint64_t)ug;
+	size_t i = 0;
+
+	if (ug < 0)
+		out[i++] = '-';
+	int_text((int64_t)(u / 1000), out + i);
+	i = strlen(out);
+	out[i++] = '.';
+	out[i++] = (char)('0' + u % 1000 / 100);
+	out[i++] = (char)('0' + u % 100 / 10);
+	out[i++] = (char)('0' + u % 10);
+	out[i] = '\0';
 }
 
 static enum hat_err csv_entry(struct sink *k, const char *heading, const struct entry *e)
@@ -335,19 +365,13 @@ static enum hat_err csv_entry(struct sink *k, const char *heading, const struct 
 	char num[6][32];
 	enum hat_err rc = HAT_OK;
 
-	snprintf(num[0], 32, "%lld", (long long)e->seq);
-	snprintf(num[1], 32, "%lld", (long long)e->qty);
-	snprintf(num[2], 32, "%lld", (long long)e->balance_after);
-	mg3_text(e->given_ug, num[3], 32);
-	mg3_text(e->wasted_ug, num[4], 32);
-	snprintf(num[5], 32, "%lld", (long long)e->corrects_entry_id);
 	cols[0] = heading;
-	cols[1] = num[0];
+	cols[1] = int_text(e->seq, num[0]);
 	cols[2] = e->event_date;
 	cols[3] = e->kind;
 	cols[4] = e->late ? "late" : "";
-	cols[5] = num[1];
-	cols[6] = num[2];
+	cols[5] = int_text(e->qty, num[1]);
+	cols[6] = int_text(e->balance_after, num[2]);
 	cols[7] = e->batch;
 	cols[8] = e->expiry_date;
 	cols[9] = e->supplier_name;
@@ -355,13 +379,15 @@ static enum hat_err csv_entry(struct sink *k, const char *heading, const struct 
 	cols[11] = e->patient_name;
 	cols[12] = e->prescriber_name;
 	cols[13] = e->licence_number;
+	mg3_text(e->given_ug, num[3]);
+	mg3_text(e->wasted_ug, num[4]);
 	cols[14] = e->has_given ? num[3] : "";
 	cols[15] = e->has_wasted ? num[4] : "";
 	cols[16] = e->made_by;
 	cols[17] = e->witness_name;
 	cols[18] = e->witness_authority;
 	cols[19] = e->reason;
-	cols[20] = e->has_corrects ? num[5] : "";
+	cols[20] = e->has_corrects ? int_text(e->corrects_entry_id, num[5]) : "";
 	for (size_t i = 0; i < CSV_COLUMNS && rc == HAT_OK; i++)
 		rc = csv_field(&k->b, cols[i], i + 1 == CSV_COLUMNS);
 	return rc;
