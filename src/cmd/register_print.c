@@ -359,13 +359,15 @@ static void mg3_text(int64_t ug, char *out)
 	out[i] = '\0';
 }
 
-static enum hat_err csv_entry(struct sink *k, const char *heading, const struct entry *e)
+/* heading is the page's first field as written (quoted, with its comma):
+** the same on every row of the page, so quoted once. */
+static enum hat_err csv_entry(struct sink *k, const struct buf *heading, const struct entry *e)
 {
 	const char *cols[CSV_COLUMNS];
 	char num[6][32];
-	enum hat_err rc = HAT_OK;
+	enum hat_err rc = buf_append(&k->b, heading->data, heading->len);
 
-	cols[0] = heading;
+	cols[0] = NULL;
 	cols[1] = int_text(e->seq, num[0]);
 	cols[2] = e->event_date;
 	cols[3] = e->kind;
@@ -388,7 +390,7 @@ static enum hat_err csv_entry(struct sink *k, const char *heading, const struct 
 	cols[18] = e->witness_authority;
 	cols[19] = e->reason;
 	cols[20] = e->has_corrects ? int_text(e->corrects_entry_id, num[5]) : "";
-	for (size_t i = 0; i < CSV_COLUMNS && rc == HAT_OK; i++)
+	for (size_t i = 1; i < CSV_COLUMNS && rc == HAT_OK; i++)
 		rc = csv_field(&k->b, cols[i], i + 1 == CSV_COLUMNS);
 	return rc;
 }
@@ -399,9 +401,12 @@ static enum hat_err print_page(struct printer *p, struct sink *k, json_t *page,
 {
 	struct store_stmt *st = NULL;
 	bool row;
-	const char *heading = str_of(page, "heading");
+	struct buf heading;
 	enum hat_err rc = fmt == REGISTER_HTML ? html_page_start(k, page) : HAT_OK;
 
+	buf_init(&heading, 4096);
+	if (rc == HAT_OK && fmt == REGISTER_CSV)
+		rc = csv_field(&heading, str_of(page, "heading"), false);
 	if (rc == HAT_OK)
 		rc = register_print_entries(p->c, json_integer_value(json_object_get(page, "id")),
 					    from, to, &st);
@@ -413,11 +418,12 @@ static enum hat_err print_page(struct printer *p, struct sink *k, json_t *page,
 			break;
 		rc = entry_read(p, st, &e);
 		if (rc == HAT_OK)
-			rc = fmt == REGISTER_HTML ? html_entry(k, &e) : csv_entry(k, heading, &e);
+			rc = fmt == REGISTER_HTML ? html_entry(k, &e) : csv_entry(k, &heading, &e);
 		if (rc == HAT_OK)
 			rc = sink_flush(k, false);
 	}
 	store_done(st);
+	buf_free(&heading);
 	if (rc == HAT_OK && fmt == REGISTER_HTML)
 		rc = buf_puts(&k->b, "</tbody></table></section>");
 	return rc;

@@ -32,10 +32,15 @@ enum hat_err csv_field(struct buf *out, const char *s, bool last)
 		small[n++] = '"';
 		if (guard)
 			small[n++] = '\'';
-		for (size_t i = 0; i < len; i++) {
-			small[n++] = s[i];
-			if (s[i] == '"')
-				small[n++] = '"';
+		if (!memchr(s, '"', len)) {
+			memcpy(small + n, s, len);
+			n += len;
+		} else {
+			for (size_t i = 0; i < len; i++) {
+				small[n++] = s[i];
+				if (s[i] == '"')
+					small[n++] = '"';
+			}
 		}
 		memcpy(small + n, last ? "\"\r\n" : "\",", last ? 3 : 2);
 		return buf_append(out, small, n + (last ? 3 : 2));
