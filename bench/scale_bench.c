@@ -444,28 +444,38 @@ static int measure_verify(const char *db, const char *hatctl, const char *verify
 	return 0;
 }
 
-static int measure(const char *db, const char *hatctl, const char *verify_bench, struct figures *f)
+/* Starts a clinic's figures: its "today", its premises and how many it
+** dosed the day before; and its size on disk. */
+static int open_clinic(const char *db, struct figures *f, int32_t *today, int64_t *premises,
+		       struct stat *sb)
 {
 	struct store_conn *c = NULL;
-	struct stat sb;
-	char scratch[2048];
-	int32_t today;
-	int64_t premises;
 	int rc;
 
 	memset(f, 0, sizeof *f);
 	if (store_open(db, STORE_READ_ONLY, &c) != HAT_OK)
 		return 2;
-	rc = today_of(c, &today, &premises);
+	rc = today_of(c, today, premises);
 	if (rc == 0)
 		store_query_int(c, "SELECT count(DISTINCT patient_id) FROM administrations"
 				   " WHERE local_date = ?",
-				NULL, &f->patients_today, "i", (int64_t)(today - 1));
+				NULL, &f->patients_today, "i", (int64_t)(*today - 1));
 	store_close(c);
-	if (rc != 0)
+	if (rc != 0 || stat(db, sb) != 0)
 		return fail("no doses in the database", HAT_E_NOT_FOUND);
-	if (stat(db, &sb) != 0)
-		return 2;
+	return 0;
+}
+
+static int measure(const char *db, const char *hatctl, const char *verify_bench, struct figures *f)
+{
+	struct stat sb;
+	char scratch[2048];
+	int32_t today;
+	int64_t premises;
+	int rc = open_clinic(db, f, &today, &premises, &sb);
+
+	if (rc != 0)
+		return rc;
 	if (snprintf(scratch, sizeof scratch, "%s.scratch", db) >= (int)sizeof scratch)
 		return 2;
 	rc = measure_reads(db, today, premises, f);
@@ -503,24 +513,13 @@ static int measure_backup(const char *db, const char *hatctl, struct figures *f)
 static int measure_big(const char *db, const char *hatctl, const char *verify_bench,
 		       struct figures *f)
 {
-	struct store_conn *c = NULL;
 	struct stat sb;
 	int32_t today;
 	int64_t premises;
-	int rc;
+	int rc = open_clinic(db, f, &today, &premises, &sb);
 
-	memset(f, 0, sizeof *f);
-	if (store_open(db, STORE_READ_ONLY, &c) != HAT_OK)
-		return 2;
-	rc = today_of(c, &today, &premises);
 	if (rc == 0)
-		store_query_int(c, "SELECT count(DISTINCT patient_id) FROM administrations"
-				   " WHERE local_date = ?",
-				NULL, &f->patients_today, "i", (int64_t)(today - 1));
-	store_close(c);
-	if (rc != 0 || stat(db, &sb) != 0)
-		return fail("no doses in the big database", HAT_E_NOT_FOUND);
-	rc = measure_reads(db, today, premises, f);
+		rc = measure_reads(db, today, premises, f);
 	if (rc == 0)
 		rc = measure_register(db, today, premises, f);
 	if (rc == 0)
