@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "auth/premises.h"
 #include "cmd/patients.h"
 #include "cmd/pins.h"
 #include "cmd/sessions.h"
@@ -153,7 +154,8 @@ enum hat_err api_authenticate(struct http_req *req)
 	if (st->who.must_change_password && rule != POLICY_RULE(SESSION) &&
 	    rule != POLICY_RULE(USER_PASSWORD))
 		return HAT_E_PASSWORD_CHANGE_REQUIRED;
-	return HAT_OK;
+	/* A role held at other premises only does not reach this one's data. */
+	return api_premises_gate(req);
 }
 
 static bool idempotency_key_ok(const char *k)
@@ -437,7 +439,33 @@ enum hat_err api_premises_param(struct http_req *req, int64_t *id)
 	}
 	if (rc == HAT_OK && !found)
 		rc = HAT_E_UNKNOWN_PREMISES;
+	if (rc == HAT_OK)
+		rc = api_premises_allowed(req, *id);
 	return rc;
+}
+
+enum hat_err api_premises_allowed(struct http_req *req, int64_t premises_id)
+{
+	const struct auth_principal *who = api_who(req);
+	const struct policy_rule *rule = req->route->policy;
+
+	if (!rule || policy_is_open(rule) || !who)
+		return HAT_OK;
+	return premises_id > 0 ? auth_check_at_premises(api_reader(req), who->user_id, premises_id,
+							rule->roles & POLICY_ROLES)
+			       : auth_check_provider_wide(api_reader(req), who->user_id,
+							  rule->roles & POLICY_ROLES);
+}
+
+enum hat_err api_premises_scope(struct http_req *req, bool dflt_all, int64_t *id)
+{
+	const char *v = http_query(req, "premises_id");
+
+	if ((v && strcmp(v, "all") == 0) || (!v && dflt_all)) {
+		*id = 0;
+		return api_premises_allowed(req, 0);
+	}
+	return api_premises_param(req, id);
 }
 
 /* ?from=YYYY-MM-DD&to=YYYY-MM-DD, defaulting to the last `days` days. */
