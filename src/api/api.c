@@ -457,6 +457,19 @@ enum hat_err api_premises_allowed(struct http_req *req, int64_t premises_id)
 							  rule->roles & POLICY_ROLES);
 }
 
+enum hat_err api_provider_only(struct http_req *req)
+{
+	const char *v = http_query(req, "premises_id");
+
+	if (v && strcmp(v, "all") != 0) {
+		req->err_field = "premises_id";
+		snprintf(req->err_message, sizeof req->err_message,
+			 "This view is of the whole provider only: premises_id=all or none.");
+		return HAT_E_INVALID_QUERY;
+	}
+	return api_premises_allowed(req, 0);
+}
+
 enum hat_err api_premises_scope(struct http_req *req, bool dflt_all, int64_t *id)
 {
 	const char *v = http_query(req, "premises_id");

@@ -86,6 +86,10 @@ enum hat_err api_premises_param(struct http_req *req, int64_t *id);
 ** staff holding the route's role at every premises only
 ** (HAT_E_NOT_PROVIDER_WIDE otherwise). */
 enum hat_err api_premises_scope(struct http_req *req, bool dflt_all, int64_t *id);
+/* For a view made only for the whole provider: premises_id=all or none
+** (HAT_E_INVALID_QUERY for one premises), and the caller's role held at
+** every premises (HAT_E_NOT_PROVIDER_WIDE). */
+enum hat_err api_provider_only(struct http_req *req);
 /* HAT_OK when the caller holds one of the route's roles at premises_id,
 ** or (premises_id 0) at every premises. */
 enum hat_err api_premises_allowed(struct http_req *req, int64_t premises_id);
@@ -112,6 +116,8 @@ enum hat_err api_users_get(struct http_req *req);
 enum hat_err api_users_update(struct http_req *req);
 enum hat_err api_users_password(struct http_req *req);
 enum hat_err api_users_licence(struct http_req *req);
+enum hat_err api_users_premises_role_grant(struct http_req *req);
+enum hat_err api_users_premises_role_revoke(struct http_req *req);
 enum hat_err api_premises_list(struct http_req *req);
 enum hat_err api_premises_create(struct http_req *req);
 enum hat_err api_premises_update(struct http_req *req);

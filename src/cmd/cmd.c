@@ -19,6 +19,7 @@
 #include "cmd.h"
 #include "audit/audit.h"
 #include "audit/rows.h"
+#include "auth/premises.h"
 #include "util/log.h"
 
 void cmd_init(struct cmd *c, const struct cmd_def *def, int64_t actor_id,
@@ -63,6 +64,19 @@ enum hat_err cmd_refuse(struct cmd *c, enum hat_err code, const char *field,
 	if (message)
 		snprintf(c->err_message, sizeof c->err_message, "%s", message);
 	return code;
+}
+
+enum hat_err cmd_at_premises(struct store_conn *conn, struct cmd *c, int64_t premises_id)
+{
+	enum hat_err rc;
+
+	if (c->actor_id == 0 || c->anonymous || !c->def->policy)
+		return HAT_OK;
+	rc = auth_check_at_premises(conn, c->actor_id, premises_id,
+				    c->def->policy->roles & POLICY_ROLES);
+	if (rc == HAT_E_NOT_AT_PREMISES || rc == HAT_E_FORBIDDEN)
+		return cmd_refuse(c, rc, NULL, NULL);
+	return rc;
 }
 
 enum hat_err cmd_audit_answer(struct store_conn *conn, struct cmd *c, const char *entity,

@@ -115,6 +115,13 @@ void cmd_finish(struct cmd *c);
 enum hat_err cmd_refuse(struct cmd *c, enum hat_err code, const char *field,
 			const char *message);
 
+/* For run functions acting on one premises' data (a patient's visit, a
+** prescription, the register, the premises' settings): refuses with
+** HAT_E_NOT_AT_PREMISES unless the actor holds one of the command's policy
+** roles at premises_id, or globally (core/premroles.h).  The operator at
+** hatctl (actor 0) is outside the rule. */
+enum hat_err cmd_at_premises(struct store_conn *conn, struct cmd *c, int64_t premises_id);
+
 /* For run functions: append an audit event for this command, its action
 ** being def->name.  detail is borrowed (read now, not kept) and never NULL
 ** (an event with nothing to add passes an empty object): NULL is taken for a

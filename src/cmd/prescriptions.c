@@ -428,6 +428,8 @@ static enum hat_err sign_rx(struct store_conn *conn, struct cmd *c, json_t **out
 
 	rc = patient_premises(conn, c, c->target_id, &premises_id, &episode);
 	if (rc == HAT_OK)
+		rc = cmd_at_premises(conn, c, premises_id);
+	if (rc == HAT_OK)
 		rc = clinic_settings_load(conn, premises_id, &settings, &version);
 	if (rc == HAT_OK)
 		rc = build_rx(c, &rx);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "users.h"
+#include "auth/premises.h"
 #include "core/duties.h"
 
 static const char *const role_choices[] = {
@@ -76,7 +77,7 @@ static unsigned roles_mask(json_t *roles)
 /* Separation of duties (core/duties.c): the confirmer arrives as
 ** c->witness_id, its password already checked by the caller; here, inside
 ** the transaction, its roles and state are read again. */
-static enum hat_err check_grant(struct store_conn *conn, struct cmd *c, int64_t target,
+enum hat_err users_check_grant(struct store_conn *conn, struct cmd *c, int64_t target,
 				unsigned before, unsigned after, bool licence)
 {
 	struct duties_grant g = { 0 };
@@ -110,7 +111,7 @@ static enum hat_err check_grant(struct store_conn *conn, struct cmd *c, int64_t 
 }
 
 /* The audit event names the confirmer when there was one. */
-static void note_confirmer(json_t *detail, const struct cmd *c)
+void users_note_confirmer(json_t *detail, const struct cmd *c)
 {
 	if (detail && c->witness_id)
 		json_object_set_new(detail, "confirmed_by", json_integer(c->witness_id));
@@ -143,7 +144,7 @@ static enum hat_err run_create(struct store_conn *conn, struct cmd *c)
 	if (!username_ok(username))
 		return cmd_refuse(c, HAT_E_INVALID_VALUE, "username",
 				  "A username may hold only a-z, 0-9, '.', '_' and '-'.");
-	rc = check_grant(conn, c, 0, 0, roles_mask(json_object_get(c->input, "roles")), false);
+	rc = users_check_grant(conn, c, 0, 0, roles_mask(json_object_get(c->input, "roles")), false);
 	if (rc != HAT_OK)
 		return rc;
 	rc = store_run(conn,
@@ -162,7 +163,7 @@ static enum hat_err run_create(struct store_conn *conn, struct cmd *c)
 	detail = json_pack("{s:s, s:s, s:O}", "username", username, "display_name",
 			   fields_str(c->input, "display_name", ""), "roles",
 			   json_object_get(c->input, "roles"));
-	note_confirmer(detail, c);
+	users_note_confirmer(detail, c);
 	rc = cmd_audit(conn, c, "user", id, detail);
 	json_decref(detail);
 	if (rc != HAT_OK)
@@ -203,7 +204,7 @@ static enum hat_err run_update(struct store_conn *conn, struct cmd *c)
 		rc = auth_user_roles(conn, c->target_id, &roles_before);
 	v = json_object_get(c->input, "roles");
 	if (rc == HAT_OK)
-		rc = check_grant(conn, c, c->target_id, roles_before,
+		rc = users_check_grant(conn, c, c->target_id, roles_before,
 				 v ? roles_mask(v) : roles_before, false);
 	if (rc != HAT_OK) {
 		json_decref(before);
@@ -232,7 +233,7 @@ static enum hat_err run_update(struct store_conn *conn, struct cmd *c)
 		rc = users_read(conn, c->target_id, &after);
 	if (rc == HAT_OK) {
 		detail = json_pack("{s:O, s:O}", "before", before, "after", after);
-		note_confirmer(detail, c);
+		users_note_confirmer(detail, c);
 		rc = cmd_audit(conn, c, "user", c->target_id, detail);
 	}
 	if (rc == HAT_OK) {
@@ -321,19 +322,21 @@ static enum hat_err run_add_licence(struct store_conn *conn, struct cmd *c)
 	if (rc == HAT_OK && !found)
 		rc = HAT_E_NOT_FOUND;
 	if (rc == HAT_OK)
-		rc = auth_user_roles(conn, c->target_id, &roles);
-	if (rc != HAT_OK)
-		return rc;
-	if (!(roles & ROLE_PRESCRIBER))
-		return cmd_refuse(c, HAT_E_NOT_PRESCRIBER, NULL,
-				  "A Home Office licence belongs on a prescriber's profile.");
-	rc = store_query_int(conn, "SELECT 1 FROM premises WHERE id = ?", &found, &n, "i",
-			     fields_int(c->input, "premises_id", 0));
+		rc = store_query_int(conn, "SELECT 1 FROM premises WHERE id = ?", &found, &n, "i",
+				     fields_int(c->input, "premises_id", 0));
 	if (rc != HAT_OK)
 		return rc;
 	if (!found)
 		return cmd_refuse(c, HAT_E_UNKNOWN_PREMISES, "premises_id", NULL);
-	rc = check_grant(conn, c, c->target_id, roles, roles, true);
+	/* The prescriber's role held at these premises (or at every one). */
+	rc = auth_roles_at(conn, c->target_id, fields_int(c->input, "premises_id", 0), &roles);
+	if (rc != HAT_OK)
+		return rc;
+	if (!(roles & ROLE_PRESCRIBER))
+		return cmd_refuse(c, HAT_E_NOT_PRESCRIBER, NULL,
+				  "A Home Office licence belongs on the profile of a prescriber at"
+				  " these premises.");
+	rc = users_check_grant(conn, c, c->target_id, roles, roles, true);
 	if (rc != HAT_OK)
 		return rc;
 	rc = store_run(conn,
@@ -351,7 +354,7 @@ static enum hat_err run_add_licence(struct store_conn *conn, struct cmd *c)
 			   "expires_on", fields_str(c->input, "expires_on", ""));
 	if (!detail)
 		return HAT_E_NOMEM;
-	note_confirmer(detail, c);
+	users_note_confirmer(detail, c);
 	rc = cmd_audit(conn, c, "prescriber_licence", store_last_id(conn), detail);
 	json_decref(detail);
 	if (rc != HAT_OK)
@@ -410,6 +413,19 @@ enum hat_err users_read(struct store_conn *c, int64_t id, json_t **out)
 	if (json_object_set_new(user, "licences", lic) != 0) {
 		json_decref(user);
 		return HAT_E_NOMEM;
+	}
+	lic = NULL;
+	rc = store_query_json(c,
+			      "SELECT r.premises_id, p.name AS premises, r.role, r.granted_at,"
+			      " r.granted_by, r.confirmed_by FROM user_premises_roles r"
+			      " JOIN premises p ON p.id = r.premises_id"
+			      " WHERE r.user_id = ? ORDER BY r.premises_id, r.role",
+			      &lic, "i", id);
+	if (rc == HAT_OK && json_object_set_new(user, "premises_roles", lic) != 0)
+		rc = HAT_E_NOMEM;
+	if (rc != HAT_OK) {
+		json_decref(user);
+		return rc;
 	}
 	*out = user;
 	return HAT_OK;
