@@ -476,7 +476,9 @@ enum hat_err auth_witness_check(struct store_conn *c, json_t *body, int64_t acto
 		return rc;
 	if (id == actor_id)
 		return HAT_E_WITNESS_SAME_PERSON;
-	rc = auth_user_roles(c, id, &roles);
+	/* A role held at any premises: the command checks it again against
+	** the premises it acts at (cmd_witness_roles). */
+	rc = auth_roles_anywhere(c, id, &roles);
 	if (rc != HAT_OK)
 		return rc;
 	if (!(roles & roles_allowed))

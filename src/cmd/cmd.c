@@ -70,13 +70,24 @@ enum hat_err cmd_at_premises(struct store_conn *conn, struct cmd *c, int64_t pre
 {
 	enum hat_err rc;
 
-	if (c->actor_id == 0 || c->anonymous || !c->def->policy)
+	if (c->actor_id == 0 || c->anonymous || !c->def->policy) {
+		c->premises_id = premises_id;
 		return HAT_OK;
+	}
 	rc = auth_check_at_premises(conn, c->actor_id, premises_id,
 				    c->def->policy->roles & POLICY_ROLES);
 	if (rc == HAT_E_NOT_AT_PREMISES || rc == HAT_E_FORBIDDEN)
 		return cmd_refuse(c, rc, NULL, NULL);
+	if (rc == HAT_OK)
+		c->premises_id = premises_id;
 	return rc;
+}
+
+enum hat_err cmd_witness_roles(struct store_conn *conn, const struct cmd *c, unsigned *mask)
+{
+	if (c->premises_id > 0)
+		return auth_roles_at(conn, c->witness_id, c->premises_id, mask);
+	return auth_user_roles(conn, c->witness_id, mask);
 }
 
 enum hat_err cmd_audit_answer(struct store_conn *conn, struct cmd *c, const char *entity,

@@ -62,6 +62,10 @@ struct cmd {
 				 ** password (off the writer) for this command */
 	const unsigned char *actor_session; /* the token hash of the session
 				 ** asking (AUTH_TOKEN_HASH_BYTES), or NULL */
+	int64_t premises_id;     /* the premises the command acts at, once
+				 ** cmd_at_premises has checked the actor's
+				 ** role there (0 before): a witness's role is
+				 ** then the one held there (cmd_witness_roles) */
 
 	/* Results. */
 	enum hat_err err;
@@ -121,6 +125,10 @@ enum hat_err cmd_refuse(struct cmd *c, enum hat_err code, const char *field,
 ** roles at premises_id, or globally (core/premroles.h).  The operator at
 ** hatctl (actor 0) is outside the rule. */
 enum hat_err cmd_at_premises(struct store_conn *conn, struct cmd *c, int64_t premises_id);
+
+/* The roles the command's witness holds where it acts: at c->premises_id
+** (globally or there) when cmd_at_premises set it, else the global ones. */
+enum hat_err cmd_witness_roles(struct store_conn *conn, const struct cmd *c, unsigned *mask);
 
 /* For run functions: append an audit event for this command, its action
 ** being def->name.  detail is borrowed (read now, not kept) and never NULL

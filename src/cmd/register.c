@@ -219,7 +219,7 @@ static enum hat_err load_witness(struct store_conn *conn, struct cmd *c, struct 
 		return rc;
 	if (!row)
 		return cmd_refuse(c, HAT_E_WITNESS_BAD_CREDENTIALS, "witness", NULL);
-	rc = auth_user_roles(conn, c->witness_id, &roles);
+	rc = cmd_witness_roles(conn, c, &roles);
 	if (rc != HAT_OK)
 		return rc;
 	if (!(roles & REGISTER_WITNESS_ROLES))

@@ -16,14 +16,16 @@ static const struct field create_fields[] = {
 	{ "username", FT_STRING, true, 3, 64, NULL, false },
 	{ "display_name", FT_STRING, true, 1, 120, NULL, false },
 	{ "password", FT_STRING, true, 0, 1024, NULL, false },
-	{ "roles", FT_ENUMS, true, 1, 0, role_choices, false },
+	/* May be empty: someone who works at some premises only holds their
+	** roles there (premises_roles.c), none globally. */
+	{ "roles", FT_ENUMS, true, 0, 0, role_choices, false },
 	{ "confirmer", FT_OBJECT, false, 0, 0, NULL, false },
 	FIELDS_END,
 };
 
 static const struct field update_fields[] = {
 	{ "display_name", FT_STRING, false, 1, 120, NULL, false },
-	{ "roles", FT_ENUMS, false, 1, 0, role_choices, false },
+	{ "roles", FT_ENUMS, false, 0, 0, role_choices, false },
 	{ "disabled", FT_BOOL, false, 0, 0, NULL, false },
 	{ "confirmer", FT_OBJECT, false, 0, 0, NULL, false },
 	FIELDS_END,
