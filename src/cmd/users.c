@@ -16,15 +16,15 @@ static const struct field create_fields[] = {
 	{ "username", FT_STRING, true, 3, 64, NULL, false },
 	{ "display_name", FT_STRING, true, 1, 120, NULL, false },
 	{ "password", FT_STRING, true, 0, 1024, NULL, false },
-	/* May be empty: someone who works at some premises only holds their
-	** roles there (premises_roles.c), none globally. */
-	{ "roles", FT_ENUMS, true, 0, 0, role_choices, false },
+	{ "roles", FT_ENUMS, true, 1, 0, role_choices, false },
 	{ "confirmer", FT_OBJECT, false, 0, 0, NULL, false },
 	FIELDS_END,
 };
 
 static const struct field update_fields[] = {
 	{ "display_name", FT_STRING, false, 1, 120, NULL, false },
+	/* May be empty for someone who holds roles at some premises only
+	** (premises_roles.c); run_update checks. */
 	{ "roles", FT_ENUMS, false, 0, 0, role_choices, false },
 	{ "disabled", FT_BOOL, false, 0, 0, NULL, false },
 	{ "confirmer", FT_OBJECT, false, 0, 0, NULL, false },
@@ -192,6 +192,20 @@ static enum hat_err check_admins_remain(struct store_conn *conn, struct cmd *c)
 	return n > 0 ? HAT_OK : cmd_refuse(c, HAT_E_LAST_ADMIN, NULL, NULL);
 }
 
+/* No global role is left only for someone holding a role at some premises:
+** an account with no role at all is made by disabling it. */
+static enum hat_err check_some_role(struct store_conn *conn, struct cmd *c)
+{
+	int64_t n = 0;
+	enum hat_err rc = store_query_int(conn, "SELECT count(*) FROM user_premises_roles"
+					       " WHERE user_id = ?", NULL, &n, "i", c->target_id);
+
+	if (rc == HAT_OK && n == 0)
+		rc = cmd_refuse(c, HAT_E_MISSING_FIELD, "roles",
+				"A person needs a role: at every premises, or at some of them.");
+	return rc;
+}
+
 static enum hat_err run_update(struct store_conn *conn, struct cmd *c)
 {
 	json_t *before = NULL;
@@ -205,6 +219,8 @@ static enum hat_err run_update(struct store_conn *conn, struct cmd *c)
 	if (rc == HAT_OK)
 		rc = auth_user_roles(conn, c->target_id, &roles_before);
 	v = json_object_get(c->input, "roles");
+	if (rc == HAT_OK && v && json_array_size(v) == 0)
+		rc = check_some_role(conn, c);
 	if (rc == HAT_OK)
 		rc = users_check_grant(conn, c, c->target_id, roles_before,
 				 v ? roles_mask(v) : roles_before, false);
