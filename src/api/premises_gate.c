@@ -9,7 +9,10 @@
 ** (and of every record of a patient's), a register page's, or the
 ** premises itself; else from the body's premises_id (a receipt, a new
 ** patient).  A guest visit's body names the visited premises, where the
-** act happens.  Routes that take ?premises_id check in api_premises_param.
+** act happens.  Routes that take ?premises_id check in api_premises_param;
+** a few that name no premises but reach several (provider_routes) are for
+** staff holding the role at every premises; the patient list shows the
+** premises where the caller holds it (api_patients_list).
 ** An id that names nothing passes: the handler answers 404.
 */
 #include <string.h>
@@ -44,6 +47,37 @@ static const struct scope scopes[] = {
 	{ "/api/v1/session-changes/{id}", VIA_PATIENT("session_changes") },
 	{ "/api/v1/take-home-supplies/{id}", VIA_PATIENT("takehome_supplies") },
 };
+
+/* Routes that name no premises and show or change more than one premises'
+** data (lists not filtered by premises, the provider's own settings): for
+** staff whose role is global or held at every premises only. */
+static const char *const provider_routes[] = {
+	"/api/v1/caseload", "/api/v1/incidents", "/api/v1/discrepancies", "/api/v1/returns",
+	"/api/v1/discharge-reasons", "/api/v1/instruments", "/api/v1/instruments/licences",
+	"/api/v1/instruments/switches", "/api/v1/outcome-settings", "/api/v1/ndtms-codes",
+	"/api/v1/premises", NULL,
+};
+
+static bool provider_route(const struct http_req *req)
+{
+	for (size_t i = 0; provider_routes[i]; i++) {
+		if (strcmp(req->route->pattern, provider_routes[i]) != 0)
+			continue;
+		/* Which premises there are, and which the rules lists: anyone's.
+		** A new incident or return names its premises in the body. */
+		if (req->method == HTTP_GET && (strcmp(provider_routes[i], "/api/v1/premises") == 0 ||
+						strcmp(provider_routes[i], "/api/v1/discharge-reasons") == 0 ||
+						strcmp(provider_routes[i], "/api/v1/instruments") == 0 ||
+						strcmp(provider_routes[i], "/api/v1/outcome-settings") == 0 ||
+						strcmp(provider_routes[i], "/api/v1/ndtms-codes") == 0))
+			return false;
+		if (req->method == HTTP_POST && (strcmp(provider_routes[i], "/api/v1/incidents") == 0 ||
+						 strcmp(provider_routes[i], "/api/v1/returns") == 0))
+			return false;
+		return true;
+	}
+	return false;
+}
 
 static const struct scope *scope_of(const char *path)
 {
@@ -85,6 +119,9 @@ enum hat_err api_premises_gate(struct http_req *req)
 
 	if (!rule || policy_is_open(rule) || !who || who->user_id == 0)
 		return HAT_OK;
+	if (provider_route(req))
+		return auth_check_provider_wide(api_reader(req), who->user_id,
+						rule->roles & POLICY_ROLES);
 	if (sc && req->path_id > 0) {
 		rc = store_query_int(api_reader(req), sc->sql, &found, &home, "i", req->path_id);
 		if (rc != HAT_OK)

@@ -187,6 +187,14 @@ def acts(d, b, pa, pb):
     d.refused("the nurse at A cannot read a B patient's chart", "nurse_a", "GET",
               "/api/v1/patients/%d" % pb, None, 403, "not_at_premises")
     d.get("but reads an A patient's", "nurse_a", "/api/v1/patients/%d" % pa)
+    ids = lambda v: sorted(p["id"] for p in v or [])  # noqa: E731
+    d.get("the nurse at A's patient list is A's patients", "nurse_a", "/api/v1/patients",
+          expect={"patients": lambda v: pa in ids(v) and pb not in ids(v)})
+    d.get("the global nurse's list holds both premises' patients", "nurse", "/api/v1/patients",
+          expect={"patients": lambda v: pa in ids(v) and pb in ids(v)})
+    d.get("a list not yet kept per premises is for provider-wide staff only", "nurse_a",
+          "/api/v1/caseload", status=403, code="not_provider_wide")
+    d.get("the global nurse reads it", "nurse", "/api/v1/caseload")
 
     d.get("the nurse at A reads A's board", "nurse_a", "/api/v1/board?premises_id=1",
           expect={"patients": lambda v: any(p.get("patient_id") == pa for p in v or [])})
@@ -311,6 +319,11 @@ def provider_wide(d, b):
            status=200)
     d.refused("but not A's", "mgr_b", "PUT", "/api/v1/premises/1/settings",
               {"min_between_session_starts_min": 170}, 403, "not_at_premises")
+    d.refused("nor the provider's discharge reasons", "mgr_b", "POST",
+              "/api/v1/discharge-reasons", {"code": "moved", "label": "Moved away"}, 403,
+              "not_provider_wide")
+    d.refused("nor add premises", "mgr_b", "POST", "/api/v1/premises",
+              {"name": "South Site", "address": "3 South Road"}, 403, "not_provider_wide")
 
 
 def revocation(d, b):
