@@ -420,7 +420,56 @@ enum hat_err api_log_access(struct http_req *req, int64_t patient_id, const char
 	return rc;
 }
 
-/* ?premises_id=N, defaulting to the first premises. */
+/* The first premises where the caller's role is held (the first of all
+** for staff whose role is global), so that a board asked for with no
+** premises is one its reader may see. */
+static enum hat_err default_premises(struct http_req *req, int64_t *id)
+{
+	struct store_stmt *s = NULL;
+	int64_t first = 0;
+	bool row = false;
+	size_t n = 0, cap = 0;
+	int64_t *ids = NULL;
+	enum hat_err rc = store_prepare(api_reader(req), "SELECT id FROM premises ORDER BY id", &s);
+
+	/* Read them all before checking: each check runs statements of its own. */
+	while (rc == HAT_OK) {
+		rc = store_step(s, &row);
+		if (rc != HAT_OK || !row)
+			break;
+		if (n == cap) {
+			size_t ncap = cap ? 2 * cap : 8;
+			int64_t *grown = realloc(ids, ncap * sizeof *grown);
+
+			if (!grown) {
+				rc = HAT_E_NOMEM;
+				break;
+			}
+			ids = grown;
+			cap = ncap;
+		}
+		ids[n++] = store_col_int(s, 0);
+	}
+	store_done(s);
+	if (rc == HAT_OK && n == 0)
+		rc = HAT_E_UNKNOWN_PREMISES;
+	for (size_t i = 0; rc == HAT_OK && i < n; i++) {
+		if (api_premises_allowed(req, ids[i]) == HAT_OK) {
+			first = ids[i];
+			break;
+		}
+	}
+	if (rc == HAT_OK && first == 0) {
+		/* Allowed nowhere: the first premises' refusal says why. */
+		first = ids[0];
+		rc = api_premises_allowed(req, first);
+	}
+	free(ids);
+	*id = first;
+	return rc;
+}
+
+/* ?premises_id=N, defaulting to the first premises the caller may see. */
 enum hat_err api_premises_param(struct http_req *req, int64_t *id)
 {
 	const char *v = http_query(req, "premises_id");
@@ -435,7 +484,7 @@ enum hat_err api_premises_param(struct http_req *req, int64_t *id)
 		rc = store_query_int(api_reader(req), "SELECT id FROM premises WHERE id = ?", &found,
 				     id, "i", *id);
 	} else {
-		rc = store_query_int(api_reader(req), "SELECT min(id) FROM premises", &found, id, "");
+		return default_premises(req, id);
 	}
 	if (rc == HAT_OK && !found)
 		rc = HAT_E_UNKNOWN_PREMISES;

@@ -77,7 +77,8 @@ enum hat_err api_run_reauthenticated(struct http_req *req, const struct cmd_def 
 bool api_device_hash(struct http_req *req, unsigned char hash[AUTH_TOKEN_HASH_BYTES]);
 /* Writes an access-log entry for a read of patient_id (0: a list). */
 enum hat_err api_log_access(struct http_req *req, int64_t patient_id, const char *what);
-/* ?premises_id=N (default: the first premises); HAT_E_UNKNOWN_PREMISES,
+/* ?premises_id=N (default: the first premises where the caller's role is
+** held: the first of all for a global role); HAT_E_UNKNOWN_PREMISES,
 ** and HAT_E_NOT_AT_PREMISES when the caller's allowed role (the route's
 ** row) is not held at it (api_premises_allowed). */
 enum hat_err api_premises_param(struct http_req *req, int64_t *id);

@@ -338,6 +338,10 @@ def revocation(d, b):
     d.get("she no longer reads A's board", "nurse_a", "/api/v1/board?premises_id=1", status=403,
           code="not_at_premises")
     d.get("a keyworker at B, she reads B's", "nurse_a", "/api/v1/board?premises_id=%d" % b)
+    pb = d.scalar("SELECT id FROM patients WHERE family_name = 'Bravo'")
+    d.get("and the board she is shown with no premises named is B's, where she works",
+          "nurse_a", "/api/v1/board",
+          expect={"patients": lambda v: [p.get("patient_id") for p in v or []] == [pb]})
     d.refused("nor doses at A", "nurse_a", "POST", "/api/v1/patients/1/check-in", {}, 403,
               "forbidden")
     rows = d.t.query("SELECT action, detail FROM audit_events WHERE entity = 'user'"
