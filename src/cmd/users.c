@@ -396,6 +396,22 @@ const struct cmd_def users_add_licence = {
 	"user.add_licence", licence_fields, POLICY_RULE(USER_LICENCE), run_add_licence, NULL,
 };
 
+/* Sets user's "premises_roles": the roles held at one premises. */
+static enum hat_err set_premises_roles(struct store_conn *c, int64_t id, json_t *user)
+{
+	json_t *rows = NULL;
+	enum hat_err rc = store_query_json(c,
+					   "SELECT r.premises_id, p.name AS premises, r.role, r.granted_at,"
+					   " r.granted_by, r.confirmed_by FROM user_premises_roles r"
+					   " JOIN premises p ON p.id = r.premises_id"
+					   " WHERE r.user_id = ? ORDER BY r.premises_id, r.role",
+					   &rows, "i", id);
+
+	if (rc == HAT_OK && json_object_set_new(user, "premises_roles", rows) != 0)
+		rc = HAT_E_NOMEM;
+	return rc;
+}
+
 enum hat_err users_read(struct store_conn *c, int64_t id, json_t **out)
 {
 	json_t *user = NULL;
@@ -432,15 +448,7 @@ enum hat_err users_read(struct store_conn *c, int64_t id, json_t **out)
 		json_decref(user);
 		return HAT_E_NOMEM;
 	}
-	lic = NULL;
-	rc = store_query_json(c,
-			      "SELECT r.premises_id, p.name AS premises, r.role, r.granted_at,"
-			      " r.granted_by, r.confirmed_by FROM user_premises_roles r"
-			      " JOIN premises p ON p.id = r.premises_id"
-			      " WHERE r.user_id = ? ORDER BY r.premises_id, r.role",
-			      &lic, "i", id);
-	if (rc == HAT_OK && json_object_set_new(user, "premises_roles", lic) != 0)
-		rc = HAT_E_NOMEM;
+	rc = set_premises_roles(c, id, user);
 	if (rc != HAT_OK) {
 		json_decref(user);
 		return rc;
@@ -472,6 +480,11 @@ enum hat_err users_list(struct store_conn *c, json_t **out)
 		if (json_object_set_new(u, "roles", auth_roles_json(roles)) != 0) {
 			json_decref(rows);
 			return HAT_E_NOMEM;
+		}
+		rc = set_premises_roles(c, json_integer_value(json_object_get(u, "id")), u);
+		if (rc != HAT_OK) {
+			json_decref(rows);
+			return rc;
 		}
 	}
 	*out = rows;

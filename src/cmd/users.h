@@ -45,7 +45,8 @@ void users_note_confirmer(json_t *detail, const struct cmd *c);
 ** reference.  HAT_E_NOT_FOUND when there is no such user. */
 enum hat_err users_read(struct store_conn *c, int64_t id, json_t **out);
 
-/* All users, ordered by username (new reference). */
+/* All users, ordered by username, each with roles and premises_roles
+** (new reference). */
 enum hat_err users_list(struct store_conn *c, json_t **out);
 
 /* Finds a user id by username; HAT_E_NOT_FOUND when none. */
