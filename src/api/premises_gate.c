@@ -50,31 +50,30 @@ static const struct scope scopes[] = {
 
 /* Routes that name no premises and show or change more than one premises'
 ** data (lists not filtered by premises, the provider's own settings): for
-** staff whose role is global or held at every premises only. */
-static const char *const provider_routes[] = {
-	"/api/v1/caseload", "/api/v1/incidents", "/api/v1/discrepancies", "/api/v1/returns",
-	"/api/v1/discharge-reasons", "/api/v1/instruments", "/api/v1/instruments/licences",
-	"/api/v1/instruments/switches", "/api/v1/outcome-settings", "/api/v1/ndtms-codes",
-	"/api/v1/premises", NULL,
+** staff whose role is global or held at every premises. */
+static const struct {
+	const char *pattern;
+	unsigned methods;
+} provider_routes[] = {
+	{ "/api/v1/caseload", HTTP_GET },
+	{ "/api/v1/incidents", HTTP_GET },
+	{ "/api/v1/discrepancies", HTTP_GET },
+	{ "/api/v1/returns", HTTP_GET },
+	{ "/api/v1/discharge-reasons", HTTP_POST },
+	{ "/api/v1/instruments", HTTP_POST },
+	{ "/api/v1/instruments/licences", HTTP_POST },
+	{ "/api/v1/instruments/switches", HTTP_POST },
+	{ "/api/v1/outcome-settings", HTTP_PUT },
+	{ "/api/v1/ndtms-codes", HTTP_POST },
+	{ "/api/v1/premises", HTTP_POST },
 };
 
 static bool provider_route(const struct http_req *req)
 {
-	for (size_t i = 0; provider_routes[i]; i++) {
-		if (strcmp(req->route->pattern, provider_routes[i]) != 0)
-			continue;
-		/* Which premises there are, and which the rules lists: anyone's.
-		** A new incident or return names its premises in the body. */
-		if (req->method == HTTP_GET && (strcmp(provider_routes[i], "/api/v1/premises") == 0 ||
-						strcmp(provider_routes[i], "/api/v1/discharge-reasons") == 0 ||
-						strcmp(provider_routes[i], "/api/v1/instruments") == 0 ||
-						strcmp(provider_routes[i], "/api/v1/outcome-settings") == 0 ||
-						strcmp(provider_routes[i], "/api/v1/ndtms-codes") == 0))
-			return false;
-		if (req->method == HTTP_POST && (strcmp(provider_routes[i], "/api/v1/incidents") == 0 ||
-						 strcmp(provider_routes[i], "/api/v1/returns") == 0))
-			return false;
-		return true;
+	for (size_t i = 0; i < sizeof provider_routes / sizeof provider_routes[0]; i++) {
+		if ((provider_routes[i].methods & (unsigned)req->method) &&
+		    strcmp(req->route->pattern, provider_routes[i].pattern) == 0)
+			return true;
 	}
 	return false;
 }
