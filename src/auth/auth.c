@@ -240,7 +240,7 @@ enum hat_err auth_session_lookup(struct store_conn *c, const char *token, int64_
 	s = NULL;
 	/* Every role held anywhere gets through a route's gate; an act at a
 	** premises is checked again against the roles held there (premises.h). */
-	rc = auth_roles_anywhere(c, out->user_id, &out->roles);
+	rc = auth_roles_held(c, out->user_id, &out->roles, &out->global_roles);
 out:
 	store_done(s);
 	return rc;

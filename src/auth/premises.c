@@ -62,14 +62,22 @@ static enum hat_err load(struct store_conn *c, int64_t user_id, int64_t premises
 	return rc;
 }
 
-enum hat_err auth_roles_anywhere(struct store_conn *c, int64_t user_id, unsigned *mask)
+enum hat_err auth_roles_held(struct store_conn *c, int64_t user_id, unsigned *mask,
+			     unsigned *global)
 {
 	struct held h = { 0 };
 	enum hat_err rc = load(c, user_id, 0, &h);
 
 	*mask = rc == HAT_OK ? premroles_anywhere(h.global, h.g, h.n) : 0;
+	if (global)
+		*global = rc == HAT_OK ? h.global : 0;
 	free(h.g);
 	return rc;
+}
+
+enum hat_err auth_roles_anywhere(struct store_conn *c, int64_t user_id, unsigned *mask)
+{
+	return auth_roles_held(c, user_id, mask, NULL);
 }
 
 enum hat_err auth_roles_at(struct store_conn *c, int64_t user_id, int64_t premises_id,

@@ -23,7 +23,11 @@
 			     ROLE_MANAGER | ROLE_CDAO)
 
 /* *mask: the roles user_id holds anywhere (globally or at some premises):
-** what a route's gate lets through before the premises is known. */
+** what a route's gate lets through before the premises is known.  When
+** global is not NULL, *global is set to the roles held at every premises. */
+enum hat_err auth_roles_held(struct store_conn *c, int64_t user_id, unsigned *mask,
+			     unsigned *global);
+/* The same without the global roles. */
 enum hat_err auth_roles_anywhere(struct store_conn *c, int64_t user_id, unsigned *mask);
 
 /* *mask: the roles user_id holds at premises_id (globally or there). */

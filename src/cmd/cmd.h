@@ -46,7 +46,10 @@ struct cmd_def {
 struct cmd {
 	const struct cmd_def *def;
 	int64_t actor_id;        /* 0: the operator at hatctl */
-	unsigned actor_roles;
+	unsigned actor_roles;    /* held anywhere (auth_principal.roles) */
+	unsigned actor_global_roles; /* held at every premises: no premises
+				 ** check is needed for these (set by the
+				 ** API; 0 asks the store) */
 	const char *operator_name; /* hatctl: the operating-system user */
 	int64_t now;             /* read once by the caller */
 	json_t *input;           /* borrowed; validated by cmd_execute */
