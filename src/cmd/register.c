@@ -219,7 +219,7 @@ static enum hat_err load_witness(struct store_conn *conn, struct cmd *c, struct 
 		return rc;
 	if (!row)
 		return cmd_refuse(c, HAT_E_WITNESS_BAD_CREDENTIALS, "witness", NULL);
-	rc = auth_user_roles(conn, c->witness_id, &roles);
+	rc = cmd_witness_roles(conn, c, &roles);
 	if (rc != HAT_OK)
 		return rc;
 	if (!(roles & REGISTER_WITNESS_ROLES))
@@ -307,6 +307,9 @@ static enum hat_err run_receive(struct store_conn *conn, struct cmd *c)
 		return rc;
 	if (!found)
 		return cmd_refuse(c, HAT_E_UNKNOWN_PREMISES, "premises_id", NULL);
+	rc = cmd_at_premises(conn, c, fields_int(c->input, "premises_id", 0));
+	if (rc != HAT_OK)
+		return rc;
 	rc = store_prepare(conn, "SELECT name, address FROM suppliers WHERE id = ? AND active = 1", &s);
 	if (rc == HAT_OK)
 		rc = store_bind_int(s, 1, fields_int(c->input, "supplier_id", 0));
@@ -785,13 +788,15 @@ static enum hat_err run_stock_check(struct store_conn *conn, struct cmd *c)
 	json_t *out;
 	enum hat_err rc;
 
-	rc = store_query_int(conn, "SELECT 1 FROM register_pages WHERE id = ?", &found, &one, "i",
-			     c->target_id);
+	rc = store_query_int(conn, "SELECT premises_id FROM register_pages WHERE id = ?", &found,
+			     &one, "i", c->target_id);
 	if (rc != HAT_OK)
 		return rc;
 	if (!found)
 		return HAT_E_NOT_FOUND;
-	rc = load_witness(conn, c, &unused, wname, sizeof wname, wrole, sizeof wrole);
+	rc = cmd_at_premises(conn, c, one);
+	if (rc == HAT_OK)
+		rc = load_witness(conn, c, &unused, wname, sizeof wname, wrole, sizeof wrole);
 	if (rc == HAT_OK)
 		rc = page_balance(conn, c->target_id, &expected);
 	if (rc == HAT_OK)
