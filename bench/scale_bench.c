@@ -1,7 +1,7 @@
 /*
 ** scale_bench.c: what a request costs as a clinic's history grows.
 **
-**   scale_bench SHORT.db LONG.db HATCTL VERIFY_BENCH
+**   scale_bench SHORT.db LONG.db HATCTL VERIFY_BENCH HATD [BIG.db]
 **
 ** Both databases hold the same clinic today (hatctl demo --patients N) with
 ** histories of different lengths (--days).  On each it measures, in this
@@ -17,10 +17,10 @@
 **              with the peak memory it took (in a child process)
 **   verify     hatctl verify against raw BLAKE2b over the same bytes
 **   size       bytes of database per dose
-**   hatd       (long history, with HATD given) hatd's peak resident memory
-**              under each long read over HTTP: the audit and access logs,
-**              the exports, the reports, the register's year and one
-**              person's FHIR record (scale_hatd.h), against 64 MiB
+**   hatd       (long history) hatd's peak resident memory under each long
+**              read over HTTP: the audit and access logs, the exports, the
+**              reports, the register's year and one person's FHIR record
+**              (scale_hatd.h), against 64 MiB
 **
 ** and prints a table of both figures, their ratio (long / short), the
 ** target and PASS or MISS.  The same work is asked of both clinics (today's
@@ -31,7 +31,16 @@
 ** and page writes), not the disk's flush, which bench/run measures.
 ** A read's time is the fastest of several runs and a command's the median
 ** over the patients dosed; the SQLite steps they took are printed beside
-** them, a count that no other work on the machine can disturb.  Exit 0, or 2 when
+** them, a count that no other work on the machine can disturb.
+**
+** BIG.db, when given, is the largest clinic (hatctl demo --patients 1000
+** --days 3650: about 7 million doses).  On it the figures that depend on
+** the size of the whole record are measured against their targets: a year
+** of the register as CSV and its memory, verify against raw BLAKE2b, the
+** database per dose, and hatctl backup; and today's reads for its thousand
+** patients, for the record.  Nothing is written to it.
+**
+** Exit 0, or 2 when
 ** something could not run (a refused command is a failure to run).
 */
 #define _POSIX_C_SOURCE 200809L
@@ -62,6 +71,7 @@
 struct figures {
 	double board_ms, visit_ms, dose_ms, history_ms, attendance_ms, register_ms;
 	double register_mib, verify_ratio, bytes_per_dose;
+	double backup_s, db_mib;
 	int64_t doses, patients_today;
 	int board_rows;
 	long long board_steps; /* SQLite VM steps per board read */
@@ -443,31 +453,41 @@ static int measure_verify(const char *db, const char *hatctl, const char *verify
 	return 0;
 }
 
-/* hat is NULL or hatd's path (and mem where its figures go): the long
-** history's hatd reads run on the visits' scratch copy, after them. */
-static int measure(const char *db, const char *hatctl, const char *verify_bench, struct figures *f,
-		   const char *hatd, struct scale_hatd *mem)
+/* Starts a clinic's figures: its "today", its premises and how many it
+** dosed the day before; and its size on disk. */
+static int open_clinic(const char *db, struct figures *f, int32_t *today, int64_t *premises,
+		       struct stat *sb)
 {
 	struct store_conn *c = NULL;
-	struct stat sb;
-	char scratch[2048];
-	int32_t today;
-	int64_t premises;
 	int rc;
 
 	memset(f, 0, sizeof *f);
 	if (store_open(db, STORE_READ_ONLY, &c) != HAT_OK)
 		return 2;
-	rc = today_of(c, &today, &premises);
+	rc = today_of(c, today, premises);
 	if (rc == 0)
 		store_query_int(c, "SELECT count(DISTINCT patient_id) FROM administrations"
 				   " WHERE local_date = ?",
-				NULL, &f->patients_today, "i", (int64_t)(today - 1));
+				NULL, &f->patients_today, "i", (int64_t)(*today - 1));
 	store_close(c);
-	if (rc != 0)
+	if (rc != 0 || stat(db, sb) != 0)
 		return fail("no doses in the database", HAT_E_NOT_FOUND);
-	if (stat(db, &sb) != 0)
-		return 2;
+	return 0;
+}
+
+/* hatd is NULL or hatd's path (and mem where its figures go): the long
+** history's hatd reads run on the visits' scratch copy, after them. */
+static int measure(const char *db, const char *hatctl, const char *verify_bench, struct figures *f,
+		   const char *hatd, struct scale_hatd *mem)
+{
+	struct stat sb;
+	char scratch[2048];
+	int32_t today;
+	int64_t premises;
+	int rc = open_clinic(db, f, &today, &premises, &sb);
+
+	if (rc != 0)
+		return rc;
 	if (snprintf(scratch, sizeof scratch, "%s.scratch", db) >= (int)sizeof scratch)
 		return 2;
 	rc = measure_reads(db, today, premises, f);
@@ -486,11 +506,72 @@ static int measure(const char *db, const char *hatctl, const char *verify_bench,
 	return rc;
 }
 
+/* hatctl backup of the whole database, as an operator runs it (the copy is
+** verified before it is kept), into a scratch file beside it, then removed. */
+static int measure_backup(const char *db, const char *hatctl, struct figures *f)
+{
+	char cmd[8192], copy[4096];
+	double t0;
+	int rc;
+
+	if (snprintf(copy, sizeof copy, "%s.backup-bench", db) >= (int)sizeof copy ||
+	    snprintf(cmd, sizeof cmd, "'%s' backup '%s' --db '%s' >/dev/null", hatctl, copy, db) >=
+		    (int)sizeof cmd)
+		return 2;
+	unlink(copy);
+	t0 = now_ms();
+	rc = system(cmd);
+	f->backup_s = (now_ms() - t0) / 1000.0;
+	unlink(copy);
+	return rc == 0 ? 0 : fail("backup", HAT_E_INTERNAL);
+}
+
+/* The largest clinic: what grows with the whole record (no writes to it). */
+static int measure_big(const char *db, const char *hatctl, const char *verify_bench,
+		       struct figures *f)
+{
+	struct stat sb;
+	int32_t today;
+	int64_t premises;
+	int rc = open_clinic(db, f, &today, &premises, &sb);
+
+	if (rc == 0)
+		rc = measure_reads(db, today, premises, f);
+	if (rc == 0)
+		rc = measure_register(db, today, premises, f);
+	if (rc == 0)
+		rc = measure_verify(db, hatctl, verify_bench, f);
+	if (rc == 0)
+		rc = measure_backup(db, hatctl, f);
+	f->bytes_per_dose = f->doses ? (double)sb.st_size / (double)f->doses : 0;
+	f->db_mib = (double)sb.st_size / (1024.0 * 1024.0);
+	return rc;
+}
+
+static void big_row(const char *name, const char *unit, double v, const char *target, int pass)
+{
+	printf("| %-30s | %12.2f %-4s | %-26s | %s |\n", name, v, unit, target,
+	       pass < 0 ? "    " : pass ? "PASS" : "MISS");
+}
+
+/* Cost per million doses of history, from the two clinics' figures: the
+** slope of a straight line through them (0 when a figure does not grow). */
+static double per_million(double a, double b, const struct figures *s, const struct figures *l)
+{
+	double d = (double)(l->doses - s->doses) / 1e6;
+
+	return d > 0 ? (b - a) / d : 0;
+}
+
+/* The two clinics a row's growth is fitted between. */
+static const struct figures *fit_short, *fit_long;
+
 static void row(const char *name, const char *unit, double a, double b, const char *target,
 		int pass)
 {
-	printf("| %-26s | %10.2f %-3s | %10.2f %-3s | %6.2fx | %-24s | %s |\n", name, a, unit, b,
-	       unit, a > 0 ? b / a : 0, target, pass < 0 ? "    " : pass ? "PASS" : "MISS");
+	printf("| %-26s | %10.2f %-3s | %10.2f %-3s | %6.2fx | %+10.3f | %-24s | %s |\n", name, a,
+	       unit, b, unit, a > 0 ? b / a : 0, per_million(a, b, fit_short, fit_long), target,
+	       pass < 0 ? "    " : pass ? "PASS" : "MISS");
 }
 
 /* hatd's memory under each long read at the long history. */
@@ -516,27 +597,31 @@ static void print_hatd(const struct scale_hatd *h)
 int main(int argc, char **argv)
 {
 	static struct scale_hatd mem;
-	struct figures s, l;
+	struct figures s, l, big;
 
-	if (argc != 5 && argc != 6) {
-		fputs("usage: scale_bench SHORT.db LONG.db HATCTL VERIFY_BENCH [HATD]\n", stderr);
+	if (argc != 6 && argc != 7) {
+		fputs("usage: scale_bench SHORT.db LONG.db HATCTL VERIFY_BENCH HATD [BIG.db]\n", stderr);
 		return 2;
 	}
 	if (clock_set_zone("Europe/London") != HAT_OK)
 		return 2;
 	if (measure(argv[1], argv[3], argv[4], &s, NULL, NULL) != 0 ||
-	    measure(argv[2], argv[3], argv[4], &l, argc == 6 ? argv[5] : NULL, &mem) != 0)
+	    measure(argv[2], argv[3], argv[4], &l, argv[5], &mem) != 0)
 		return 2;
+	if (argc == 7 && measure_big(argv[6], argv[3], argv[4], &big) != 0)
+		return 2;
+	fit_short = &s;
+	fit_long = &l;
 	printf("short: %lld doses, %lld patients dosed on its last day\n", (long long)s.doses,
 	       (long long)s.patients_today);
 	printf("long:  %lld doses, %lld patients dosed on its last day\n", (long long)l.doses,
 	       (long long)l.patients_today);
 	printf("board rows: %d and %d\n\n", s.board_rows, l.board_rows);
-	printf("| %-26s | %14s | %14s | %7s | %-24s | %4s |\n", "figure", "short history",
-	       "long history", "ratio", "target", "");
-	printf("|%.28s|%.16s|%.16s|%.9s|%.26s|%.6s|\n", "-----------------------------",
-	       "-----------------", "-----------------", "----------", "---------------------------",
-	       "-------");
+	printf("| %-26s | %14s | %14s | %7s | %10s | %-24s | %4s |\n", "figure", "short history",
+	       "long history", "ratio", "per M doses", "target", "");
+	printf("|%.28s|%.16s|%.16s|%.9s|%.12s|%.26s|%.6s|\n", "-----------------------------",
+	       "-----------------", "-----------------", "----------", "-------------",
+	       "---------------------------", "-------");
 	row("board (morning)", "ms", s.board_ms, l.board_ms, "<= 1.2x, < 5 ms",
 	    l.board_ms <= 1.2 * s.board_ms && l.board_ms < 5);
 	row("  its SQLite steps", "", (double)s.board_steps, (double)l.board_steps, "<= 1.2x",
@@ -558,7 +643,27 @@ int main(int argc, char **argv)
 	    l.verify_ratio >= 0.5 && s.verify_ratio >= 0.5);
 	row("database per dose", "B", s.bytes_per_dose, l.bytes_per_dose, "<= 2,048 B",
 	    l.bytes_per_dose <= 2048);
-	if (argc == 6)
-		print_hatd(&mem);
+	printf("\n\"per M doses\" is the straight line through the two clinics: what a\n"
+	       "million more doses of history add to the figure (about 0 for a cost that\n"
+	       "does not grow with history).\n");
+	print_hatd(&mem);
+	if (argc != 7)
+		return 0;
+	printf("\nbig: %lld doses, %lld patients dosed on its last day, %.0f MiB\n\n",
+	       (long long)big.doses, (long long)big.patients_today, big.db_mib);
+	printf("| %-30s | %17s | %-26s | %4s |\n", "figure (the big clinic)", "value", "target", "");
+	printf("|%.32s|%.19s|%.28s|%.6s|\n", "--------------------------------",
+	       "-------------------", "----------------------------", "------");
+	big_row("register, 365 days, CSV", "ms", big.register_ms, "< 2 s (1,000 patients)",
+		big.register_ms < 2000);
+	big_row("  its peak memory", "MiB", big.register_mib, "< 64 MiB", big.register_mib < 64);
+	big_row("verify / raw BLAKE2b", "x", big.verify_ratio, ">= 0.5x", big.verify_ratio >= 0.5);
+	big_row("database per dose", "B", big.bytes_per_dose, "<= 2,048 B",
+		big.bytes_per_dose <= 2048);
+	big_row("hatctl backup (verified)", "s", big.backup_s, "finishes; no target", -1);
+	big_row("  its rate", "MiB/s", big.backup_s > 0 ? big.db_mib / big.backup_s : 0,
+		"no target", -1);
+	big_row("board, all its patients", "ms", big.board_ms, "none (5 ms is for 150)", -1);
+	big_row("attendance, last 30 days", "ms", big.attendance_ms, "none", -1);
 	return 0;
 }

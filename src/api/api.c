@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "auth/premises.h"
 #include "cmd/patients.h"
 #include "cmd/pins.h"
 #include "cmd/sessions.h"
@@ -153,7 +154,8 @@ enum hat_err api_authenticate(struct http_req *req)
 	if (st->who.must_change_password && rule != POLICY_RULE(SESSION) &&
 	    rule != POLICY_RULE(USER_PASSWORD))
 		return HAT_E_PASSWORD_CHANGE_REQUIRED;
-	return HAT_OK;
+	/* A role held at other premises only does not reach this one's data. */
+	return api_premises_gate(req);
 }
 
 static bool idempotency_key_ok(const char *k)
@@ -182,6 +184,7 @@ static enum hat_err run_cmd_as(struct http_req *req, const struct cmd_def *def, 
 	if (key && !idempotency_key_ok(key))
 		return HAT_E_BAD_IDEMPOTENCY_KEY;
 	cmd_init(&c, def, who->user_id, who->roles, input, clock_now());
+	c.actor_global_roles = who->global_roles;
 	c.target_id = req->path_id;
 	c.idempotency_key = key;
 	c.witness_id = witness_id;
@@ -418,7 +421,56 @@ enum hat_err api_log_access(struct http_req *req, int64_t patient_id, const char
 	return rc;
 }
 
-/* ?premises_id=N, defaulting to the first premises. */
+/* The first premises where the caller's role is held (the first of all
+** for staff whose role is global), so that a board asked for with no
+** premises is one its reader may see. */
+static enum hat_err default_premises(struct http_req *req, int64_t *id)
+{
+	struct store_stmt *s = NULL;
+	int64_t first = 0;
+	bool row = false;
+	size_t n = 0, cap = 0;
+	int64_t *ids = NULL;
+	enum hat_err rc = store_prepare(api_reader(req), "SELECT id FROM premises ORDER BY id", &s);
+
+	/* Read them all before checking: each check runs statements of its own. */
+	while (rc == HAT_OK) {
+		rc = store_step(s, &row);
+		if (rc != HAT_OK || !row)
+			break;
+		if (n == cap) {
+			size_t ncap = cap ? 2 * cap : 8;
+			int64_t *grown = realloc(ids, ncap * sizeof *grown);
+
+			if (!grown) {
+				rc = HAT_E_NOMEM;
+				break;
+			}
+			ids = grown;
+			cap = ncap;
+		}
+		ids[n++] = store_col_int(s, 0);
+	}
+	store_done(s);
+	if (rc == HAT_OK && n == 0)
+		rc = HAT_E_UNKNOWN_PREMISES;
+	for (size_t i = 0; rc == HAT_OK && i < n; i++) {
+		if (api_premises_allowed(req, ids[i]) == HAT_OK) {
+			first = ids[i];
+			break;
+		}
+	}
+	if (rc == HAT_OK && first == 0) {
+		/* Allowed nowhere: the first premises' refusal says why. */
+		first = ids[0];
+		rc = api_premises_allowed(req, first);
+	}
+	free(ids);
+	*id = first;
+	return rc;
+}
+
+/* ?premises_id=N, defaulting to the first premises the caller may see. */
 enum hat_err api_premises_param(struct http_req *req, int64_t *id)
 {
 	const char *v = http_query(req, "premises_id");
@@ -433,11 +485,50 @@ enum hat_err api_premises_param(struct http_req *req, int64_t *id)
 		rc = store_query_int(api_reader(req), "SELECT id FROM premises WHERE id = ?", &found,
 				     id, "i", *id);
 	} else {
-		rc = store_query_int(api_reader(req), "SELECT min(id) FROM premises", &found, id, "");
+		return default_premises(req, id);
 	}
 	if (rc == HAT_OK && !found)
 		rc = HAT_E_UNKNOWN_PREMISES;
+	if (rc == HAT_OK)
+		rc = api_premises_allowed(req, *id);
 	return rc;
+}
+
+enum hat_err api_premises_allowed(struct http_req *req, int64_t premises_id)
+{
+	const struct auth_principal *who = api_who(req);
+	const struct policy_rule *rule = req->route->policy;
+
+	if (!rule || policy_is_open(rule) || !who || (who->global_roles & rule->roles & POLICY_ROLES))
+		return HAT_OK;
+	return premises_id > 0 ? auth_check_at_premises(api_reader(req), who->user_id, premises_id,
+							rule->roles & POLICY_ROLES)
+			       : auth_check_provider_wide(api_reader(req), who->user_id,
+							  rule->roles & POLICY_ROLES);
+}
+
+enum hat_err api_provider_only(struct http_req *req)
+{
+	const char *v = http_query(req, "premises_id");
+
+	if (v && strcmp(v, "all") != 0) {
+		req->err_field = "premises_id";
+		snprintf(req->err_message, sizeof req->err_message,
+			 "This view is of the whole provider only: premises_id=all or none.");
+		return HAT_E_INVALID_QUERY;
+	}
+	return api_premises_allowed(req, 0);
+}
+
+enum hat_err api_premises_scope(struct http_req *req, bool dflt_all, int64_t *id)
+{
+	const char *v = http_query(req, "premises_id");
+
+	if ((v && strcmp(v, "all") == 0) || (!v && dflt_all)) {
+		*id = 0;
+		return api_premises_allowed(req, 0);
+	}
+	return api_premises_param(req, id);
 }
 
 /* ?from=YYYY-MM-DD&to=YYYY-MM-DD, defaulting to the last `days` days. */

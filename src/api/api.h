@@ -78,8 +78,26 @@ enum hat_err api_run_reauthenticated(struct http_req *req, const struct cmd_def 
 bool api_device_hash(struct http_req *req, unsigned char hash[AUTH_TOKEN_HASH_BYTES]);
 /* Writes an access-log entry for a read of patient_id (0: a list). */
 enum hat_err api_log_access(struct http_req *req, int64_t patient_id, const char *what);
-/* ?premises_id=N (default: the first premises); HAT_E_UNKNOWN_PREMISES. */
+/* ?premises_id=N (default: the first premises where the caller's role is
+** held: the first of all for a global role); HAT_E_UNKNOWN_PREMISES,
+** and HAT_E_NOT_AT_PREMISES when the caller's allowed role (the route's
+** row) is not held at it (api_premises_allowed). */
 enum hat_err api_premises_param(struct http_req *req, int64_t *id);
+/* The same for a view that may also be of the whole provider:
+** ?premises_id=all, or no premises_id when dflt_all, gives *id 0, for
+** staff holding the route's role at every premises only
+** (HAT_E_NOT_PROVIDER_WIDE otherwise). */
+enum hat_err api_premises_scope(struct http_req *req, bool dflt_all, int64_t *id);
+/* For a view made only for the whole provider: premises_id=all or none
+** (HAT_E_INVALID_QUERY for one premises), and the caller's role held at
+** every premises (HAT_E_NOT_PROVIDER_WIDE). */
+enum hat_err api_provider_only(struct http_req *req);
+/* HAT_OK when the caller holds one of the route's roles at premises_id,
+** or (premises_id 0) at every premises. */
+enum hat_err api_premises_allowed(struct http_req *req, int64_t premises_id);
+/* The check of api_authenticate for the premises the request acts on:
+** that of the path's record or of the body's premises_id (premises_gate.c). */
+enum hat_err api_premises_gate(struct http_req *req);
 /* ?from=&to= local dates, defaulting to the last `days` days to today. */
 enum hat_err api_date_range(struct http_req *req, int32_t days, int32_t *from, int32_t *to);
 /* Reads a paging query: limit (1..500, default 50) and offset. */
@@ -119,6 +137,8 @@ enum hat_err api_users_get(struct http_req *req);
 enum hat_err api_users_update(struct http_req *req);
 enum hat_err api_users_password(struct http_req *req);
 enum hat_err api_users_licence(struct http_req *req);
+enum hat_err api_users_premises_role_grant(struct http_req *req);
+enum hat_err api_users_premises_role_revoke(struct http_req *req);
 enum hat_err api_premises_list(struct http_req *req);
 enum hat_err api_premises_create(struct http_req *req);
 enum hat_err api_premises_update(struct http_req *req);

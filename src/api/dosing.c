@@ -9,6 +9,7 @@
 #include "cmd/clinical.h"
 #include "cmd/premises.h"
 #include "cmd/prescriptions.h"
+#include "cmd/provider.h"
 #include "cmd/settings.h"
 #include "cmd/photos.h"
 #include "cmd/visits.h"
@@ -212,7 +213,7 @@ enum hat_err api_attendance(struct http_req *req)
 	int32_t from, to;
 	const char *p = http_query(req, "patient_id");
 	json_t *out = NULL;
-	enum hat_err rc = api_premises_param(req, &premises);
+	enum hat_err rc = api_premises_scope(req, false, &premises);
 
 	if (rc == HAT_OK)
 		rc = api_date_range(req, 28, &from, &to);
@@ -220,7 +221,10 @@ enum hat_err api_attendance(struct http_req *req)
 		req->err_field = "patient_id";
 		rc = HAT_E_INVALID_QUERY;
 	}
-	if (rc == HAT_OK)
+	/* premises_id=all: the provider's, each premises' beside the sums. */
+	if (rc == HAT_OK && premises == 0)
+		rc = provider_attendance(api_reader(req), patient, from, to, clock_now(), &out);
+	else if (rc == HAT_OK)
 		rc = board_attendance(api_reader(req), premises, patient, from, to, clock_now(), &out);
 	if (rc == HAT_OK)
 		rc = api_log_access(req, patient, "attendance");

@@ -4,6 +4,7 @@
 */
 #include "api.h"
 #include "cmd/flex.h"
+#include "cmd/provider.h"
 #include "cmd/register.h"
 #include "cmd/visits.h"
 #include "util/clock.h"
@@ -89,7 +90,7 @@ enum hat_err api_flex_report(struct http_req *req)
 	int64_t premises;
 	int32_t from, to;
 	json_t *out = NULL;
-	enum hat_err rc = api_premises_param(req, &premises);
+	enum hat_err rc = api_premises_scope(req, false, &premises);
 
 	if (rc == HAT_OK)
 		rc = api_date_range(req, 28, &from, &to);
@@ -97,7 +98,9 @@ enum hat_err api_flex_report(struct http_req *req)
 		req->err_field = "from";
 		rc = HAT_E_OUT_OF_RANGE;
 	}
-	if (rc == HAT_OK)
+	if (rc == HAT_OK && premises == 0)
+		rc = provider_flex_report(api_reader(req), from, to, clock_now(), &out);
+	else if (rc == HAT_OK)
 		rc = flex_report(api_reader(req), premises, from, to, clock_now(), &out);
 	if (rc == HAT_OK)
 		rc = api_log_access(req, 0, "flexibility_report");

@@ -281,7 +281,10 @@ enum hat_err api_me_note_create(struct http_req *req)
 enum hat_err api_outcomes_report(struct http_req *req)
 {
 	json_t *out = NULL;
-	enum hat_err rc = report_outcomes(api_reader(req), clock_now(), &out);
+	enum hat_err rc = api_provider_only(req);
+
+	if (rc == HAT_OK)
+		rc = report_outcomes(api_reader(req), clock_now(), &out);
 
 	return reply_logged(req, rc, 0, "outcomes_report", out);
 }
@@ -294,7 +297,10 @@ enum hat_err api_ndtms_record(struct http_req *req)
 enum hat_err api_ndtms_export(struct http_req *req)
 {
 	json_t *out = NULL;
-	enum hat_err rc = ndtms_export(api_reader(req), &out);
+	enum hat_err rc = api_provider_only(req);
+
+	if (rc == HAT_OK)
+		rc = ndtms_export(api_reader(req), &out);
 
 	return reply_logged(req, rc, 0, "ndtms_export", out);
 }

@@ -3,17 +3,34 @@
 ** patient's record (and of a list of patients) goes to the access log
 ** before the data is sent.
 */
+#include <stdio.h>
+
 #include "api.h"
 #include "cmd/patients.h"
 
 enum hat_err api_patients_list(struct http_req *req)
 {
-	int64_t limit, offset;
+	const struct policy_rule *rule = req->route->policy;
+	int64_t limit, offset, viewer = 0;
+	char roles[160] = ",";
 	json_t *out = NULL;
 	enum hat_err rc = api_paging(req, &limit, &offset);
 
+	/* Staff whose role is held at some premises only see those premises'
+	** patients. */
+	if (rc == HAT_OK && api_premises_allowed(req, 0) != HAT_OK) {
+		size_t n = 1;
+
+		viewer = api_who(req)->user_id;
+		for (unsigned bit = 1; bit <= ROLE_ADMIN && n < sizeof roles; bit <<= 1) {
+			if (rule->roles & bit)
+				n += (size_t)snprintf(roles + n, sizeof roles - n, "%s,",
+						      auth_role_name(bit));
+		}
+	}
 	if (rc == HAT_OK)
-		rc = patients_list(api_reader(req), http_query(req, "q"), limit, offset, &out);
+		rc = patients_list(api_reader(req), http_query(req, "q"), viewer, roles, limit,
+				   offset, &out);
 	if (rc == HAT_OK)
 		rc = api_log_access(req, 0, "patient_list");
 	if (rc != HAT_OK) {

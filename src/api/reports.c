@@ -23,8 +23,9 @@ enum hat_err api_evaluation_report(struct http_req *req)
 	json_t *out = NULL;
 	enum hat_err rc = api_date_range(req, 365, &from, &to);
 
-	if (rc == HAT_OK && http_query(req, "premises_id"))
-		rc = api_premises_param(req, &premises);
+	/* No premises_id (as before) or premises_id=all: the whole provider. */
+	if (rc == HAT_OK)
+		rc = api_premises_scope(req, true, &premises);
 	if (rc == HAT_OK)
 		rc = evaluation_report(api_reader(req), premises, from, to, clock_now(), &out);
 	if (rc == HAT_OK)
@@ -73,7 +74,8 @@ enum hat_err api_ndtms_export_file(struct http_req *req)
 		req->err_field = "part";
 		return HAT_E_INVALID_QUERY;
 	}
-	if (http_query(req, "from") || http_query(req, "to"))
+	rc = api_provider_only(req);
+	if (rc == HAT_OK && (http_query(req, "from") || http_query(req, "to")))
 		rc = api_date_range(req, 31, &from, &to);
 	if (rc == HAT_OK)
 		rc = api_log_access(req, 0, "ndtms_export");
@@ -118,9 +120,9 @@ enum hat_err api_research_export(struct http_req *req)
 	int64_t rows = 0;
 	struct spool sp = { .fd = -1 };
 	json_t *out = NULL;
-	enum hat_err rc = HAT_OK;
+	enum hat_err rc = api_provider_only(req);
 
-	if (http_query(req, "from") || http_query(req, "to"))
+	if (rc == HAT_OK && (http_query(req, "from") || http_query(req, "to")))
 		rc = api_date_range(req, 31, &from, &to);
 	if (rc == HAT_OK)
 		rc = api_log_access(req, 0, "research_export");

@@ -32,6 +32,8 @@ const struct http_route api_routes[] = {
 	{ HTTP_PATCH, "/api/v1/users/{id}", api_users_update, P(USER_UPDATE), 4 * KB, NULL },
 	{ HTTP_POST, "/api/v1/users/{id}/password", api_users_password, P(USER_PASSWORD), 4 * KB, NULL },
 	{ HTTP_POST, "/api/v1/users/{id}/licences", api_users_licence, P(USER_LICENCE), 4 * KB, NULL },
+	{ HTTP_POST, "/api/v1/users/{id}/premises-roles", api_users_premises_role_grant, P(USER_UPDATE), 4 * KB, NULL },
+	{ HTTP_POST, "/api/v1/users/{id}/premises-roles/revocations", api_users_premises_role_revoke, P(USER_UPDATE), 4 * KB, NULL },
 
 	{ HTTP_GET, "/api/v1/premises", api_premises_list, P(PREMISES_READ), 0, NULL },
 	{ HTTP_POST, "/api/v1/premises", api_premises_create, P(PREMISES_CREATE), 4 * KB, NULL },

@@ -43,3 +43,15 @@ enum hat_err api_users_licence(struct http_req *req)
 {
 	return api_run_confirmed(req, &users_add_licence);
 }
+
+/* A role held at one premises: given (a clinical one confirmed by a second
+** person, as for a global role) or taken away. */
+enum hat_err api_users_premises_role_grant(struct http_req *req)
+{
+	return api_run_confirmed(req, &users_grant_premises_role);
+}
+
+enum hat_err api_users_premises_role_revoke(struct http_req *req)
+{
+	return api_run(req, &users_revoke_premises_role);
+}

@@ -80,6 +80,8 @@ const struct audit_table audit_tables[] = {
 	{ "takehome_supplies", 58, AUDIT_BOUND, NULL, NULL },
 	{ "takehome_returns", 59, AUDIT_BOUND, NULL, NULL },
 	{ "guest_authorisations", 60, AUDIT_BOUND, NULL, NULL },
+	/* Roles held at one premises (migration 014). */
+	{ "user_premises_roles", 61, AUDIT_BOUND, NULL, NULL },
 
 	{ "audit_events", 0, AUDIT_CHAIN, NULL, NULL },
 	{ "audit_head", 0, AUDIT_CHAIN, NULL, NULL },

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "premises.h"
 #include "core/pin.h"
 #include "util/buf.h"
 
@@ -237,7 +238,9 @@ enum hat_err auth_session_lookup(struct store_conn *c, const char *token, int64_
 	out->must_change_password = store_col_int(s, 9) != 0;
 	store_done(s);
 	s = NULL;
-	rc = auth_user_roles(c, out->user_id, &out->roles);
+	/* Every role held anywhere gets through a route's gate; an act at a
+	** premises is checked again against the roles held there (premises.h). */
+	rc = auth_roles_held(c, out->user_id, &out->roles, &out->global_roles);
 out:
 	store_done(s);
 	return rc;
@@ -473,7 +476,9 @@ enum hat_err auth_witness_check(struct store_conn *c, json_t *body, int64_t acto
 		return rc;
 	if (id == actor_id)
 		return HAT_E_WITNESS_SAME_PERSON;
-	rc = auth_user_roles(c, id, &roles);
+	/* A role held at any premises: the command checks it again against
+	** the premises it acts at (cmd_witness_roles). */
+	rc = auth_roles_anywhere(c, id, &roles);
 	if (rc != HAT_OK)
 		return rc;
 	if (!(roles & roles_allowed))

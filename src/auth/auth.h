@@ -100,7 +100,8 @@ struct auth_principal {
 	int64_t user_id;
 	char username[64];
 	char display_name[128];
-	unsigned roles;
+	unsigned roles;              /* held anywhere: globally or at some premises */
+	unsigned global_roles;       /* held at every premises (user_roles) */
 	bool cookie;                 /* true: must echo the CSRF token on writes */
 	char csrf[AUTH_TOKEN_CHARS];
 	unsigned char token_hash[AUTH_TOKEN_HASH_BYTES];

@@ -19,6 +19,7 @@
 #include "cmd.h"
 #include "audit/audit.h"
 #include "audit/rows.h"
+#include "auth/premises.h"
 #include "util/log.h"
 
 void cmd_init(struct cmd *c, const struct cmd_def *def, int64_t actor_id,
@@ -63,6 +64,32 @@ enum hat_err cmd_refuse(struct cmd *c, enum hat_err code, const char *field,
 	if (message)
 		snprintf(c->err_message, sizeof c->err_message, "%s", message);
 	return code;
+}
+
+enum hat_err cmd_at_premises(struct store_conn *conn, struct cmd *c, int64_t premises_id)
+{
+	enum hat_err rc;
+
+	if (c->actor_id == 0 || c->anonymous || !c->def->policy) {
+		c->premises_id = premises_id;
+		return HAT_OK;
+	}
+	rc = c->actor_global_roles & c->def->policy->roles & POLICY_ROLES
+		     ? HAT_OK
+		     : auth_check_at_premises(conn, c->actor_id, premises_id,
+					      c->def->policy->roles & POLICY_ROLES);
+	if (rc == HAT_E_NOT_AT_PREMISES || rc == HAT_E_FORBIDDEN)
+		return cmd_refuse(c, rc, NULL, NULL);
+	if (rc == HAT_OK)
+		c->premises_id = premises_id;
+	return rc;
+}
+
+enum hat_err cmd_witness_roles(struct store_conn *conn, const struct cmd *c, unsigned *mask)
+{
+	if (c->premises_id > 0)
+		return auth_roles_at(conn, c->witness_id, c->premises_id, mask);
+	return auth_user_roles(conn, c->witness_id, mask);
 }
 
 enum hat_err cmd_audit_answer(struct store_conn *conn, struct cmd *c, const char *entity,

@@ -46,7 +46,10 @@ struct cmd_def {
 struct cmd {
 	const struct cmd_def *def;
 	int64_t actor_id;        /* 0: the operator at hatctl */
-	unsigned actor_roles;
+	unsigned actor_roles;    /* held anywhere (auth_principal.roles) */
+	unsigned actor_global_roles; /* held at every premises: no premises
+				 ** check is needed for these (set by the
+				 ** API; 0 asks the store) */
 	const char *operator_name; /* hatctl: the operating-system user */
 	int64_t now;             /* read once by the caller */
 	json_t *input;           /* borrowed; validated by cmd_execute */
@@ -62,6 +65,10 @@ struct cmd {
 				 ** password (off the writer) for this command */
 	const unsigned char *actor_session; /* the token hash of the session
 				 ** asking (AUTH_TOKEN_HASH_BYTES), or NULL */
+	int64_t premises_id;     /* the premises the command acts at, once
+				 ** cmd_at_premises has checked the actor's
+				 ** role there (0 before): a witness's role is
+				 ** then the one held there (cmd_witness_roles) */
 
 	/* Results. */
 	enum hat_err err;
@@ -114,6 +121,17 @@ void cmd_finish(struct cmd *c);
 ** message (either may be NULL).  Returns code. */
 enum hat_err cmd_refuse(struct cmd *c, enum hat_err code, const char *field,
 			const char *message);
+
+/* For run functions acting on one premises' data (a patient's visit, a
+** prescription, the register, the premises' settings): refuses with
+** HAT_E_NOT_AT_PREMISES unless the actor holds one of the command's policy
+** roles at premises_id, or globally (core/premroles.h).  The operator at
+** hatctl (actor 0) is outside the rule. */
+enum hat_err cmd_at_premises(struct store_conn *conn, struct cmd *c, int64_t premises_id);
+
+/* The roles the command's witness holds where it acts: at c->premises_id
+** (globally or there) when cmd_at_premises set it, else the global ones. */
+enum hat_err cmd_witness_roles(struct store_conn *conn, const struct cmd *c, unsigned *mask);
 
 /* For run functions: append an audit event for this command, its action
 ** being def->name.  detail is borrowed (read now, not kept) and never NULL

@@ -110,7 +110,8 @@ static enum hat_err load_all(struct store_conn *conn, struct cmd *c, struct cove
 	if (!cv->absence_in_force)
 		return cmd_refuse(c, HAT_E_ABSENCE_CANCELLED, NULL,
 				  "The planned absence this cover was for was cancelled.");
-	return visits_load_facts(conn, cv->patient_id, c->now, -1, f);
+	rc = visits_load_facts(conn, cv->patient_id, c->now, -1, f);
+	return rc == HAT_OK ? cmd_at_premises(conn, c, f->premises_id) : rc;
 }
 
 static enum hat_err record_event(struct store_conn *conn, struct cmd *c, const char *kind,

@@ -71,11 +71,24 @@ enum hat_err fhir_add(json_t *entries, json_t *resource)
 		? HAT_OK : HAT_E_NOMEM;
 }
 
-/* The medicine as a local code with its name: no SNOMED CT code for it
-** has been checked against a release, and a wrong one would be worse. */
+/* The medicine as SNOMED CT and ATC codes, and hat's own code with its name
+** beside them (so a reader of an earlier export still finds it); a drug
+** with no standard code here keeps only the local one. */
 static json_t *medicine(const char *drug)
 {
-	return fhir_concept(FHIR_LOCAL("medicine"), drug, drug);
+	const char *snomed, *display, *atc;
+	json_t *cc = fhir_concept(FHIR_LOCAL("medicine"), drug, drug);
+	json_t *coding = cc ? json_object_get(cc, "coding") : NULL;
+
+	if (coding && fhir_medicine(drug, &snomed, &display, &atc) &&
+	    (json_array_insert_new(coding, 0, json_pack("{s:s, s:s, s:s}", "system",
+				   FHIR_SNOMED_SYSTEM, "code", snomed, "display", display)) != 0 ||
+	     json_array_insert_new(coding, 1, json_pack("{s:s, s:s, s:s}", "system",
+				   FHIR_ATC_SYSTEM, "code", atc, "display", display)) != 0)) {
+		json_decref(cc);
+		return NULL;
+	}
+	return cc;
 }
 
 static enum hat_err patient(struct store_conn *c, int64_t pid, json_t *entries)

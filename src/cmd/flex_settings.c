@@ -306,6 +306,8 @@ static enum hat_err run_set(struct store_conn *conn, struct cmd *c)
 	enum hat_err rc = flex_settings_read(conn, c->target_id, &before);
 
 	if (rc == HAT_OK)
+		rc = cmd_at_premises(conn, c, c->target_id);
+	if (rc == HAT_OK)
 		rc = clinic_settings_load(conn, c->target_id, &s, &cv);
 	if (rc == HAT_OK)
 		rc = flex_settings_load(conn, c->target_id, &s, &current, &version);

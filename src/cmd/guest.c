@@ -25,6 +25,9 @@ enum hat_err guest_load_for_cmd(struct store_conn *conn, struct cmd *c, int32_t 
 			return cmd_refuse(c, HAT_E_UNKNOWN_PREMISES, "premises_id", NULL);
 	}
 	rc = visits_load_facts_at(conn, c->target_id, where, c->now, window, f);
+	/* The visit happens at f->premises_id: the role must be held there. */
+	if (rc == HAT_OK)
+		rc = cmd_at_premises(conn, c, f->premises_id);
 	if (rc != HAT_OK || f->premises_id == f->home_premises_id)
 		return rc;
 	rc = store_query_int(conn, "SELECT count(*) FROM guest_authorisations WHERE patient_id = ?"

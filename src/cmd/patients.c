@@ -77,8 +77,8 @@ enum hat_err patients_read(struct store_conn *c, int64_t id, json_t **out)
 	return HAT_OK;
 }
 
-enum hat_err patients_list(struct store_conn *c, const char *q, int64_t limit,
-			   int64_t offset, json_t **out)
+enum hat_err patients_list(struct store_conn *c, const char *q, int64_t viewer_id,
+			   const char *roles, int64_t limit, int64_t offset, json_t **out)
 {
 	char like[210];
 
@@ -102,10 +102,13 @@ enum hat_err patients_list(struct store_conn *c, const char *q, int64_t limit,
 		" (SELECT status FROM episodes e WHERE e.patient_id = p.id"
 		"  ORDER BY e.id DESC LIMIT 1) AS episode_status"
 		" FROM patients p"
-		" WHERE ?1 IS NULL OR p.given_name || ' ' || p.family_name LIKE ?1 ESCAPE '\\'"
-		"  OR p.nhs_number LIKE ?1 ESCAPE '\\'"
+		" WHERE (?1 IS NULL OR p.given_name || ' ' || p.family_name LIKE ?1 ESCAPE '\\'"
+		"  OR p.nhs_number LIKE ?1 ESCAPE '\\')"
+		" AND (?4 = 0 OR EXISTS (SELECT 1 FROM user_premises_roles r WHERE r.user_id = ?4"
+		"  AND r.premises_id = p.premises_id AND ?5 LIKE '%,' || r.role || ',%'))"
 		" ORDER BY p.family_name, p.given_name, p.id LIMIT ?2 OFFSET ?3",
-		out, "tii", q && *q ? like : NULL, limit, offset);
+		out, "tiiit", q && *q ? like : NULL, limit, offset, viewer_id,
+		roles ? roles : "");
 }
 
 enum hat_err patients_discharge_reasons(struct store_conn *c, json_t **out)

@@ -36,9 +36,11 @@ extern const struct cmd_def patients_discharge_reason_set;
 enum hat_err patients_read(struct store_conn *c, int64_t id, json_t **out);
 
 /* Patients whose name or NHS number contains q (NULL: all), newest first,
-** limit/offset paginated (new reference). */
-enum hat_err patients_list(struct store_conn *c, const char *q, int64_t limit,
-			   int64_t offset, json_t **out);
+** limit/offset paginated (new reference).  viewer_id 0: at every premises;
+** otherwise only those of the premises where viewer_id holds (in
+** user_premises_roles) one of roles, written ",nurse,keyworker,". */
+enum hat_err patients_list(struct store_conn *c, const char *q, int64_t viewer_id,
+			   const char *roles, int64_t limit, int64_t offset, json_t **out);
 
 /* The clinic's discharge reasons (new reference). */
 enum hat_err patients_discharge_reasons(struct store_conn *c, json_t **out);

@@ -7,6 +7,7 @@
 
 #include "core/pin.h"
 #include "pins.h"
+#include "auth/premises.h"
 
 static const struct field set_fields[] = {
 	{ "pin", FT_STRING, true, 0, 64, NULL, false },
@@ -219,7 +220,8 @@ enum hat_err pins_device_staff(struct store_conn *read, const unsigned char *dev
 		json_t *one = json_array_get(list, i);
 		unsigned roles = 0;
 
-		rc = auth_user_roles(read, json_integer_value(json_object_get(one, "id")), &roles);
+		/* Held anywhere: where the act is, the command checks again. */
+		rc = auth_roles_anywhere(read, json_integer_value(json_object_get(one, "id")), &roles);
 		if (rc != HAT_OK)
 			break;
 		if (!(roles & ROLE_ANY)) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "prescriptions.h"
+#include "auth/premises.h"
 #include "settings.h"
 
 static const char *const drug_choices[] = { "diamorphine", "hydromorphone", NULL };
@@ -155,7 +156,9 @@ static enum hat_err load_prescriber(struct store_conn *conn, int64_t user_id,
 	struct store_stmt *s;
 	unsigned roles;
 	bool row = false;
-	enum hat_err rc = auth_user_roles(conn, user_id, &roles);
+	/* A prescriber at these premises (or at every one). */
+	enum hat_err rc = premises_id > 0 ? auth_roles_at(conn, user_id, premises_id, &roles)
+					  : auth_user_roles(conn, user_id, &roles);
 
 	memset(p, 0, sizeof *p);
 	*licence_id = 0;
@@ -427,6 +430,8 @@ static enum hat_err sign_rx(struct store_conn *conn, struct cmd *c, json_t **out
 	enum hat_err rc;
 
 	rc = patient_premises(conn, c, c->target_id, &premises_id, &episode);
+	if (rc == HAT_OK)
+		rc = cmd_at_premises(conn, c, premises_id);
 	if (rc == HAT_OK)
 		rc = clinic_settings_load(conn, premises_id, &settings, &version);
 	if (rc == HAT_OK)

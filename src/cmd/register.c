@@ -219,7 +219,7 @@ static enum hat_err load_witness(struct store_conn *conn, struct cmd *c, struct 
 		return rc;
 	if (!row)
 		return cmd_refuse(c, HAT_E_WITNESS_BAD_CREDENTIALS, "witness", NULL);
-	rc = auth_user_roles(conn, c->witness_id, &roles);
+	rc = cmd_witness_roles(conn, c, &roles);
 	if (rc != HAT_OK)
 		return rc;
 	if (!(roles & REGISTER_WITNESS_ROLES))
@@ -307,6 +307,9 @@ static enum hat_err run_receive(struct store_conn *conn, struct cmd *c)
 		return rc;
 	if (!found)
 		return cmd_refuse(c, HAT_E_UNKNOWN_PREMISES, "premises_id", NULL);
+	rc = cmd_at_premises(conn, c, fields_int(c->input, "premises_id", 0));
+	if (rc != HAT_OK)
+		return rc;
 	rc = store_prepare(conn, "SELECT name, address FROM suppliers WHERE id = ? AND active = 1", &s);
 	if (rc == HAT_OK)
 		rc = store_bind_int(s, 1, fields_int(c->input, "supplier_id", 0));
@@ -785,13 +788,15 @@ static enum hat_err run_stock_check(struct store_conn *conn, struct cmd *c)
 	json_t *out;
 	enum hat_err rc;
 
-	rc = store_query_int(conn, "SELECT 1 FROM register_pages WHERE id = ?", &found, &one, "i",
-			     c->target_id);
+	rc = store_query_int(conn, "SELECT premises_id FROM register_pages WHERE id = ?", &found,
+			     &one, "i", c->target_id);
 	if (rc != HAT_OK)
 		return rc;
 	if (!found)
 		return HAT_E_NOT_FOUND;
-	rc = load_witness(conn, c, &unused, wname, sizeof wname, wrole, sizeof wrole);
+	rc = cmd_at_premises(conn, c, one);
+	if (rc == HAT_OK)
+		rc = load_witness(conn, c, &unused, wname, sizeof wname, wrole, sizeof wrole);
 	if (rc == HAT_OK)
 		rc = page_balance(conn, c->target_id, &expected);
 	if (rc == HAT_OK)
@@ -1142,6 +1147,18 @@ enum hat_err register_pages(struct store_conn *c, int64_t premises_id, int32_t t
 	return HAT_OK;
 }
 
+/* A page's entries of a date range, in seq order.  Bounded by the range's
+** first and last seq (an index-only look-up): the page's entries walked in
+** seq order from the first of the range, not every entry the page ever had
+** filtered by date. */
+#define PAGE_RANGE \
+	" WHERE e.page_id = ?1 AND e.event_date BETWEEN ?2 AND ?3 AND e.seq > ?4" \
+	" AND e.seq >= (SELECT min(seq) FROM register_entries" \
+	"               WHERE page_id = ?1 AND event_date BETWEEN ?2 AND ?3)" \
+	" AND e.seq <= (SELECT max(seq) FROM register_entries" \
+	"               WHERE page_id = ?1 AND event_date BETWEEN ?2 AND ?3)" \
+	" ORDER BY e.seq"
+
 static const char sql_page_entries[] =
 	"SELECT e.id, e.seq, e.kind, e.qty, e.balance_after, e.lot_id, l.batch, l.expiry_date,"
 	" e.at AS entered_at, e.event_date, e.late AS is_late, e.supplier_name,"
@@ -1151,7 +1168,17 @@ static const char sql_page_entries[] =
 	" e.reason, e.corrects_entry_id"
 	" FROM register_entries e JOIN users u ON u.id = e.made_by"
 	" LEFT JOIN stock_lots l ON l.id = e.lot_id"
-	" WHERE e.page_id = ? AND e.event_date BETWEEN ? AND ? AND e.seq > ? ORDER BY e.seq";
+	PAGE_RANGE;
+
+/* The same rows for printing, in enum register_print_col's order: the
+** maker and the lot as ids, which the printer looks up once each. */
+static const char sql_print_entries[] =
+	"SELECT e.seq, e.kind, e.qty, e.balance_after, e.lot_id, e.event_date, e.late,"
+	" e.supplier_name, e.supplier_address, e.invoice_ref, e.patient_name,"
+	" e.patient_address, e.prescriber_name, e.licence_number, e.given_ug, e.wasted_ug,"
+	" e.made_by, e.witness_name, e.witness_authority, e.reason, e.corrects_entry_id"
+	" FROM register_entries e"
+	PAGE_RANGE;
 
 enum hat_err register_view_pages(struct store_conn *c, int64_t premises_id, int64_t page_id,
 				 json_t **pages, char head[AUDIT_HEAD_TEXT])
@@ -1177,16 +1204,29 @@ enum hat_err register_view_pages(struct store_conn *c, int64_t premises_id, int6
 	return rc;
 }
 
-enum hat_err register_view_entries(struct store_conn *c, int64_t page_id, int32_t from,
-				   int32_t to, int64_t after_seq, struct store_stmt **out)
+static enum hat_err range_entries(struct store_conn *c, const char *sql, int64_t page_id,
+				  int32_t from, int32_t to, int64_t after_seq,
+				  struct store_stmt **out)
 {
-	enum hat_err rc = store_prepare(c, sql_page_entries, out);
+	enum hat_err rc = store_prepare(c, sql, out);
 
 	if (rc == HAT_OK)
 		rc = store_bindf(*out, "iiii", page_id, (int64_t)from, (int64_t)to, after_seq);
 	if (rc != HAT_OK)
 		store_done(*out);
 	return rc;
+}
+
+enum hat_err register_view_entries(struct store_conn *c, int64_t page_id, int32_t from,
+				   int32_t to, int64_t after_seq, struct store_stmt **out)
+{
+	return range_entries(c, sql_page_entries, page_id, from, to, after_seq, out);
+}
+
+enum hat_err register_print_entries(struct store_conn *c, int64_t page_id, int32_t from,
+				    int32_t to, struct store_stmt **out)
+{
+	return range_entries(c, sql_print_entries, page_id, from, to, 0, out);
 }
 
 /* One page's entries, at most limit of them, after after_seq. */

@@ -92,12 +92,29 @@ enum hat_err register_view(struct store_conn *c, int64_t premises_id, int64_t pa
 
 /* The pieces of register_view for a reader that goes entry by entry: the
 ** pages with their headings (new reference in *pages) and the chain head as
-** read; and a statement over one page's entries in seq order (rows as
-** store_row_json makes them, owned by the connection: store_done it). */
+** read; and a statement over one page's entries of a date range in seq
+** order (rows as store_row_json makes them; owned by the connection:
+** store_done it).  The statement reads only the entries between the first
+** and the last seq of the range, so a year costs the same in a clinic's
+** tenth year as in its first. */
 enum hat_err register_view_pages(struct store_conn *c, int64_t premises_id, int64_t page_id,
 				 json_t **pages, char head[AUDIT_HEAD_TEXT]);
 enum hat_err register_view_entries(struct store_conn *c, int64_t page_id, int32_t from,
 				   int32_t to, int64_t after_seq, struct store_stmt **out);
+
+/* The same entries for the printed register: columns in this order, the
+** maker (made_by) and the lot (lot_id) as ids. */
+enum register_print_col {
+	REGISTER_COL_SEQ, REGISTER_COL_KIND, REGISTER_COL_QTY, REGISTER_COL_BALANCE_AFTER,
+	REGISTER_COL_LOT_ID, REGISTER_COL_EVENT_DATE, REGISTER_COL_LATE,
+	REGISTER_COL_SUPPLIER_NAME, REGISTER_COL_SUPPLIER_ADDRESS, REGISTER_COL_INVOICE_REF,
+	REGISTER_COL_PATIENT_NAME, REGISTER_COL_PATIENT_ADDRESS, REGISTER_COL_PRESCRIBER_NAME,
+	REGISTER_COL_LICENCE_NUMBER, REGISTER_COL_GIVEN_UG, REGISTER_COL_WASTED_UG,
+	REGISTER_COL_MADE_BY, REGISTER_COL_WITNESS_NAME, REGISTER_COL_WITNESS_AUTHORITY,
+	REGISTER_COL_REASON, REGISTER_COL_CORRECTS_ENTRY_ID,
+};
+enum hat_err register_print_entries(struct store_conn *c, int64_t page_id, int32_t from,
+				    int32_t to, struct store_stmt **out);
 
 /* Pages with their balance and whether a stock check is overdue. */
 enum hat_err register_pages(struct store_conn *c, int64_t premises_id, int32_t today,

@@ -305,7 +305,9 @@ static enum hat_err run_set(struct store_conn *conn, struct cmd *c)
 		return rc;
 	if (!found)
 		return HAT_E_NOT_FOUND;
-	rc = clinic_settings_load(conn, c->target_id, &current, &version);
+	rc = cmd_at_premises(conn, c, c->target_id);
+	if (rc == HAT_OK)
+		rc = clinic_settings_load(conn, c->target_id, &current, &version);
 	if (rc != HAT_OK)
 		return rc;
 	rc = clinic_settings_from_json(c->input, &current, &next, &c->err_field);

@@ -73,6 +73,9 @@ static enum hat_err run_settings(struct store_conn *conn, struct cmd *c)
 		return rc;
 	if (n == 0)
 		return cmd_refuse(c, HAT_E_UNKNOWN_PREMISES, NULL, NULL);
+	rc = cmd_at_premises(conn, c, c->target_id);
+	if (rc != HAT_OK)
+		return rc;
 	/* Take-home is against the law in many places: turning it on says which
 	** law allows it here. */
 	if (enabled && !basis[0])

@@ -219,6 +219,9 @@ static enum hat_err run_return(struct store_conn *conn, struct cmd *c)
 	rc = takehome_check_return(supplied, already, days, unused, qty, days_unused);
 	if (rc != HAT_OK)
 		return cmd_refuse(c, rc, "ampoules", NULL);
+	rc = cmd_at_premises(conn, c, premises);
+	if (rc != HAT_OK)
+		return rc;
 	if (!lost) {
 		rc = visits_check_witness(conn, c, TAKEHOME_WITNESS_ROLES);
 		if (rc != HAT_OK)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "users.h"
+#include "auth/premises.h"
 #include "core/duties.h"
 
 static const char *const role_choices[] = {
@@ -22,7 +23,9 @@ static const struct field create_fields[] = {
 
 static const struct field update_fields[] = {
 	{ "display_name", FT_STRING, false, 1, 120, NULL, false },
-	{ "roles", FT_ENUMS, false, 1, 0, role_choices, false },
+	/* May be empty for someone who holds roles at some premises only
+	** (premises_roles.c); run_update checks. */
+	{ "roles", FT_ENUMS, false, 0, 0, role_choices, false },
 	{ "disabled", FT_BOOL, false, 0, 0, NULL, false },
 	{ "confirmer", FT_OBJECT, false, 0, 0, NULL, false },
 	FIELDS_END,
@@ -76,7 +79,7 @@ static unsigned roles_mask(json_t *roles)
 /* Separation of duties (core/duties.c): the confirmer arrives as
 ** c->witness_id, its password already checked by the caller; here, inside
 ** the transaction, its roles and state are read again. */
-static enum hat_err check_grant(struct store_conn *conn, struct cmd *c, int64_t target,
+enum hat_err users_check_grant(struct store_conn *conn, struct cmd *c, int64_t target,
 				unsigned before, unsigned after, bool licence)
 {
 	struct duties_grant g = { 0 };
@@ -110,7 +113,7 @@ static enum hat_err check_grant(struct store_conn *conn, struct cmd *c, int64_t 
 }
 
 /* The audit event names the confirmer when there was one. */
-static void note_confirmer(json_t *detail, const struct cmd *c)
+void users_note_confirmer(json_t *detail, const struct cmd *c)
 {
 	if (detail && c->witness_id)
 		json_object_set_new(detail, "confirmed_by", json_integer(c->witness_id));
@@ -143,7 +146,7 @@ static enum hat_err run_create(struct store_conn *conn, struct cmd *c)
 	if (!username_ok(username))
 		return cmd_refuse(c, HAT_E_INVALID_VALUE, "username",
 				  "A username may hold only a-z, 0-9, '.', '_' and '-'.");
-	rc = check_grant(conn, c, 0, 0, roles_mask(json_object_get(c->input, "roles")), false);
+	rc = users_check_grant(conn, c, 0, 0, roles_mask(json_object_get(c->input, "roles")), false);
 	if (rc != HAT_OK)
 		return rc;
 	rc = store_run(conn,
@@ -162,7 +165,7 @@ static enum hat_err run_create(struct store_conn *conn, struct cmd *c)
 	detail = json_pack("{s:s, s:s, s:O}", "username", username, "display_name",
 			   fields_str(c->input, "display_name", ""), "roles",
 			   json_object_get(c->input, "roles"));
-	note_confirmer(detail, c);
+	users_note_confirmer(detail, c);
 	rc = cmd_audit(conn, c, "user", id, detail);
 	json_decref(detail);
 	if (rc != HAT_OK)
@@ -189,6 +192,20 @@ static enum hat_err check_admins_remain(struct store_conn *conn, struct cmd *c)
 	return n > 0 ? HAT_OK : cmd_refuse(c, HAT_E_LAST_ADMIN, NULL, NULL);
 }
 
+/* No global role is left only for someone holding a role at some premises:
+** an account with no role at all is made by disabling it. */
+static enum hat_err check_some_role(struct store_conn *conn, struct cmd *c)
+{
+	int64_t n = 0;
+	enum hat_err rc = store_query_int(conn, "SELECT count(*) FROM user_premises_roles"
+					       " WHERE user_id = ?", NULL, &n, "i", c->target_id);
+
+	if (rc == HAT_OK && n == 0)
+		rc = cmd_refuse(c, HAT_E_MISSING_FIELD, "roles",
+				"A person needs a role: at every premises, or at some of them.");
+	return rc;
+}
+
 static enum hat_err run_update(struct store_conn *conn, struct cmd *c)
 {
 	json_t *before = NULL;
@@ -202,8 +219,10 @@ static enum hat_err run_update(struct store_conn *conn, struct cmd *c)
 	if (rc == HAT_OK)
 		rc = auth_user_roles(conn, c->target_id, &roles_before);
 	v = json_object_get(c->input, "roles");
+	if (rc == HAT_OK && v && json_array_size(v) == 0)
+		rc = check_some_role(conn, c);
 	if (rc == HAT_OK)
-		rc = check_grant(conn, c, c->target_id, roles_before,
+		rc = users_check_grant(conn, c, c->target_id, roles_before,
 				 v ? roles_mask(v) : roles_before, false);
 	if (rc != HAT_OK) {
 		json_decref(before);
@@ -232,7 +251,7 @@ static enum hat_err run_update(struct store_conn *conn, struct cmd *c)
 		rc = users_read(conn, c->target_id, &after);
 	if (rc == HAT_OK) {
 		detail = json_pack("{s:O, s:O}", "before", before, "after", after);
-		note_confirmer(detail, c);
+		users_note_confirmer(detail, c);
 		rc = cmd_audit(conn, c, "user", c->target_id, detail);
 	}
 	if (rc == HAT_OK) {
@@ -321,19 +340,21 @@ static enum hat_err run_add_licence(struct store_conn *conn, struct cmd *c)
 	if (rc == HAT_OK && !found)
 		rc = HAT_E_NOT_FOUND;
 	if (rc == HAT_OK)
-		rc = auth_user_roles(conn, c->target_id, &roles);
-	if (rc != HAT_OK)
-		return rc;
-	if (!(roles & ROLE_PRESCRIBER))
-		return cmd_refuse(c, HAT_E_NOT_PRESCRIBER, NULL,
-				  "A Home Office licence belongs on a prescriber's profile.");
-	rc = store_query_int(conn, "SELECT 1 FROM premises WHERE id = ?", &found, &n, "i",
-			     fields_int(c->input, "premises_id", 0));
+		rc = store_query_int(conn, "SELECT 1 FROM premises WHERE id = ?", &found, &n, "i",
+				     fields_int(c->input, "premises_id", 0));
 	if (rc != HAT_OK)
 		return rc;
 	if (!found)
 		return cmd_refuse(c, HAT_E_UNKNOWN_PREMISES, "premises_id", NULL);
-	rc = check_grant(conn, c, c->target_id, roles, roles, true);
+	/* The prescriber's role held at these premises (or at every one). */
+	rc = auth_roles_at(conn, c->target_id, fields_int(c->input, "premises_id", 0), &roles);
+	if (rc != HAT_OK)
+		return rc;
+	if (!(roles & ROLE_PRESCRIBER))
+		return cmd_refuse(c, HAT_E_NOT_PRESCRIBER, NULL,
+				  "A Home Office licence belongs on the profile of a prescriber at"
+				  " these premises.");
+	rc = users_check_grant(conn, c, c->target_id, roles, roles, true);
 	if (rc != HAT_OK)
 		return rc;
 	rc = store_run(conn,
@@ -351,7 +372,7 @@ static enum hat_err run_add_licence(struct store_conn *conn, struct cmd *c)
 			   "expires_on", fields_str(c->input, "expires_on", ""));
 	if (!detail)
 		return HAT_E_NOMEM;
-	note_confirmer(detail, c);
+	users_note_confirmer(detail, c);
 	rc = cmd_audit(conn, c, "prescriber_licence", store_last_id(conn), detail);
 	json_decref(detail);
 	if (rc != HAT_OK)
@@ -374,6 +395,22 @@ const struct cmd_def users_set_password = {
 const struct cmd_def users_add_licence = {
 	"user.add_licence", licence_fields, POLICY_RULE(USER_LICENCE), run_add_licence, NULL,
 };
+
+/* Sets user's "premises_roles": the roles held at one premises. */
+static enum hat_err set_premises_roles(struct store_conn *c, int64_t id, json_t *user)
+{
+	json_t *rows = NULL;
+	enum hat_err rc = store_query_json(c,
+					   "SELECT r.premises_id, p.name AS premises, r.role, r.granted_at,"
+					   " r.granted_by, r.confirmed_by FROM user_premises_roles r"
+					   " JOIN premises p ON p.id = r.premises_id"
+					   " WHERE r.user_id = ? ORDER BY r.premises_id, r.role",
+					   &rows, "i", id);
+
+	if (rc == HAT_OK && json_object_set_new(user, "premises_roles", rows) != 0)
+		rc = HAT_E_NOMEM;
+	return rc;
+}
 
 enum hat_err users_read(struct store_conn *c, int64_t id, json_t **out)
 {
@@ -411,6 +448,11 @@ enum hat_err users_read(struct store_conn *c, int64_t id, json_t **out)
 		json_decref(user);
 		return HAT_E_NOMEM;
 	}
+	rc = set_premises_roles(c, id, user);
+	if (rc != HAT_OK) {
+		json_decref(user);
+		return rc;
+	}
 	*out = user;
 	return HAT_OK;
 }
@@ -438,6 +480,11 @@ enum hat_err users_list(struct store_conn *c, json_t **out)
 		if (json_object_set_new(u, "roles", auth_roles_json(roles)) != 0) {
 			json_decref(rows);
 			return HAT_E_NOMEM;
+		}
+		rc = set_premises_roles(c, json_integer_value(json_object_get(u, "id")), u);
+		if (rc != HAT_OK) {
+			json_decref(rows);
+			return rc;
 		}
 	}
 	*out = rows;

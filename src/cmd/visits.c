@@ -348,7 +348,7 @@ enum hat_err visits_check_witness(struct store_conn *conn, struct cmd *c, unsign
 		return rc;
 	if (!found || disabled)
 		return cmd_refuse(c, HAT_E_WITNESS_BAD_CREDENTIALS, "witness", NULL);
-	rc = auth_user_roles(conn, c->witness_id, &roles);
+	rc = cmd_witness_roles(conn, c, &roles);
 	if (rc == HAT_OK && !(roles & roles_needed))
 		rc = cmd_refuse(c, HAT_E_WITNESS_ROLE, "witness", NULL);
 	return rc;

@@ -37,6 +37,24 @@ bool fhir_route(const char *route, const char **code, const char **display)
 	return false;
 }
 
+bool fhir_medicine(const char *drug, const char **snomed, const char **display, const char **atc)
+{
+	static const struct { const char *drug, *snomed, *display, *atc; } medicines[] = {
+		{ "diamorphine", "387341002", "Diamorphine", "N07BC06" },
+		{ "hydromorphone", "44508008", "Hydromorphone", "N02AA03" },
+	};
+
+	for (size_t i = 0; drug && i < sizeof medicines / sizeof medicines[0]; i++) {
+		if (strcmp(medicines[i].drug, drug) == 0) {
+			*snomed = medicines[i].snomed;
+			*display = medicines[i].display;
+			*atc = medicines[i].atc;
+			return true;
+		}
+	}
+	return false;
+}
+
 const char *fhir_request_status(bool stopped, bool superseded)
 {
 	return stopped || superseded ? "stopped" : "active";

@@ -12,6 +12,7 @@
 #define FHIR_SNOMED_SYSTEM "http://snomed.info/sct"
 #define FHIR_UCUM_SYSTEM "http://unitsofmeasure.org"
 #define FHIR_LOINC_SYSTEM "http://loinc.org"
+#define FHIR_ATC_SYSTEM "http://www.whocc.no/atc"
 #define FHIR_LOINC_RESP_RATE "9279-1"   /* Respiratory rate */
 #define FHIR_LOINC_SPO2 "59408-5"       /* Oxygen saturation in arterial blood by pulse oximetry */
 #define FHIR_OBS_CATEGORY_SYSTEM "http://terminology.hl7.org/CodeSystem/observation-category"
@@ -50,6 +51,15 @@ const char *fhir_episode_status(const char *status);
 /* The SNOMED CT route of administration for hat's route (iv, im, sc,
 ** oral): *code and *display; false for a route with no code here. */
 bool fhir_route(const char *route, const char **code, const char **display);
+
+/* The medicine hat prescribes (diamorphine, hydromorphone) as SNOMED CT
+** substance concepts (*snomed, *display) and its WHO ATC code (*atc); false
+** for a drug with no code here.  The SNOMED CT ids are the substance
+** concepts ("Diamorphine", whose synonym is heroin; "Hydromorphone") that
+** the NHS dictionary of medicines uses as ingredients; a supplier's product
+** (VMP/AMP) code is more specific but differs by product, so the substance is
+** what a record of treatment can name for every clinic. */
+bool fhir_medicine(const char *drug, const char **snomed, const char **display, const char **atc);
 
 /* MedicationRequest.status: stopped when stopped or replaced, else active. */
 const char *fhir_request_status(bool stopped, bool superseded);

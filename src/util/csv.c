@@ -20,12 +20,42 @@ static bool csv_is_number(const char *s)
 
 enum hat_err csv_field(struct buf *out, const char *s, bool last)
 {
-	enum hat_err rc = buf_puts(out, "\"");
+	/* Most fields are short: built on the stack and appended once. */
+	char small[512];
+	size_t len = s ? strlen(s) : 0;
+	bool guard = len && strchr("=+-@\t\r", *s) && !csv_is_number(s);
+	enum hat_err rc;
 
-	if (rc == HAT_OK && s && *s && strchr("=+-@\t\r", *s) && !csv_is_number(s))
-		rc = buf_puts(out, "'");
-	for (; rc == HAT_OK && s && *s; s++)
-		rc = *s == '"' ? buf_puts(out, "\"\"") : buf_append(out, s, 1);
+	if (len * 2 + 5 <= sizeof small) {
+		size_t n = 0;
+
+		small[n++] = '"';
+		if (guard)
+			small[n++] = '\'';
+		if (!memchr(s, '"', len)) {
+			memcpy(small + n, s, len);
+			n += len;
+		} else {
+			for (size_t i = 0; i < len; i++) {
+				small[n++] = s[i];
+				if (s[i] == '"')
+					small[n++] = '"';
+			}
+		}
+		memcpy(small + n, last ? "\"\r\n" : "\",", last ? 3 : 2);
+		return buf_append(out, small, n + (last ? 3 : 2));
+	}
+	rc = buf_puts(out, guard ? "\"'" : "\"");
+	/* The text in runs up to and including each quote, which is doubled. */
+	while (rc == HAT_OK && *s) {
+		const char *q = strchr(s, '"');
+		size_t run = q ? (size_t)(q - s) + 1 : strlen(s);
+
+		rc = buf_append(out, s, run);
+		if (rc == HAT_OK && q)
+			rc = buf_append(out, "\"", 1);
+		s += run;
+	}
 	if (rc == HAT_OK)
 		rc = buf_puts(out, last ? "\"\r\n" : "\",");
 	return rc;

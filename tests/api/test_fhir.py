@@ -2,7 +2,8 @@
 Bundle and every resource in it checked against HL7's FHIR R4
 StructureDefinitions and HL7's R4 JSON schema (tests/api/fhir_validate.mjs;
 the suite fails on any error); the NHS number as the official identifier;
-a MedicationAdministration per dose with its SNOMED CT route; an
+the medicine as SNOMED CT and ATC codes; a MedicationAdministration per
+dose with its SNOMED CT route; an
 Observation per pre-dose assessment, post-dose check (LOINC respiratory
 rate and oxygen saturation, abnormal as such) and drug screen; a
 QuestionnaireResponse per outcome form with its Questionnaire; Flags for
@@ -200,9 +201,16 @@ def body(t):
             "prescriber must review" in fl.get("block", {}).get("code", {}).get("text", "")),
            ("active", "active", "adverse_event", True))
     rx = of(r.json, "MedicationRequest")
-    rep.eq("the medicine is a local code with its name (no SNOMED CT code was verified)",
-           rx[0]["medicationCodeableConcept"]["coding"][0]["system"] if rx else None,
-           "urn:hat:fhir:medicine")
+    codings = [[(c["system"], c["code"]) for c in m["medicationCodeableConcept"]["coding"]]
+               for m in rx]
+    rep.eq("the medicine is SNOMED CT's diamorphine, its ATC code, then hat's own code",
+           codings[0] if codings else None,
+           [("http://snomed.info/sct", "387341002"), ("http://www.whocc.no/atc", "N07BC06"),
+            ("urn:hat:fhir:medicine", "diamorphine")])
+    ma = of(r.json, "MedicationAdministration")
+    rep.eq("every administration names the same standard medicine",
+           {m["medicationCodeableConcept"]["coding"][0]["code"] for m in ma} if ma else None,
+           {"387341002"})
     before = t.scalar("SELECT count(*) FROM access_log WHERE what = 'fhir_everything' AND patient_id = ?",
                       (dosed,))
     t.request("GET", "/api/v1/fhir/Patient/%d/$everything" % dosed, session=s["nurse.patel"])

@@ -25,7 +25,7 @@ import struct
 import zlib
 
 import harness
-from harness import DEMO_PW, TestFailure, main
+from harness import ADMIN, ADMIN_PW, DEMO_PW, TestFailure, main
 
 harness.TEST_TIMEOUT = 900  # hundreds of verifies, slower under the sanitizers
 
@@ -165,6 +165,13 @@ def top_up(t):
     north_id = (north.get("premises") or north).get("id")
     call("POST", "/api/v1/patients/%d/guest-authorisations" % pids[0],
          {"premises_id": north_id, "dates": [t.clock()[:10]]}, "dr.okafor", "a guest day")
+
+    # A role held at one premises only (user_premises_roles).
+    s["admin"], r = t.login(ADMIN, ADMIN_PW)
+    if not s["admin"]:
+        raise TestFailure("admin cannot log in: %d %s" % (r.status, r.short()))
+    call("POST", "/api/v1/users/%d/premises-roles" % s["nurse.patel"].user_id,
+         {"premises_id": north_id, "role": "keyworker"}, "admin", "a role at one premises")
 
 
 def tiny_png(w=32, h=32):

@@ -580,6 +580,24 @@ def corrections(c, lots):
          any(row[3] == "receipt" and row[4] == "late" and row[7] == "T30-LATE"
              for row in rows[1:]), repr(rows))
 
+    # A range is every entry dated in it, the late ones too, and nothing
+    # entered between them on another date (the read is bounded by the
+    # range's first and last seq, then filtered by date).
+    whole = [e for p in c.view(0, 4).get("pages", []) if p["id"] == p30 for e in p["entries"]]
+    day2 = [e for p in c.view(2, 2, page_id=p30).get("pages", []) for e in p["entries"]]
+    c.eq("day 2's entries are the whole range's entries dated day 2, in seq order",
+         [e["seq"] for e in day2], [e["seq"] for e in whole if e["event_date"] == dstr(2)])
+    seqs = [e["seq"] for e in day2]
+    c.ok("the late ones are among them, and entries of other days lie between them in seq",
+         fix2 in [e["id"] for e in day2] and any(
+             e["event_date"] != dstr(2) and min(seqs) < e["seq"] < max(seqs) for e in whole),
+         repr([(e["seq"], e["event_date"]) for e in whole]))
+    r = c.call("day 2 as CSV", "auditor", "GET", "/api/v1/register?format=csv&premises_id="
+               "%d&page_id=%d&from=%s&to=%s" % (c.premises, p30, dstr(2), dstr(2)), status=200)
+    c.eq("the CSV has the same entries",
+         [int(row[1]) for row in list(csv.reader(io.StringIO(r.body.decode("utf-8"))))[1:]],
+         seqs)
+
     # Both the corrected entry and its corrections stay on the page, in order.
     v = c.view(0, 4)
     page = [p for p in v.get("pages", []) if p["id"] == p30]

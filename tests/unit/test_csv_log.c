@@ -33,6 +33,47 @@ static void test_csv_plain_and_quoted(void **state)
 	field_is("two\nlines, one field", true, "\"two\nlines, one field\"\r\n");
 	field_is(NULL, false, "\"\",");
 	field_is("", true, "\"\"\r\n");
+	field_is("\"", false, "\"\"\"\",");
+	field_is("\"\"end", false, "\"\"\"\"\"end\",");
+	field_is("start\"", true, "\"start\"\"\"\r\n");
+}
+
+/* A field too long for the stack's scratch is written in runs: the same
+** quoting, the same guard. */
+static void test_csv_long_fields(void **state)
+{
+	char in[700], want[1500];
+	size_t n = 0;
+
+	(void)state;
+	want[n++] = '"';
+	want[n++] = '\'';
+	for (size_t i = 0; i < sizeof in - 1; i++) {
+		in[i] = i == 0 ? '=' : i % 100 == 0 ? '"' : 'a';
+		want[n++] = in[i];
+		if (in[i] == '"')
+			want[n++] = '"';
+	}
+	in[sizeof in - 1] = '\0';
+	memcpy(want + n, "\",", 3);
+	field_is(in, false, want);
+	/* The longest that fits the scratch, and one more byte. */
+	memset(in, '"', 253);
+	in[253] = '\0';
+	n = 0;
+	want[n++] = '"';
+	for (int i = 0; i < 253 * 2; i++)
+		want[n++] = '"';
+	memcpy(want + n, "\"\r\n", 4);
+	field_is(in, true, want);
+	memset(in, '"', 254);
+	in[254] = '\0';
+	n = 0;
+	want[n++] = '"';
+	for (int i = 0; i < 254 * 2; i++)
+		want[n++] = '"';
+	memcpy(want + n, "\"\r\n", 4);
+	field_is(in, true, want);
 }
 
 static void test_csv_formulas_neutralised(void **state)
@@ -98,6 +139,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_plain_and_quoted),
+		cmocka_unit_test(test_csv_long_fields),
 		cmocka_unit_test(test_csv_formulas_neutralised),
 		cmocka_unit_test(test_csv_numbers_stay_numbers),
 		cmocka_unit_test(test_csv_cap),

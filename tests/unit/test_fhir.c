@@ -38,6 +38,23 @@ static void test_routes(void **state)
 	assert_false(fhir_route(NULL, &code, &display));
 }
 
+static void test_medicines(void **state)
+{
+	const char *snomed = NULL, *display = NULL, *atc = NULL;
+
+	(void)state;
+	assert_true(fhir_medicine("diamorphine", &snomed, &display, &atc));
+	assert_string_equal(snomed, "387341002");
+	assert_string_equal(atc, "N07BC06");
+	assert_true(fhir_medicine("hydromorphone", &snomed, &display, &atc));
+	assert_string_equal(snomed, "44508008");
+	assert_string_equal(atc, "N02AA03");
+	assert_string_equal(display, "Hydromorphone");
+	assert_false(fhir_medicine("methadone_oral", &snomed, &display, &atc));
+	assert_false(fhir_medicine("Diamorphine", &snomed, &display, &atc));
+	assert_false(fhir_medicine(NULL, &snomed, &display, &atc));
+}
+
 static void test_item_types(void **state)
 {
 	(void)state;
@@ -100,6 +117,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_episode_and_request),
 		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_medicines),
 		cmocka_unit_test(test_item_types),
 		cmocka_unit_test(test_screen_results),
 		cmocka_unit_test(test_goal_status),

@@ -73,18 +73,27 @@ const ALERTS_TTL = 60000;
 const ctx = {
   get user() { return state.session && state.session.user; },
   has(...roles) {
-    const mine = (state.session && state.session.user.roles) || [];
+    // A role held at one premises opens its screens too; the server checks
+    // each request against the premises it is for.
+    const u = state.session && state.session.user;
+    const mine = u ? [...(u.roles || []), ...(u.premises_roles || []).map((g) => g.role)] : [];
     return roles.some((r) => mine.includes(r));
   },
   navigate(hash) {
     if (location.hash === `#${hash}`) route();
     else location.hash = hash;
   },
-  /** The first premises: hat serves one clinic's premises per screen. */
+  /** The premises the screens show: the first one, or for someone whose
+   * roles are held at some premises only, the first of those. */
   async premises() {
     if (state.premisesId === null) {
-      const r = await get('/premises');
-      state.premisesId = r.premises.length ? r.premises[0].id : 1;
+      const u = state.session && state.session.user;
+      const held = u && !(u.roles || []).length ? (u.premises_roles || []).map((g) => g.premises_id) : [];
+      if (held.length) state.premisesId = Math.min(...held);
+      else {
+        const r = await get('/premises');
+        state.premisesId = r.premises.length ? r.premises[0].id : 1;
+      }
     }
     return state.premisesId;
   },
@@ -152,7 +161,8 @@ function renderNav(current) {
   }
   const who = clear($('who'));
   const u = state.session.user;
-  add(who, h('span', null, `${u.display_name} (${u.roles.join(', ')})`),
+  const atPremises = (u.premises_roles || []).map((g) => `${g.role} at ${g.premises}`);
+  add(who, h('span', null, `${u.display_name} (${[...u.roles, ...atPremises].join(', ')})`),
     ctx.has(...WITNESSES) ? h('button', { type: 'button', onclick: pinDialog }, 'My PIN') : null,
     ctx.has('service_user') ? null : h('button', { type: 'button', onclick: switchUser }, 'Switch user'),
     h('button', { type: 'button', onclick: logout }, 'Log out'));
@@ -208,6 +218,7 @@ function startSession(s) {
   setCsrf(s.csrf_token);
   state.lastActivity = Date.now();
   state.settingsPromise = null;
+  state.premisesId = null; // each person's own premises (ctx.premises)
   clearInterval(state.idleTimer);
   state.idleTimer = setInterval(checkIdle, 5000);
 }

@@ -1,14 +1,25 @@
 // users.js: staff accounts (administrators only): add, change roles and
-// name, disable, set a password, and record a prescriber's licence.
+// name, disable, set a password, record a prescriber's licence, and give or
+// take away a role held at one premises.
 // A clinical role or a licence needs a second person: a manager or CDAO
 // types their own username and password into the same form.
 
 import { api, get, post } from '../api.js';
 import {
-  h, add, fill, clear, input, choices, checkbox, openDialog, str, checkedValues, isChecked, compact, announce, clinicToday, addDays, ROLE_LABEL,
+  h, add, fill, clear, input, select, choices, checkbox, openDialog, str, checkedValues, isChecked, compact, announce, clinicToday, addDays, ROLE_LABEL,
 } from '../ui.js';
 
 const ROLES = Object.entries(ROLE_LABEL);
+// The administrator and the auditor are the provider's, never one premises'.
+const PREMISES_ROLES = ROLES.filter(([r]) => r !== 'admin' && r !== 'auditor');
+
+// "Nurse" for a global role; "Nurse at North Site" for one held there.
+function roleList(u) {
+  return [...u.roles.map((x) => ROLE_LABEL[x] || x),
+    ...(u.premises_roles || []).map((g) => `${ROLE_LABEL[g.role] || g.role} at ${g.premises}`)].join(', ') || 'No role';
+}
+
+const prescribes = (u) => u.roles.includes('prescriber') || (u.premises_roles || []).some((g) => g.role === 'prescriber');
 
 function confirmerFields() {
   return h('fieldset', { class: 'field witness', dataset: { field: 'confirmer' } },
@@ -44,12 +55,13 @@ export function render(main, ctx) {
         h('tbody', null, r.users.map((u) => h('tr', { dataset: { user: u.username } },
           h('td', null, u.display_name),
           h('td', null, u.username),
-          h('td', null, u.roles.map((x) => ROLE_LABEL[x] || x).join(', ')),
+          h('td', null, roleList(u)),
           h('td', null, u.is_disabled ? 'Disabled' : 'Active'),
           h('td', null, h('div', { class: 'actions' },
             h('button', { type: 'button', onclick: () => edit(u), 'aria-label': `Edit ${u.display_name}` }, 'Edit'),
             h('button', { type: 'button', onclick: () => password(u), 'aria-label': `Set password for ${u.display_name}` }, 'Set password'),
-            u.roles.includes('prescriber') ? h('button', { type: 'button', onclick: () => licence(u), 'aria-label': `Add licence for ${u.display_name}` }, 'Add licence') : null)))))))));
+            h('button', { type: 'button', onclick: () => premisesRoles(u), 'aria-label': `Roles at one premises for ${u.display_name}` }, 'Roles at premises'),
+            prescribes(u) ? h('button', { type: 'button', onclick: () => licence(u), 'aria-label': `Add licence for ${u.display_name}` }, 'Add licence') : null)))))))));
     } catch (e) {
       if (e.status !== 401 && !stopped) fill(body, h('p', { class: 'form-error', role: 'alert' }, e.message));
     }
@@ -76,7 +88,7 @@ export function render(main, ctx) {
       title: `Edit ${u.display_name}`,
       fields: [
         input('display_name', 'Full name', { required: true, maxlength: 120, value: u.display_name }),
-        choices('roles', 'Roles', ROLES, { multiple: true, required: true, value: u.roles }),
+        choices('roles', 'Roles at every premises', ROLES, { multiple: true, required: !(u.premises_roles || []).length, value: u.roles }),
         checkbox('disabled', 'Account disabled (cannot log in)', { checked: u.is_disabled }),
         confirmerFields(),
       ],
@@ -104,18 +116,56 @@ export function render(main, ctx) {
   }
 
   async function licence(u) {
-    const premises = await ctx.premises();
+    // A licence names its premises: those where the person prescribes.
+    const list = (await get('/premises')).premises.filter((p) => u.roles.includes('prescriber')
+      || (u.premises_roles || []).some((g) => g.role === 'prescriber' && g.premises_id === p.id));
     openDialog({
       title: `Home Office licence for ${u.display_name}`,
       fields: [
         input('licence_number', 'Licence number', { required: true, maxlength: 64 }),
+        select('premises_id', 'Premises', list.map((p) => [p.id, p.name]), { required: true }),
         input('expires_on', 'Expires on', { type: 'date', required: true, value: addDays(clinicToday(), 365) }),
         confirmerFields(),
       ],
       submitLabel: 'Record licence',
-      submit: (f) => post(`/users/${u.id}/licences`, withConfirmer(f, compact({ licence_number: str(f, 'licence_number'), premises_id: premises, expires_on: str(f, 'expires_on') }))),
+      submit: (f) => post(`/users/${u.id}/licences`, withConfirmer(f, compact({ licence_number: str(f, 'licence_number'), premises_id: Number(f.elements.premises_id.value), expires_on: str(f, 'expires_on') }))),
       done: () => announce('Licence recorded.'),
     });
+  }
+
+  // The roles held at one premises: each listed with a button that takes
+  // it away, and a form that gives one (a clinical role needs a confirmer).
+  async function premisesRoles(u) {
+    const list = (await get('/premises')).premises;
+    const held = u.premises_roles || [];
+    const { dialog } = openDialog({
+      title: `Roles at one premises: ${u.display_name}`,
+      intro: 'A role held at one premises opens that premises\' patients, register, board and reports only. Roles at every premises are set with Edit.',
+      fields: [
+        h('section', { class: 'panel', 'aria-label': 'Held now' },
+          held.length ? h('ul', { class: 'plain' }, held.map((g) => h('li', { dataset: { grant: `${g.premises_id}:${g.role}` } },
+            `${ROLE_LABEL[g.role] || g.role} at ${g.premises} `,
+            h('button', { type: 'button', onclick: () => revoke(g), 'aria-label': `Take away ${ROLE_LABEL[g.role] || g.role} at ${g.premises}` }, 'Take away'))))
+            : h('p', null, 'None: every role this person holds is held at every premises.')),
+        select('premises_id', 'Premises', list.map((p) => [p.id, p.name]), { required: true }),
+        select('role', 'Role', PREMISES_ROLES, { required: true }),
+        confirmerFields(),
+      ],
+      submitLabel: 'Give the role',
+      submit: (f) => post(`/users/${u.id}/premises-roles`, withConfirmer(f, { premises_id: Number(f.elements.premises_id.value), role: f.elements.role.value })),
+      done: () => { announce('Role given.'); load(); },
+    });
+
+    async function revoke(g) {
+      try {
+        await post(`/users/${u.id}/premises-roles/revocations`, { premises_id: g.premises_id, role: g.role });
+        dialog.close();
+        announce(`${ROLE_LABEL[g.role] || g.role} at ${g.premises} taken away.`);
+        load();
+      } catch (e) {
+        announce(e.message);
+      }
+    }
   }
 
   load();
