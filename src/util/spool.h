@@ -6,7 +6,7 @@
 ** goes to a file descriptor whenever it fills, so that memory stays the
 ** same whatever the size.  hatd writes to a spool file (spool_open_temp:
 ** unlinked at once, so only the descriptor names it and closing it frees
-** the space) and answers from it (api_reply_spool, api.h); hatctl writes
+** the space) and answers from it (api_spool_reply, api.h); hatctl writes
 ** straight to its output file.
 **
 ** Ownership: the spool owns its block; spool_free releases it and closes
