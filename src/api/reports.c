@@ -147,20 +147,21 @@ enum hat_err api_drug_price_set(struct http_req *req)
 	return api_run(req, &drug_price_set);
 }
 
-/* One person's treatment as a FHIR R4 Bundle; a read of their record.  The
-** Bundle is built whole (its size is one person's record, which grows with
-** their years in treatment: see docs/design.md), its text written out to
-** the spool as it is made. */
+/* One person's treatment as a FHIR R4 Bundle; a read of their record.  Each
+** resource is written to the spool as it is read and made, so a record of
+** ten years costs the memory of one resource, not of the record. */
 enum hat_err api_fhir_everything(struct http_req *req)
 {
-	json_t *out = NULL;
-	enum hat_err rc = fhir_everything(api_reader(req), req->path_id, clock_now(), &out);
+	struct spool sp = { .fd = -1 };
+	enum hat_err rc = api_spool_open(&sp);
 
+	if (rc == HAT_OK)
+		rc = fhir_everything_write(api_reader(req), req->path_id, clock_now(), &sp);
 	if (rc == HAT_OK)
 		rc = api_log_access(req, req->path_id, "fhir_everything");
 	if (rc != HAT_OK) {
-		json_decref(out);
+		spool_free(&sp);
 		return rc;
 	}
-	return api_spool_json(req, out);
+	return api_spool_reply(req, "application/json", &sp);
 }

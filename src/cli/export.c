@@ -46,36 +46,36 @@ static const char *const fhir_types[] = {
 };
 #define FHIR_TYPES (sizeof fhir_types / sizeof fhir_types[0])
 
-static enum hat_err fhir_write(FILE *const f[FHIR_TYPES], json_t *bundle, json_t *seen,
-			       int64_t *lines)
+/* Each resource a line of its type's file, as it is made. */
+struct ndjson_sink {
+	struct fhir_sink base;
+	FILE *const *f;
+	json_t *seen;      /* the Questionnaires written */
+	int64_t *lines;
+};
+
+static enum hat_err ndjson_put(struct fhir_sink *sink, json_t *r)
 {
+	struct ndjson_sink *k = (struct ndjson_sink *)sink;
+	const char *type = json_string_value(json_object_get(r, "resourceType"));
+	const char *id = json_string_value(json_object_get(r, "id"));
 	enum hat_err rc = HAT_OK;
-	json_t *e;
-	size_t j;
+	char *text;
 
-	json_array_foreach(json_object_get(bundle, "entry"), j, e) {
-		json_t *r = json_object_get(e, "resource");
-		const char *type = json_string_value(json_object_get(r, "resourceType"));
-		const char *id = json_string_value(json_object_get(r, "id"));
-		char *text;
-
-		if (type && id && strcmp(type, "Questionnaire") == 0) {
-			if (json_object_get(seen, id))
-				continue;
-			if (json_object_set_new(seen, id, json_true()) != 0)
-				return HAT_E_NOMEM;
-		}
-		for (size_t i = 0; rc == HAT_OK && type && i < FHIR_TYPES; i++) {
-			if (strcmp(type, fhir_types[i]) != 0)
-				continue;
-			text = json_dumps(r, JSON_COMPACT);
-			if (!text || fprintf(f[i], "%s\n", text) < 0)
-				rc = HAT_E_IO;
-			free(text);
-			(*lines)++;
-		}
-		if (rc != HAT_OK)
-			break;
+	if (type && id && strcmp(type, "Questionnaire") == 0) {
+		if (json_object_get(k->seen, id))
+			return HAT_OK;
+		if (json_object_set_new(k->seen, id, json_true()) != 0)
+			return HAT_E_NOMEM;
+	}
+	for (size_t i = 0; rc == HAT_OK && type && i < FHIR_TYPES; i++) {
+		if (strcmp(type, fhir_types[i]) != 0)
+			continue;
+		text = json_dumps(r, JSON_COMPACT);
+		if (!text || fprintf(k->f[i], "%s\n", text) < 0)
+			rc = HAT_E_IO;
+		free(text);
+		(*k->lines)++;
 	}
 	return rc;
 }
@@ -100,7 +100,7 @@ static enum hat_err fhir_ndjson(struct store_conn *c, const char *dir, int64_t *
 		if (!(f[i] = fopen(path, "wx")))
 			rc = HAT_E_IO;
 	}
-	/* The ids first: fhir_everything runs its own statements. */
+	/* The ids first: fhir_resources runs its own statements. */
 	if (rc == HAT_OK)
 		rc = store_prepare(c, "SELECT id FROM patients ORDER BY id", &s);
 	while (rc == HAT_OK && (rc = store_step(s, &row)) == HAT_OK && row) {
@@ -118,12 +118,10 @@ static enum hat_err fhir_ndjson(struct store_conn *c, const char *dir, int64_t *
 	}
 	store_done(s);
 	for (size_t k = 0; rc == HAT_OK && k < n; k++) {
-		json_t *b = NULL;
+		struct ndjson_sink sink = { .base = { .put = ndjson_put }, .f = f, .seen = seen,
+					    .lines = lines };
 
-		rc = fhir_everything(c, ids[k], now, &b);
-		if (rc == HAT_OK)
-			rc = fhir_write(f, b, seen, lines);
-		json_decref(b);
+		rc = fhir_resources(c, ids[k], now, &sink.base);
 	}
 	free(ids);
 	json_decref(seen);

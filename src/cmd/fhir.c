@@ -7,6 +7,7 @@
 #include "core/fhir.h"
 #include "fhir.h"
 #include "fhir_parts.h"
+#include "util/spool.h"
 
 static json_t *date_json(struct store_stmt *s, int col)
 {
@@ -63,12 +64,17 @@ json_t *fhir_concept(const char *system, const char *code, const char *display)
 	return cc;
 }
 
-enum hat_err fhir_add(json_t *entries, json_t *resource)
+enum hat_err fhir_add(struct fhir_sink *sink, json_t *resource)
 {
+	enum hat_err rc;
+
 	if (!resource)
 		return HAT_E_NOMEM;
-	return json_array_append_new(entries, json_pack("{s:o}", "resource", resource)) == 0
-		? HAT_OK : HAT_E_NOMEM;
+	rc = sink->put(sink, resource);
+	json_decref(resource);
+	if (rc == HAT_OK)
+		sink->count++;
+	return rc;
 }
 
 /* The medicine as SNOMED CT and ATC codes, and hat's own code with its name
@@ -91,7 +97,7 @@ static json_t *medicine(const char *drug)
 	return cc;
 }
 
-static enum hat_err patient(struct store_conn *c, int64_t pid, json_t *entries)
+static enum hat_err patient(struct store_conn *c, int64_t pid, struct fhir_sink *sink)
 {
 	struct store_stmt *s = NULL;
 	bool row = false;
@@ -113,13 +119,13 @@ static enum hat_err patient(struct store_conn *c, int64_t pid, json_t *entries)
 		if (p && *store_col_text(s, 4))
 			json_object_set_new(p, "identifier", json_pack("[{s:s, s:s, s:s}]", "use",
 				"official", "system", FHIR_NHS_NUMBER_SYSTEM, "value", store_col_text(s, 4)));
-		rc = fhir_add(entries, p);
+		rc = fhir_add(sink, p);
 	}
 	store_done(s);
 	return rc;
 }
 
-static enum hat_err episodes(struct store_conn *c, int64_t pid, json_t *entries)
+static enum hat_err episodes(struct store_conn *c, int64_t pid, struct fhir_sink *sink)
 {
 	struct store_stmt *s = NULL;
 	bool row;
@@ -134,7 +140,7 @@ static enum hat_err episodes(struct store_conn *c, int64_t pid, json_t *entries)
 
 		if (period && !store_col_is_null(s, 3))
 			json_object_set_new(period, "end", date_json(s, 3));
-		rc = fhir_add(entries, json_pack("{s:s, s:o, s:s, s:o, s:o}", "resourceType", "EpisodeOfCare",
+		rc = fhir_add(sink, json_pack("{s:s, s:o, s:s, s:o, s:o}", "resourceType", "EpisodeOfCare",
 					    "id", fhir_id(NULL, store_col_int(s, 0)), "status",
 					    status ? status : "entered-in-error", "patient",
 					    fhir_ref("Patient", pid), "period", period));
@@ -143,7 +149,7 @@ static enum hat_err episodes(struct store_conn *c, int64_t pid, json_t *entries)
 	return rc;
 }
 
-static enum hat_err requests(struct store_conn *c, int64_t pid, json_t *entries)
+static enum hat_err requests(struct store_conn *c, int64_t pid, struct fhir_sink *sink)
 {
 	struct store_stmt *s = NULL;
 	bool row;
@@ -163,7 +169,7 @@ static enum hat_err requests(struct store_conn *c, int64_t pid, json_t *entries)
 		snprintf(text, sizeof text, "%g mg a session, up to %lld sessions and %g mg a day",
 			 (double)store_col_int(s, 2) / 1000.0, (long long)store_col_int(s, 3),
 			 (double)store_col_int(s, 4) / 1000.0);
-		rc = fhir_add(entries, json_pack("{s:s, s:o, s:s, s:s, s:o, s:o, s:s, s:[{s:s}]}",
+		rc = fhir_add(sink, json_pack("{s:s, s:o, s:s, s:s, s:o, s:o, s:s, s:[{s:s}]}",
 			"resourceType", "MedicationRequest", "id", fhir_id(NULL, store_col_int(s, 0)),
 			"status", fhir_request_status(store_col_int(s, 6) != 0, store_col_int(s, 7) != 0),
 			"intent", "order", "medicationCodeableConcept", medicine(store_col_text(s, 1)),
@@ -173,7 +179,7 @@ static enum hat_err requests(struct store_conn *c, int64_t pid, json_t *entries)
 	return rc;
 }
 
-static enum hat_err administrations(struct store_conn *c, int64_t pid, json_t *entries)
+static enum hat_err administrations(struct store_conn *c, int64_t pid, struct fhir_sink *sink)
 {
 	struct store_stmt *s = NULL;
 	bool row;
@@ -193,7 +199,7 @@ static enum hat_err administrations(struct store_conn *c, int64_t pid, json_t *e
 		if (dosage && fhir_route(store_col_text(s, 2), &code, &display))
 			json_object_set_new(dosage, "route", json_pack("{s:[{s:s, s:s, s:s}]}", "coding",
 				"system", FHIR_SNOMED_SYSTEM, "code", code, "display", display));
-		rc = fhir_add(entries, json_pack("{s:s, s:o, s:s, s:o, s:o, s:s, s:o, s:o}",
+		rc = fhir_add(sink, json_pack("{s:s, s:o, s:s, s:o, s:o, s:s, s:o, s:o}",
 			"resourceType", "MedicationAdministration", "id", fhir_id(NULL, store_col_int(s, 0)),
 			"status", "completed", "medicationCodeableConcept", medicine(store_col_text(s, 1)),
 			"subject", fhir_ref("Patient", pid), "effectiveDateTime", at, "request",
@@ -203,30 +209,62 @@ static enum hat_err administrations(struct store_conn *c, int64_t pid, json_t *e
 	return rc;
 }
 
-enum hat_err fhir_everything(struct store_conn *c, int64_t patient_id, int64_t now, json_t **out)
+enum hat_err fhir_resources(struct store_conn *c, int64_t patient_id, int64_t now,
+			    struct fhir_sink *sink)
 {
-	json_t *entries = json_array();
-	enum hat_err rc = entries ? patient(c, patient_id, entries) : HAT_E_NOMEM;
+	enum hat_err rc = patient(c, patient_id, sink);
 
 	if (rc == HAT_OK)
-		rc = episodes(c, patient_id, entries);
+		rc = episodes(c, patient_id, sink);
 	if (rc == HAT_OK)
-		rc = requests(c, patient_id, entries);
+		rc = requests(c, patient_id, sink);
 	if (rc == HAT_OK)
-		rc = administrations(c, patient_id, entries);
+		rc = administrations(c, patient_id, sink);
 	if (rc == HAT_OK)
-		rc = fhir_observations(c, patient_id, entries);
+		rc = fhir_observations(c, patient_id, sink);
 	if (rc == HAT_OK)
-		rc = fhir_forms(c, patient_id, entries);
+		rc = fhir_forms(c, patient_id, sink);
 	if (rc == HAT_OK)
-		rc = fhir_flags(c, patient_id, now, entries);
+		rc = fhir_flags(c, patient_id, now, sink);
 	if (rc == HAT_OK)
-		rc = fhir_goals(c, patient_id, entries);
-	if (rc != HAT_OK) {
-		json_decref(entries);
-		return rc;
-	}
-	*out = json_pack("{s:s, s:s, s:I, s:o}", "resourceType", "Bundle", "type", "searchset", "total",
-			 (json_int_t)json_array_size(entries), "entry", entries);
-	return *out ? HAT_OK : HAT_E_NOMEM;
+		rc = fhir_goals(c, patient_id, sink);
+	return rc;
+}
+
+/* The Bundle as text: its head before the first entry, a comma between. */
+struct bundle_sink {
+	struct fhir_sink base;
+	struct spool *sp;
+};
+
+static int dump_to_buf(const char *text, size_t size, void *data)
+{
+	return buf_append(data, text, size) == HAT_OK ? 0 : -1;
+}
+
+static enum hat_err bundle_put(struct fhir_sink *sink, json_t *resource)
+{
+	struct bundle_sink *b = (struct bundle_sink *)sink;
+	enum hat_err rc = buf_puts(&b->sp->b, sink->count == 0
+				   ? "{\"resourceType\":\"Bundle\",\"type\":\"searchset\","
+				     "\"entry\":[{\"resource\":"
+				   : ",{\"resource\":");
+
+	if (rc == HAT_OK && json_dump_callback(resource, dump_to_buf, &b->sp->b, JSON_COMPACT) != 0)
+		rc = HAT_E_NOMEM;
+	if (rc == HAT_OK)
+		rc = buf_puts(&b->sp->b, "}");
+	return rc == HAT_OK ? spool_row(b->sp) : rc;
+}
+
+enum hat_err fhir_everything_write(struct store_conn *c, int64_t patient_id, int64_t now,
+				   struct spool *sp)
+{
+	struct bundle_sink b = { .base = { .put = bundle_put }, .sp = sp };
+	enum hat_err rc = fhir_resources(c, patient_id, now, &b.base);
+
+	/* The Patient comes first, so a person with no record wrote nothing. */
+	if (rc == HAT_OK)
+		rc = buf_printf(&sp->b, "],\"total\":%lld}", (long long)b.base.count);
+	return rc == HAT_OK ? spool_row(sp) : rc;
 }

@@ -20,9 +20,26 @@
 
 #include "cmd/cmd.h"
 
-/* The Bundle (type searchset) for patient_id as it stands at now (the
-** review a patient waits for depends on the time); *out is a new
-** reference.  HAT_E_NOT_FOUND. */
-enum hat_err fhir_everything(struct store_conn *c, int64_t patient_id, int64_t now, json_t **out);
+struct spool;
+
+/* Where one person's resources go, one at a time as each is read and made,
+** so that a record of ten years costs the memory of one resource: put
+** borrows the resource (the caller releases it) and returns HAT_OK or the
+** error that stops the walk. */
+struct fhir_sink {
+	enum hat_err (*put)(struct fhir_sink *sink, json_t *resource);
+	int64_t count; /* resources put so far (fhir_add counts them) */
+};
+
+/* Each resource of patient_id's record as it stands at now (the review a
+** patient waits for depends on the time), in the Bundle's order: Patient
+** first.  HAT_E_NOT_FOUND before anything is put. */
+enum hat_err fhir_resources(struct store_conn *c, int64_t patient_id, int64_t now,
+			    struct fhir_sink *sink);
+
+/* The Bundle (type searchset) of fhir_resources written to sp as JSON text,
+** a resource at a time.  HAT_E_NOT_FOUND (nothing written), HAT_E_IO. */
+enum hat_err fhir_everything_write(struct store_conn *c, int64_t patient_id, int64_t now,
+				   struct spool *sp);
 
 #endif

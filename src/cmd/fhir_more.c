@@ -104,7 +104,7 @@ static json_t *response(int64_t id, const char *status, const char *url, int64_t
 	return qr;
 }
 
-enum hat_err fhir_forms(struct store_conn *c, int64_t pid, json_t *entries)
+enum hat_err fhir_forms(struct store_conn *c, int64_t pid, struct fhir_sink *sink)
 {
 	struct store_stmt *s = NULL;
 	json_t *seen = json_object();
@@ -132,13 +132,13 @@ enum hat_err fhir_forms(struct store_conn *c, int64_t pid, json_t *entries)
 			rc = HAT_E_INTERNAL;
 		/* Each instrument's Questionnaire once, before its first answer. */
 		if (rc == HAT_OK && !json_object_get(seen, key)) {
-			rc = fhir_add(entries, questionnaire(store_col_int(s, 5), code,
+			rc = fhir_add(sink, questionnaire(store_col_int(s, 5), code,
 							     store_col_int(s, 7), def));
 			if (rc == HAT_OK && json_object_set_new(seen, key, json_true()) != 0)
 				rc = HAT_E_NOMEM;
 		}
 		if (rc == HAT_OK)
-			rc = fhir_add(entries,
+			rc = fhir_add(sink,
 				      response(store_col_int(s, 0),
 					       store_col_int(s, 4) ? "entered-in-error"
 					       : store_col_int(s, 3) ? "amended" : "completed",
@@ -168,7 +168,7 @@ static json_t *flag(const char *prefix, int64_t id, const char *status, const ch
 
 /* Each adverse event that blocked dosing, active until the first review
 ** after it (then inactive, its period ending there). */
-static enum hat_err blocking_events(struct store_conn *c, int64_t pid, json_t *entries)
+static enum hat_err blocking_events(struct store_conn *c, int64_t pid, struct fhir_sink *sink)
 {
 	struct store_stmt *s = NULL;
 	bool row;
@@ -195,13 +195,13 @@ static enum hat_err blocking_events(struct store_conn *c, int64_t pid, json_t *e
 			json_object_set_new(f, "period", period);
 		else
 			json_decref(period);
-		rc = fhir_add(entries, f);
+		rc = fhir_add(sink, f);
 	}
 	store_done(s);
 	return rc;
 }
 
-enum hat_err fhir_flags(struct store_conn *c, int64_t pid, int64_t now, json_t *entries)
+enum hat_err fhir_flags(struct store_conn *c, int64_t pid, int64_t now, struct fhir_sink *sink)
 {
 	json_t *pending = NULL;
 	char alerts[2048] = "";
@@ -218,16 +218,16 @@ enum hat_err fhir_flags(struct store_conn *c, int64_t pid, int64_t now, json_t *
 		str_copy(alerts, sizeof alerts, store_col_text(s, 0));
 	store_done(s);
 	if (rc == HAT_OK && *alerts)
-		rc = fhir_add(entries, flag("alerts", pid, "active", "clinical",
+		rc = fhir_add(sink, flag("alerts", pid, "active", "clinical",
 					    json_pack("{s:s}", "text", alerts), pid));
 	if (rc == HAT_OK)
-		rc = blocking_events(c, pid, entries);
+		rc = blocking_events(c, pid, sink);
 	/* The block in force now, whatever its cause (adverse event, missed
 	** days, a review that reduced the dose): what the dosing room sees. */
 	if (rc == HAT_OK)
 		rc = board_review_pending(c, pid, now, &pending);
 	if (rc == HAT_OK && json_is_object(pending))
-		rc = fhir_add(entries,
+		rc = fhir_add(sink,
 			      flag("block", pid, "active", "safety",
 				   fhir_concept(FHIR_LOCAL("flag"),
 						json_string_value(json_object_get(pending, "reason")),
@@ -237,7 +237,7 @@ enum hat_err fhir_flags(struct store_conn *c, int64_t pid, int64_t now, json_t *
 	return rc;
 }
 
-enum hat_err fhir_goals(struct store_conn *c, int64_t pid, json_t *entries)
+enum hat_err fhir_goals(struct store_conn *c, int64_t pid, struct fhir_sink *sink)
 {
 	struct store_stmt *s = NULL;
 	bool row;
@@ -268,7 +268,7 @@ enum hat_err fhir_goals(struct store_conn *c, int64_t pid, json_t *entries)
 		if (g && !store_col_is_null(s, 4))
 			json_object_set_new(g, "target", json_pack("[{s:o}]", "dueDate",
 								   fhir_date((int32_t)store_col_int(s, 4))));
-		rc = fhir_add(entries, g);
+		rc = fhir_add(sink, g);
 	}
 	store_done(s);
 	return rc;

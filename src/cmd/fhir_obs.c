@@ -52,16 +52,16 @@ static enum hat_err push(json_t *obs, json_t *comp)
 }
 
 /* FHIR allows no empty array: an observation with no component has none. */
-static enum hat_err add_obs(json_t *entries, json_t *o)
+static enum hat_err add_obs(struct fhir_sink *sink, json_t *o)
 {
 	if (o && json_array_size(json_object_get(o, "component")) == 0)
 		json_object_del(o, "component");
-	return fhir_add(entries, o);
+	return fhir_add(sink, o);
 }
 
 /* The nurse's check before a dose: sedation on the clinic's scale, breath
 ** alcohol (micrograms in 100 mL of breath, UCUM ug/dL), and the decision. */
-static enum hat_err assessments(struct store_conn *c, int64_t pid, json_t *entries)
+static enum hat_err assessments(struct store_conn *c, int64_t pid, struct fhir_sink *sink)
 {
 	struct store_stmt *s = NULL;
 	bool row;
@@ -96,7 +96,7 @@ static enum hat_err assessments(struct store_conn *c, int64_t pid, json_t *entri
 			json_object_set_new(o, "note", json_pack("[{s:s}]", "text", note));
 		}
 		if (rc == HAT_OK)
-			rc = add_obs(entries, o);
+			rc = add_obs(sink, o);
 		else
 			json_decref(o);
 	}
@@ -106,7 +106,7 @@ static enum hat_err assessments(struct store_conn *c, int64_t pid, json_t *entri
 
 /* The check after a dose: the readings as they were recorded with the
 ** check's event, and whether they raised the alarm. */
-static enum hat_err postdose(struct store_conn *c, int64_t pid, json_t *entries)
+static enum hat_err postdose(struct store_conn *c, int64_t pid, struct fhir_sink *sink)
 {
 	struct store_stmt *s = NULL;
 	bool row;
@@ -159,7 +159,7 @@ static enum hat_err postdose(struct store_conn *c, int64_t pid, json_t *entries)
 			json_object_set_new(o, "note", json_pack("[{s:s}]", "text", json_string_value(v)));
 		json_decref(d);
 		if (rc == HAT_OK)
-			rc = add_obs(entries, o);
+			rc = add_obs(sink, o);
 		else
 			json_decref(o);
 	}
@@ -205,7 +205,7 @@ static enum hat_err results(struct store_conn *c, int64_t screen, json_t *o)
 	return rc;
 }
 
-static enum hat_err screens(struct store_conn *c, int64_t pid, json_t *entries)
+static enum hat_err screens(struct store_conn *c, int64_t pid, struct fhir_sink *sink)
 {
 	struct store_stmt *s = NULL;
 	bool row;
@@ -238,7 +238,7 @@ static enum hat_err screens(struct store_conn *c, int64_t pid, json_t *entries)
 		if (rc == HAT_OK && *store_col_text(s, 5))
 			json_object_set_new(o, "note", json_pack("[{s:s}]", "text", store_col_text(s, 5)));
 		if (rc == HAT_OK)
-			rc = add_obs(entries, o);
+			rc = add_obs(sink, o);
 		else
 			json_decref(o);
 	}
@@ -246,13 +246,13 @@ static enum hat_err screens(struct store_conn *c, int64_t pid, json_t *entries)
 	return rc;
 }
 
-enum hat_err fhir_observations(struct store_conn *c, int64_t pid, json_t *entries)
+enum hat_err fhir_observations(struct store_conn *c, int64_t pid, struct fhir_sink *sink)
 {
-	enum hat_err rc = assessments(c, pid, entries);
+	enum hat_err rc = assessments(c, pid, sink);
 
 	if (rc == HAT_OK)
-		rc = postdose(c, pid, entries);
+		rc = postdose(c, pid, sink);
 	if (rc == HAT_OK)
-		rc = screens(c, pid, entries);
+		rc = screens(c, pid, sink);
 	return rc;
 }

@@ -84,6 +84,9 @@ def body(t):
             json.dump(b, fh)
         files.append(f)
         kinds = [e["resource"]["resourceType"] for e in b.get("entry", [])]
+        rep.eq("Patient/%d: a searchset Bundle whose total counts its entries" % pid,
+               (b.get("resourceType"), b.get("type"), b.get("total")),
+               ("Bundle", "searchset", len(kinds)))
         doses = t.scalar("SELECT count(*) FROM administrations WHERE patient_id = ?", (pid,))
         rxs = t.scalar("SELECT count(*) FROM prescriptions WHERE patient_id = ?", (pid,))
         eps = t.scalar("SELECT count(*) FROM episodes WHERE patient_id = ?", (pid,))
