@@ -32,10 +32,12 @@ enum hat_err csv_field(struct buf *out, const char *s, bool last)
 		small[n++] = '"';
 		if (guard)
 			small[n++] = '\'';
-		if (!memchr(s, '"', len)) {
+		/* An empty field (s may be NULL, which memchr may not be given)
+		** has nothing to copy. */
+		if (len > 0 && !memchr(s, '"', len)) {
 			memcpy(small + n, s, len);
 			n += len;
-		} else {
+		} else if (len > 0) {
 			for (size_t i = 0; i < len; i++) {
 				small[n++] = s[i];
 				if (s[i] == '"')
