@@ -1276,13 +1276,18 @@ enum hat_err register_view(struct store_conn *c, int64_t premises_id, int64_t pa
 	json_t *p;
 	char a[11], b[11];
 	char head[AUDIT_HEAD_TEXT];
-	enum hat_err rc = register_view_pages(c, premises_id, page_id, &pages, head);
+	bool began = false;
+	/* The pages, the head and the entries as of one moment. */
+	enum hat_err rc = store_read_begin(c, &began);
 
+	if (rc == HAT_OK)
+		rc = register_view_pages(c, premises_id, page_id, &pages, head);
 	json_array_foreach(pages, i, p) {
 		if (rc != HAT_OK)
 			break;
 		rc = page_entries(c, p, from, to, after_seq, limit);
 	}
+	store_read_end(c, began);
 	if (rc != HAT_OK) {
 		json_decref(pages);
 		return rc;

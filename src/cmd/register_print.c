@@ -441,8 +441,12 @@ enum hat_err register_print(struct store_conn *c, int64_t premises_id, int64_t p
 	char head[AUDIT_HEAD_TEXT];
 	char a[11], b[11];
 	size_t i;
-	enum hat_err rc = p ? register_view_pages(c, premises_id, page_id, &pages, head)
-			    : HAT_E_NOMEM;
+	bool began = false;
+	/* The pages, the head and the entries as of one moment. */
+	enum hat_err rc = p ? store_read_begin(c, &began) : HAT_E_NOMEM;
+
+	if (rc == HAT_OK)
+		rc = register_view_pages(c, premises_id, page_id, &pages, head);
 
 	if (p)
 		p->c = c;
@@ -463,6 +467,7 @@ enum hat_err register_print(struct store_conn *c, int64_t premises_id, int64_t p
 		rc = html_foot(&k, head);
 	if (rc == HAT_OK)
 		rc = sink_flush(&k, true);
+	store_read_end(c, began);
 	buf_free(&k.b);
 	json_decref(pages);
 	free(p);

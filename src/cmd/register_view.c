@@ -77,8 +77,12 @@ enum hat_err register_view_write(struct store_conn *c, int64_t premises_id, int6
 	char a[11], b[11];
 	char head[AUDIT_HEAD_TEXT];
 	size_t i;
-	enum hat_err rc = register_view_pages(c, premises_id, page_id, &pages, head);
+	bool began = false;
+	/* The pages, the head and the entries as of one moment. */
+	enum hat_err rc = store_read_begin(c, &began);
 
+	if (rc == HAT_OK)
+		rc = register_view_pages(c, premises_id, page_id, &pages, head);
 	clock_format_date(from, a);
 	clock_format_date(to, b);
 	top = rc == HAT_OK ? json_pack("{s:I, s:s, s:s, s:s}", "premises_id",
@@ -106,6 +110,7 @@ enum hat_err register_view_write(struct store_conn *c, int64_t premises_id, int6
 	}
 	if (rc == HAT_OK)
 		rc = buf_puts(&out->b, "]}");
+	store_read_end(c, began);
 	json_decref(top);
 	json_decref(pages);
 	return rc;

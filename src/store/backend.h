@@ -62,6 +62,7 @@ struct store_ops {
 	int64_t (*changes)(struct store_conn *c);
 	int64_t (*last_id)(struct store_conn *c);
 	enum hat_err (*begin)(struct store_conn *c);
+	enum hat_err (*read_begin)(struct store_conn *c);
 	enum hat_err (*commit)(struct store_conn *c);
 	void (*rollback)(struct store_conn *c);
 	enum hat_err (*savepoint)(struct store_conn *c);

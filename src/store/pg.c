@@ -864,6 +864,12 @@ static enum hat_err pg_begin(struct store_conn *base)
 	return run_plain(c, sql);
 }
 
+/* READ COMMITTED would give each statement its own snapshot. */
+static enum hat_err pg_read_begin(struct store_conn *base)
+{
+	return run_plain(pg(base), "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+}
+
 static void pg_rollback(struct store_conn *base)
 {
 	struct pg_conn *c = pg(base);
@@ -1119,6 +1125,7 @@ const struct store_ops store_pg_ops = {
 	.changes = pg_changes,
 	.last_id = pg_last_id,
 	.begin = pg_begin,
+	.read_begin = pg_read_begin,
 	.commit = pg_commit,
 	.rollback = pg_rollback,
 	.savepoint = pg_savepoint,

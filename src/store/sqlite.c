@@ -410,6 +410,12 @@ static enum hat_err sq_begin(struct store_conn *c)
 	return store_exec(c, "BEGIN IMMEDIATE");
 }
 
+/* Deferred: the snapshot is taken by the first read and kept until the end. */
+static enum hat_err sq_read_begin(struct store_conn *c)
+{
+	return store_exec(c, "BEGIN DEFERRED");
+}
+
 static enum hat_err sq_commit(struct store_conn *c)
 {
 	return store_exec(c, "COMMIT");
@@ -649,6 +655,7 @@ const struct store_ops store_sqlite_ops = {
 	.changes = sq_changes,
 	.last_id = sq_last_id,
 	.begin = sq_begin,
+	.read_begin = sq_read_begin,
 	.commit = sq_commit,
 	.rollback = sq_rollback,
 	.savepoint = sq_savepoint,

@@ -447,6 +447,25 @@ enum hat_err store_begin(struct store_conn *c)
 	return c->ops->begin(c);
 }
 
+enum hat_err store_read_begin(struct store_conn *c, bool *began)
+{
+	enum hat_err rc = HAT_OK;
+
+	*began = !store_in_transaction(c);
+	if (*began)
+		rc = c->ops->read_begin(c);
+	if (rc != HAT_OK)
+		*began = false;
+	return rc;
+}
+
+void store_read_end(struct store_conn *c, bool began)
+{
+	/* Nothing was written: ending it either way keeps nothing. */
+	if (began)
+		c->ops->rollback(c);
+}
+
 enum hat_err store_commit(struct store_conn *c)
 {
 	return c->ops->commit(c);

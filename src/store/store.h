@@ -148,6 +148,16 @@ enum hat_err store_release(struct store_conn *c);
 enum hat_err store_rollback_to(struct store_conn *c);
 bool store_in_transaction(struct store_conn *c);
 
+/* A read that must see one state of the database from its first statement
+** to its last (a printed register: its pages, chain head and entries).
+** store_read_begin starts a read transaction whose snapshot every statement
+** on c shares until store_read_end; *began says whether it started one (a
+** connection already in a transaction reads in that one's snapshot), and
+** store_read_end ends only what store_read_begin began.  Writers still
+** commit meanwhile; the reader does not see them.  Errors: HAT_E_STORE. */
+enum hat_err store_read_begin(struct store_conn *c, bool *began);
+void store_read_end(struct store_conn *c, bool began);
+
 /* Change tracking, for binding rows into the audit chain (audit/rows.c).
 ** Installs on this connection only (never in the database file, so a
 ** writer that is not hat's records nothing) triggers that note every row

@@ -776,6 +776,39 @@ static void transactions_and_savepoints(void **state)
 	store_rollback(f->c); /* harmless outside a transaction */
 }
 
+/* A read snapshot: what another connection commits meanwhile is not seen
+** until it ends; inside a transaction already, it reads in that one. */
+static void read_snapshot(void **state)
+{
+	struct fixture *f = *state;
+	struct store_conn *r = NULL;
+	bool began = false, inner = true;
+
+	assert_int_equal(store_exec(f->c, sql_make_items), HAT_OK);
+	assert_int_equal(store_run(f->c, sql_insert_item, "it", (int64_t)1, "one"), HAT_OK);
+	assert_int_equal(store_open(f->path, STORE_READ_ONLY, &r), HAT_OK);
+	assert_int_equal(store_read_begin(r, &began), HAT_OK);
+	assert_true(began);
+	assert_true(store_in_transaction(r));
+	assert_int_equal(count_items(r), 1);
+	assert_int_equal(store_run(f->c, sql_insert_item, "it", (int64_t)2, "two"), HAT_OK);
+	assert_int_equal(count_items(f->c), 2);
+	assert_int_equal(count_items(r), 1);
+	/* Nested: no second transaction, and its end leaves the outer one. */
+	assert_int_equal(store_read_begin(r, &inner), HAT_OK);
+	assert_false(inner);
+	store_read_end(r, inner);
+	assert_true(store_in_transaction(r));
+	assert_int_equal(count_items(r), 1);
+	store_read_end(r, began);
+	assert_false(store_in_transaction(r));
+	assert_int_equal(count_items(r), 2);
+	/* Without one, each statement sees the latest commit. */
+	assert_int_equal(store_run(f->c, sql_insert_item, "it", (int64_t)3, "three"), HAT_OK);
+	assert_int_equal(count_items(r), 3);
+	store_close(r);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -785,6 +818,7 @@ int main(void)
 		T(open_refusals),
 		T(pragmas),
 		T(read_only_connection),
+		T(read_snapshot),
 		T(query_int_and_binding),
 		T(query_json_converts),
 		T(query_json_embeds_json_columns),
