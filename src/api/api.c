@@ -426,32 +426,13 @@ enum hat_err api_log_access(struct http_req *req, int64_t patient_id, const char
 ** premises is one its reader may see. */
 static enum hat_err default_premises(struct http_req *req, int64_t *id)
 {
-	struct store_stmt *s = NULL;
 	int64_t first = 0;
-	bool row = false;
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	int64_t *ids = NULL;
-	enum hat_err rc = store_prepare(api_reader(req), "SELECT id FROM premises ORDER BY id", &s);
-
 	/* Read them all before checking: each check runs statements of its own. */
-	while (rc == HAT_OK) {
-		rc = store_step(s, &row);
-		if (rc != HAT_OK || !row)
-			break;
-		if (n == cap) {
-			size_t ncap = cap ? 2 * cap : 8;
-			int64_t *grown = realloc(ids, ncap * sizeof *grown);
+	enum hat_err rc = store_query_ids(api_reader(req), "SELECT id FROM premises ORDER BY id",
+					  &ids, &n);
 
-			if (!grown) {
-				rc = HAT_E_NOMEM;
-				break;
-			}
-			ids = grown;
-			cap = ncap;
-		}
-		ids[n++] = store_col_int(s, 0);
-	}
-	store_done(s);
 	if (rc == HAT_OK && n == 0)
 		rc = HAT_E_UNKNOWN_PREMISES;
 	for (size_t i = 0; rc == HAT_OK && i < n; i++) {

@@ -110,35 +110,15 @@ enum hat_err auth_check_at_premises(struct store_conn *c, int64_t user_id, int64
 enum hat_err auth_check_provider_wide(struct store_conn *c, int64_t user_id, unsigned allowed)
 {
 	struct held h = { 0 };
-	struct store_stmt *s = NULL;
 	int64_t *ids = NULL;
-	size_t nids = 0, cap = 0;
-	bool row;
+	size_t nids = 0;
 	enum hat_err rc;
 
 	if (user_id == 0)
 		return HAT_OK;
 	rc = load(c, user_id, 0, &h);
 	if (rc == HAT_OK)
-		rc = store_prepare(c, "SELECT id FROM premises ORDER BY id", &s);
-	while (rc == HAT_OK) {
-		rc = store_step(s, &row);
-		if (rc != HAT_OK || !row)
-			break;
-		if (nids == cap) {
-			size_t ncap = cap ? 2 * cap : 8;
-			int64_t *grown = realloc(ids, ncap * sizeof *grown);
-
-			if (!grown) {
-				rc = HAT_E_NOMEM;
-				break;
-			}
-			ids = grown;
-			cap = ncap;
-		}
-		ids[nids++] = store_col_int(s, 0);
-	}
-	store_done(s);
+		rc = store_query_ids(c, "SELECT id FROM premises ORDER BY id", &ids, &nids);
 	if (rc == HAT_OK) {
 		rc = premroles_check(premroles_everywhere(h.global, h.g, h.n, ids, nids),
 				     premroles_anywhere(h.global, h.g, h.n), allowed);

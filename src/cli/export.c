@@ -83,14 +83,12 @@ static enum hat_err ndjson_put(struct fhir_sink *sink, json_t *r)
 static enum hat_err fhir_ndjson(struct store_conn *c, const char *dir, int64_t *lines)
 {
 	FILE *f[FHIR_TYPES] = { NULL };
-	struct store_stmt *s = NULL;
 	json_t *seen = json_object();
 	char path[4096];
-	bool row;
 	enum hat_err rc = mkdir(dir, 0700) == 0 ? HAT_OK : HAT_E_IO;
 	int64_t *ids = NULL;
 	int64_t now = clock_now();
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 
 	*lines = 0;
 	if (!seen && rc == HAT_OK)
@@ -102,21 +100,7 @@ static enum hat_err fhir_ndjson(struct store_conn *c, const char *dir, int64_t *
 	}
 	/* The ids first: fhir_resources runs its own statements. */
 	if (rc == HAT_OK)
-		rc = store_prepare(c, "SELECT id FROM patients ORDER BY id", &s);
-	while (rc == HAT_OK && (rc = store_step(s, &row)) == HAT_OK && row) {
-		if (n == cap) {
-			int64_t *g = realloc(ids, (cap ? cap * 2 : 64) * sizeof *ids);
-
-			if (!g) {
-				rc = HAT_E_NOMEM;
-				break;
-			}
-			ids = g;
-			cap = cap ? cap * 2 : 64;
-		}
-		ids[n++] = store_col_int(s, 0);
-	}
-	store_done(s);
+		rc = store_query_ids(c, "SELECT id FROM patients ORDER BY id", &ids, &n);
 	for (size_t k = 0; rc == HAT_OK && k < n; k++) {
 		struct ndjson_sink sink = { .base = { .put = ndjson_put }, .f = f, .seen = seen,
 					    .lines = lines };

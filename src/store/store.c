@@ -447,6 +447,38 @@ enum hat_err store_begin(struct store_conn *c)
 	return c->ops->begin(c);
 }
 
+enum hat_err store_query_ids(struct store_conn *c, const char *sql, int64_t **ids, size_t *n)
+{
+	struct store_stmt *s = NULL;
+	size_t cap = 0;
+	bool row = false;
+	enum hat_err rc = store_prepare(c, sql, &s);
+
+	*ids = NULL;
+	*n = 0;
+	while (rc == HAT_OK && (rc = store_step(s, &row)) == HAT_OK && row) {
+		if (*n == cap) {
+			size_t ncap = cap ? 2 * cap : 64;
+			int64_t *grown = realloc(*ids, ncap * sizeof *grown);
+
+			if (!grown) {
+				rc = HAT_E_NOMEM;
+				break;
+			}
+			*ids = grown;
+			cap = ncap;
+		}
+		(*ids)[(*n)++] = store_col_int(s, 0);
+	}
+	store_done(s);
+	if (rc != HAT_OK) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
 enum hat_err store_read_begin(struct store_conn *c, bool *began)
 {
 	enum hat_err rc = HAT_OK;

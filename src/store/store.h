@@ -110,6 +110,12 @@ const char *store_col_name(struct store_stmt *s, int col);
 int64_t store_changes(struct store_conn *c);
 int64_t store_last_id(struct store_conn *c);
 
+/* Runs a query without parameters whose rows are one integer each (ids)
+** and hands them over in a new array *ids of *n (NULL when none: free()
+** either way), read whole first so that the caller may run statements of
+** its own over them.  HAT_E_NOMEM, or the query's error (*ids then NULL). */
+enum hat_err store_query_ids(struct store_conn *c, const char *sql, int64_t **ids, size_t *n);
+
 /* Runs a one-row, one-integer query: *found is false when there is no row.
 ** Binds with store_bindf's types. */
 enum hat_err store_query_int(struct store_conn *c, const char *sql, bool *found,

@@ -809,6 +809,30 @@ static void read_snapshot(void **state)
 	store_close(r);
 }
 
+/* Ids read whole: none, many (past the first allocation), a bad query. */
+static void query_ids(void **state)
+{
+	struct fixture *f = *state;
+	int64_t *ids = (int64_t *)1;
+	size_t n = 99;
+
+	assert_int_equal(store_exec(f->c, sql_make_items), HAT_OK);
+	assert_int_equal(store_query_ids(f->c, "SELECT k FROM items ORDER BY k", &ids, &n), HAT_OK);
+	assert_null(ids);
+	assert_int_equal(n, 0);
+	for (int64_t k = 1; k <= 70; k++)
+		assert_int_equal(store_run(f->c, sql_insert_item, "it", k * 10, "x"), HAT_OK);
+	assert_int_equal(store_query_ids(f->c, "SELECT k FROM items ORDER BY k", &ids, &n), HAT_OK);
+	assert_int_equal(n, 70);
+	assert_int_equal(ids[0], 10);
+	assert_int_equal(ids[64], 650);
+	assert_int_equal(ids[69], 700);
+	free(ids);
+	assert_int_equal(store_query_ids(f->c, "SELECT k FROM no_such_table", &ids, &n), HAT_E_STORE);
+	assert_null(ids);
+	assert_int_equal(n, 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -819,6 +843,7 @@ int main(void)
 		T(pragmas),
 		T(read_only_connection),
 		T(read_snapshot),
+		T(query_ids),
 		T(query_int_and_binding),
 		T(query_json_converts),
 		T(query_json_embeds_json_columns),
