@@ -200,8 +200,9 @@ function accountPanel(pid, accounts, ctx, reload) {
     h('button', { type: 'submit', class: 'primary' }, 'Make login'));
   onSubmit(form, async (f) => {
     await post(`/patients/${pid}/service-user-accounts`, { username: str(f, 'username'), display_name: str(f, 'display_name'), password: f.elements.namedItem('password').value, consent: str(f, 'consent') });
+    // The screen is drawn again before it says so: what it says is on it.
+    await reload();
     announce('Their own login is made.');
-    reload();
   });
   return h('section', { class: 'panel no-print', 'aria-labelledby': 'oc-acct' },
     h('h2', { id: 'oc-acct' }, 'Their own view'),
@@ -234,8 +235,9 @@ function ndtmsPanel(episode, nd, ctx, reload) {
       consent: str(f, 'consent'), local_authority: str(f, 'local_authority'), postcode: str(f, 'postcode').toUpperCase(),
       referral_source: str(f, 'referral_source'), triage_date: str(f, 'triage_date'), care_plan_date: str(f, 'care_plan_date'),
     }));
+    // Drawn again first, so that no one types into a panel about to be replaced.
+    await reload();
     announce('Return details saved.');
-    reload();
   });
   const mods = (nd && nd.modalities) || [];
   return h('section', { class: 'panel no-print', 'aria-labelledby': 'oc-ndtms' },
